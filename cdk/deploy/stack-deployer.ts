@@ -37,6 +37,7 @@ import {
   type StackTemplate,
 } from './template-bounds';
 import { assertGrantsInBounds } from './template-grants';
+import { assertReferencesInBounds } from './template-references';
 import { assertTargetsInBounds, targetKind, type TargetBounds, type TargetKind } from './template-targets';
 import { templateAdds } from './template-adds';
 import { assertNoAdoptedNames, makingIds, nestedMaking } from './adopted-names';
@@ -253,6 +254,7 @@ function checkTemplate(
   const nestedTargets = (nested: NestedStack): TargetBounds => ({
     ...targets,
     fromParent: (parameter) => targetKind(template, nested.parameters[parameter], ownBounds),
+    passed: nested.parameters,
     nestedOutput: undefined,
   });
   const following = new Set<string>();
@@ -282,12 +284,14 @@ function checkTemplate(
     return targetKind(child, value, nestedTargets(nested));
   };
   assertTargetsInBounds(name, template, ownBounds, phase);
-  assertGrantsInBounds(
-    name,
-    template,
-    { ...ownBounds, bootstrapBucket: BOOTSTRAP.bucket(ctx.target), named: ctx.ownNamed ?? new Set() },
-    phase,
-  );
+  const grants = {
+    ...ownBounds,
+    bootstrapBucket: BOOTSTRAP.bucket(ctx.target),
+    bootstrapVersion: BOOTSTRAP.versionParameter(ctx.target),
+    named: ctx.ownNamed ?? new Set<string>(),
+  };
+  assertGrantsInBounds(name, template, grants, phase);
+  assertReferencesInBounds(name, template, grants, phase);
   for (const nested of nestedStacks(template)) {
     const where = `${name}, nested stack ${nested.path.split('.')[1]}`;
     const file = nestedTemplate(ctx, artifact, nested.templateUrl, depth);

@@ -11,7 +11,8 @@ import {
 import { targetKind, type TargetBounds } from './template-targets';
 
 // What an identity policy of the app's own role, user or group grants: the data of the app's own
-// buckets, queues, secrets, tables, ... and nothing of another environment's. The attach checks of
+// buckets, queues, secrets, tables, ... and nothing of another environment's; the app's own roles
+// to pass or assume, and no other identity; no identity to rewrite. The attach checks of
 // template-targets.ts decide what a policy is attached to; this decides what it grants.
 
 /** What decides whether a policy statement's resource is the environment's own. */
@@ -52,7 +53,7 @@ export function namedResources(template: StackTemplate): string[] {
 }
 
 /** The ARN of a resource namedResources lists, in the environment's region and account. */
-function namedArn(named: string, pseudo: Readonly<Record<string, string>>): string {
+export function namedArn(named: string, pseudo: Readonly<Record<string, string>>): string {
   const [type, name] = named.split(/ (.*)/s) as [string, string];
   const at = (service: string) =>
     `arn:${pseudo['AWS::Partition']}:${service}:${pseudo['AWS::Region']}:${pseudo['AWS::AccountId']}:`;
@@ -126,7 +127,7 @@ const HARMLESS_MANAGED_POLICIES: ReadonlySet<string> = new Set([
 ]);
 
 /** Whether an IAM pattern (`*` and `?` wildcards, case-insensitive as IAM compares actions) matches `text`. */
-function iamPatternMatches(pattern: string, text: string): boolean {
+export function iamPatternMatches(pattern: string, text: string): boolean {
   const source = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
@@ -142,6 +143,57 @@ function dataServicesOf(action: string): string[] {
   if (HARMLESS_ON_ANY.has(action.toLowerCase())) return [];
   const service = action === '*' ? '*' : action.split(':')[0]!;
   return DATA_SERVICES.filter((s) => iamPatternMatches(service, s));
+}
+
+/**
+ * The actions of IAM and STS that change no identity and lend none, by how their names start
+ * (lower case), so that a pattern counts only when what it is written with before any wildcard
+ * starts so (`iam:Get*`, not `iam:G*`). IAM's reads return policies and trust documents, never a
+ * credential nor any data of DATA_SERVICES; a service-linked role's trust and policy are AWS's, and
+ * the CDK creates one on `*` (an EKS cluster, an EMR task). STS's `Get…` and
+ * `DecodeAuthorizationMessage` act on the caller's own identity (`GetCallerIdentity`,
+ * `GetSessionToken`): no other identity is taken on.
+ */
+const IDENTITY_FREE: Readonly<Record<'iam' | 'sts', readonly string[]>> = {
+  iam: ['get', 'list', 'generate', 'simulate', 'createservicelinkedrole'],
+  sts: ['get', 'decodeauthorizationmessage'],
+};
+
+/**
+ * What an action pattern does to identities, as the grant check bounds it: `lend` for taking on a
+ * role or handing one to a service (every STS action but IDENTITY_FREE's: `AssumeRole`,
+ * `AssumeRoleWithWebIdentity`, `TagSession`, `SetSourceIdentity`, ...; and `iam:PassRole`),
+ * `rewrite` for every other IAM action but IDENTITY_FREE's (`PutRolePolicy`, `CreateAccessKey`,
+ * `UpdateAssumeRolePolicy`, `CreateRole`, ...). A wildcard can do both.
+ */
+function identityBoundsOf(action: string): ('lend' | 'rewrite')[] {
+  const [service, name = '*'] = action === '*' ? ['*'] : action.split(/:(.*)/s);
+  const free = (of: 'iam' | 'sts') => {
+    const written = name.toLowerCase().split(/[*?]/)[0]!;
+    return IDENTITY_FREE[of].some((start) => written.startsWith(start));
+  };
+  const found = new Set<'lend' | 'rewrite'>();
+  if (iamPatternMatches(service!, 'sts') && !free('sts')) found.add('lend');
+  if (iamPatternMatches(service!, 'iam') && !free('iam')) {
+    if (iamPatternMatches(name, 'passrole')) found.add('lend');
+    if (name.toLowerCase() !== 'passrole') found.add('rewrite');
+  }
+  return [...found];
+}
+
+/** What an action does that the grant check bounds, and so what its resource must be (see BOUNDS). */
+type Bound = 'data' | 'lend' | 'rewrite';
+
+/** The ARN services an IAM or STS action's resources are named in (a role's ARN for `sts:AssumeRole`). */
+const IDENTITY_SERVICES: readonly string[] = ['iam', 'sts'];
+
+/** What an action pattern does that is bounded: each bound, with the ARN services it holds for. */
+function boundsOf(action: string): { readonly bound: Bound; readonly services: readonly string[] }[] {
+  const data = dataServicesOf(action);
+  return [
+    ...(data.length > 0 ? [{ bound: 'data' as const, services: data }] : []),
+    ...identityBoundsOf(action).map((bound) => ({ bound, services: IDENTITY_SERVICES })),
+  ];
 }
 
 /**
@@ -174,6 +226,13 @@ function namePrefixes(type: string, pseudo: Readonly<Record<string, string>>): s
       return [`${at('kms')}key/`];
     case 'aws::stepfunctions::statemachine':
       return [`${at('states')}stateMachine:`, `${at('states')}execution:`];
+    // IAM's ARNs have no region (the CDK's Role.fromRoleName of its own role's Ref).
+    case 'aws::iam::role':
+      return [`arn:${pseudo['AWS::Partition']}:iam::${pseudo['AWS::AccountId']}:role/`];
+    case 'aws::iam::user':
+      return [`arn:${pseudo['AWS::Partition']}:iam::${pseudo['AWS::AccountId']}:user/`];
+    case 'aws::iam::group':
+      return [`arn:${pseudo['AWS::Partition']}:iam::${pseudo['AWS::AccountId']}:group/`];
     default:
       return [];
   }
@@ -212,7 +271,7 @@ function selectedName(template: StackTemplate, value: unknown, bounds: TargetBou
  * An `Fn::Sub` written as the `Fn::Join` of its parts (`${X}` a `Ref`, `${X.Attr}` an
  * `Fn::GetAtt`, a variable of its map its value), or undefined for anything else.
  */
-function subAsJoin(value: unknown): unknown[] | undefined {
+export function subAsJoin(value: unknown): unknown[] | undefined {
   const sub = (value as { 'Fn::Sub'?: unknown } | null)?.['Fn::Sub'];
   const [text, variables] = Array.isArray(sub) ? sub : [sub, {}];
   if (typeof text !== 'string' || !variables || typeof variables !== 'object') return undefined;
@@ -242,8 +301,11 @@ function subAsJoin(value: unknown): unknown[] | undefined {
  * it depends on names literally (namedResources: whoever else has that name, the app's create of
  * it fails or, for an idempotent create, takes it over: see SECURITY.md, Not covered yet); a
  * listed ARN's objects or qualifiers; the environment's bootstrap bucket and its objects.
+ * `whole`: only such an ARN itself, nothing under it (an IAM ARN's `/…` is a path, and
+ * `role/<own role's name>/*` is every role under that path: `role/service-role/*` for an own role
+ * named `service-role`).
  */
-function ownResource(template: StackTemplate, value: unknown, bounds: GrantBounds): boolean {
+function ownResource(template: StackTemplate, value: unknown, bounds: GrantBounds, whole = false): boolean {
   // A name or id of the app's own (a bucket's Ref) is no ARN, and one that spells an ARN (an IoT
   // thing may be named `arn:aws:s3:::b-data`) names someone else's: only ARNs count here.
   const kind = targetKind(template, value, bounds);
@@ -251,7 +313,8 @@ function ownResource(template: StackTemplate, value: unknown, bounds: GrantBound
   const text = literalText(value, bounds.pseudo);
   if (text !== undefined) {
     const bucket = `arn:${bounds.pseudo['AWS::Partition']}:s3:::${bounds.bootstrapBucket}`;
-    const within = (arn: string) => text === arn || text.startsWith(`${arn}/`) || text.startsWith(`${arn}:`);
+    const within = (arn: string) =>
+      text === arn || (!whole && (text.startsWith(`${arn}/`) || text.startsWith(`${arn}:`)));
     const named = [...(bounds.named ?? []), ...namedResources(template)].map((n) => ({
       arn: namedArn(n, bounds.pseudo),
       path: n.startsWith(`${HIERARCHICAL} `),
@@ -273,7 +336,7 @@ function ownResource(template: StackTemplate, value: unknown, bounds: GrantBound
   if (core < 0 || literal.slice(core + 1).some((t) => t === undefined)) return false;
   const prefix = literal.slice(0, core).join('');
   const suffix = literal.slice(core + 1).join('');
-  if (suffix !== '' && !/^[/:]/.test(suffix)) return false;
+  if (suffix !== '' && (whole || !/^[/:]/.test(suffix))) return false;
   const coreKind = targetKind(template, parts[core], bounds) ?? selectedName(template, parts[core], bounds);
   if (coreKind === undefined || (coreKind === HIERARCHICAL && suffix !== '')) return false;
   if (prefix === '') return coreKind === 'arn' || REF_IS_ARN.has(coreKind);
@@ -345,29 +408,72 @@ function itemsOf(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
-/** What an identity policy statement grants out of bounds: the first resource and action, or undefined. */
+/**
+ * What each Bound admits as a statement's resource, and what a refusal says. `data`: the app's own
+ * data (ownResource). `lend`: the app's own role, user or group by its whole ARN (an own role is
+ * bounded by this check, so taking it on or passing it gains nothing), or a listed one; not
+ * another environment's role, nor the CDK's bootstrap roles, which trust the account root and so
+ * any principal whose identity policy allows it. `rewrite`: only what `aws.externalTargets`
+ * lists, the app's own identities included: a role that may write its own policy, or another
+ * role's of the app, gives itself at run time what this check refuses at deploy.
+ */
+const BOUNDS: Readonly<
+  Record<
+    Bound,
+    {
+      readonly admits: (template: StackTemplate, resource: unknown, bounds: GrantBounds) => boolean;
+      readonly which: string;
+      readonly why: string;
+    }
+  >
+> = {
+  data: {
+    admits: (template, resource, bounds) => ownResource(template, resource, bounds),
+    which: "which is not this app's own",
+    why: "a role of this environment could read or change another environment's data",
+  },
+  lend: {
+    admits: (template, resource, bounds) => ownResource(template, resource, bounds, true),
+    which: "which is not this app's own role",
+    why: "a role of this environment could take on, or hand a service, another environment's role or the CDK's deploy role, and act as it",
+  },
+  rewrite: {
+    admits: (template, resource, bounds) => targetKind(template, resource, bounds) === 'listed',
+    which: 'which aws.externalTargets does not list',
+    why: "a role of this environment could write identities at run time (its own policy included) and give itself what this check refuses, another environment's data or roles",
+  },
+};
+
+/** What an identity policy statement grants out of bounds: the first resource and action, and its Bound, or undefined. */
 function reachOf(
   template: StackTemplate,
   statement: Record<string, unknown>,
   bounds: GrantBounds,
-): { readonly resource: string; readonly action: string } | undefined {
+): { readonly resource: string; readonly action: string; readonly bound: Bound } | undefined {
   if (statement.Effect === 'Deny') return undefined;
   // NotAction and NotResource grant everything they do not name: taken as `*`.
   const actions = Object.hasOwn(statement, 'NotAction')
     ? ['*']
     : itemsOf(statement.Action).map((a) => (typeof a === 'string' ? a : '*'));
-  const reaching = actions.map((action) => ({ action, services: dataServicesOf(action) }));
-  if (reaching.every((r) => r.services.length === 0)) return undefined;
+  const reaching = actions.flatMap((action) => boundsOf(action).map((b) => ({ action, ...b })));
+  if (reaching.length === 0) return undefined;
   const resources = Object.hasOwn(statement, 'NotResource') ? ['*'] : itemsOf(statement.Resource);
   for (const resource of resources) {
-    if (ownResource(template, resource, bounds)) continue;
     const text = literalText(resource, bounds.pseudo);
-    // An ARN of another service (a log group, an X-Ray group) holds no data of these services.
+    // An ARN of another service (a log group, an X-Ray group) is none of what an action is bounded on.
     const service = text === undefined || text === '*' ? '*' : /^arn:[^:]*:([^:]*):/.exec(text)?.[1];
     if (service === undefined) continue; // not an ARN: IAM refuses it
-    const action = reaching.find((r) => r.services.some((s) => iamPatternMatches(service, s)))?.action;
-    if (action === undefined) continue;
-    return { resource: text ?? JSON.stringify(resource) ?? 'nothing', action };
+    const out = reaching.find(
+      ({ bound, services }) =>
+        services.some((s) => iamPatternMatches(service, s)) &&
+        !BOUNDS[bound].admits(template, resource, bounds),
+    );
+    if (out)
+      return {
+        resource: text ?? JSON.stringify(resource) ?? 'nothing',
+        action: out.action,
+        bound: out.bound,
+      };
   }
   return undefined;
 }
@@ -391,17 +497,14 @@ export function assertGrantsInBounds(
   bounds: GrantBounds,
   phase: 'plan' | 'apply-aws',
 ): void {
-  const refuse = (what: string) =>
-    new CairnError(
-      `${what}, which is not this app's own: a role of this environment could read or change another environment's data`,
-      {
-        code: 'aws.out-of-bounds',
-        phase,
-        retryable: false,
-        subject: `stack ${stackName}`,
-        hint: "grant only resources of this app (the CDK's grant* on its own constructs does), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets",
-      },
-    );
+  const refuse = (what: string, bound: Bound = 'data') =>
+    new CairnError(`${what}, ${BOUNDS[bound].which}: ${BOUNDS[bound].why}`, {
+      code: 'aws.out-of-bounds',
+      phase,
+      retryable: false,
+      subject: `stack ${stackName}`,
+      hint: "grant only resources of this app (the CDK's grant* on its own constructs does; its own roles to pass or assume by their ARN), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets; an identity to write (iam: other than Get*, List*, PassRole) must be listed even when it is the app's own",
+    });
   for (const [id, resource] of resourcesOf(template)) {
     const type = typeName(resource);
     const properties = (
@@ -414,6 +517,7 @@ export function assertGrantsInBounds(
         if (!reach) continue;
         throw refuse(
           `${safeOutput(where, 200)} ${safeOutput(name, 200)} ${of} allows ${safeOutput(reach.action, 200)} on ${safeOutput(reach.resource, 200)}`,
+          reach.bound,
         );
       }
     }

@@ -34,6 +34,8 @@ export interface TargetBounds {
   readonly imported?: ReadonlyMap<string, TargetKind>;
   /** For a nested stack: what of its own the parent passes as the parameter named. */
   readonly fromParent?: (parameter: string) => TargetKind | undefined;
+  /** For a nested stack: the values its parent passes to its parameters, as the parent writes them. */
+  readonly passed?: Readonly<Record<string, unknown>>;
   /** What of its own output `output` of the template's nested stack `logicalId` names. */
   readonly nestedOutput?: (logicalId: string, output: string) => TargetKind | undefined;
 }
@@ -223,6 +225,12 @@ const NAMING: ReadonlyMap<string, readonly TargetProperty[]> = new Map<string, r
     ],
   ],
   ['aws::iam::instanceprofile', [{ path: 'Roles[]', names: ROLE }]],
+  // A key for the user named: another environment's user's credentials, its secret an attribute
+  // the stack may output.
+  ['aws::iam::accesskey', [{ path: 'UserName', names: USER }]],
+  // A user of the app's own in the groups named has their policies: another environment's group
+  // would lend it that environment's rights.
+  ['aws::iam::user', [{ path: 'Groups[]', names: GROUP }]],
   ['aws::lambda::permission', [{ path: 'FunctionName', names: FUNCTION }]],
   [
     'aws::lambda::eventsourcemapping',

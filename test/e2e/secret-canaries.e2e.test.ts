@@ -200,6 +200,8 @@ describe('secret canaries: no secret in any log, plan, ledger entry or answer', 
         ];
         config.telemetry = { otlpEndpoint: receiver.url };
         const [dev] = config.environments as Record<string, unknown>[];
+        // The app reads its canary parameters, made out of band, by SSM-typed template parameters.
+        (dev!.aws as Record<string, unknown>).externalTargets = [parameter, starParameter];
         const prod = structuredClone(dev!) as {
           aws: Record<string, unknown>;
           kubernetes: Record<string, unknown>;

@@ -32,6 +32,10 @@ export interface StackSpec {
   readonly grants?: { readonly from?: string };
   /** Constructs that run as a role of their own, and one running as `from`'s role (see runAs in the fixture app). */
   readonly runsAs?: { readonly from?: string };
+  /** The CDK's grants passing or taking on the stack's own roles (see lendIdentities in the fixture app). */
+  readonly identities?: boolean;
+  /** The CDK's dynamic references to the stack's own secret and parameters, and `from`'s parameter (see refer in the fixture app). */
+  readonly references?: { readonly from?: string };
 }
 
 /** What the fixture app does: stacks to synthesize, or a failure to show. */

@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { join } from 'node:path';
 import { noneRunner } from '../../../cdk/synth/synth-runner';
 import type { Assembly } from '../../../cdk/types';
 import { stacksOf } from '../../helpers/changes';
+import { sandboxAwsClientConfig } from '../../sandbox/sandbox-env';
 import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
 import { motoIam } from '../../helpers/moto-iam';
 import {
@@ -20,6 +22,7 @@ const sha = '7777777fffffffffffffffffffffffffffffffff';
 const { account, region } = sandboxTarget();
 let assembly: Assembly;
 let proxy: CfnFaultProxy;
+const ssm = new SSMClient(sandboxAwsClientConfig());
 
 /** Stack `id` of the synthesized app, its template replaced by `template`. */
 function withTemplate(id: string, template: object | string): Assembly {
@@ -33,6 +36,14 @@ const theirQueue = unique('env-b-jobs');
 const theirBucketObjects = `arn:aws:s3:::${theirBucket}/*`;
 const theirSecretArn = `arn:aws:secretsmanager:${region}:${account}:secret:${theirSecret}-*`;
 const theirQueueArn = `arn:aws:sqs:${region}:${account}:${theirQueue}`;
+const theirParameter = `/${unique('env-b')}/db-password`;
+const theirRole = unique('env-b-deployer');
+const theirUser = unique('env-b-ci');
+const theirGroup = unique('env-b-admins');
+const theirRoleArn = `arn:aws:iam::${account}:role/${theirRole}`;
+// The CDK bootstrap's deploy role, which trusts the account root: any principal of the account
+// whose identity policy allows it may assume it, and through it pass the execution role.
+const bootstrapDeployRole = `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${region}`;
 
 const LAMBDA_TRUST = {
   Version: '2012-10-17',
@@ -51,6 +62,9 @@ function granting(policy: object, role: object = {}): object {
   };
 }
 
+/** An `AWS::IAM::Policy` on a's own role allowing `Action` on `Resource`. */
+const allowing = (Action: unknown, Resource: unknown) => policyOf({ Effect: 'Allow', Action, Resource });
+
 /** An `AWS::IAM::Policy` on a's own role allowing `statements`. */
 const policyOf = (...statements: object[]) => ({
   Type: 'AWS::IAM::Policy',
@@ -67,6 +81,17 @@ beforeAll(async () => {
       prefix,
       stacks: [
         ...['Theirs', 'Applied', 'Planned'].map((name) => ({ name, queues: ['Q'] })),
+        ...['AppliedAssume', 'AppliedRewrite', 'AppliedKey', 'AppliedJoin'].map((name) => ({
+          name,
+          queues: ['Q'],
+        })),
+        { name: 'Lends', identities: true },
+        ...['AppliedSecretRef', 'AppliedSsmRef', 'AppliedTypedParameter', 'PlannedRef'].map((name) => ({
+          name,
+          queues: ['Q'],
+        })),
+        { name: 'RefsData', references: {} },
+        { name: 'RefsUser', references: { from: 'RefsData' }, dependsOn: ['RefsData'] },
         { name: 'NamedData', queues: ['Q'] },
         { name: 'NamedUser', queues: ['Q'], dependsOn: ['NamedData'] },
         { name: 'Unrelated', queues: ['Q'] },
@@ -88,13 +113,39 @@ beforeAll(async () => {
         Properties: { Name: theirSecret, SecretString: 'b-only' },
       },
       Queue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: theirQueue } },
+      Parameter: {
+        Type: 'AWS::SSM::Parameter',
+        Properties: { Name: theirParameter, Type: 'String', Value: 'b-only-parameter' },
+      },
+      User: { Type: 'AWS::IAM::User', Properties: { UserName: theirUser } },
+      // A role of b's that trusts the account, as the CDK's bootstrap roles do.
+      Role: {
+        Type: 'AWS::IAM::Role',
+        Properties: {
+          RoleName: theirRole,
+          AssumeRolePolicyDocument: {
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: `arn:aws:iam::${account}:root` },
+                Action: 'sts:AssumeRole',
+              },
+            ],
+          },
+        },
+      },
     },
   };
   expect((await b.apply(withTemplate('Theirs', theirs), sha)).failure).toBeUndefined();
+  // b's group, made out of band (moto's CloudFormation makes no AWS::IAM::Group).
+  expect(await motoIam('CreateGroup', { GroupName: theirGroup })).toContain('<CreateGroupResult>');
   await b.close();
 }, 240_000);
 
-afterAll(() => proxy?.close());
+afterAll(() => {
+  ssm.destroy();
+  return proxy?.close();
+});
 
 describe("an identity policy of the environment's own role granting another environment's data", () => {
   it("applies nothing of a commit giving its role b's bucket, secret and queue", async () => {
@@ -364,6 +415,360 @@ describe("the CDK's own grants stay in bounds", () => {
       expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
       expect(plan.failure!.message).toMatch(/GrantsA, nested stack \w+/);
       expect(plan.failure!.message).toContain(`on ${theirBucketObjects}`);
+    } finally {
+      writeFileSync(file, text);
+      await a.close();
+    }
+  }, 60_000);
+});
+
+describe("an identity policy of the environment's own role taking on or rewriting identities", () => {
+  it.each([
+    [
+      "assuming b's role and the CDK's deploy role",
+      [
+        {
+          Effect: 'Allow',
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Resource: [theirRoleArn, bootstrapDeployRole],
+        },
+      ],
+      `Statement 0 of AWS::IAM::Policy allows sts:AssumeRole on ${theirRoleArn}`,
+      'AppliedAssume',
+    ],
+    [
+      'writing any role, user or policy (iam:* on *)',
+      [{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }],
+      'Statement 0 of AWS::IAM::Policy allows iam:* on *',
+      'AppliedRewrite',
+    ],
+  ])(
+    'applies nothing of a commit %s',
+    async (_label, statements, message, stack) => {
+      // given environment a's commit: its own role, named, with a policy on identities
+      const a = applierThrough(proxy, unique('env-a'));
+      const roleName = unique('env-a-fn');
+      const template = granting(policyOf(...statements), { RoleName: roleName });
+      // when it is applied
+      const applied = await a.apply(withTemplate(stack, template), sha);
+      // then it fails naming the stack, the policy, the statement, the action and the resource,
+      // before any change set
+      expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+      expect(applied.failure!.message).toContain(`${prefix}-${stack}`);
+      expect(applied.failure!.message).toContain(`Resources.Grant.Properties.PolicyDocument ${message}`);
+      expect(changeSetsOf(proxy, `${prefix}-${stack}`)).toEqual([]);
+      // and moto's IAM has no such role (without the check it listed env-a-reads-b on it)
+      const policies = await motoIam('ListRolePolicies', { RoleName: roleName });
+      expect(policies).toContain('NoSuchEntity');
+      expect(policies).not.toContain('env-a-reads-b');
+      await a.close();
+    },
+    60_000,
+  );
+
+  it.each([
+    [
+      'assuming any role by web identity',
+      allowing('sts:AssumeRoleWithWebIdentity', '*'),
+      'allows sts:AssumeRoleWithWebIdentity on *',
+    ],
+    [
+      'every sts action on every role',
+      allowing('sts:*', `arn:aws:iam::${account}:role/*`),
+      `allows sts:* on arn:aws:iam::${account}:role/*`,
+    ],
+    ["passing b's role", allowing('iam:PassRole', theirRoleArn), `allows iam:PassRole on ${theirRoleArn}`],
+    [
+      "an access key of b's user",
+      allowing('iam:CreateAccessKey', `arn:aws:iam::${account}:user/env-b-ci`),
+      `allows iam:CreateAccessKey on arn:aws:iam::${account}:user/env-b-ci`,
+    ],
+    [
+      'writing the policy of its own role (which then grants it anything)',
+      allowing(['iam:PutRolePolicy'], { 'Fn::GetAtt': ['Fn', 'Arn'] }),
+      'allows iam:PutRolePolicy on {"Fn::GetAtt":["Fn","Arn"]}',
+    ],
+    [
+      "every action on its own role's ARN (which holds iam:PutRolePolicy)",
+      allowing('*', { 'Fn::GetAtt': ['Fn', 'Arn'] }),
+      'allows * on {"Fn::GetAtt":["Fn","Arn"]}',
+    ],
+    [
+      "the roles under a path named like its own role (its ARN run on with '/')",
+      allowing('iam:PassRole', { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Fn', 'Arn'] }, '/*']] }),
+      'allows iam:PassRole on {"Fn::Join"',
+    ],
+  ])(
+    'plans nothing of %s',
+    async (_label, policy, message) => {
+      const a = applierThrough(proxy, unique('env-a'));
+      const plan = await a.plan(withTemplate('Planned', granting(policy)), sha);
+      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+      expect(plan.failure!.message).toContain(message);
+      await a.close();
+    },
+    60_000,
+  );
+
+  it.each([
+    [
+      'passing and assuming its own role, by ARN and by name',
+      {},
+      allowing(
+        ['iam:PassRole', 'sts:AssumeRole', 'sts:TagSession'],
+        [
+          { 'Fn::GetAtt': ['Fn', 'Arn'] },
+          { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Fn}' },
+        ],
+      ),
+    ],
+    [
+      'reading identities and its own caller identity on *',
+      {},
+      allowing(['iam:Get*', 'iam:List*', 'sts:GetCallerIdentity', 'iam:CreateServiceLinkedRole'], '*'),
+    ],
+    [
+      "assuming b's role, listed",
+      { externalTargets: [theirRoleArn] },
+      allowing('sts:AssumeRole', theirRoleArn),
+    ],
+  ])(
+    'plans %s',
+    async (_label, config, policy) => {
+      const a = applierThrough(proxy, unique('env-a'), config);
+      const plan = await a.plan(withTemplate('Planned', granting(policy)), sha);
+      expect(plan.failure).toBeUndefined();
+      expect(stacksOf(plan).map((s) => s.action)).toEqual(['created']);
+      await a.close();
+    },
+    60_000,
+  );
+
+  it("applies nothing of a commit making an access key for b's user", async () => {
+    // given environment a's commit declaring an access key of b's user, its secret in an output
+    const a = applierThrough(proxy, unique('env-a'));
+    const template = {
+      Resources: { Key: { Type: 'AWS::IAM::AccessKey', Properties: { UserName: theirUser } } },
+      Outputs: { Secret: { Value: { 'Fn::GetAtt': ['Key', 'SecretAccessKey'] } } },
+    };
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedKey', template), sha);
+    // then it fails naming the stack, the property and b's user, before any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-AppliedKey`);
+    expect(applied.failure!.message).toContain(
+      `Resources.Key.Properties.UserName of AWS::IAM::AccessKey names "${theirUser}"`,
+    );
+    expect(changeSetsOf(proxy, `${prefix}-AppliedKey`)).toEqual([]);
+    // and b's user has no access key (without the check moto listed one, made by a's stack)
+    const keys = await motoIam('ListAccessKeys', { UserName: theirUser });
+    expect(keys).toContain('<ListAccessKeysResult>');
+    expect(keys).not.toContain('<AccessKeyId>');
+    await a.close();
+  }, 60_000);
+
+  it("applies nothing of a commit putting a user of its own in b's group", async () => {
+    // given environment a's commit declaring its own user, in b's group, with an access key
+    const a = applierThrough(proxy, unique('env-a'));
+    const userName = unique('env-a-ci');
+    const template = {
+      Resources: {
+        Joiner: { Type: 'AWS::IAM::User', Properties: { UserName: userName, Groups: [theirGroup] } },
+        Key: { Type: 'AWS::IAM::AccessKey', Properties: { UserName: { Ref: 'Joiner' } } },
+      },
+    };
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedJoin', template), sha);
+    // then it fails naming the stack, the property and b's group, before any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(
+      `Resources.Joiner.Properties.Groups.0 of AWS::IAM::User names "${theirGroup}"`,
+    );
+    expect(changeSetsOf(proxy, `${prefix}-AppliedJoin`)).toEqual([]);
+    // and b's group has no member (without the check moto listed a's user in it)
+    const group = await motoIam('GetGroup', { GroupName: theirGroup });
+    expect(group).toContain('<GetGroupResult>');
+    expect(group).not.toContain(userName);
+    await a.close();
+  }, 60_000);
+
+  it("plans the CDK's own: an ECS run-task, task credentials, grantPassRole and grantAssumeRole, a NestedStack's, a user in its own group with a key", async () => {
+    // given an environment listing nothing
+    const a = applierThrough(proxy, unique('env-a'));
+    // when the real synthesized app is planned
+    const plan = await a.plan(only(assembly, ['Lends']), sha);
+    // then it is planned, to be created
+    expect(plan.failure).toBeUndefined();
+    expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual([[`${prefix}-Lends`, 'created']]);
+    await a.close();
+  }, 120_000);
+});
+
+describe("a dynamic reference to another environment's secret or parameter", () => {
+  /** A template of a's copying `value` into a parameter of its own, and out as an output. */
+  const copying = (value: unknown, parameters: object = {}) => ({
+    Parameters: parameters,
+    Resources: {
+      Copy: {
+        Type: 'AWS::SSM::Parameter',
+        Properties: { Name: unique('env-a-copy'), Type: 'String', Value: value },
+      },
+    },
+    Outputs: { Copied: { Value: { 'Fn::GetAtt': ['Copy', 'Value'] } } },
+  });
+
+  it.each([
+    [
+      'AppliedSecretRef',
+      copying(`{{resolve:secretsmanager:${theirSecret}:SecretString:::}}`),
+      `Resources.Copy.Properties.Value reads secret ${theirSecret} by a dynamic reference`,
+    ],
+    [
+      'AppliedSsmRef',
+      copying(`{{resolve:ssm:${theirParameter}}}`),
+      `Resources.Copy.Properties.Value reads parameter ${theirParameter} by a dynamic reference`,
+    ],
+    [
+      'AppliedTypedParameter',
+      copying(
+        { Ref: 'Theirs' },
+        { Theirs: { Type: 'AWS::SSM::Parameter::Value<String>', Default: theirParameter } },
+      ),
+      `Parameters.Theirs.Default reads parameter ${theirParameter} by its type AWS::SSM::Parameter::Value<String>`,
+    ],
+  ])(
+    'applies nothing of %s',
+    async (stack, template, message) => {
+      // given environment a's commit copying b's secret or parameter into an output of its own
+      const a = applierThrough(proxy, unique('env-a'));
+      // when it is applied
+      const applied = await a.apply(withTemplate(stack, template), sha);
+      // then it fails naming the stack, the property and what it reads, before any change set
+      expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+      expect(applied.failure!.message).toContain(`${prefix}-${stack}`);
+      expect(applied.failure!.message).toContain(message);
+      expect(changeSetsOf(proxy, `${prefix}-${stack}`)).toEqual([]);
+      // and a's copy does not exist (without the check moto created it: the typed parameter's copy
+      // held b's value; moto leaves `{{resolve:…}}` as text, where CloudFormation reads b's)
+      const copy = (template as { Resources: { Copy: { Properties: { Name: string } } } }).Resources.Copy;
+      await expect(ssm.send(new GetParameterCommand({ Name: copy.Properties.Name }))).rejects.toMatchObject({
+        name: 'ParameterNotFound',
+      });
+      await a.close();
+    },
+    60_000,
+  );
+
+  const theirSecretFullArn = `arn:aws:secretsmanager:${region}:${account}:secret:${theirSecret}-AbCdEf`;
+
+  it.each([
+    [
+      "b's secure parameter",
+      copying(`{{resolve:ssm-secure:${theirParameter}:1}}`),
+      `reads parameter ${theirParameter} by a dynamic reference ({{resolve:ssm-secure:…}})`,
+    ],
+    [
+      "b's secret by its ARN, in a tag",
+      {
+        Resources: {
+          Bucket: {
+            Type: 'AWS::S3::Bucket',
+            Properties: { Tags: [{ Key: 'k', Value: `{{resolve:secretsmanager:${theirSecretFullArn}}}` }] },
+          },
+        },
+      },
+      `Resources.Bucket.Properties.Tags.0.Value reads secret ${theirSecretFullArn} by a dynamic reference`,
+    ],
+    [
+      "b's secret joined from parts, as the CDK joins its own",
+      copying({
+        'Fn::Join': ['', ['{{resolve:secretsmanager:', theirSecret, ':SecretString:password::}}']],
+      }),
+      `reads secret ${theirSecret} by a dynamic reference`,
+    ],
+    [
+      "b's parameter by an Fn::Sub naming a String parameter of a's (whose value is anyone's)",
+      copying(
+        { 'Fn::Sub': '{{resolve:ssm:${Name}}}' },
+        { Name: { Type: 'String', Default: theirParameter } },
+      ),
+      'Resources.Copy.Properties.Value reads parameter {"Ref":"Name"} by a dynamic reference',
+    ],
+    [
+      "b's parameter, typed, beside a parameter of a's that takes its name (read before that create fails)",
+      {
+        ...copying(
+          { Ref: 'Theirs' },
+          { Theirs: { Type: 'AWS::SSM::Parameter::Value<String>', Default: theirParameter } },
+        ),
+        Resources: {
+          ...copying('x').Resources,
+          Taken: {
+            Type: 'AWS::SSM::Parameter',
+            Properties: { Name: theirParameter, Type: 'String', Value: 'x' },
+          },
+        },
+      },
+      `Parameters.Theirs.Default reads parameter ${theirParameter}`,
+    ],
+  ])(
+    'plans nothing of %s',
+    async (_label, template, message) => {
+      const a = applierThrough(proxy, unique('env-a'));
+      const plan = await a.plan(withTemplate('PlannedRef', template), sha);
+      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+      expect(plan.failure!.message).toContain(message);
+      await a.close();
+    },
+    60_000,
+  );
+
+  it("plans b's secret and parameter, listed", async () => {
+    const a = applierThrough(proxy, unique('env-a'), { externalTargets: [theirSecret, theirParameter] });
+    const template = copying(`{{resolve:secretsmanager:${theirSecret}:SecretString:::}}`, {
+      Theirs: { Type: 'AWS::SSM::Parameter::Value<String>', Default: theirParameter },
+    });
+    const plan = await a.plan(withTemplate('PlannedRef', template), sha);
+    expect(plan.failure).toBeUndefined();
+    expect(stacksOf(plan).map((s) => s.action)).toEqual(['created']);
+    await a.close();
+  }, 60_000);
+
+  it("plans the CDK's own: a secret's value and JSON field, a parameter of a stack it depends on (typed and {{resolve:ssm}}), the latest AMI", async () => {
+    // given an environment listing nothing
+    const a = applierThrough(proxy, unique('env-a'));
+    // when the real synthesized app is planned
+    const plan = await a.plan(only(assembly, ['RefsData', 'RefsUser']), sha);
+    // then both stacks are planned, to be created
+    expect(plan.failure).toBeUndefined();
+    expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual([
+      [`${prefix}-RefsData`, 'created'],
+      [`${prefix}-RefsUser`, 'created'],
+    ]);
+    await a.close();
+  }, 120_000);
+
+  it("refuses a nested stack's SSM-typed parameter naming b's parameter, naming the nested stack", async () => {
+    // given the app's nested template changed by hand: a parameter typed to read b's parameter
+    const file = join(
+      assembly.dir,
+      readdirSync(assembly.dir).find((f) => f.startsWith('GrantsA') && f.endsWith('.nested.template.json'))!,
+    );
+    const text = readFileSync(file, 'utf8');
+    const nested = JSON.parse(text) as { Parameters?: Record<string, unknown> };
+    nested.Parameters = {
+      ...nested.Parameters,
+      Theirs: { Type: 'AWS::SSM::Parameter::Value<String>', Default: theirParameter },
+    };
+    writeFileSync(file, JSON.stringify(nested));
+    const a = applierThrough(proxy, unique('env-a'));
+    try {
+      // when the app is planned
+      const plan = await a.plan(only(assembly, ['GrantsA']), sha);
+      // then it is refused, naming the nested stack and b's parameter
+      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+      expect(plan.failure!.message).toMatch(/GrantsA, nested stack \w+/);
+      expect(plan.failure!.message).toContain(`Parameters.Theirs.Default reads parameter ${theirParameter}`);
     } finally {
       writeFileSync(file, text);
       await a.close();

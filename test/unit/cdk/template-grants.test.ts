@@ -8,7 +8,11 @@ const pseudo = {
   'AWS::Partition': 'aws',
   'AWS::URLSuffix': 'amazonaws.com',
 };
-const bounds = { listed: [], pseudo, bootstrapBucket: 'cdk-hnb659fds-assets-111111111111-eu-west-1' };
+const bounds = {
+  listed: [],
+  pseudo,
+  bootstrapBucket: 'cdk-hnb659fds-assets-111111111111-eu-west-1',
+};
 
 /** A template with a bucket, a state machine, a parameter and a role, and `statement` in the role's policy. */
 function granting(statement: unknown): string {
@@ -121,6 +125,114 @@ describe('assertGrantsInBounds', () => {
     ],
   ])('refuses %s', (_label, statement, message) => {
     expect(refusal(granting(statement))).toContain(message);
+  });
+
+  describe('on identities', () => {
+    const ownRole = { 'Fn::GetAtt': ['Role', 'Arn'] };
+    const roleOf = (account: string, name: string) => `arn:aws:iam::${account}:role/${name}`;
+
+    it.each([
+      [
+        'passing and assuming its own role by ARN',
+        allow(['iam:PassRole', 'sts:AssumeRole', 'sts:TagSession'], ownRole),
+      ],
+      ['every STS action on its own role (which this check bounds)', allow('sts:*', ownRole)],
+      [
+        "its own role by its type's ARN prefix and its Ref (the CDK's Role.fromRoleName)",
+        allow('iam:PassRole', { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Role}' }),
+      ],
+      [
+        'reading identities on *',
+        allow(['iam:Get*', 'iam:List*', 'iam:GenerateCredentialReport', 'iam:SimulatePrincipalPolicy'], '*'),
+      ],
+      [
+        "the caller's own session on *",
+        allow(['sts:GetCallerIdentity', 'sts:GetSessionToken', 'sts:DecodeAuthorizationMessage'], '*'),
+      ],
+      ["a service-linked role, AWS's own (the CDK's EKS and EMR)", allow('iam:CreateServiceLinkedRole', '*')],
+      [
+        'data actions on an IAM ARN (which holds no data)',
+        allow('s3:GetObject', roleOf('111111111111', 'any')),
+      ],
+    ])('passes %s', (_label, statement) => {
+      expect(refusal(granting(statement))).toBeUndefined();
+    });
+
+    it.each([
+      [
+        "another environment's role, assumed",
+        allow('sts:AssumeRole', roleOf('111111111111', 'env-b')),
+        "allows sts:AssumeRole on arn:aws:iam::111111111111:role/env-b, which is not this app's own role",
+      ],
+      [
+        'any role, by web identity',
+        allow('sts:AssumeRoleWithWebIdentity', '*'),
+        'allows sts:AssumeRoleWithWebIdentity on *',
+      ],
+      ['a session tag on any role', allow('sts:TagSession', '*'), 'allows sts:TagSession on *'],
+      [
+        'every STS action on every role',
+        allow('sts:*', 'arn:aws:iam::111111111111:role/*'),
+        'allows sts:* on arn:aws:iam::111111111111:role/*',
+      ],
+      [
+        "another environment's role, passed by a wildcard action",
+        allow('iam:Pass*', '*'),
+        'allows iam:Pass* on *',
+      ],
+      [
+        'an IAM pattern written with no read verb before its wildcard',
+        allow('iam:G*', '*'),
+        'allows iam:G* on *',
+      ],
+      [
+        "its own role's policy, written (which then grants it anything)",
+        allow('iam:PutRolePolicy', ownRole),
+        'allows iam:PutRolePolicy on {"Fn::GetAtt":["Role","Arn"]}, which aws.externalTargets does not list',
+      ],
+      ['every action on its own role', allow('*', ownRole), 'allows * on {"Fn::GetAtt":["Role","Arn"]}'],
+      [
+        'every action but reads of data (NotAction)',
+        { Effect: 'Allow', NotAction: 's3:*', Resource: ownRole },
+        'allows * on',
+      ],
+      [
+        'the roles under a path named like its own role',
+        allow('iam:PassRole', { 'Fn::Join': ['', [ownRole, '/*']] }),
+        'allows iam:PassRole on {"Fn::Join"',
+      ],
+      [
+        "its role's Ref after another account's role prefix",
+        allow('sts:AssumeRole', { 'Fn::Join': ['', ['arn:aws:iam::222222222222:role/', { Ref: 'Role' }]] }),
+        'allows sts:AssumeRole on {"Fn::Join"',
+      ],
+      [
+        'a role of the name its own bucket has',
+        allow('iam:PassRole', { 'Fn::Join': ['', ['arn:aws:iam::111111111111:role/', { Ref: 'Bucket' }]] }),
+        'allows iam:PassRole on {"Fn::Join"',
+      ],
+    ])('refuses %s', (_label, statement, message) => {
+      expect(refusal(granting(statement))).toContain(message);
+    });
+
+    it('passes a listed role to assume, and identities to write only when listed', () => {
+      const listed = (externalTargets: string[], statement: unknown) => {
+        const template = stackTemplate(granting(statement));
+        return () => assertGrantsInBounds('app', template, { ...bounds, listed: externalTargets }, 'plan');
+      };
+      const theirs = roleOf('111111111111', 'env-b');
+      expect(listed([theirs], allow('sts:AssumeRole', theirs))).not.toThrow();
+      expect(listed([theirs], allow('sts:AssumeRole', `${theirs}/x`))).toThrow(
+        /on arn:aws:iam::111111111111:role\/env-b\/x/,
+      );
+      expect(
+        listed(
+          ['arn:aws:iam::111111111111:role/team-*'],
+          allow('iam:PutRolePolicy', theirs.replace('env-b', 'team-x')),
+        ),
+      ).not.toThrow();
+      expect(listed(['*'], allow('iam:*', '*'))).not.toThrow();
+    });
   });
 
   it('reads a policy document written as a JSON string', () => {
