@@ -156,9 +156,11 @@ describe("account-wide resources stay out of an environment's templates (moto th
   }, 60_000);
 
   it("deploys a type the environment's aws.resourceTypes lists (a platform environment's hook)", async () => {
-    // given an environment trusted with the account's hooks
+    // given an environment trusted with the account's hooks (and the role its hook runs as, a
+    // role from outside the app like any other a service acts as)
     const a = applierThrough(proxy, unique('env-platform'), {
       resourceTypes: ['AWS::CloudFormation::LambdaHook'],
+      externalTargets: [`arn:aws:iam::${ACCOUNT}:role/hook`],
     });
     const [, type, properties] = ACCOUNT_WIDE[0]!;
     // when its commit declaring one is applied
