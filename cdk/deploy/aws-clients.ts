@@ -1,9 +1,11 @@
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { S3Client } from '@aws-sdk/client-s3';
 import type * as Sns from '@aws-sdk/client-sns';
 import type * as Sqs from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { rememberingCredentials, type AwsTargetConfig } from '../../controller/model';
 import { assumeRoleCredentials } from './assume-role';
 
@@ -26,6 +28,103 @@ export interface AwsClients {
    */
   readonly sqs: Sqs.SQSClient;
   readonly sns: Sns.SNSClient;
+  /** One read of a service cairn has no SDK client of (see JsonService), as the same identity. */
+  readonly readJson: (service: JsonService, action: string, body: object) => Promise<unknown>;
+}
+
+/**
+ * The AWS JSON-protocol services cairn reads without loading an SDK client (a package each): whether
+ * a KMS alias or a state machine of a name exists (see assertNoAdoptedNames). The endpoint prefix,
+ * the SigV4 service name, the X-Amz-Target prefix and the protocol version.
+ */
+const JSON_SERVICES = {
+  kms: { prefix: 'kms', signing: 'kms', target: 'TrentService', version: '1.1' },
+  states: { prefix: 'states', signing: 'states', target: 'AWSStepFunctions', version: '1.0' },
+} as const;
+export type JsonService = keyof typeof JSON_SERVICES;
+
+/** What a JSON-protocol service answered instead of a result: its error type (`NotFoundException`) as `name`. */
+export class AwsJsonError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** SHA-256 (HMAC-SHA-256 with a key) in the shape SignatureV4 asks for, from node:crypto. */
+class Sha256 {
+  private readonly hash: Hash | Hmac;
+  constructor(key?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = key === undefined ? createHash('sha256') : createHmac('sha256', bytes(key));
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(bytes(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.hash.digest()));
+  }
+}
+
+const bytes = (data: string | ArrayBuffer | ArrayBufferView): Buffer | string =>
+  typeof data === 'string'
+    ? data
+    : ArrayBuffer.isView(data)
+      ? Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+      : Buffer.from(data);
+
+/** The service's regional endpoint (the target's endpoint override, for every service, when it has one). */
+function jsonEndpoint(target: AwsTargetConfig, prefix: string): URL {
+  if (target.endpoint) return new URL(target.endpoint);
+  const suffix = target.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  return new URL(`https://${prefix}.${target.region}.${suffix}`);
+}
+
+/** A JSON-protocol read signed with SigV4 as `credentials`; an error answer is thrown as AwsJsonError. */
+function jsonReader(
+  target: AwsTargetConfig,
+  credentials: ConstructorParameters<typeof SignatureV4>[0]['credentials'],
+): AwsClients['readJson'] {
+  return async (service, action, body) => {
+    const { prefix, signing, target: targetPrefix, version } = JSON_SERVICES[service];
+    const url = jsonEndpoint(target, prefix);
+    const signer = new SignatureV4({ service: signing, region: target.region, credentials, sha256: Sha256 });
+    const payload = JSON.stringify(body);
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      ...(url.port ? { port: Number(url.port) } : {}),
+      path: url.pathname,
+      query: {},
+      headers: {
+        host: url.host,
+        'content-type': `application/x-amz-json-${version}`,
+        'x-amz-target': `${targetPrefix}.${action}`,
+      },
+      body: payload,
+    });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: signed.headers,
+      body: payload,
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    const answer = (text ? JSON.parse(text) : {}) as { __type?: string; message?: string; Message?: string };
+    if (response.ok) return answer;
+    // `__type` is "NotFoundException" or "com.amazonaws.kms#NotFoundException".
+    const type = String(
+      answer.__type ?? response.headers.get('x-amzn-errortype') ?? `HTTP${response.status}`,
+    );
+    throw new AwsJsonError(
+      type.split('#').pop()!.split(':')[0]!,
+      answer.message ?? answer.Message ?? type,
+      response.status,
+    );
+  };
 }
 
 /** The clients of each AwsClients made on first use so far, for destroyClients. */
@@ -106,6 +205,7 @@ export function makeClients(
       if (!sns) later.push((sns = new (require('@aws-sdk/client-sns') as typeof Sns).SNSClient(common)));
       return sns;
     },
+    readJson: jsonReader(target, identity),
   };
   madeLater.set(clients, later);
   return clients;
