@@ -9,7 +9,8 @@ import { literalText, resourcesOf, typeName, writtenWhole, type StackTemplate } 
 
 // A resource CloudFormation "creates" under an explicit name, where the create answers with the
 // existing resource of that name instead of failing: SQS CreateQueue, SNS CreateTopic and Step
-// Functions CreateStateMachine are idempotent, and moto's CloudFormation takes a KMS alias over. The stack
+// Functions CreateStateMachine are idempotent, and moto's CloudFormation takes a KMS alias or a
+// Lambda function over. The stack
 // then holds another environment's resource as its own, deletes it with the stack, and
 // assertTargetsInBounds counts it as the app's. The types whose create fails on a taken name
 // (S3, DynamoDB, ECR, IAM, Logs, SSM, Kinesis, ...) are left out: SECURITY.md says which source
@@ -98,6 +99,24 @@ const ADOPTING: ReadonlyMap<string, AdoptingType> = new Map<string, AdoptingType
           (error: unknown) => (notFound(error, /^StateMachineDoesNotExist$/) ? false : Promise.reject(error)),
         );
       },
+    },
+  ],
+  // AWS's CreateFunction fails ResourceConflictException; moto's CloudFormation overwrites b's
+  // function with a's code and role, and deletes it with a's stack. GetFunctionConfiguration is the
+  // smallest read of a function by name.
+  [
+    'aws::lambda::function',
+    {
+      property: 'FunctionName',
+      permission: 'lambda:GetFunctionConfiguration',
+      exists: async (clients, name) =>
+        clients
+          .readJson('lambda', `/2015-03-31/functions/${encodeURIComponent(name)}/configuration`, {})
+          .then(
+            () => true,
+            (error: unknown) =>
+              notFound(error, /^ResourceNotFoundException$/) ? false : Promise.reject(error),
+          ),
     },
   ],
   // AWS's CreateAlias fails AlreadyExistsException; moto's CloudFormation completes a's alias and
@@ -251,7 +270,7 @@ function readFailed(
       // Denied stays denied until the policy changes; anything else (throttling, the network) may pass.
       retryable: !denied,
       subject,
-      hint: `a named queue, topic, state machine or KMS alias is checked before it is created (and, when its name is taken, against the environment's own stacks), as the environment's own identity: allow it ${permission}`,
+      hint: `a named queue, topic, state machine, KMS alias or Lambda function is checked before it is created (and, when its name is taken, against the environment's own stacks), as the environment's own identity: allow it ${permission}`,
     },
   );
 }

@@ -28,18 +28,23 @@ export interface AwsClients {
    */
   readonly sqs: Sqs.SQSClient;
   readonly sns: Sns.SNSClient;
-  /** One read of a service cairn has no SDK client of (see JsonService), as the same identity. */
+  /**
+   * One read of a service cairn has no SDK client of (see JSON_SERVICES), as the same identity:
+   * `action` is the operation (`DescribeKey`), or, for Lambda's REST API, the path read with GET.
+   */
   readonly readJson: (service: JsonService, action: string, body: object) => Promise<unknown>;
 }
 
 /**
- * The AWS JSON-protocol services cairn reads without loading an SDK client (a package each): whether
- * a KMS alias or a state machine of a name exists (see assertNoAdoptedNames). The endpoint prefix,
- * the SigV4 service name, the X-Amz-Target prefix and the protocol version.
+ * The services cairn reads without loading an SDK client (a package each): whether a KMS alias, a
+ * state machine or a Lambda function of a name exists (see assertNoAdoptedNames). The endpoint
+ * prefix (also the SigV4 service name), and the JSON protocol's X-Amz-Target prefix and version,
+ * or `rest` for a service read by path (Lambda).
  */
 const JSON_SERVICES = {
-  kms: { prefix: 'kms', signing: 'kms', target: 'TrentService', version: '1.1' },
-  states: { prefix: 'states', signing: 'states', target: 'AWSStepFunctions', version: '1.0' },
+  kms: { prefix: 'kms', protocol: { target: 'TrentService', version: '1.1' } },
+  states: { prefix: 'states', protocol: { target: 'AWSStepFunctions', version: '1.0' } },
+  lambda: { prefix: 'lambda', protocol: 'rest' },
 } as const;
 export type JsonService = keyof typeof JSON_SERVICES;
 
@@ -82,18 +87,20 @@ function jsonEndpoint(target: AwsTargetConfig, prefix: string): URL {
   return new URL(`https://${prefix}.${target.region}.${suffix}`);
 }
 
-/** A JSON-protocol read signed with SigV4 as `credentials`; an error answer is thrown as AwsJsonError. */
+/** A read signed with SigV4 as `credentials`, answered as JSON; an error answer is thrown as AwsJsonError. */
 function jsonReader(
   target: AwsTargetConfig,
   credentials: ConstructorParameters<typeof SignatureV4>[0]['credentials'],
 ): AwsClients['readJson'] {
   return async (service, action, body) => {
-    const { prefix, signing, target: targetPrefix, version } = JSON_SERVICES[service];
-    const url = jsonEndpoint(target, prefix);
-    const signer = new SignatureV4({ service: signing, region: target.region, credentials, sha256: Sha256 });
-    const payload = JSON.stringify(body);
+    const { prefix, protocol } = JSON_SERVICES[service];
+    const base = jsonEndpoint(target, prefix);
+    const url =
+      protocol === 'rest' ? new URL(action.replace(/^\//, ''), `${base.href.replace(/\/?$/, '/')}`) : base;
+    const signer = new SignatureV4({ service: prefix, region: target.region, credentials, sha256: Sha256 });
+    const payload = protocol === 'rest' ? undefined : JSON.stringify(body);
     const signed = await signer.sign({
-      method: 'POST',
+      method: protocol === 'rest' ? 'GET' : 'POST',
       protocol: url.protocol,
       hostname: url.hostname,
       ...(url.port ? { port: Number(url.port) } : {}),
@@ -101,21 +108,24 @@ function jsonReader(
       query: {},
       headers: {
         host: url.host,
-        'content-type': `application/x-amz-json-${version}`,
-        'x-amz-target': `${targetPrefix}.${action}`,
+        ...(protocol !== 'rest' && {
+          'content-type': `application/x-amz-json-${protocol.version}`,
+          'x-amz-target': `${protocol.target}.${action}`,
+        }),
       },
-      body: payload,
+      ...(payload !== undefined && { body: payload }),
     });
     const response = await fetch(url, {
-      method: 'POST',
+      method: signed.method,
       headers: signed.headers,
-      body: payload,
+      ...(payload !== undefined && { body: payload }),
       signal: AbortSignal.timeout(30_000),
     });
     const text = await response.text();
     const answer = (text ? JSON.parse(text) : {}) as { __type?: string; message?: string; Message?: string };
     if (response.ok) return answer;
-    // `__type` is "NotFoundException" or "com.amazonaws.kms#NotFoundException".
+    // `__type` is "NotFoundException" or "com.amazonaws.kms#NotFoundException"; Lambda's REST API
+    // says it in a header, "ResourceNotFoundException:http://...".
     const type = String(
       answer.__type ?? response.headers.get('x-amzn-errortype') ?? `HTTP${response.status}`,
     );

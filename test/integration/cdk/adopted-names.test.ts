@@ -21,9 +21,9 @@ import {
   withTemplates,
 } from './cdk-fixture';
 
-// A queue, topic, state machine or KMS alias "created" under the name of another environment's
-// existing one: SQS CreateQueue, SNS CreateTopic and CreateStateMachine answer the existing
-// resource, and moto's KMS alias takes the name over, so the stack would hold it as its own and
+// A queue, topic, state machine, KMS alias or Lambda function "created" under the name of another
+// environment's existing one: SQS CreateQueue, SNS CreateTopic and CreateStateMachine answer the
+// existing resource, and moto's CloudFormation takes an alias or a function over, so the stack would hold it as its own and
 // delete it with itself (cdk/deploy/adopted-names.ts).
 
 const prefix = unique('names');
@@ -55,24 +55,51 @@ const theirQueue = unique('env-b-jobs');
 const theirTopic = unique('env-b-events');
 const theirMachine = unique('env-b-flow');
 const theirAlias = `alias/${unique('env-b-key')}`;
-/** b's state machine and alias as b deployed them. */
-let theirs: { machine?: string; aliasKey?: string };
+const theirFunction = unique('env-b-fn');
+/** What b's state machine, alias and function say, as b deployed them (see theirNamed). */
+let theirs: Named;
 
-/** A state machine whose one state says whose it is, and a key with an alias, under these names. */
-const machineAndAlias = (machine: string | undefined, alias: string | undefined, whose: string) => ({
+interface Named {
+  readonly machine?: string;
+  readonly aliasKey?: string;
+  readonly fn?: string;
+}
+
+const assumedBy = (service: string) => ({
+  Type: 'AWS::IAM::Role',
+  Properties: {
+    AssumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+    },
+  },
+});
+
+/**
+ * Under the names given: a state machine whose one state, and a function whose description, say
+ * whose it is, and a key with an alias.
+ */
+const namedResources = (
+  { machine, alias, fn }: { machine?: string; alias?: string; fn?: string },
+  whose: string,
+) => ({
   Resources: {
-    ...(machine && {
-      FlowRole: {
-        Type: 'AWS::IAM::Role',
+    ...(fn && {
+      FnRole: assumedBy('lambda.amazonaws.com'),
+      Fn: {
+        Type: 'AWS::Lambda::Function',
         Properties: {
-          AssumeRolePolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              { Effect: 'Allow', Principal: { Service: 'states.amazonaws.com' }, Action: 'sts:AssumeRole' },
-            ],
-          },
+          FunctionName: fn,
+          Description: whose,
+          Role: { 'Fn::GetAtt': ['FnRole', 'Arn'] },
+          Runtime: 'nodejs20.x',
+          Handler: 'index.handler',
+          Code: { ZipFile: 'exports.handler = async () => 1;' },
         },
       },
+    }),
+    ...(machine && {
+      FlowRole: assumedBy('states.amazonaws.com'),
       Flow: {
         Type: 'AWS::StepFunctions::StateMachine',
         Properties: {
@@ -108,8 +135,11 @@ const machineAndAlias = (machine: string | undefined, alias: string | undefined,
   },
 });
 
-/** What b's state machine says (its Pass state's comment), and the key b's alias points at; absent: gone. */
-async function theirMachineAndAlias(): Promise<{ machine?: string; aliasKey?: string }> {
+/**
+ * What b's state machine says (its Pass state's comment), the key b's alias points at, and b's
+ * function's description; absent: gone.
+ */
+async function theirNamed(): Promise<Named> {
   const { region, account } = sandboxTarget();
   const clients = makeClients(sandboxTarget(), sandboxCredentials());
   const stateMachineArn = `arn:aws:states:${region}:${account}:stateMachine:${theirMachine}`;
@@ -124,8 +154,18 @@ async function theirMachineAndAlias(): Promise<{ machine?: string; aliasKey?: st
     Aliases: { AliasName: string; TargetKeyId?: string }[];
   };
   const aliasKey = Aliases.find((a) => a.AliasName === theirAlias)?.TargetKeyId;
+  const fn = await clients
+    .readJson('lambda', `/2015-03-31/functions/${theirFunction}/configuration`, {})
+    .then(
+      (answer) => (answer as { Description: string }).Description,
+      () => undefined,
+    );
   destroyClients(clients);
-  return { ...(machine !== undefined && { machine }), ...(aliasKey !== undefined && { aliasKey }) };
+  return {
+    ...(machine !== undefined && { machine }),
+    ...(aliasKey !== undefined && { aliasKey }),
+    ...(fn !== undefined && { fn }),
+  };
 }
 
 /** Whether moto still has b's queue and topic. */
@@ -178,7 +218,11 @@ beforeAll(async () => {
         { name: 'Nesting', wiring: {} },
         {
           name: 'Named',
-          names: { stateMachine: unique('env-a-flow'), alias: `alias/${unique('env-a-key')}` },
+          names: {
+            stateMachine: unique('env-a-flow'),
+            alias: `alias/${unique('env-a-key')}`,
+            function: unique('env-a-fn'),
+          },
         },
       ],
     },
@@ -189,12 +233,18 @@ beforeAll(async () => {
   // Environment b's own queue and topic, deployed by cairn.
   const b = applierThrough(proxy, unique('env-b'));
   expect((await b.apply(withTemplate('Theirs', named(theirQueue, theirTopic)), sha)).failure).toBeUndefined();
-  const more = await b.apply(withTemplate('TheirsMore', machineAndAlias(theirMachine, theirAlias, 'b')), sha);
+  const more = await b.apply(
+    withTemplate(
+      'TheirsMore',
+      namedResources({ machine: theirMachine, alias: theirAlias, fn: theirFunction }, 'b'),
+    ),
+    sha,
+  );
   expect(more.failure).toBeUndefined();
   await b.close();
   expect(await theirsExist()).toEqual({ queue: true, topic: true });
-  theirs = await theirMachineAndAlias();
-  expect(theirs).toEqual({ machine: 'b', aliasKey: expect.any(String) });
+  theirs = await theirNamed();
+  expect(theirs).toEqual({ machine: 'b', aliasKey: expect.any(String), fn: 'b' });
 }, 240_000);
 
 afterAll(() => proxy?.close());
@@ -331,19 +381,25 @@ describe("a queue or topic named like another environment's (moto through the re
   }, 120_000);
 });
 
-describe("a state machine or KMS alias named like another environment's (moto through the recording proxy)", () => {
+describe("a state machine, KMS alias or Lambda function named like another environment's (moto through the recording proxy)", () => {
   it.each([
     [
       'state machine',
-      machineAndAlias(theirMachine, undefined, 'a'),
+      namedResources({ machine: theirMachine }, 'a'),
       'Flow.Properties.StateMachineName of AWS::StepFunctions::StateMachine',
       theirMachine,
     ],
     [
       'KMS alias',
-      machineAndAlias(undefined, theirAlias, 'a'),
+      namedResources({ alias: theirAlias }, 'a'),
       'KeyAlias.Properties.AliasName of AWS::KMS::Alias',
       theirAlias,
+    ],
+    [
+      'Lambda function',
+      namedResources({ fn: theirFunction }, 'a'),
+      'Fn.Properties.FunctionName of AWS::Lambda::Function',
+      theirFunction,
     ],
   ])(
     "executes nothing of a stack adding b's %s name, and b keeps it",
@@ -359,42 +415,41 @@ describe("a state machine or KMS alias named like another environment's (moto th
       expect(applied.failure!.message).toContain(`stack ${prefix}-TakenMore`);
       expect(applied.failure!.message).toContain(`Resources.${where} names "${name}"`);
       expect(executions()).toBe(before);
-      // and deleting a's stack leaves b's state machine and alias as b made them: without the check,
-      // a's stack completed holding b's (the alias pointed at a's key) and this deleted them on moto
+      // and deleting a's stack leaves b's resource as b made it: without the check, a's stack
+      // completed holding b's state machine, alias and function (the function rewritten with a's
+      // code), and this deleted them on moto
       await deleteStack(`${prefix}-TakenMore`);
-      expect(await theirMachineAndAlias()).toEqual(theirs);
+      expect(await theirNamed()).toEqual(theirs);
     },
     120_000,
   );
 
   it("plans no stack adding b's alias name", async () => {
     const a = applierThrough(proxy, unique('env-a'));
-    const plan = await a.plan(
-      withTemplate('TakenMorePlan', machineAndAlias(undefined, theirAlias, 'a')),
-      sha,
-    );
+    const plan = await a.plan(withTemplate('TakenMorePlan', namedResources({ alias: theirAlias }, 'a')), sha);
     await a.close();
     expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
     expect(plan.failure!.message).toContain(`names "${theirAlias}"`);
     expect(changeSetsOf(proxy, `${prefix}-TakenMorePlan`)).toEqual([]);
   }, 60_000);
 
-  it("applies the CDK's named state machine and key alias, again, and with both moved to new logical ids", async () => {
-    // given the CDK's StateMachine (stateMachineName) and Key (alias) under names nobody holds
+  it("applies the CDK's named state machine, key alias and function, again, and with each moved to a new logical id", async () => {
+    // given the CDK's StateMachine (stateMachineName), Key (alias) and Function (functionName) under
+    // names nobody holds
     const stacks = only(assembly, ['Named']);
     const a = applierThrough(proxy, unique('env-a'));
     // when it is planned and applied, then applied again (nothing is added)
     const plan = await a.plan(stacks, sha);
     const first = await a.apply(stacks, sha);
     const again = await a.apply(stacks, sha);
-    // and planned with the state machine and the alias under other logical ids (an Add, of the
+    // and planned with the state machine, the alias and the function under other logical ids (an Add, of the
     // names the environment's own stack holds)
     const template = JSON.parse(readFileSync(stacks.stacks[0]!.templateFile, 'utf8')) as {
       Resources: Record<string, { Type: string }>;
     };
     const renamed = Object.fromEntries(
       Object.entries(template.Resources).map(([id, resource]) =>
-        /^AWS::(StepFunctions::StateMachine|KMS::Alias)$/.test(resource.Type)
+        /^AWS::(StepFunctions::StateMachine|KMS::Alias|Lambda::Function)$/.test(resource.Type)
           ? [`${id}Moved`, resource]
           : [id, resource],
       ),

@@ -172,12 +172,13 @@ describe('assertNoAdoptedNames', () => {
   });
 });
 
-describe('assertNoAdoptedNames, state machines and KMS aliases (read without an SDK client)', () => {
+describe('assertNoAdoptedNames, state machines, KMS aliases and functions (read without an SDK client)', () => {
   const machineAndAlias = stackTemplate(
     JSON.stringify({
       Resources: {
         Flow: { Type: 'AWS::StepFunctions::StateMachine', Properties: { StateMachineName: 'flow' } },
         KeyAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/env-b/key', TargetKeyId: 'k' } },
+        Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'env-b-fn' } },
       },
     }),
   );
@@ -204,6 +205,7 @@ describe('assertNoAdoptedNames, state machines and KMS aliases (read without an 
   it.each([
     ['Flow', 'states:DescribeStateMachine'],
     ['KeyAlias', 'kms:ListAliases'],
+    ['Fn', 'lambda:GetFunctionConfiguration'],
   ])('fails closed, naming the permission, when %s may not be asked', async (id, permission) => {
     const failure = await failureOf(
       assertNoAdoptedNames('app-a', machineAndAlias, new Set([id]), checkReading(denied), {}, 'plan'),
@@ -253,5 +255,20 @@ describe('assertNoAdoptedNames, state machines and KMS aliases (read without an 
     await expect(
       assertNoAdoptedNames('app-a', machineAndAlias, new Set(['KeyAlias']), elsewhere, {}, 'plan'),
     ).rejects.toMatchObject({ code: 'aws.out-of-bounds' });
+  });
+
+  it("reads a function's configuration by its name, and passes a name no function has", async () => {
+    const free = checkReading(() => {
+      throw Object.assign(new Error('Function not found'), { name: 'ResourceNotFoundException' });
+    });
+    await assertNoAdoptedNames('app-a', machineAndAlias, new Set(['Fn']), free, {}, 'apply-aws');
+    expect(free.reads).toEqual(['lambda:/2015-03-31/functions/env-b-fn/configuration']);
+    const taken = checkReading(() => ({ FunctionName: 'env-b-fn' }));
+    const failure = await failureOf(
+      assertNoAdoptedNames('app-a', machineAndAlias, new Set(['Fn']), taken, {}, 'apply-aws'),
+    );
+    expect(failure.message).toContain(
+      'Resources.Fn.Properties.FunctionName of AWS::Lambda::Function names "env-b-fn"',
+    );
   });
 });
