@@ -10,13 +10,12 @@ import { literalText, resourcesOf, typeName, writtenWhole, type StackTemplate } 
 // A resource CloudFormation "creates" under an explicit name, where the create answers with the
 // existing resource of that name instead of failing: SQS CreateQueue, SNS CreateTopic and Step
 // Functions CreateStateMachine are idempotent, and moto's CloudFormation takes a KMS alias or a
-// Lambda function over. The stack
-// then holds another environment's resource as its own, deletes it with the stack, and
-// assertTargetsInBounds counts it as the app's. The types whose create fails on a taken name
-// (S3, DynamoDB, ECR, IAM, Logs, SSM, Kinesis, ...) are left out: SECURITY.md says which source
-// and which moto run shows it. This module decides, before a
-// change set is executed or planned, whether a name a stack adds is taken by something outside the
-// environment.
+// Lambda function over. The stack then holds another environment's resource as its own, deletes
+// it with the stack, and assertTargetsInBounds counts it as the app's. The types whose create
+// fails on a taken name (S3, DynamoDB, ECR, IAM, Logs, SSM, Kinesis, ...) are left out: SECURITY.md
+// ("Not covered yet") names the handler source and the moto run that show it. This module
+// decides, before a change set is executed or planned, whether a name a stack adds is taken by
+// something outside the environment.
 
 /** A type whose service create takes over an existing resource of the same name. */
 interface AdoptingType {
@@ -38,7 +37,7 @@ export interface NameTarget {
 const errorName = (error: unknown): string =>
   String((error as { name?: unknown }).name ?? (error as { Code?: unknown }).Code ?? '');
 
-/** Whether the JSON-protocol read failed because nothing has the name (the service's not-found type). */
+/** Whether a read failed because nothing has the name (`type`: the service's not-found error). */
 const notFound = (error: unknown, type: RegExp): boolean => type.test(errorName(error));
 
 /**

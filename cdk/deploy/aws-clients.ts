@@ -49,7 +49,7 @@ const JSON_SERVICES = {
 export type JsonService = keyof typeof JSON_SERVICES;
 
 /** What a JSON-protocol service answered instead of a result: its error type (`NotFoundException`) as `name`. */
-export class AwsJsonError extends Error {
+class AwsJsonError extends Error {
   constructor(
     override readonly name: string,
     message: string,
@@ -87,7 +87,19 @@ function jsonEndpoint(target: AwsTargetConfig, prefix: string): URL {
   return new URL(`https://${prefix}.${target.region}.${suffix}`);
 }
 
-/** A read signed with SigV4 as `credentials`, answered as JSON; an error answer is thrown as AwsJsonError. */
+/** A JSON answer, or nothing when it is none (a proxy's or a failing service's HTML page). */
+function parsedOrEmpty(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * A read signed with SigV4 as `credentials`, answered as JSON; an error answer is thrown as
+ * AwsJsonError. Not retried here: a throttled read fails the check as retryable (aws.name-check).
+ */
 function jsonReader(
   target: AwsTargetConfig,
   credentials: ConstructorParameters<typeof SignatureV4>[0]['credentials'],
@@ -122,7 +134,7 @@ function jsonReader(
       signal: AbortSignal.timeout(30_000),
     });
     const text = await response.text();
-    const answer = (text ? JSON.parse(text) : {}) as { __type?: string; message?: string; Message?: string };
+    const answer = parsedOrEmpty(text) as { __type?: string; message?: string; Message?: string };
     if (response.ok) return answer;
     // `__type` is "NotFoundException" or "com.amazonaws.kms#NotFoundException"; Lambda's REST API
     // says it in a header, "ResourceNotFoundException:http://...".
@@ -166,7 +178,8 @@ export interface ChainedRole {
 }
 
 /**
- * Creates the environment's CloudFormation, S3, SSM, SQS and SNS clients. With `target.roleArn` they share
+ * Creates the environment's CloudFormation, S3, SSM, SQS and SNS clients, and its signed reads of
+ * KMS, Step Functions and Lambda (readJson). With `target.roleArn` they share
  * one provider of that role's credentials, assumed (as `cairn-<env>`) with `credentials` or the
  * default chain; without it they use `credentials` or the default chain directly. With `chained`,
  * that identity then assumes the chained role (as `cdk deploy` assumes the bootstrap's deploy
