@@ -7,12 +7,15 @@ import type { ResourceChange } from '../types';
 import type { AwsClients } from './aws-clients';
 import { literalText, resourcesOf, typeName, writtenWhole, type StackTemplate } from './template-bounds';
 
-// A resource CloudFormation "creates" under an explicit name, where the service's create answers
-// with the existing resource of that name instead of failing: SQS CreateQueue and SNS CreateTopic
-// are idempotent. The stack then holds another environment's queue or topic as its own, deletes it
-// with the stack, and assertTargetsInBounds counts it as the app's. This module decides, before a
-// change set is executed or planned, whether a name a stack adds is taken by something outside the
-// environment.
+// A resource CloudFormation "creates" under an explicit name, where the create answers with the
+// existing resource of that name instead of failing: SQS CreateQueue, SNS CreateTopic and Step
+// Functions CreateStateMachine are idempotent, and moto's CloudFormation takes a KMS alias or a
+// Lambda function over. The stack then holds another environment's resource as its own, deletes
+// it with the stack, and assertTargetsInBounds counts it as the app's. The types whose create
+// fails on a taken name (S3, DynamoDB, ECR, IAM, Logs, SSM, Kinesis, ...) are left out: SECURITY.md
+// ("Not covered yet") names the handler source and the moto run that show it. This module
+// decides, before a change set is executed or planned, whether a name a stack adds is taken by
+// something outside the environment.
 
 /** A type whose service create takes over an existing resource of the same name. */
 interface AdoptingType {
@@ -33,6 +36,9 @@ export interface NameTarget {
 
 const errorName = (error: unknown): string =>
   String((error as { name?: unknown }).name ?? (error as { Code?: unknown }).Code ?? '');
+
+/** Whether a read failed because nothing has the name (`type`: the service's not-found error). */
+const notFound = (error: unknown, type: RegExp): boolean => type.test(errorName(error));
 
 /**
  * SQS CreateQueue answers an existing queue's URL when its attributes match (AWS), or whatever
@@ -77,10 +83,72 @@ const ADOPTING: ReadonlyMap<string, AdoptingType> = new Map<string, AdoptingType
       },
     },
   ],
+  // CreateStateMachine answers the existing ARN when the name's definition, role and type match
+  // (AWS's handler calls it without looking first: statemachine/.../CreateHandler.java in
+  // aws-cloudformation-resource-providers-stepfunctions); moto answers it whatever they are.
+  [
+    'aws::stepfunctions::statemachine',
+    {
+      property: 'StateMachineName',
+      permission: 'states:DescribeStateMachine',
+      exists: async (clients, name, { partition, region, account }) => {
+        const stateMachineArn = `arn:${partition}:states:${region}:${account}:stateMachine:${name}`;
+        return clients.readJson('states', 'DescribeStateMachine', { stateMachineArn }).then(
+          () => true,
+          (error: unknown) => (notFound(error, /^StateMachineDoesNotExist$/) ? false : Promise.reject(error)),
+        );
+      },
+    },
+  ],
+  // AWS's CreateFunction fails ResourceConflictException; moto's CloudFormation overwrites b's
+  // function with a's code and role, and deletes it with a's stack. GetFunctionConfiguration is the
+  // smallest read of a function by name.
+  [
+    'aws::lambda::function',
+    {
+      property: 'FunctionName',
+      permission: 'lambda:GetFunctionConfiguration',
+      exists: async (clients, name) =>
+        clients
+          .readJson('lambda', `/2015-03-31/functions/${encodeURIComponent(name)}/configuration`, {})
+          .then(
+            () => true,
+            (error: unknown) =>
+              notFound(error, /^ResourceNotFoundException$/) ? false : Promise.reject(error),
+          ),
+    },
+  ],
+  // AWS's CreateAlias fails AlreadyExistsException; moto's CloudFormation completes a's alias and
+  // deletes b's with a's stack. The aliases are listed, not the one read by DescribeKey: that read
+  // also needs the alias's key's policy to allow the identity (another environment's key need not),
+  // and moto answers it 500 for a key its CloudFormation made. A page holds 100 aliases.
+  [
+    'aws::kms::alias',
+    {
+      property: 'AliasName',
+      permission: 'kms:ListAliases',
+      exists: async (clients, name) => {
+        let marker: string | undefined;
+        do {
+          const page = (await clients.readJson('kms', 'ListAliases', {
+            Limit: 100,
+            ...(marker ? { Marker: marker } : {}),
+          })) as { Aliases?: { AliasName?: string }[]; Truncated?: boolean; NextMarker?: string };
+          if ((page.Aliases ?? []).some((a) => a.AliasName === name)) return true;
+          marker = page.Truncated ? page.NextMarker : undefined;
+        } while (marker);
+        return false;
+      },
+    },
+  ],
 ]);
 
-/** The name a physical id ends in: a queue URL's last path segment, a topic ARN's last field. */
-const nameIn = (physicalId: string): string => physicalId.split(/[/:]/).pop() ?? physicalId;
+/**
+ * Whether a physical id is the resource of that name: a queue URL's last path segment, a topic's
+ * or state machine's ARN's last field, or the id itself (an alias's id is its `alias/...` name).
+ */
+const physicalIdNames = (physicalId: string, name: string): boolean =>
+  physicalId === name || (physicalId.split(/[/:]/).pop() ?? physicalId) === name;
 
 /** What the check needs beyond the template: the reads, as the environment's own identity, and what is its own. */
 export interface AdoptionCheck {
@@ -176,7 +244,7 @@ export async function assertNoAdoptedNames(
     } catch (error) {
       throw readFailed(error, 'cloudformation:ListStackResources', name, subject, phase);
     }
-    if (own.some((r) => typeName({ Type: r.type }) === type && nameIn(r.physicalId) === name)) continue;
+    if (own.some((r) => typeName({ Type: r.type }) === type && physicalIdNames(r.physicalId, name))) continue;
     throw refuse(
       `names ${safeOutput(JSON.stringify(name), 200)}, which exists and belongs to something outside this app (another environment's stack, or made by hand): CloudFormation would take it over as this stack's, and delete it with the stack`,
       `choose a name no other resource has, ideally under a prefix of this environment's, or leave ${adopting.property} out`,
@@ -201,7 +269,7 @@ function readFailed(
       // Denied stays denied until the policy changes; anything else (throttling, the network) may pass.
       retryable: !denied,
       subject,
-      hint: `a named queue or topic is checked before it is created (and, when its name is taken, against the environment's own stacks), as the environment's own identity: allow it ${permission}`,
+      hint: `a named queue, topic, state machine, KMS alias or Lambda function is checked before it is created (and, when its name is taken, against the environment's own stacks), as the environment's own identity: allow it ${permission}`,
     },
   );
 }

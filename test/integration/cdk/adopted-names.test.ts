@@ -4,6 +4,7 @@ import { DeleteStackCommand, CloudFormationClient } from '@aws-sdk/client-cloudf
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { noneRunner } from '../../../cdk/synth/synth-runner';
+import { destroyClients, makeClients } from '../../../cdk/deploy/aws-clients';
 import { waitForStack } from '../../../cdk/deploy/cfn-wait';
 import type { Assembly } from '../../../cdk/types';
 import { silentLog } from '../../../controller/log';
@@ -20,8 +21,9 @@ import {
   withTemplates,
 } from './cdk-fixture';
 
-// A queue or topic "created" under the name of another environment's existing one: SQS CreateQueue
-// and SNS CreateTopic answer the existing resource, so the stack would hold it as its own and
+// A queue, topic, state machine, KMS alias or Lambda function "created" under the name of another
+// environment's existing one: SQS CreateQueue, SNS CreateTopic and CreateStateMachine answer the
+// existing resource, and moto's CloudFormation takes an alias or a function over, so the stack would hold it as its own and
 // delete it with itself (cdk/deploy/adopted-names.ts).
 
 const prefix = unique('names');
@@ -51,6 +53,120 @@ const named = (queue: string, topic: string, extra: object = {}) => ({
 
 const theirQueue = unique('env-b-jobs');
 const theirTopic = unique('env-b-events');
+const theirMachine = unique('env-b-flow');
+const theirAlias = `alias/${unique('env-b-key')}`;
+const theirFunction = unique('env-b-fn');
+/** What b's state machine, alias and function say, as b deployed them (see theirNamed). */
+let theirs: Named;
+
+interface Named {
+  readonly machine?: string;
+  readonly aliasKey?: string;
+  readonly fn?: string;
+}
+
+const assumedBy = (service: string) => ({
+  Type: 'AWS::IAM::Role',
+  Properties: {
+    AssumeRolePolicyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+    },
+  },
+});
+
+/**
+ * Under the names given: a state machine whose one state, and a function whose description, say
+ * whose it is, and a key with an alias.
+ */
+const namedResources = (
+  { machine, alias, fn }: { machine?: string; alias?: string; fn?: string },
+  whose: string,
+) => ({
+  Resources: {
+    ...(fn && {
+      FnRole: assumedBy('lambda.amazonaws.com'),
+      Fn: {
+        Type: 'AWS::Lambda::Function',
+        Properties: {
+          FunctionName: fn,
+          Description: whose,
+          Role: { 'Fn::GetAtt': ['FnRole', 'Arn'] },
+          Runtime: 'nodejs20.x',
+          Handler: 'index.handler',
+          Code: { ZipFile: 'exports.handler = async () => 1;' },
+        },
+      },
+    }),
+    ...(machine && {
+      FlowRole: assumedBy('states.amazonaws.com'),
+      Flow: {
+        Type: 'AWS::StepFunctions::StateMachine',
+        Properties: {
+          StateMachineName: machine,
+          RoleArn: { 'Fn::GetAtt': ['FlowRole', 'Arn'] },
+          DefinitionString: JSON.stringify({
+            StartAt: 'P',
+            States: { P: { Type: 'Pass', Comment: whose, End: true } },
+          }),
+        },
+      },
+    }),
+    ...(alias && {
+      Key: {
+        Type: 'AWS::KMS::Key',
+        Properties: {
+          Description: whose,
+          KeyPolicy: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: { AWS: `arn:aws:iam::${sandboxTarget().account}:root` },
+                Action: 'kms:*',
+                Resource: '*',
+              },
+            ],
+          },
+        },
+      },
+      KeyAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: alias, TargetKeyId: { Ref: 'Key' } } },
+    }),
+  },
+});
+
+/**
+ * What b's state machine says (its Pass state's comment), the key b's alias points at, and b's
+ * function's description; absent: gone.
+ */
+async function theirNamed(): Promise<Named> {
+  const { region, account } = sandboxTarget();
+  const clients = makeClients(sandboxTarget(), sandboxCredentials());
+  const stateMachineArn = `arn:aws:states:${region}:${account}:stateMachine:${theirMachine}`;
+  const machine = await clients.readJson('states', 'DescribeStateMachine', { stateMachineArn }).then(
+    (answer) =>
+      (JSON.parse((answer as { definition: string }).definition) as { States: { P: { Comment: string } } })
+        .States.P.Comment,
+    () => undefined,
+  );
+  // moto's DescribeKey fails on a key its CloudFormation made: b's alias is found in the list.
+  const { Aliases } = (await clients.readJson('kms', 'ListAliases', { Limit: 1000 })) as {
+    Aliases: { AliasName: string; TargetKeyId?: string }[];
+  };
+  const aliasKey = Aliases.find((a) => a.AliasName === theirAlias)?.TargetKeyId;
+  const fn = await clients
+    .readJson('lambda', `/2015-03-31/functions/${theirFunction}/configuration`, {})
+    .then(
+      (answer) => (answer as { Description: string }).Description,
+      () => undefined,
+    );
+  destroyClients(clients);
+  return {
+    ...(machine !== undefined && { machine }),
+    ...(aliasKey !== undefined && { aliasKey }),
+    ...(fn !== undefined && { fn }),
+  };
+}
 
 /** Whether moto still has b's queue and topic. */
 async function theirsExist(): Promise<{ queue: boolean; topic: boolean }> {
@@ -86,8 +202,28 @@ beforeAll(async () => {
     {
       prefix,
       stacks: [
-        ...['Theirs', 'Taken', 'TakenPlan', 'Free', 'Unreadable'].map((name) => ({ name, queues: ['Q'] })),
+        ...[
+          'Theirs',
+          'Taken',
+          'TakenPlan',
+          'Free',
+          'Unreadable',
+          'TheirsMore',
+          'TakenMore',
+          'TakenMorePlan',
+        ].map((name) => ({
+          name,
+          queues: ['Q'],
+        })),
         { name: 'Nesting', wiring: {} },
+        {
+          name: 'Named',
+          names: {
+            stateMachine: unique('env-a-flow'),
+            alias: `alias/${unique('env-a-key')}`,
+            function: unique('env-a-fn'),
+          },
+        },
       ],
     },
     sha,
@@ -97,8 +233,18 @@ beforeAll(async () => {
   // Environment b's own queue and topic, deployed by cairn.
   const b = applierThrough(proxy, unique('env-b'));
   expect((await b.apply(withTemplate('Theirs', named(theirQueue, theirTopic)), sha)).failure).toBeUndefined();
+  const more = await b.apply(
+    withTemplate(
+      'TheirsMore',
+      namedResources({ machine: theirMachine, alias: theirAlias, fn: theirFunction }, 'b'),
+    ),
+    sha,
+  );
+  expect(more.failure).toBeUndefined();
   await b.close();
   expect(await theirsExist()).toEqual({ queue: true, topic: true });
+  theirs = await theirNamed();
+  expect(theirs).toEqual({ machine: 'b', aliasKey: expect.any(String), fn: 'b' });
 }, 240_000);
 
 afterAll(() => proxy?.close());
@@ -233,4 +379,89 @@ describe("a queue or topic named like another environment's (moto through the re
       await a.close();
     }
   }, 120_000);
+});
+
+describe("a state machine, KMS alias or Lambda function named like another environment's (moto through the recording proxy)", () => {
+  it.each([
+    [
+      'state machine',
+      namedResources({ machine: theirMachine }, 'a'),
+      'Flow.Properties.StateMachineName of AWS::StepFunctions::StateMachine',
+      theirMachine,
+    ],
+    [
+      'KMS alias',
+      namedResources({ alias: theirAlias }, 'a'),
+      'KeyAlias.Properties.AliasName of AWS::KMS::Alias',
+      theirAlias,
+    ],
+    [
+      'Lambda function',
+      namedResources({ fn: theirFunction }, 'a'),
+      'Fn.Properties.FunctionName of AWS::Lambda::Function',
+      theirFunction,
+    ],
+  ])(
+    "executes nothing of a stack adding b's %s name, and b keeps it",
+    async (_what, template, where, name) => {
+      // given environment a's commit declaring b's state machine or alias name
+      const a = applierThrough(proxy, unique('env-a'));
+      const before = executions();
+      // when it is applied
+      const applied = await a.apply(withTemplate('TakenMore', template), sha);
+      await a.close();
+      // then it fails as aws.out-of-bounds naming the stack, the resource, its type and the name
+      expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+      expect(applied.failure!.message).toContain(`stack ${prefix}-TakenMore`);
+      expect(applied.failure!.message).toContain(`Resources.${where} names "${name}"`);
+      expect(executions()).toBe(before);
+      // and deleting a's stack leaves b's resource as b made it: without the check, a's stack
+      // completed holding b's state machine, alias and function (the function rewritten with a's
+      // code), and this deleted them on moto
+      await deleteStack(`${prefix}-TakenMore`);
+      expect(await theirNamed()).toEqual(theirs);
+    },
+    120_000,
+  );
+
+  it("plans no stack adding b's alias name", async () => {
+    const a = applierThrough(proxy, unique('env-a'));
+    const plan = await a.plan(withTemplate('TakenMorePlan', namedResources({ alias: theirAlias }, 'a')), sha);
+    await a.close();
+    expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+    expect(plan.failure!.message).toContain(`names "${theirAlias}"`);
+    expect(changeSetsOf(proxy, `${prefix}-TakenMorePlan`)).toEqual([]);
+  }, 60_000);
+
+  it("applies the CDK's named state machine, key alias and function, again, and with each moved to a new logical id", async () => {
+    // given the CDK's StateMachine (stateMachineName), Key (alias) and Function (functionName) under
+    // names nobody holds
+    const stacks = only(assembly, ['Named']);
+    const a = applierThrough(proxy, unique('env-a'));
+    // when it is planned and applied, then applied again (nothing is added)
+    const plan = await a.plan(stacks, sha);
+    const first = await a.apply(stacks, sha);
+    const again = await a.apply(stacks, sha);
+    // and planned with the state machine, the alias and the function under other logical ids (an Add, of the
+    // names the environment's own stack holds)
+    const template = JSON.parse(readFileSync(stacks.stacks[0]!.templateFile, 'utf8')) as {
+      Resources: Record<string, { Type: string }>;
+    };
+    const renamed = Object.fromEntries(
+      Object.entries(template.Resources).map(([id, resource]) =>
+        /^AWS::(StepFunctions::StateMachine|KMS::Alias|Lambda::Function)$/.test(resource.Type)
+          ? [`${id}Moved`, resource]
+          : [id, resource],
+      ),
+    );
+    const moved = await a.plan(withTemplate('Named', { ...template, Resources: renamed }), sha);
+    await a.close();
+    // then each passes
+    expect(plan.failure).toBeUndefined();
+    expect(first.failure).toBeUndefined();
+    expect(stacksOf(first).map((s) => s.action)).toEqual(['created']);
+    expect(again.failure).toBeUndefined();
+    expect(moved.failure).toBeUndefined();
+    expect(stacksOf(moved).map((s) => s.action)).toEqual(['configured']);
+  }, 180_000);
 });

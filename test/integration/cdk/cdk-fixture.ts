@@ -28,6 +28,8 @@ export interface StackSpec {
     /** A dead-letter queue, bucket notifications and asynchronous-invocation destinations. */
     readonly destinations?: boolean;
   };
+  /** A state machine, a key alias and a function under these names, as the CDK's constructs write them (see name in the fixture app). */
+  readonly names?: { readonly stateMachine: string; readonly alias: string; readonly function: string };
   /** The CDK's grants of the stack's own data to its roles, and of `from`'s to one of its own (see grant in the fixture app). */
   readonly grants?: { readonly from?: string };
   /** Constructs that run as a role of their own, and one running as `from`'s role (see runAs in the fixture app). */

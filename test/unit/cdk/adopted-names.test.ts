@@ -171,3 +171,104 @@ describe('assertNoAdoptedNames', () => {
     await assertNoAdoptedNames('app-a', template, 'all', own, {}, 'apply-aws');
   });
 });
+
+describe('assertNoAdoptedNames, state machines, KMS aliases and functions (read without an SDK client)', () => {
+  const machineAndAlias = stackTemplate(
+    JSON.stringify({
+      Resources: {
+        Flow: { Type: 'AWS::StepFunctions::StateMachine', Properties: { StateMachineName: 'flow' } },
+        KeyAlias: { Type: 'AWS::KMS::Alias', Properties: { AliasName: 'alias/env-b/key', TargetKeyId: 'k' } },
+        Fn: { Type: 'AWS::Lambda::Function', Properties: { FunctionName: 'env-b-fn' } },
+      },
+    }),
+  );
+
+  /** A check whose JSON reads answer as `answer` does (a state machine exists; ListAliases' pages), recording them. */
+  function checkReading(
+    answer: (service: string, action: string, body: Record<string, unknown>) => unknown,
+  ): AdoptionCheck & { reads: string[] } {
+    const reads: string[] = [];
+    const readJson = (service: string, action: string, body: Record<string, unknown>) => {
+      reads.push(`${service}:${action}${typeof body.Marker === 'string' ? `@${body.Marker}` : ''}`);
+      try {
+        return Promise.resolve(answer(service, action, body));
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    };
+    return { reads, clients: { readJson } as unknown as AwsClients, target, own: () => Promise.resolve([]) };
+  }
+  const denied = (): never => {
+    throw Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
+  };
+
+  it.each([
+    ['Flow', 'states:DescribeStateMachine'],
+    ['KeyAlias', 'kms:ListAliases'],
+    ['Fn', 'lambda:GetFunctionConfiguration'],
+  ])('fails closed, naming the permission, when %s may not be asked', async (id, permission) => {
+    const failure = await failureOf(
+      assertNoAdoptedNames('app-a', machineAndAlias, new Set([id]), checkReading(denied), {}, 'plan'),
+    );
+    expect(failure).toMatchObject({ code: 'aws.name-check', retryable: false });
+    expect(failure.message).toContain(`allow it ${permission}`);
+  });
+
+  it("reads the state machine's ARN, and refuses it when it exists outside the environment", async () => {
+    const check = checkReading((_service, _action, body) => ({ stateMachineArn: body.stateMachineArn }));
+    const failure = await failureOf(
+      assertNoAdoptedNames('app-a', machineAndAlias, new Set(['Flow']), check, {}, 'apply-aws'),
+    );
+    expect(failure.message).toContain(
+      'Resources.Flow.Properties.StateMachineName of AWS::StepFunctions::StateMachine names "flow"',
+    );
+    expect(check.reads).toEqual(['states:DescribeStateMachine']);
+    const free = checkReading(() => {
+      throw Object.assign(new Error('no such machine'), { name: 'StateMachineDoesNotExist' });
+    });
+    await assertNoAdoptedNames('app-a', machineAndAlias, new Set(['Flow']), free, {}, 'apply-aws');
+  });
+
+  it("pages through the account's aliases, and passes an alias that is the environment's own", async () => {
+    const pages = (_service: string, _action: string, body: Record<string, unknown>) =>
+      body.Marker === undefined
+        ? { Aliases: [{ AliasName: 'alias/aws/s3' }], Truncated: true, NextMarker: 'm2' }
+        : { Aliases: [{ AliasName: 'alias/env-b/key' }], Truncated: false };
+    const taken = checkReading(pages);
+    const failure = await failureOf(
+      assertNoAdoptedNames('app-a', machineAndAlias, new Set(['KeyAlias']), taken, {}, 'plan'),
+    );
+    expect(failure.message).toContain(
+      'Resources.KeyAlias.Properties.AliasName of AWS::KMS::Alias names "alias/env-b/key"',
+    );
+    expect(taken.reads).toEqual(['kms:ListAliases', 'kms:ListAliases@m2']);
+    // an alias's physical id is its whole name, slashes and all
+    const own: AdoptionCheck = {
+      ...checkReading(pages),
+      own: () => Promise.resolve([{ type: 'AWS::KMS::Alias', physicalId: 'alias/env-b/key' }]),
+    };
+    await assertNoAdoptedNames('app-a', machineAndAlias, new Set(['KeyAlias']), own, {}, 'plan');
+    const elsewhere: AdoptionCheck = {
+      ...checkReading(pages),
+      own: () => Promise.resolve([{ type: 'AWS::KMS::Alias', physicalId: 'alias/env-a/key' }]),
+    };
+    await expect(
+      assertNoAdoptedNames('app-a', machineAndAlias, new Set(['KeyAlias']), elsewhere, {}, 'plan'),
+    ).rejects.toMatchObject({ code: 'aws.out-of-bounds' });
+  });
+
+  it("reads a function's configuration by its name, and passes a name no function has", async () => {
+    const free = checkReading(() => {
+      throw Object.assign(new Error('Function not found'), { name: 'ResourceNotFoundException' });
+    });
+    await assertNoAdoptedNames('app-a', machineAndAlias, new Set(['Fn']), free, {}, 'apply-aws');
+    expect(free.reads).toEqual(['lambda:/2015-03-31/functions/env-b-fn/configuration']);
+    const taken = checkReading(() => ({ FunctionName: 'env-b-fn' }));
+    const failure = await failureOf(
+      assertNoAdoptedNames('app-a', machineAndAlias, new Set(['Fn']), taken, {}, 'apply-aws'),
+    );
+    expect(failure.message).toContain(
+      'Resources.Fn.Properties.FunctionName of AWS::Lambda::Function names "env-b-fn"',
+    );
+  });
+});
