@@ -289,6 +289,7 @@ function checkTemplate(
     bootstrapBucket: BOOTSTRAP.bucket(ctx.target),
     bootstrapVersion: BOOTSTRAP.versionParameter(ctx.target),
     named: ctx.ownNamed ?? new Set<string>(),
+    stackName: artifact.stackName,
   };
   assertGrantsInBounds(name, template, grants, phase);
   assertReferencesInBounds(name, template, grants, phase);

@@ -12,7 +12,8 @@ import { targetKind, type TargetBounds } from './template-targets';
 
 // What an identity policy of the app's own role, user or group grants: the data of the app's own
 // buckets, queues, secrets, tables, ... and nothing of another environment's; the app's own roles
-// to pass or assume, and no other identity; no identity to rewrite. The attach checks of
+// to pass or assume, and no other identity; no identity to rewrite; its own stacks and no other
+// environment's to read, change or delete through CloudFormation. The attach checks of
 // template-targets.ts decide what a policy is attached to; this decides what it grants.
 
 /** What decides whether a policy statement's resource is the environment's own. */
@@ -24,6 +25,12 @@ export interface GrantBounds extends TargetBounds {
    * which a grant may name by ARN (the CDK's `Table.fromTableName` of another stack's table).
    */
   readonly named?: ReadonlySet<string>;
+  /**
+   * The name of the app's stack whose template (or nested template) this is, which a grant of a
+   * CloudFormation action may name by ARN (see ownStack). Absent: only `AWS::StackId`, `AWS::StackName`
+   * and a nested stack's `Ref` name the stack's own.
+   */
+  readonly stackName?: string;
 }
 
 /** The property that gives a resource of a data-bearing type its name, by type. */
@@ -83,10 +90,16 @@ const DATA_SERVICES: readonly string[] = [
 ];
 
 /**
- * Actions of DATA_SERVICES that read no resource's data (account-level lists, IAM's "resource
- * type: none"), lower case: the CDK grants some of them on `*` (`dynamodb:ListStreams` with
- * grantStreamRead, `states:ListActivities` and `states:DescribeStateMachine` with a state
- * machine's grantRead). Not `lambda:ListFunctions` (it returns every function's environment).
+ * Actions of DATA_SERVICES and CloudFormation that read no resource's data (account-level lists,
+ * IAM's "resource type: none"), lower case: the CDK grants some of them on `*`
+ * (`dynamodb:ListStreams` with grantStreamRead, `states:ListActivities` and
+ * `states:DescribeStateMachine` with a state machine's grantRead). Not `lambda:ListFunctions` (it
+ * returns every function's environment). Of CloudFormation: `ValidateTemplate` and
+ * `EstimateTemplateCost` read only the template the caller sends, `DescribeAccountLimits` the
+ * account's quotas, `ListStacks` each stack's name, id, status and description (as
+ * `s3:ListAllMyBuckets` names every bucket), `ListTypes` and `DescribeType` the registry's public
+ * schemas. Not `DescribeStacks` (every stack's outputs and parameters), `ListExports` (every export's
+ * value), `GetTemplate` or `GetTemplateSummary` (another stack's template, by its name).
  */
 const HARMLESS_ON_ANY: ReadonlySet<string> = new Set([
   's3:listallmybuckets',
@@ -107,6 +120,12 @@ const HARMLESS_ON_ANY: ReadonlySet<string> = new Set([
   'states:listactivities',
   'states:describestatemachine',
   'states:describeactivity',
+  'cloudformation:validatetemplate',
+  'cloudformation:estimatetemplatecost',
+  'cloudformation:describeaccountlimits',
+  'cloudformation:liststacks',
+  'cloudformation:listtypes',
+  'cloudformation:describetype',
 ]);
 
 /**
@@ -182,10 +201,22 @@ function identityBoundsOf(action: string): ('lend' | 'rewrite')[] {
 }
 
 /** What an action does that the grant check bounds, and so what its resource must be (see BOUNDS). */
-type Bound = 'data' | 'lend' | 'rewrite';
+type Bound = 'data' | 'lend' | 'rewrite' | 'stack';
 
 /** The ARN services an IAM or STS action's resources are named in (a role's ARN for `sts:AssumeRole`). */
 const IDENTITY_SERVICES: readonly string[] = ['iam', 'sts'];
+
+/**
+ * Whether an action pattern reaches CloudFormation's stacks, change sets or stack sets: every
+ * CloudFormation action but HARMLESS_ON_ANY's. `UpdateStack`, `CreateChangeSet` and `DeleteStack`
+ * without a `RoleARN` act with the role the stack was last deployed with (AWS documents so), so
+ * neither the caller's rights nor `iam:PassRole` bound what they deploy; `DescribeStacks`,
+ * `ListExports` and `GetTemplate` read another stack's outputs, exports and template.
+ */
+function reachesStacks(action: string): boolean {
+  const service = action === '*' ? '*' : action.split(':')[0]!;
+  return iamPatternMatches(service, 'cloudformation') && !HARMLESS_ON_ANY.has(action.toLowerCase());
+}
 
 /** What an action pattern does that is bounded: each bound, with the ARN services it holds for. */
 function boundsOf(action: string): { readonly bound: Bound; readonly services: readonly string[] }[] {
@@ -193,7 +224,44 @@ function boundsOf(action: string): { readonly bound: Bound; readonly services: r
   return [
     ...(data.length > 0 ? [{ bound: 'data' as const, services: data }] : []),
     ...identityBoundsOf(action).map((bound) => ({ bound, services: IDENTITY_SERVICES })),
+    ...(reachesStacks(action) ? [{ bound: 'stack' as const, services: ['cloudformation'] }] : []),
   ];
+}
+
+/**
+ * Stands for the stack's own name and id where a template writes `AWS::StackName` or `AWS::StackId`
+ * (CloudFormation's values are known only when it deploys): no stack's name can hold a NUL.
+ */
+const THIS_STACK = '\u0000this stack';
+
+/**
+ * Whether a policy statement's `Resource` item names a stack of the environment's own, as the CDK
+ * writes one: `Ref` `AWS::StackId` (cfn-init's and an Auto Scaling group's `SignalResource`), the
+ * `Ref` of a nested stack of the template (its stack id), or a stack ARN in the environment's region
+ * and account whose name is the stack's own (`AWS::StackName`, or `bounds.stackName` literally: a
+ * weak cross-stack reference's `DescribeStacks`) and whose id is one, or `*` (that name's stacks,
+ * past and to come); or what `aws.externalTargets` lists. Not a change set's or stack set's ARN
+ * (not the stack's own), nor a name with a wildcard (`stack/a-*` is also `a-b`'s).
+ */
+function ownStack(template: StackTemplate, value: unknown, bounds: GrantBounds): boolean {
+  if (targetKind(template, value, bounds) === 'listed') return true;
+  if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1) {
+    const ref = (value as { Ref?: unknown }).Ref;
+    if (ref === 'AWS::StackId') return true;
+    const nested = resourcesOf(template).find(([id]) => id === ref)?.[1];
+    if (nested && typeName(nested) === 'aws::cloudformation::stack') return true;
+  }
+  const { pseudo } = bounds;
+  const at = `arn:${pseudo['AWS::Partition']}:cloudformation:${pseudo['AWS::Region']}:${pseudo['AWS::AccountId']}:stack/`;
+  const text = literalText(value, {
+    ...pseudo,
+    'AWS::StackName': THIS_STACK,
+    'AWS::StackId': `${at}${THIS_STACK}/${THIS_STACK}`,
+  });
+  if (text === undefined || !text.startsWith(at)) return false;
+  const [name, id, ...rest] = text.slice(at.length).split('/');
+  const own = name === THIS_STACK || (bounds.stackName !== undefined && name === bounds.stackName);
+  return own && rest.length === 0 && (id === '*' || id === THIS_STACK || /^[0-9a-f-]+$/i.test(id ?? ''));
 }
 
 /**
@@ -415,7 +483,8 @@ function itemsOf(value: unknown): unknown[] {
  * another environment's role, nor the CDK's bootstrap roles, which trust the account root and so
  * any principal whose identity policy allows it. `rewrite`: only what `aws.externalTargets`
  * lists, the app's own identities included: a role that may write its own policy, or another
- * role's of the app, gives itself at run time what this check refuses at deploy.
+ * role's of the app, gives itself at run time what this check refuses at deploy. `stack`: the
+ * stack's own (ownStack), or a listed one.
  */
 const BOUNDS: Readonly<
   Record<
@@ -441,6 +510,11 @@ const BOUNDS: Readonly<
     admits: (template, resource, bounds) => targetKind(template, resource, bounds) === 'listed',
     which: 'which aws.externalTargets does not list',
     why: "a role of this environment could write identities at run time (its own policy included) and give itself what this check refuses, another environment's data or roles",
+  },
+  stack: {
+    admits: ownStack,
+    which: "which is not this stack's own",
+    why: "a role of this environment could update or delete another environment's stacks (an update without a RoleARN deploys with the role the stack was last deployed with, no iam:PassRole needed) or read their outputs, exports and templates",
   },
 };
 
@@ -488,8 +562,9 @@ function reachOf(
  * resource policy is needed for a role to read a bucket, queue or secret its identity policy
  * names: found in review, on moto, environment a's role was given `s3:GetObject` on environment
  * b's bucket and `secretsmanager:GetSecretValue` on b's secret, and a's Lambda could then read
- * them with the role (test/integration/cdk/grant-bounds.test.ts). Checked before any change set,
- * in a plan and a deploy.
+ * them with the role (test/integration/cdk/grant-bounds.test.ts). And a CloudFormation action on
+ * a stack that is not the stack's own (see ownStack): on moto, a's role was given
+ * `cloudformation:*` on b's stack. Checked before any change set, in a plan and a deploy.
  */
 export function assertGrantsInBounds(
   stackName: string,
@@ -503,7 +578,7 @@ export function assertGrantsInBounds(
       phase,
       retryable: false,
       subject: `stack ${stackName}`,
-      hint: "grant only resources of this app (the CDK's grant* on its own constructs does; its own roles to pass or assume by their ARN), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets; an identity to write (iam: other than Get*, List*, PassRole) must be listed even when it is the app's own",
+      hint: "grant only resources of this app (the CDK's grant* on its own constructs does; its own roles to pass or assume by their ARN), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets; an identity to write (iam: other than Get*, List*, PassRole) must be listed even when it is the app's own; a CloudFormation action names the stack's own (AWS::StackId, or its ARN by AWS::StackName) or a listed stack",
     });
   for (const [id, resource] of resourcesOf(template)) {
     const type = typeName(resource);

@@ -38,6 +38,8 @@ export interface StackSpec {
   readonly identities?: boolean;
   /** The CDK's dynamic references to the stack's own secret and parameters, and `from`'s parameter (see refer in the fixture app). */
   readonly references?: { readonly from?: string };
+  /** The CDK's grants of CloudFormation actions on the stack's own: cfn-init and Auto Scaling signals (see signal in the fixture app). */
+  readonly signals?: boolean;
 }
 
 /** What the fixture app does: stacks to synthesize, or a failure to show. */

@@ -97,6 +97,8 @@ beforeAll(async () => {
         { name: 'Unrelated', queues: ['Q'] },
         { name: 'GrantsA', grants: {} },
         { name: 'GrantsB', grants: { from: 'GrantsA' } },
+        { name: 'AppliedStacks', queues: ['Q'] },
+        { name: 'Signals', signals: true },
       ],
     },
     sha,
@@ -602,6 +604,172 @@ describe("an identity policy of the environment's own role taking on or rewritin
     expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual([[`${prefix}-Lends`, 'created']]);
     await a.close();
   }, 120_000);
+});
+
+describe("an identity policy of the environment's own role on CloudFormation stacks", () => {
+  // Environment b's stack as the CDK writes a stack's ARN (its name, any id).
+  const theirStack = `arn:aws:cloudformation:${region}:${account}:stack/${prefix}-Theirs/*`;
+
+  it("applies nothing of a commit giving its role cloudformation:* on b's stack", async () => {
+    // given environment a's commit: its own role, named, allowed every CloudFormation action on b's
+    // stack (UpdateStack without a RoleARN deploys with the role b's stack was last deployed with,
+    // AWS documents, so a's function could rewrite or delete b's stack with b's execution role)
+    const a = applierThrough(proxy, unique('env-a'));
+    const roleName = unique('env-a-fn');
+    const template = granting(
+      policyOf(
+        { Effect: 'Allow', Action: 'cloudformation:*', Resource: theirStack },
+        {
+          Effect: 'Allow',
+          Action: [
+            'cloudformation:DescribeStacks',
+            'cloudformation:ListExports',
+            'cloudformation:GetTemplate',
+          ],
+          Resource: '*',
+        },
+      ),
+      { RoleName: roleName },
+    );
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedStacks', template), sha);
+    // then it fails naming the stack, the policy, the statement, the action and b's stack, before
+    // any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-AppliedStacks`);
+    expect(applied.failure!.message).toContain(
+      `Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows cloudformation:* on ${theirStack}, which is not this stack's own`,
+    );
+    expect(changeSetsOf(proxy, `${prefix}-AppliedStacks`)).toEqual([]);
+    // and moto's IAM has no such role (without the check it listed env-a-reads-b on it)
+    const policies = await motoIam('ListRolePolicies', { RoleName: roleName });
+    expect(policies).toContain('NoSuchEntity');
+    expect(policies).not.toContain('env-a-reads-b');
+    await a.close();
+  }, 60_000);
+
+  it.each([
+    [
+      "every stack's outputs (DescribeStacks on *)",
+      policyOf({ Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: '*' }),
+      'Statement 0 of AWS::IAM::Policy allows cloudformation:DescribeStacks on *',
+    ],
+    [
+      "b's stack, deleted through a managed policy",
+      {
+        Type: 'AWS::IAM::ManagedPolicy',
+        Properties: {
+          Roles: [{ Ref: 'Fn' }],
+          PolicyDocument: {
+            Statement: [{ Effect: 'Allow', Action: 'cloudformation:DeleteStack', Resource: theirStack }],
+          },
+        },
+      },
+      `allows cloudformation:DeleteStack on ${theirStack}`,
+    ],
+  ])(
+    'plans nothing of %s',
+    async (_label, policy, message) => {
+      const a = applierThrough(proxy, unique('env-a'));
+      const plan = await a.plan(withTemplate('Planned', granting(policy)), sha);
+      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+      expect(plan.failure!.message).toContain(message);
+      await a.close();
+    },
+    60_000,
+  );
+
+  it.each([
+    [
+      "its own stack by AWS::StackName, and the account's stack list and template validation on *",
+      {},
+      policyOf(
+        {
+          Effect: 'Allow',
+          Action: 'cloudformation:*',
+          Resource: {
+            'Fn::Sub':
+              'arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${AWS::StackName}/*',
+          },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['cloudformation:ListStacks', 'cloudformation:ValidateTemplate'],
+          Resource: '*',
+        },
+      ),
+    ],
+    [
+      "b's stack, listed",
+      { externalTargets: [theirStack] },
+      policyOf({ Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: theirStack }),
+    ],
+  ])(
+    'plans %s',
+    async (_label, config, policy) => {
+      const a = applierThrough(proxy, unique('env-a'), config);
+      const plan = await a.plan(withTemplate('Planned', granting(policy)), sha);
+      expect(plan.failure).toBeUndefined();
+      expect(stacksOf(plan).map((s) => s.action)).toEqual(['created']);
+      await a.close();
+    },
+    60_000,
+  );
+
+  it("plans the CDK's own: cfn-init's and an Auto Scaling group's signals, in the stack and a NestedStack", async () => {
+    // given the app's templates, whose instance roles the CDK grants SignalResource on their own stack
+    const templates = readdirSync(assembly.dir).filter((f) => f.startsWith('Signals') && f.endsWith('.json'));
+    const signalling = templates.filter((f) =>
+      readFileSync(join(assembly.dir, f), 'utf8').includes('cloudformation:SignalResource'),
+    );
+    expect(signalling.some((f) => f.endsWith('.nested.template.json'))).toBe(true);
+    expect(signalling.some((f) => !f.endsWith('.nested.template.json'))).toBe(true);
+    // and an environment listing nothing
+    const a = applierThrough(proxy, unique('env-a'));
+    // when the real synthesized app is planned
+    const plan = await a.plan(only(assembly, ['Signals']), sha);
+    // then its stack is planned, to be created
+    expect(plan.failure).toBeUndefined();
+    expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual([[`${prefix}-Signals`, 'created']]);
+    await a.close();
+  }, 120_000);
+
+  it("refuses a nested stack's role given b's stack, naming the nested stack", async () => {
+    // given the app's nested template changed by hand: its instance's role may update b's stack
+    const file = join(
+      assembly.dir,
+      readdirSync(assembly.dir).find((f) => f.startsWith('Signals') && f.endsWith('.nested.template.json'))!,
+    );
+    const text = readFileSync(file, 'utf8');
+    const nested = JSON.parse(text) as {
+      Resources: Record<
+        string,
+        {
+          Type: string;
+          Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } };
+        }
+      >;
+    };
+    const policy = Object.values(nested.Resources).find((r) => r.Type === 'AWS::IAM::Policy')!;
+    const signalling = policy.Properties.PolicyDocument.Statement.find((s) =>
+      JSON.stringify(s.Action).includes('cloudformation:'),
+    )!;
+    signalling.Action = 'cloudformation:UpdateStack';
+    signalling.Resource = theirStack;
+    writeFileSync(file, JSON.stringify(nested));
+    const a = applierThrough(proxy, unique('env-a'));
+    try {
+      // when the app is planned
+      const plan = await a.plan(only(assembly, ['Signals']), sha);
+      // then it is refused, naming the nested stack and b's stack
+      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+      expect(plan.failure!.message).toMatch(/Signals, nested stack \w+/);
+      expect(plan.failure!.message).toContain(`allows cloudformation:UpdateStack on ${theirStack}`);
+    } finally {
+      writeFileSync(file, text);
+      await a.close();
+    }
+  }, 60_000);
 });
 
 describe("a dynamic reference to another environment's secret or parameter", () => {

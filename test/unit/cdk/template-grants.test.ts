@@ -235,6 +235,130 @@ describe('assertGrantsInBounds', () => {
     });
   });
 
+  describe('on stacks', () => {
+    const stackArn = (name: string, id = '*', region = 'eu-west-1') =>
+      `arn:aws:cloudformation:${region}:111111111111:stack/${name}/${id}`;
+    /** The refusal of `statement` in stack env-a-app's template (with a nested stack, Child), or undefined. */
+    const refusalOfStack = (statement: unknown, listed: string[] = []) => {
+      const template = JSON.parse(granting(statement)) as { Resources: Record<string, unknown> };
+      template.Resources.Child = { Type: 'AWS::CloudFormation::Stack', Properties: {} };
+      try {
+        assertGrantsInBounds(
+          'env-a-app',
+          stackTemplate(JSON.stringify(template)),
+          { ...bounds, listed, stackName: 'env-a-app' },
+          'plan',
+        );
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+
+    it.each([
+      [
+        "signalling its own stack (the CDK's cfn-init and an Auto Scaling group's signals)",
+        allow(['cloudformation:DescribeStackResource', 'cloudformation:SignalResource'], {
+          Ref: 'AWS::StackId',
+        }),
+      ],
+      [
+        "its own stack's outputs by its name (the CDK's weak cross-stack reference)",
+        allow('cloudformation:DescribeStacks', {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':cloudformation:eu-west-1:111111111111:stack/env-a-app/*'],
+          ],
+        }),
+      ],
+      [
+        'its own stack by AWS::StackName in an Fn::Sub',
+        allow('cloudformation:*', {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${AWS::StackName}/*',
+        }),
+      ],
+      [
+        'its nested stack, by its Ref (its stack id)',
+        allow('cloudformation:DescribeStacks', { Ref: 'Child' }),
+      ],
+      [
+        'the account-level reads that return no stack of anyone',
+        allow(
+          ['cloudformation:ValidateTemplate', 'cloudformation:ListStacks', 'cloudformation:DescribeType'],
+          '*',
+        ),
+      ],
+    ])('passes %s', (_label, statement) => {
+      expect(refusalOfStack(statement)).toBeUndefined();
+    });
+
+    it.each([
+      [
+        "changing another environment's stack",
+        allow(['cloudformation:UpdateStack', 'cloudformation:DeleteStack'], stackArn('env-b-app')),
+        `allows cloudformation:UpdateStack on ${stackArn('env-b-app')}, which is not this stack's own: a role of this environment could update or delete another environment's stacks`,
+      ],
+      ['every stack (cloudformation:* on *)', allow('cloudformation:*', '*'), 'allows cloudformation:* on *'],
+      [
+        "every stack's outputs",
+        allow('cloudformation:DescribeStacks', '*'),
+        'allows cloudformation:DescribeStacks on *',
+      ],
+      [
+        "every export's value",
+        allow('cloudformation:ListExports', '*'),
+        'allows cloudformation:ListExports on *',
+      ],
+      [
+        'every action on every stack (a wildcard action)',
+        allow('*', stackArn('env-b-app')),
+        `allows * on ${stackArn('env-b-app')}`,
+      ],
+      [
+        'a stack whose name starts with its own',
+        allow('cloudformation:DeleteStack', stackArn('env-a-app*')),
+        "which is not this stack's own",
+      ],
+      [
+        'its own name in another region',
+        allow('cloudformation:UpdateStack', stackArn('env-a-app', '*', 'us-east-1')),
+        'on arn:aws:cloudformation:us-east-1:',
+      ],
+      [
+        'change sets of any stack',
+        allow('cloudformation:ExecuteChangeSet', 'arn:aws:cloudformation:eu-west-1:111111111111:changeSet/*'),
+        'allows cloudformation:ExecuteChangeSet on arn:aws:cloudformation:eu-west-1:111111111111:changeSet/*',
+      ],
+      [
+        'a stack set',
+        allow(
+          'cloudformation:UpdateStackSet',
+          'arn:aws:cloudformation:eu-west-1:111111111111:stackset/env-b:*',
+        ),
+        'allows cloudformation:UpdateStackSet on',
+      ],
+      [
+        'a pattern of the harmless lists (List* takes ListExports)',
+        allow('cloudformation:List*', '*'),
+        'allows cloudformation:List* on *',
+      ],
+      [
+        "another stack's template by its name",
+        allow('cloudformation:GetTemplate', stackArn('env-b-app', '0a1b')),
+        'allows cloudformation:GetTemplate on',
+      ],
+    ])('refuses %s', (_label, statement, message) => {
+      expect(refusalOfStack(statement)).toContain(message);
+    });
+
+    it("passes another environment's stack only when listed", () => {
+      const theirs = stackArn('env-b-app');
+      expect(refusalOfStack(allow('cloudformation:DescribeStacks', theirs), [theirs])).toBeUndefined();
+      expect(refusalOfStack(allow('cloudformation:DescribeStacks', theirs), ['*'])).toBeUndefined();
+    });
+  });
+
   it('reads a policy document written as a JSON string', () => {
     const template = JSON.parse(granting(allow('s3:*', '*'))) as {
       Resources: { Grant: { Properties: { PolicyDocument: unknown } } };
