@@ -149,6 +149,65 @@ afterAll(() => {
   return proxy?.close();
 });
 
+/**
+ * Plans `stacks` of the real synthesized app as an environment listing nothing, and expects each
+ * planned, to be created: the CDK's own wiring stays in bounds.
+ */
+async function expectPlannedClean(stacks: readonly string[]): Promise<void> {
+  const a = applierThrough(proxy, unique('env-a'));
+  try {
+    const plan = await a.plan(only(assembly, stacks), sha);
+    expect(plan.failure).toBeUndefined();
+    expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual(
+      stacks.map((s) => [`${prefix}-${s}`, 'created']),
+    );
+  } finally {
+    await a.close();
+  }
+}
+
+/**
+ * Plans stack `stack` of the real app with its nested template changed by `edit` (restored after),
+ * and expects the plan refused, naming the nested stack and containing `line`.
+ */
+async function expectNestedRefused(
+  stack: string,
+  edit: (nested: NestedTemplate) => void,
+  line: string,
+): Promise<void> {
+  const file = join(
+    assembly.dir,
+    readdirSync(assembly.dir).find((f) => f.startsWith(stack) && f.endsWith('.nested.template.json'))!,
+  );
+  const text = readFileSync(file, 'utf8');
+  const nested = JSON.parse(text) as NestedTemplate;
+  edit(nested);
+  writeFileSync(file, JSON.stringify(nested));
+  const a = applierThrough(proxy, unique('env-a'));
+  try {
+    const plan = await a.plan(only(assembly, [stack]), sha);
+    expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+    expect(plan.failure!.message).toMatch(new RegExp(`${stack}, nested stack \\w+`));
+    expect(plan.failure!.message).toContain(line);
+  } finally {
+    writeFileSync(file, text);
+    await a.close();
+  }
+}
+
+/** The parts of a nested template the tests change by hand. */
+interface NestedTemplate {
+  Parameters?: Record<string, unknown>;
+  Resources: Record<
+    string,
+    { Type: string; Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } }
+  >;
+}
+
+/** The first identity policy of a nested template. */
+const nestedPolicy = (nested: NestedTemplate) =>
+  Object.values(nested.Resources).find((r) => r.Type === 'AWS::IAM::Policy')!.Properties.PolicyDocument;
+
 describe("an identity policy of the environment's own role granting another environment's data", () => {
   it("applies nothing of a commit giving its role b's bucket, secret and queue", async () => {
     // given environment a's commit: its own role, named, with a policy reading b's data
@@ -380,47 +439,18 @@ describe('grants naming, by ARN, what a stack of the app names literally', () =>
 
 describe("the CDK's own grants stay in bounds", () => {
   it('plans grants of its own data, BucketDeployment, log retention, a Provider, a NestedStack and cross-stack grants', async () => {
-    // given an environment listing nothing
-    const a = applierThrough(proxy, unique('env-a'));
-    // when the real synthesized app is planned
-    const plan = await a.plan(only(assembly, ['GrantsA', 'GrantsB']), sha);
-    // then both stacks are planned, to be created
-    expect(plan.failure).toBeUndefined();
-    expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual([
-      [`${prefix}-GrantsA`, 'created'],
-      [`${prefix}-GrantsB`, 'created'],
-    ]);
-    await a.close();
+    await expectPlannedClean(['GrantsA', 'GrantsB']);
   }, 120_000);
 
   it("refuses a nested stack's role given b's bucket, naming the nested stack", async () => {
     // given the app's nested template changed by hand: its role's policy names b's objects
-    const file = join(
-      assembly.dir,
-      readdirSync(assembly.dir).find((f) => f.startsWith('GrantsA') && f.endsWith('.nested.template.json'))!,
+    await expectNestedRefused(
+      'GrantsA',
+      (nested) => {
+        nestedPolicy(nested).Statement[0]!.Resource = theirBucketObjects;
+      },
+      `on ${theirBucketObjects}`,
     );
-    const text = readFileSync(file, 'utf8');
-    const nested = JSON.parse(text) as {
-      Resources: Record<
-        string,
-        { Type: string; Properties: { PolicyDocument: { Statement: { Resource: unknown }[] } } }
-      >;
-    };
-    const policy = Object.values(nested.Resources).find((r) => r.Type === 'AWS::IAM::Policy')!;
-    policy.Properties.PolicyDocument.Statement[0].Resource = theirBucketObjects;
-    writeFileSync(file, JSON.stringify(nested));
-    const a = applierThrough(proxy, unique('env-a'));
-    try {
-      // when the app is planned
-      const plan = await a.plan(only(assembly, ['GrantsA']), sha);
-      // then it is refused, naming the nested stack and b's objects
-      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
-      expect(plan.failure!.message).toMatch(/GrantsA, nested stack \w+/);
-      expect(plan.failure!.message).toContain(`on ${theirBucketObjects}`);
-    } finally {
-      writeFileSync(file, text);
-      await a.close();
-    }
   }, 60_000);
 });
 
@@ -595,14 +625,7 @@ describe("an identity policy of the environment's own role taking on or rewritin
   }, 60_000);
 
   it("plans the CDK's own: an ECS run-task, task credentials, grantPassRole and grantAssumeRole, a NestedStack's, a user in its own group with a key", async () => {
-    // given an environment listing nothing
-    const a = applierThrough(proxy, unique('env-a'));
-    // when the real synthesized app is planned
-    const plan = await a.plan(only(assembly, ['Lends']), sha);
-    // then it is planned, to be created
-    expect(plan.failure).toBeUndefined();
-    expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual([[`${prefix}-Lends`, 'created']]);
-    await a.close();
+    await expectPlannedClean(['Lends']);
   }, 120_000);
 });
 
@@ -724,51 +747,23 @@ describe("an identity policy of the environment's own role on CloudFormation sta
     );
     expect(signalling.some((f) => f.endsWith('.nested.template.json'))).toBe(true);
     expect(signalling.some((f) => !f.endsWith('.nested.template.json'))).toBe(true);
-    // and an environment listing nothing
-    const a = applierThrough(proxy, unique('env-a'));
-    // when the real synthesized app is planned
-    const plan = await a.plan(only(assembly, ['Signals']), sha);
-    // then its stack is planned, to be created
-    expect(plan.failure).toBeUndefined();
-    expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual([[`${prefix}-Signals`, 'created']]);
-    await a.close();
+    // and the app plans clean
+    await expectPlannedClean(['Signals']);
   }, 120_000);
 
   it("refuses a nested stack's role given b's stack, naming the nested stack", async () => {
     // given the app's nested template changed by hand: its instance's role may update b's stack
-    const file = join(
-      assembly.dir,
-      readdirSync(assembly.dir).find((f) => f.startsWith('Signals') && f.endsWith('.nested.template.json'))!,
+    await expectNestedRefused(
+      'Signals',
+      (nested) => {
+        const signalling = nestedPolicy(nested).Statement.find((st) =>
+          JSON.stringify(st.Action).includes('cloudformation:'),
+        )!;
+        signalling.Action = 'cloudformation:UpdateStack';
+        signalling.Resource = theirStack;
+      },
+      `allows cloudformation:UpdateStack on ${theirStack}`,
     );
-    const text = readFileSync(file, 'utf8');
-    const nested = JSON.parse(text) as {
-      Resources: Record<
-        string,
-        {
-          Type: string;
-          Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } };
-        }
-      >;
-    };
-    const policy = Object.values(nested.Resources).find((r) => r.Type === 'AWS::IAM::Policy')!;
-    const signalling = policy.Properties.PolicyDocument.Statement.find((s) =>
-      JSON.stringify(s.Action).includes('cloudformation:'),
-    )!;
-    signalling.Action = 'cloudformation:UpdateStack';
-    signalling.Resource = theirStack;
-    writeFileSync(file, JSON.stringify(nested));
-    const a = applierThrough(proxy, unique('env-a'));
-    try {
-      // when the app is planned
-      const plan = await a.plan(only(assembly, ['Signals']), sha);
-      // then it is refused, naming the nested stack and b's stack
-      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
-      expect(plan.failure!.message).toMatch(/Signals, nested stack \w+/);
-      expect(plan.failure!.message).toContain(`allows cloudformation:UpdateStack on ${theirStack}`);
-    } finally {
-      writeFileSync(file, text);
-      await a.close();
-    }
   }, 60_000);
 });
 
@@ -903,43 +898,20 @@ describe("a dynamic reference to another environment's secret or parameter", () 
   }, 60_000);
 
   it("plans the CDK's own: a secret's value and JSON field, a parameter of a stack it depends on (typed and {{resolve:ssm}}), the latest AMI", async () => {
-    // given an environment listing nothing
-    const a = applierThrough(proxy, unique('env-a'));
-    // when the real synthesized app is planned
-    const plan = await a.plan(only(assembly, ['RefsData', 'RefsUser']), sha);
-    // then both stacks are planned, to be created
-    expect(plan.failure).toBeUndefined();
-    expect(stacksOf(plan).map((s) => [s.subject, s.action])).toEqual([
-      [`${prefix}-RefsData`, 'created'],
-      [`${prefix}-RefsUser`, 'created'],
-    ]);
-    await a.close();
+    await expectPlannedClean(['RefsData', 'RefsUser']);
   }, 120_000);
 
   it("refuses a nested stack's SSM-typed parameter naming b's parameter, naming the nested stack", async () => {
     // given the app's nested template changed by hand: a parameter typed to read b's parameter
-    const file = join(
-      assembly.dir,
-      readdirSync(assembly.dir).find((f) => f.startsWith('GrantsA') && f.endsWith('.nested.template.json'))!,
+    await expectNestedRefused(
+      'GrantsA',
+      (nested) => {
+        nested.Parameters = {
+          ...nested.Parameters,
+          Theirs: { Type: 'AWS::SSM::Parameter::Value<String>', Default: theirParameter },
+        };
+      },
+      `Parameters.Theirs.Default reads parameter ${theirParameter}`,
     );
-    const text = readFileSync(file, 'utf8');
-    const nested = JSON.parse(text) as { Parameters?: Record<string, unknown> };
-    nested.Parameters = {
-      ...nested.Parameters,
-      Theirs: { Type: 'AWS::SSM::Parameter::Value<String>', Default: theirParameter },
-    };
-    writeFileSync(file, JSON.stringify(nested));
-    const a = applierThrough(proxy, unique('env-a'));
-    try {
-      // when the app is planned
-      const plan = await a.plan(only(assembly, ['GrantsA']), sha);
-      // then it is refused, naming the nested stack and b's parameter
-      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
-      expect(plan.failure!.message).toMatch(/GrantsA, nested stack \w+/);
-      expect(plan.failure!.message).toContain(`Parameters.Theirs.Default reads parameter ${theirParameter}`);
-    } finally {
-      writeFileSync(file, text);
-      await a.close();
-    }
   }, 60_000);
 });

@@ -1,13 +1,9 @@
 import { stackTemplate } from '../../../cdk/deploy/template-bounds';
 import { assertGrantsInBounds, namedResources } from '../../../cdk/deploy/template-grants';
 import { isCairnError } from '../../../controller/model';
+import { PSEUDO } from '../../helpers/template-pseudo';
 
-const pseudo = {
-  'AWS::Region': 'eu-west-1',
-  'AWS::AccountId': '111111111111',
-  'AWS::Partition': 'aws',
-  'AWS::URLSuffix': 'amazonaws.com',
-};
+const pseudo = PSEUDO;
 const bounds = {
   listed: [],
   pseudo,
