@@ -3,6 +3,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { join } from 'node:path';
 import { noneRunner } from '../../../cdk/synth/synth-runner';
 import type { Assembly } from '../../../cdk/types';
+import type { AwsTargetConfig } from '../../../controller/config/types';
 import { stacksOf } from '../../helpers/changes';
 import { sandboxAwsClientConfig } from '../../sandbox/sandbox-env';
 import type { CfnFaultProxy } from '../../helpers/cfn-fault-proxy';
@@ -148,6 +149,30 @@ afterAll(() => {
   ssm.destroy();
   return proxy?.close();
 });
+
+/** Plans `template` as stack `Planned` and expects it refused as out of bounds, naming `message`. */
+async function expectPlanRefused(template: object, message: string): Promise<void> {
+  const a = applierThrough(proxy, unique('env-a'));
+  try {
+    const plan = await a.plan(withTemplate('Planned', template), sha);
+    expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
+    expect(plan.failure!.message).toContain(message);
+  } finally {
+    await a.close();
+  }
+}
+
+/** Plans `template` as stack `Planned` for an environment configured with `config`, and expects it planned, to be created. */
+async function expectPlanned(config: Partial<AwsTargetConfig>, template: object): Promise<void> {
+  const a = applierThrough(proxy, unique('env-a'), config);
+  try {
+    const plan = await a.plan(withTemplate('Planned', template), sha);
+    expect(plan.failure).toBeUndefined();
+    expect(stacksOf(plan).map((s) => s.action)).toEqual(['created']);
+  } finally {
+    await a.close();
+  }
+}
 
 /**
  * Plans `stacks` of the real synthesized app as an environment listing nothing, and expects each
@@ -334,11 +359,7 @@ describe("an identity policy of the environment's own role granting another envi
   ])(
     'plans nothing of %s',
     async (_label, template, message) => {
-      const a = applierThrough(proxy, unique('env-a'));
-      const plan = await a.plan(withTemplate('Planned', template), sha);
-      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
-      expect(plan.failure!.message).toContain(message);
-      await a.close();
+      await expectPlanRefused(template, message);
     },
     60_000,
   );
@@ -366,11 +387,7 @@ describe("an identity policy of the environment's own role granting another envi
   ])(
     'plans %s',
     async (_label, config, policy) => {
-      const a = applierThrough(proxy, unique('env-a'), config);
-      const plan = await a.plan(withTemplate('Planned', granting(policy)), sha);
-      expect(plan.failure).toBeUndefined();
-      expect(stacksOf(plan).map((s) => s.action)).toEqual(['created']);
-      await a.close();
+      await expectPlanned(config, granting(policy));
     },
     60_000,
   );
@@ -533,11 +550,7 @@ describe("an identity policy of the environment's own role taking on or rewritin
   ])(
     'plans nothing of %s',
     async (_label, policy, message) => {
-      const a = applierThrough(proxy, unique('env-a'));
-      const plan = await a.plan(withTemplate('Planned', granting(policy)), sha);
-      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
-      expect(plan.failure!.message).toContain(message);
-      await a.close();
+      await expectPlanRefused(granting(policy), message);
     },
     60_000,
   );
@@ -567,11 +580,7 @@ describe("an identity policy of the environment's own role taking on or rewritin
   ])(
     'plans %s',
     async (_label, config, policy) => {
-      const a = applierThrough(proxy, unique('env-a'), config);
-      const plan = await a.plan(withTemplate('Planned', granting(policy)), sha);
-      expect(plan.failure).toBeUndefined();
-      expect(stacksOf(plan).map((s) => s.action)).toEqual(['created']);
-      await a.close();
+      await expectPlanned(config, granting(policy));
     },
     60_000,
   );
@@ -693,11 +702,7 @@ describe("an identity policy of the environment's own role on CloudFormation sta
   ])(
     'plans nothing of %s',
     async (_label, policy, message) => {
-      const a = applierThrough(proxy, unique('env-a'));
-      const plan = await a.plan(withTemplate('Planned', granting(policy)), sha);
-      expect(plan.failure).toMatchObject({ code: 'aws.out-of-bounds', phase: 'plan' });
-      expect(plan.failure!.message).toContain(message);
-      await a.close();
+      await expectPlanRefused(granting(policy), message);
     },
     60_000,
   );
@@ -730,11 +735,7 @@ describe("an identity policy of the environment's own role on CloudFormation sta
   ])(
     'plans %s',
     async (_label, config, policy) => {
-      const a = applierThrough(proxy, unique('env-a'), config);
-      const plan = await a.plan(withTemplate('Planned', granting(policy)), sha);
-      expect(plan.failure).toBeUndefined();
-      expect(stacksOf(plan).map((s) => s.action)).toEqual(['created']);
-      await a.close();
+      await expectPlanned(config, granting(policy));
     },
     60_000,
   );
