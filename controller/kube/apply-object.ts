@@ -1,7 +1,7 @@
-import type pLimit from 'p-limit';
 import type { KubernetesTargetConfig } from '../config/types';
 import type { Phase } from '../model/errors';
 import type { FenceGate } from '../model';
+import type { Limit } from '../model/map-limit';
 import { changeOf, fenced, unreadable } from './apply-outcomes';
 import { decide, needsBody } from './decide';
 import type { Owner } from './identity';
@@ -23,7 +23,7 @@ export interface ObjectTurn {
   readonly gate: FenceGate;
   readonly phase: Phase;
   /** Where requests queue for a connection (kubernetes.concurrency at once). */
-  readonly limit: pLimit.Limit;
+  readonly limit: Limit;
   /** The inventory's entries, by `keyOf`. */
   readonly recorded: ReadonlyMap<string, InventoryEntry>;
   /** `apiVersion|kind` of every kind this environment applied before. */

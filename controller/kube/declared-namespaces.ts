@@ -1,4 +1,4 @@
-import pLimit from 'p-limit';
+import { createLimit } from '../model/map-limit';
 import { otherEnvironmentOf, type Bounds } from './bounds';
 import { decide, type DecisionInput } from './decide';
 import type { Discovery } from './discovery';
@@ -52,7 +52,7 @@ export async function readDeclaredNamespaces(
   // Read side by side (a tree of a dozen Namespaces waited a dozen round trips before its first
   // write); any failed read still throws before a bound is granted.
   const unique = [...new Set(names)];
-  const limit = pLimit(READ_CONCURRENCY);
+  const limit = createLimit(READ_CONCURRENCY);
   const refs = unique.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', name }));
   const lives = await Promise.all(refs.map((ref) => limit(() => getObject(client, { ref, info }))));
   unique.forEach((name, i) => {

@@ -198,6 +198,49 @@ describe('reconcileEnvironment', () => {
   });
 });
 
+describe('the start record', () => {
+  it('is written while the commit is fetched and checked, and nothing is applied before it is in the ledger', async () => {
+    const { ports, audit, source, aws, kube } = setup();
+    let written!: () => void;
+    const held = new Promise<void>((resolve) => (written = resolve));
+    const start = audit.start.bind(audit);
+    audit.start = async (input) => {
+      await held;
+      return start(input);
+    };
+    const reconciled = reconcileEnvironment(
+      ports,
+      revision('a1', { aws: 't-aws-1', k8s: 't-k8s-1' }),
+      'poll',
+    );
+    // Fetched, synthesized and checked while the start is not written yet; not applied.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(source.checkouts).toEqual(['a1' + '0'.repeat(38)]);
+    expect(aws.calls).toEqual(['synthesize a10']);
+    expect(kube.calls).toEqual(['load /tmp/fake-a1' + '0'.repeat(38)]);
+    expect(audit.starts).toEqual([]);
+    written();
+    const { entry } = await reconciled;
+    expect(audit.starts).toEqual([entry.id]);
+    expect(aws.calls).toEqual(['synthesize a10', 'apply a10']);
+    expect(kube.calls).toEqual(['load /tmp/fake-a1' + '0'.repeat(38), 'apply']);
+  });
+
+  it('that could not be written applies nothing and records no end: its error is thrown', async () => {
+    const { ports, audit, aws, kube } = setup();
+    audit.start = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      throw new CairnError('this replica lost the Lease', { code: 'shard.lost', phase: 'record' });
+    };
+    await expect(
+      reconcileEnvironment(ports, revision('a1', { aws: 't-aws-1', k8s: 't-k8s-1' }), 'poll'),
+    ).rejects.toThrow('this replica lost the Lease');
+    expect(aws.calls).toEqual(['synthesize a10']);
+    expect(kube.calls).toEqual(['load /tmp/fake-a1' + '0'.repeat(38)]);
+    expect(audit.entries).toEqual([]);
+  });
+});
+
 describe('the Kubernetes half of an unchanged tree', () => {
   it.each([
     ['skipped when nothing cairn applied changed on the server', [], ['drifted']],
