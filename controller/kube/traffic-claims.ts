@@ -19,12 +19,23 @@ export interface HostClaim {
   readonly instead?: string;
 }
 
-/** A field naming another namespace's object that a shared controller follows with this object's traffic. */
+/**
+ * A field naming another namespace's object that a shared controller follows with this object's
+ * traffic; `unreadable`: a reference whose namespace cairn cannot tell (or that reaches the
+ * controller's own services), and why.
+ */
 export interface NamespaceReference {
   readonly field: string;
-  readonly namespace: string;
+  readonly namespace?: string;
   /** What the shared controller does with the other namespace's object, for a person (default: routes traffic to it). */
   readonly use?: string;
+  /**
+   * `alias` (the default): the controller serves this object's traffic from it, held to the
+   * environment's own namespaces; `request`: it sends requests of its own there (an auth check),
+   * which may go to a platform's shared service, as an `auth-url` may.
+   */
+  readonly kind?: 'alias' | 'request';
+  readonly unreadable?: string;
 }
 
 /**
@@ -249,10 +260,100 @@ function emissaryClaims(kind: string, spec: Fields): readonly HostClaim[] {
 }
 
 /**
- * The namespaces whose objects a shared controller follows from this one: a Contour HTTPProxy's
- * `includes` (and its `tcpproxy`'s), which hand the including proxy's host and paths to another
- * namespace's HTTPProxy and its Services, and a Traefik route's Services and Middlewares of another
- * namespace (followed when the provider allows cross-namespace references).
+ * The fields of each shared controller's kinds that name another namespace's object as
+ * `{ name, namespace }` (a path below `spec`; `[]` is each item of a list), and what the controller
+ * does with it. Contour follows an include, and an ExtensionService by its namespace, without any
+ * consent of that namespace (`internal/dag/httpproxy_processor.go`:
+ * `validateExternalAuthExtensionService`); Traefik follows every one of its references when the
+ * provider's `allowCrossNamespace` is on (`pkg/provider/kubernetes/crd/kubernetes.go`:
+ * `resolveReference`, `kubernetes_http.go`: `nameAndService`, `resolveParentRouterNames`).
+ */
+const NAMESPACE_REFERENCE_FIELDS: readonly {
+  readonly groups: readonly string[];
+  readonly kinds: readonly string[];
+  readonly paths: readonly string[];
+  readonly use?: string;
+  readonly kind?: 'request';
+}[] = [
+  {
+    groups: [CONTOUR_GROUP],
+    kinds: ['HTTPProxy'],
+    paths: ['includes[]', 'tcpproxy.include', 'tcpproxy.includes[]'],
+  },
+  {
+    groups: [CONTOUR_GROUP],
+    kinds: ['HTTPProxy'],
+    paths: ['virtualhost.authorization.extensionRef'],
+    use: "names an ExtensionService that Contour asks to authorize every request to this proxy's host, sending it each request's headers",
+    kind: 'request',
+  },
+  {
+    groups: TRAEFIK_GROUPS,
+    kinds: TRAEFIK_ROUTES,
+    paths: [
+      'routes[].services[]',
+      'routes[].middlewares[]',
+      'routes[].services[].middlewares[]',
+      'tls.options',
+      'tls.store',
+      'parentRefs[]',
+    ],
+  },
+  { groups: TRAEFIK_GROUPS, kinds: ['IngressRouteUDP'], paths: ['routes[].services[]'] },
+  { groups: TRAEFIK_GROUPS, kinds: ['Middleware'], paths: ['errors.service', 'chain.middlewares[]'] },
+  {
+    groups: TRAEFIK_GROUPS,
+    kinds: ['TraefikService'],
+    paths: [
+      'weighted.services[]',
+      'highestRandomWeight.services[]',
+      'mirroring',
+      'mirroring.mirrors[]',
+      'failover.service',
+      'failover.fallback',
+    ],
+  },
+];
+
+/** Each value at `path` below `spec` (see NAMESPACE_REFERENCE_FIELDS), with the field that holds it. */
+function valuesAt(spec: Fields, path: string): { field: string; value: unknown }[] {
+  let found: { field: string; value: unknown }[] = [{ field: 'spec', value: spec }];
+  for (const segment of path.split('.')) {
+    const key = segment.replace(/\[\]$/, '');
+    found = found.flatMap(({ field, value }) => {
+      const next = fieldsOf(value)[key];
+      if (next === undefined) return [];
+      if (key === segment) return [{ field: `${field}.${key}`, value: next }];
+      return listOf(next).map((item, i) => ({ field: `${field}.${key}[${i}]`, value: item }));
+    });
+  }
+  return found;
+}
+
+/**
+ * Why a Traefik reference's provider-qualified name (`name@provider`), which Traefik resolves
+ * ignoring its `namespace`, is refused, if it is: a Kubernetes provider's name spells the namespace
+ * in it (`<namespace>-<name>@kubernetescrd`, ambiguous where names hold dashes), and an internal
+ * service but `noop` is the controller's own API, dashboard or metrics, which show every
+ * environment's routes and middlewares. Another provider's (`@file`) is the operator's own
+ * configuration.
+ */
+function traefikProviderName(name: string): string | undefined {
+  const at = name.lastIndexOf('@');
+  if (at < 0) return undefined;
+  const provider = name.slice(at + 1);
+  if (provider.startsWith('kubernetes'))
+    return `names a Traefik object by its provider's id, which hides the namespace it belongs to; write its name and namespace fields instead`;
+  if (provider === 'internal' && name !== 'noop@internal')
+    return `is a service of Traefik itself (its API, dashboard or metrics, which show every environment's routes and middlewares)`;
+  return undefined;
+}
+
+/**
+ * The namespaces whose objects a shared controller follows from this one: ingress-nginx's Secret
+ * annotations, and the fields NAMESPACE_REFERENCE_FIELDS lists (a Contour include hands the
+ * including proxy's host and paths to another namespace's HTTPProxy; a Traefik route's Services and
+ * Middlewares serve its traffic).
  */
 export function namespaceReferencesOf(object: KubeObject): readonly NamespaceReference[] {
   const group = groupOf(object.apiVersion);
@@ -269,22 +370,25 @@ export function namespaceReferencesOf(object: KubeObject): readonly NamespaceRef
           use: `names a Secret of namespace ${namespace}, and the ingress controller (reading every namespace's Secrets) ${use}`,
         });
     }
-  const add = (field: string, ref: unknown) => {
-    const namespace = nameOf(fieldsOf(ref).namespace);
-    if (namespace) refs.push({ field: `${field}.namespace`, namespace });
-  };
-  if (group === CONTOUR_GROUP && object.kind === 'HTTPProxy') {
-    listOf(spec.includes).forEach((inc, i) => add(`spec.includes[${i}]`, inc));
-    const tcp = fieldsOf(spec.tcpproxy);
-    if (tcp.include !== undefined) add('spec.tcpproxy.include', tcp.include);
-    listOf(tcp.includes).forEach((inc, i) => add(`spec.tcpproxy.includes[${i}]`, inc));
+  for (const entry of NAMESPACE_REFERENCE_FIELDS) {
+    if (!entry.groups.includes(group) || !entry.kinds.includes(object.kind)) continue;
+    for (const path of entry.paths)
+      for (const { field, value } of valuesAt(spec, path)) {
+        const ref = fieldsOf(value);
+        const name = nameOf(ref.name);
+        const unreadable =
+          name !== undefined && TRAEFIK_GROUPS.includes(group) ? traefikProviderName(name) : undefined;
+        if (unreadable) refs.push({ field: `${field}.name`, unreadable: `${name} ${unreadable}` });
+        const namespace = nameOf(ref.namespace);
+        if (namespace)
+          refs.push({
+            field: `${field}.namespace`,
+            namespace,
+            ...(entry.use ? { use: `${namespace} ${entry.use}` } : {}),
+            ...(entry.kind ? { kind: entry.kind } : {}),
+          });
+      }
   }
-  if (TRAEFIK_GROUPS.includes(group) && TRAEFIK_ROUTES.includes(object.kind))
-    listOf(spec.routes).forEach((r, i) => {
-      const route = fieldsOf(r);
-      listOf(route.services).forEach((x, j) => add(`spec.routes[${i}].services[${j}]`, x));
-      listOf(route.middlewares).forEach((x, j) => add(`spec.routes[${i}].middlewares[${j}]`, x));
-    });
   return refs;
 }
 
@@ -467,6 +571,16 @@ export function controllerTargetsOf(object: KubeObject): readonly ControllerTarg
   if (TRAEFIK_GROUPS.includes(group) && object.kind === 'Middleware') {
     const address = fieldsOf(fieldsOf((object as { spec?: unknown }).spec).forwardAuth).address;
     return address === undefined ? [] : [requestTarget('spec.forwardAuth.address', String(address))];
+  }
+  // Contour has Envoy fetch a JWT provider's key set from its remoteJWKS URI, from inside the cluster.
+  if (group === CONTOUR_GROUP && object.kind === 'HTTPProxy') {
+    const virtualhost = fieldsOf(fieldsOf((object as { spec?: unknown }).spec).virtualhost);
+    return listOf(virtualhost.jwtProviders).flatMap((p, i) => {
+      const uri = fieldsOf(fieldsOf(p).remoteJWKS).uri;
+      return uri === undefined
+        ? []
+        : [requestTarget(`spec.virtualhost.jwtProviders[${i}].remoteJWKS.uri`, String(uri))];
+    });
   }
   if (!INGRESS_GROUPS.includes(group) || object.kind !== 'Ingress') return [];
   return Object.entries(object.metadata.annotations ?? {})

@@ -29,10 +29,20 @@ const rule = (host?: string) => ({
   },
 });
 const route = (kind: string, spec: object) => made('gateway.networking.k8s.io/v1', kind, { spec });
-const traefik = (match: string, extra: object = {}, kind = 'IngressRoute', group = 'traefik.io') =>
+const traefik = (
+  match: string,
+  extra: object = {},
+  kind = 'IngressRoute',
+  group = 'traefik.io',
+  routeExtra: object = {},
+) =>
   made(`${group}/v1alpha1`, kind, {
-    spec: { routes: [{ match, kind: 'Rule', services: [{ name: 'web', port: 80 }] }], ...extra },
+    spec: {
+      routes: [{ match, kind: 'Rule', services: [{ name: 'web', port: 80 }], ...routeExtra }],
+      ...extra,
+    },
   });
+const traefikKind = (kind: string, spec: object) => made('traefik.io/v1alpha1', kind, { spec });
 const httpProxy = (spec: object) => made('projectcontour.io/v1', 'HTTPProxy', { spec });
 const istio = (kind: string, spec: object) => made('networking.istio.io/v1', kind, { spec });
 const nginxInc = (kind: string, spec: object) => made('k8s.nginx.org/v1', kind, { spec });
@@ -494,12 +504,149 @@ describe("references to another namespace's objects", () => {
       }),
       /^spec\.routes\[0\]\.middlewares\[0\]\.namespace team-b/,
     ],
+    [
+      "a Traefik error page served by another environment's Service",
+      traefikKind('Middleware', {
+        errors: { status: ['500-599'], service: { name: 'web', namespace: 'team-b', port: 80 } },
+      }),
+      /^spec\.errors\.service\.namespace team-b hands this object's traffic/,
+    ],
+    [
+      "a Traefik chain through another environment's Middleware",
+      traefikKind('Middleware', {
+        chain: { middlewares: [{ name: 'x' }, { name: 'auth', namespace: 'team-b' }] },
+      }),
+      /^spec\.chain\.middlewares\[1\]\.namespace team-b/,
+    ],
+    [
+      "a TraefikService weighting another environment's Service",
+      traefikKind('TraefikService', {
+        weighted: { services: [{ name: 'web', namespace: 'team-b', port: 80 }] },
+      }),
+      /^spec\.weighted\.services\[0\]\.namespace team-b/,
+    ],
+    [
+      "a TraefikService mirroring to another environment's Service",
+      traefikKind('TraefikService', {
+        mirroring: {
+          name: 'web',
+          port: 80,
+          mirrors: [{ name: 'spy', namespace: 'team-b', port: 80, percent: 100 }],
+        },
+      }),
+      /^spec\.mirroring\.mirrors\[0\]\.namespace team-b/,
+    ],
+    [
+      "a TraefikService failing over to another environment's Service",
+      traefikKind('TraefikService', {
+        failover: { service: { name: 'web' }, fallback: { name: 'web', namespace: 'team-b' } },
+      }),
+      /^spec\.failover\.fallback\.namespace team-b/,
+    ],
+    [
+      "a Traefik route with another environment's TLSOption",
+      traefik('Host(`a.example.com`)', { tls: { options: { name: 'mtls', namespace: 'team-b' } } }),
+      /^spec\.tls\.options\.namespace team-b/,
+    ],
+    [
+      "a Traefik route below another environment's IngressRoute",
+      traefik('Host(`a.example.com`)', { parentRefs: [{ name: 'root', namespace: 'team-b' }] }),
+      /^spec\.parentRefs\[0\]\.namespace team-b/,
+    ],
+    [
+      "a Traefik UDP route to another environment's Service",
+      traefikKind('IngressRouteUDP', {
+        routes: [{ services: [{ name: 'dns', namespace: 'team-b', port: 53 }] }],
+      }),
+      /^spec\.routes\[0\]\.services\[0\]\.namespace team-b/,
+    ],
+    [
+      "a Traefik Middleware named by its provider's id, which hides its namespace",
+      traefik('Host(`a.example.com`)', {}, 'IngressRoute', 'traefik.io', {
+        middlewares: [{ name: 'team-b-auth@kubernetescrd' }],
+      }),
+      /^spec\.routes\[0\]\.middlewares\[0\]\.name team-b-auth@kubernetescrd names a Traefik object by its provider's id, which hides the namespace it belongs to; write its name and namespace fields instead$/,
+    ],
+    [
+      "Traefik's own API as a route's service",
+      traefik('Host(`a.example.com`)', {}, 'IngressRoute', 'traefik.io', {
+        services: [{ name: 'api@internal', kind: 'TraefikService' }],
+      }),
+      /^spec\.routes\[0\]\.services\[0\]\.name api@internal is a service of Traefik itself/,
+    ],
+    [
+      "Traefik's noop service, an operator's file middleware, and references of its own namespace",
+      traefikKind('TraefikService', {
+        weighted: {
+          services: [
+            { name: 'noop@internal', kind: 'TraefikService' },
+            { name: 'web', namespace: 'team-a' },
+          ],
+        },
+        mirroring: { name: 'web', mirrors: [{ name: 'audit@file', kind: 'TraefikService' }] },
+      }),
+      undefined,
+    ],
   ])('%s', (_what, object, expected) => {
     const why = outOfBounds(base, object, new Set());
     if (expected === undefined) expect(why).toBeUndefined();
     else expect(why).toMatch(expected);
     // A bound, not cluster policy: allowClusterPolicy does not lift it.
     expect(outOfBounds({ ...base, allowClusterPolicy: true }, object, new Set())).toEqual(why);
+  });
+
+  describe("a Contour ExtensionService authorizing a proxy's requests", () => {
+    const configured: Bounds = {
+      ...base,
+      claims: {
+        env: 'a',
+        config: {
+          namespaces: new Map([
+            ['team-a', ['a']],
+            ['team-b', ['b']],
+          ]),
+          namespaceGlobs: [],
+          hosts: [],
+        },
+      },
+    };
+    const authorized = (extensionRef: object) =>
+      httpProxy({
+        virtualhost: { fqdn: 'a.example.com', tls: { secretName: 'cert' }, authorization: { extensionRef } },
+      });
+    it.each<[string, object, RegExp | undefined]>([
+      [
+        "another environment's",
+        { name: 'authz', namespace: 'team-b' },
+        /^spec\.virtualhost\.authorization\.extensionRef\.namespace team-b names an ExtensionService that Contour asks to authorize every request to this proxy's host, sending it each request's headers: namespace team-b is environment b's/,
+      ],
+      [
+        "the cluster's own",
+        { name: 'authz', namespace: 'kube-system' },
+        /^spec\.virtualhost\.authorization\.extensionRef\.namespace kube-system .*refused/,
+      ],
+      // the usual set-up: one auth service of the platform's, in a namespace of its own
+      ["a platform's shared one", { name: 'authz', namespace: 'projectcontour-auth' }, undefined],
+      ['its own', { name: 'authz' }, undefined],
+    ])('%s', (_what, ref, expected) => {
+      const why = outOfBounds(configured, authorized(ref), new Set());
+      if (expected === undefined) expect(why).toBeUndefined();
+      else expect(why).toMatch(expected);
+    });
+
+    it("bounds a JWT provider's remoteJWKS URI, which Envoy fetches from inside the cluster, as an auth-url", () => {
+      const jwks = (uri: string) =>
+        httpProxy({
+          virtualhost: { fqdn: 'a.example.com', jwtProviders: [{ name: 'p', remoteJWKS: { uri } }] },
+        });
+      expect(outOfBounds(configured, jwks('http://keys.team-b.svc.cluster.local/jwks'), new Set())).toMatch(
+        /^spec\.virtualhost\.jwtProviders\[0\]\.remoteJWKS\.uri keys\.team-b\.svc\.cluster\.local names a Service of namespace team-b: namespace team-b is environment b's/,
+      );
+      expect(outOfBounds(configured, jwks('https://10.96.0.1/jwks'), new Set())).toMatch(
+        /is an IPv4 address/,
+      );
+      expect(outOfBounds(configured, jwks('https://login.example.com/jwks'), new Set())).toBeUndefined();
+    });
   });
 });
 
