@@ -45,6 +45,7 @@ let applierB: KubeApplier;
 const routeCrds = [
   { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutes', kind: 'IngressRoute' },
   { group: 'traefik.io', version: 'v1alpha1', plural: 'middlewares', kind: 'Middleware' },
+  { group: 'traefik.io', version: 'v1alpha1', plural: 'traefikservices', kind: 'TraefikService' },
   { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
   { group: 'getambassador.io', version: 'v3alpha1', plural: 'mappings', kind: 'Mapping' },
   { group: 'networking.istio.io', version: 'v1', plural: 'destinationrules', kind: 'DestinationRule' },
@@ -763,5 +764,148 @@ describe("other ingress controllers' route kinds", () => {
     expect(await kit.get(`/apis/traefik.io/v1alpha1/namespaces/${a.ns}/ingressroutes/mine`)).toBeDefined();
     expect(await kit.get(`/apis/projectcontour.io/v1/namespaces/${a.ns}/httpproxies/mine`)).toBeDefined();
     expect(await kit.get(`/apis/cert-manager.io/v1/namespaces/${a.ns}/certificates/mine`)).toBeDefined();
+  });
+});
+
+describe('references the shared controllers follow into another namespace, or to themselves', () => {
+  // Found in review: the API server admitted each from a's ServiceAccount and cairn applied it.
+  // Contour follows an HTTPProxy's authorization extensionRef to an ExtensionService of any
+  // namespace (no delegation asked) and has Envoy fetch a remoteJWKS URI from inside the cluster;
+  // Traefik, with allowCrossNamespace on, serves a Middleware's error pages and a TraefikService's
+  // mirrors from another namespace's Services, and resolves `<namespace>-<name>@kubernetescrd`
+  // (whatever the namespace field says) and its own `api@internal` in any route.
+  const traefik = (kind: string, name: string, spec: object) => ({
+    apiVersion: 'traefik.io/v1alpha1',
+    kind,
+    metadata: { name },
+    spec,
+  });
+  const route = (name: string, extra: object) =>
+    traefik('IngressRoute', name, {
+      entryPoints: ['websecure'],
+      routes: [
+        { match: `Host(\`${hostA}\`)`, kind: 'Rule', services: [{ name: 'web', port: 80 }], ...extra },
+      ],
+    });
+  const proxy = (name: string, virtualhost: object) => ({
+    apiVersion: 'projectcontour.io/v1',
+    kind: 'HTTPProxy',
+    metadata: { name },
+    spec: {
+      virtualhost: { fqdn: hostA, tls: { secretName: 'cert' }, ...virtualhost },
+      routes: [{ services: [{ name: 'web', port: 80 }] }],
+    },
+  });
+  const plural: Record<string, string> = {
+    HTTPProxy: 'projectcontour.io/v1/namespaces/X/httpproxies',
+    IngressRoute: 'traefik.io/v1alpha1/namespaces/X/ingressroutes',
+    Middleware: 'traefik.io/v1alpha1/namespaces/X/middlewares',
+    TraefikService: 'traefik.io/v1alpha1/namespaces/X/traefikservices',
+  };
+  const read = (object: { kind: string; metadata: { name: string } }) =>
+    kit.get(`/apis/${plural[object.kind]!.replace('X', a.ns)}/${object.metadata.name}`);
+
+  it.each([
+    [
+      "a Contour HTTPProxy authorized by b's ExtensionService",
+      () => proxy(kit.name('authz'), { authorization: { extensionRef: { name: 'authz', namespace: b.ns } } }),
+      () =>
+        `spec.virtualhost.authorization.extensionRef.namespace ${b.ns} names an ExtensionService that Contour asks to authorize every request to this proxy's host, sending it each request's headers: namespace ${b.ns} is environment b's`,
+    ],
+    [
+      "a Contour HTTPProxy whose JWT keys Envoy fetches from b's Service",
+      () =>
+        proxy(kit.name('jwks'), {
+          jwtProviders: [{ name: 'p', remoteJWKS: { uri: `http://keys.${b.ns}.svc.cluster.local/jwks` } }],
+        }),
+      () =>
+        `spec.virtualhost.jwtProviders[0].remoteJWKS.uri keys.${b.ns}.svc.cluster.local names a Service of namespace ${b.ns}: namespace ${b.ns} is environment b's`,
+    ],
+    [
+      "a Traefik Middleware whose error pages b's Service serves",
+      () =>
+        traefik('Middleware', kit.name('errors'), {
+          errors: {
+            status: ['500-599'],
+            query: '/{status}.html',
+            service: { name: 'web', namespace: b.ns, port: 80 },
+          },
+        }),
+      () =>
+        `spec.errors.service.namespace ${b.ns} hands this object's traffic to another namespace's objects`,
+    ],
+    [
+      "a TraefikService mirroring every request to b's Service",
+      () =>
+        traefik('TraefikService', kit.name('mirror'), {
+          mirroring: {
+            name: 'web',
+            port: 80,
+            mirrors: [{ name: 'web', namespace: b.ns, port: 80, percent: 100 }],
+          },
+        }),
+      () =>
+        `spec.mirroring.mirrors[0].namespace ${b.ns} hands this object's traffic to another namespace's objects`,
+    ],
+    [
+      "a Traefik IngressRoute through b's Middleware named by its provider's id",
+      () => route(kit.name('crdid'), { middlewares: [{ name: `${b.ns}-auth@kubernetescrd` }] }),
+      () =>
+        `spec.routes[0].middlewares[0].name ${b.ns}-auth@kubernetescrd names a Traefik object by its provider's id, which hides the namespace it belongs to; write its name and namespace fields instead`,
+    ],
+    [
+      "a Traefik IngressRoute serving Traefik's own API on a's host",
+      () => route(kit.name('api'), { services: [{ name: 'api@internal', kind: 'TraefikService' }] }),
+      () => 'spec.routes[0].services[0].name api@internal is a service of Traefik itself',
+    ],
+  ])(
+    'refuses %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      // given the API server takes it from a's ServiceAccount (only cairn's check stands between it and the controller)
+      const object = make();
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      const beside = traefik('Middleware', kit.name('beside'), { stripPrefix: { prefixes: ['/x'] } });
+
+      // when a's commit declares it beside an object in bounds
+      const result = await planAndApply(applierA, { 'take.yaml': object, 'beside.yaml': beside });
+
+      // then plan and apply refuse it naming the file, the object and the field, and neither reaches the server
+      expectRefused(
+        result,
+        `k8s-resources/take.yaml: ${object.kind}/${a.ns}/${object.metadata.name}: ${line()}`,
+      );
+      expect(await read(object)).toBeUndefined();
+      expect(await read(beside)).toBeUndefined();
+    },
+  );
+
+  it("applies the same kinds referring to a's own namespaces, a platform's shared auth service, and Traefik's noop", async () => {
+    const objects = {
+      'proxy.yaml': proxy('authz-mine', {
+        authorization: { extensionRef: { name: 'authz', namespace: `projectcontour-auth-${suffix}` } },
+        jwtProviders: [{ name: 'p', remoteJWKS: { uri: `http://keys.${a.extra}.svc.cluster.local/jwks` } }],
+      }),
+      'errors.yaml': traefik('Middleware', 'errors-mine', {
+        errors: {
+          status: ['500-599'],
+          query: '/{status}.html',
+          service: { name: 'web', namespace: a.extra, port: 80 },
+        },
+      }),
+      'mirror.yaml': traefik('TraefikService', 'mirror-mine', {
+        mirroring: {
+          name: 'web',
+          port: 80,
+          mirrors: [{ name: 'web', namespace: a.ns, port: 80, percent: 10 }],
+        },
+      }),
+      'redirect.yaml': route('redirect-mine', {
+        services: [{ name: 'noop@internal', kind: 'TraefikService' }],
+      }),
+    };
+    const result = await planAndApply(applierA, objects);
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    for (const object of Object.values(objects)) expect(await read(object)).toBeDefined();
   });
 });
