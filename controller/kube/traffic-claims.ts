@@ -39,18 +39,29 @@ export interface NamespaceReference {
 }
 
 /**
- * ingress-nginx annotations (under any prefix: `--annotations-prefix` moves them) whose value
+ * Ingress-controller annotations (under any prefix: `--annotations-prefix` moves them) whose value
  * `<namespace>/<name>` names a Secret the controller reads with its own rights, which read every
- * namespace's Secrets, where `allow-cross-namespace-resources` is on (ingress-nginx's default
- * before v1.12; Traefik's ingress-nginx provider has the same switch): `proxy-ssl-secret` is the
- * client certificate and key the controller presents to this Ingress's upstream, `auth-secret` the
- * user file of the basic authentication it asks this Ingress's visitors for, `auth-tls-secret` the
- * CA it verifies their client certificates with.
+ * namespace's Secrets, and the kinds that carry them. ingress-nginx's, where
+ * `allow-cross-namespace-resources` is on (its default before v1.12; Traefik's ingress-nginx provider
+ * has the same switch): `proxy-ssl-secret` is the client certificate and key the controller
+ * presents to this Ingress's upstream, `auth-secret` the user file of the basic authentication it
+ * asks this Ingress's visitors for (HAProxy's `auth-secret` too), `auth-tls-secret` the CA it
+ * verifies their client certificates with. HAProxy's, which it reads on an Ingress or a Service
+ * with no switch at all (`pkg/annotations/service/crt.go`, `ca.go`): `server-crt` is the client
+ * certificate and key it presents to the backend, `server-ca` the CA it verifies the backend with.
  */
-const NGINX_SECRET_ANNOTATIONS: ReadonlyMap<string, string> = new Map([
-  ['proxy-ssl-secret', "presents that Secret's client certificate and key to this Ingress's upstream"],
-  ['auth-secret', "asks this Ingress's visitors for the passwords of that Secret's users"],
-  ['auth-tls-secret', "verifies this Ingress's visitors with that Secret's CA"],
+const SECRET_ANNOTATIONS: ReadonlyMap<string, { readonly use: string; readonly onService?: true }> = new Map([
+  [
+    'proxy-ssl-secret',
+    { use: "presents that Secret's client certificate and key to this Ingress's upstream" },
+  ],
+  ['auth-secret', { use: "asks this Ingress's visitors for the passwords of that Secret's users" }],
+  ['auth-tls-secret', { use: "verifies this Ingress's visitors with that Secret's CA" }],
+  [
+    'server-crt',
+    { use: "presents that Secret's client certificate and key to this object's backend", onService: true },
+  ],
+  ['server-ca', { use: "verifies this object's backend with that Secret's CA", onService: true }],
 ]);
 
 const INGRESS_GROUPS = ['networking.k8s.io', 'extensions'];
@@ -64,6 +75,9 @@ const TRAEFIK_GROUPS = ['traefik.io', 'traefik.containo.us'];
 /** Traefik routes matched by a rule naming hosts; IngressRouteUDP matches an entry point alone. */
 const TRAEFIK_ROUTES = ['IngressRoute', 'IngressRouteTCP'];
 const CONTOUR_GROUP = 'projectcontour.io';
+/** Gloo Edge: its routes (`gateway.solo.io`) and where they lead (`gloo.solo.io`'s Upstreams). */
+const GLOO_GATEWAY_GROUP = 'gateway.solo.io';
+const GLOO_GROUP = 'gloo.solo.io';
 const ISTIO_GROUP = 'networking.istio.io';
 /** NGINX Inc's ingress controller (not ingress-nginx): its kinds, and the ones serving a host. */
 export const NGINX_INC_GROUP = 'k8s.nginx.org';
@@ -87,7 +101,7 @@ const nameOf = (value: unknown): string | undefined =>
  * The hosts an Ingress (rules, TLS entries, default backend), a Gateway API route
  * (`spec.hostnames`) or a Gateway's listeners (`hostname`), a Traefik IngressRoute(TCP), a Contour
  * HTTPProxy, an Istio Gateway or gateway-bound VirtualService, an NGINX Inc VirtualServer(Route), an
- * Emissary Mapping, TCPMapping or Host, or a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
+ * Emissary Mapping, TCPMapping or Host, a Gloo VirtualService (`spec.virtualHost.domains`), or a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
  * them all: the ingress controller's catch-all server, or every host of the listeners a route
  * attaches to.
  */
@@ -109,6 +123,16 @@ export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
   }
   if (group === CERT_MANAGER_GROUP || group === ACME_GROUP) return certificateClaims(object.kind, spec);
   if (EMISSARY_GROUPS.includes(group)) return emissaryClaims(object.kind, spec);
+  if (group === GLOO_GATEWAY_GROUP && object.kind === 'VirtualService') {
+    // Gloo serves a VirtualService without domains, or with `*`, on every host.
+    const domains = listOf(fieldsOf(spec.virtualHost).domains);
+    if (domains.length === 0) return [{ field: 'spec.virtualHost.domains' }];
+    return domains.map((d, i) =>
+      d === '*'
+        ? { field: `spec.virtualHost.domains[${i}]` }
+        : { field: `spec.virtualHost.domains[${i}]`, host: String(d) },
+    );
+  }
   if (!GATEWAY_GROUPS.includes(group)) return [];
   if (HOST_ROUTES.includes(object.kind)) {
     const hostnames = listOf(spec.hostnames);
@@ -274,6 +298,8 @@ const NAMESPACE_REFERENCE_FIELDS: readonly {
   readonly paths: readonly string[];
   readonly use?: string;
   readonly kind?: 'request';
+  /** The key naming the namespace (a name, or a list of names), when not `namespace`. */
+  readonly namespaceKey?: string;
 }[] = [
   {
     groups: [CONTOUR_GROUP],
@@ -313,7 +339,58 @@ const NAMESPACE_REFERENCE_FIELDS: readonly {
       'failover.fallback',
     ],
   },
+  // Gloo Edge reads every watched namespace's Upstreams, Services, RouteTables, AuthConfigs and
+  // Secrets by `{ name, namespace }` with no consent of theirs (`projects/gloo/pkg/utils/ssl.go`:
+  // `getSslSecrets`; `projects/gloo/pkg/plugins/kubernetes/plugin.go`: the Upstream's
+  // `serviceNamespace`).
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['VirtualService'],
+    paths: glooRoutePaths('virtualHost.routes[]'),
+  },
+  { groups: [GLOO_GATEWAY_GROUP], kinds: ['RouteTable'], paths: glooRoutePaths('routes[]') },
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['VirtualService', 'RouteTable'],
+    paths: ['virtualHost.routes[].delegateAction.selector', 'routes[].delegateAction.selector'],
+    namespaceKey: 'namespaces',
+  },
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['VirtualService', 'RouteTable'],
+    paths: [
+      'virtualHost.options.extauth.configRef',
+      'virtualHost.routes[].options.extauth.configRef',
+      'routes[].options.extauth.configRef',
+    ],
+    use: "names an AuthConfig that Gloo's external auth service checks every request to this object's routes with",
+    kind: 'request',
+  },
+  {
+    groups: [GLOO_GATEWAY_GROUP, GLOO_GROUP],
+    kinds: ['VirtualService', 'Upstream'],
+    paths: ['sslConfig.secretRef'],
+    use: "names a Secret whose certificate and key Gloo's proxy presents for this object (reading every watched namespace's Secrets)",
+  },
+  {
+    groups: [GLOO_GROUP],
+    kinds: ['UpstreamGroup'],
+    paths: ['destinations[].destination.upstream', 'destinations[].destination.kube.ref'],
+  },
+  { groups: [GLOO_GROUP], kinds: ['Upstream'], paths: ['kube'], namespaceKey: 'serviceNamespace' },
 ];
+
+/** Where a Gloo route (below `prefix`) names an Upstream, a Service, an UpstreamGroup or a RouteTable by namespace. */
+function glooRoutePaths(prefix: string): readonly string[] {
+  const destinations = ['routeAction.single', 'routeAction.multi.destinations[].destination'].flatMap((d) => [
+    `${d}.upstream`,
+    `${d}.kube.ref`,
+  ]);
+  // `delegateAction` itself is the older form of its `ref`.
+  return [...destinations, 'routeAction.upstreamGroup', 'delegateAction', 'delegateAction.ref'].map(
+    (path) => `${prefix}.${path}`,
+  );
+}
 
 /** Each value at `path` below `spec` (see NAMESPACE_REFERENCE_FIELDS), with the field that holds it. */
 function valuesAt(spec: Fields, path: string): { field: string; value: unknown }[] {
@@ -350,24 +427,31 @@ function traefikProviderName(name: string): string | undefined {
 }
 
 /**
- * The namespaces whose objects a shared controller follows from this one: ingress-nginx's Secret
- * annotations, and the fields NAMESPACE_REFERENCE_FIELDS lists (a Contour include hands the
- * including proxy's host and paths to another namespace's HTTPProxy; a Traefik route's Services and
- * Middlewares serve its traffic).
+ * The namespaces whose objects a shared controller follows from this one: the Secret annotations
+ * of ingress-nginx and HAProxy (SECRET_ANNOTATIONS), and the fields NAMESPACE_REFERENCE_FIELDS lists
+ * (a Contour include hands the including proxy's host and paths to another namespace's HTTPProxy;
+ * a Traefik or Gloo route's Services and Middlewares serve its traffic).
  */
 export function namespaceReferencesOf(object: KubeObject): readonly NamespaceReference[] {
   const group = groupOf(object.apiVersion);
   const spec = fieldsOf((object as { spec?: unknown }).spec);
   const refs: NamespaceReference[] = [];
-  if (INGRESS_GROUPS.includes(group) && object.kind === 'Ingress')
+  const service = group === '' && object.kind === 'Service';
+  if (isIngress(object) || service)
     for (const [key, value] of Object.entries(object.metadata.annotations ?? {})) {
-      const use = NGINX_SECRET_ANNOTATIONS.get(key.slice(key.lastIndexOf('/') + 1));
+      const annotation = SECRET_ANNOTATIONS.get(key.slice(key.lastIndexOf('/') + 1));
       const [namespace, name, ...rest] = String(value).trim().split('/');
-      if (use && name !== undefined && rest.length === 0 && namespace)
+      if (
+        annotation &&
+        (!service || annotation.onService) &&
+        name !== undefined &&
+        rest.length === 0 &&
+        namespace
+      )
         refs.push({
           field: `metadata.annotations.${key}`,
           namespace,
-          use: `names a Secret of namespace ${namespace}, and the ingress controller (reading every namespace's Secrets) ${use}`,
+          use: `names a Secret of namespace ${namespace}, and the ingress controller (reading every namespace's Secrets) ${annotation.use}`,
         });
     }
   for (const entry of NAMESPACE_REFERENCE_FIELDS) {
@@ -379,14 +463,18 @@ export function namespaceReferencesOf(object: KubeObject): readonly NamespaceRef
         const unreadable =
           name !== undefined && TRAEFIK_GROUPS.includes(group) ? traefikProviderName(name) : undefined;
         if (unreadable) refs.push({ field: `${field}.name`, unreadable: `${name} ${unreadable}` });
-        const namespace = nameOf(ref.namespace);
-        if (namespace)
-          refs.push({
-            field: `${field}.namespace`,
-            namespace,
-            ...(entry.use ? { use: `${namespace} ${entry.use}` } : {}),
-            ...(entry.kind ? { kind: entry.kind } : {}),
-          });
+        const key = entry.namespaceKey ?? 'namespace';
+        const named = Array.isArray(ref[key])
+          ? listOf(ref[key]).map((n, i) => ({ at: `${field}.${key}[${i}]`, namespace: nameOf(n) }))
+          : [{ at: `${field}.${key}`, namespace: nameOf(ref[key]) }];
+        for (const { at, namespace } of named)
+          if (namespace)
+            refs.push({
+              field: at,
+              namespace,
+              ...(entry.use ? { use: `${namespace} ${entry.use}` } : {}),
+              ...(entry.kind ? { kind: entry.kind } : {}),
+            });
       }
   }
   return refs;
@@ -572,6 +660,14 @@ export function controllerTargetsOf(object: KubeObject): readonly ControllerTarg
     const address = fieldsOf(fieldsOf((object as { spec?: unknown }).spec).forwardAuth).address;
     return address === undefined ? [] : [requestTarget('spec.forwardAuth.address', String(address))];
   }
+  // A Gloo static Upstream's hosts are where its proxy sends the traffic of every route to it.
+  if (group === GLOO_GROUP && object.kind === 'Upstream')
+    return listOf(fieldsOf(fieldsOf((object as { spec?: unknown }).spec).static).hosts).flatMap((h, i) => {
+      const addr = nameOf(fieldsOf(h).addr);
+      return addr === undefined
+        ? []
+        : [{ field: `spec.static.hosts[${i}].addr`, name: addr, written: addr, kind: 'alias' as const }];
+    });
   // Contour has Envoy fetch a JWT provider's key set from its remoteJWKS URI, from inside the cluster.
   if (group === CONTOUR_GROUP && object.kind === 'HTTPProxy') {
     const virtualhost = fieldsOf(fieldsOf((object as { spec?: unknown }).spec).virtualhost);

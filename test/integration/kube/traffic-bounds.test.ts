@@ -46,6 +46,8 @@ const routeCrds = [
   { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutes', kind: 'IngressRoute' },
   { group: 'traefik.io', version: 'v1alpha1', plural: 'middlewares', kind: 'Middleware' },
   { group: 'traefik.io', version: 'v1alpha1', plural: 'traefikservices', kind: 'TraefikService' },
+  { group: 'gateway.solo.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
+  { group: 'gloo.solo.io', version: 'v1', plural: 'upstreams', kind: 'Upstream' },
   { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
   { group: 'getambassador.io', version: 'v3alpha1', plural: 'mappings', kind: 'Mapping' },
   { group: 'networking.istio.io', version: 'v1', plural: 'destinationrules', kind: 'DestinationRule' },
@@ -902,6 +904,112 @@ describe('references the shared controllers follow into another namespace, or to
       'redirect.yaml': route('redirect-mine', {
         services: [{ name: 'noop@internal', kind: 'TraefikService' }],
       }),
+    };
+    const result = await planAndApply(applierA, objects);
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    for (const object of Object.values(objects)) expect(await read(object)).toBeDefined();
+  });
+});
+
+describe("Gloo Edge's and HAProxy's references to another namespace", () => {
+  // Found in review: the API server admitted each from a's ServiceAccount and cairn applied it.
+  // Gloo reads every watched namespace's Secrets and Services by `{ name, namespace }` with no
+  // consent of theirs, and serves a VirtualService on the domains it lists; HAProxy reads a
+  // Service's `server-crt` Secret from any namespace.
+  const virtualService = (name: string, spec: object) => ({
+    apiVersion: 'gateway.solo.io/v1',
+    kind: 'VirtualService',
+    metadata: { name },
+    spec,
+  });
+  const upstream = (name: string, spec: object) => ({
+    apiVersion: 'gloo.solo.io/v1',
+    kind: 'Upstream',
+    metadata: { name },
+    spec,
+  });
+  const haproxyService = (name: string, secret: string) => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, annotations: { 'haproxy.org/server-ssl': 'true', 'haproxy.org/server-crt': secret } },
+    spec: { selector: { app: 'web' }, ports: [{ port: 443 }] },
+  });
+  const route = { matchers: [{ prefix: '/' }], routeAction: { single: { upstream: { name: 'web' } } } };
+  const path: Record<string, string> = {
+    VirtualService: '/apis/gateway.solo.io/v1/namespaces/X/virtualservices',
+    Upstream: '/apis/gloo.solo.io/v1/namespaces/X/upstreams',
+    Service: '/api/v1/namespaces/X/services',
+  };
+  const read = (object: { kind: string; metadata: { name: string } }) =>
+    kit.get(`${path[object.kind]!.replace('X', a.ns)}/${object.metadata.name}`);
+
+  it.each([
+    [
+      "a Gloo VirtualService serving b's certificate and key",
+      () =>
+        virtualService(kit.name('tls'), {
+          sslConfig: { secretRef: { name: 'tls', namespace: b.ns } },
+          virtualHost: { domains: [hostA], routes: [route] },
+        }),
+      () =>
+        `spec.sslConfig.secretRef.namespace ${b.ns} names a Secret whose certificate and key Gloo's proxy presents for this object`,
+    ],
+    [
+      "a Gloo VirtualService for b's host",
+      () => virtualService(kit.name('host'), { virtualHost: { domains: [hostB], routes: [route] } }),
+      () => `spec.virtualHost.domains[0] ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
+    ],
+    [
+      "a Gloo Upstream for b's Service",
+      () =>
+        upstream(kit.name('up'), { kube: { serviceName: 'web', serviceNamespace: b.ns, servicePort: 80 } }),
+      () => `spec.kube.serviceNamespace ${b.ns} hands this object's traffic to another namespace's objects`,
+    ],
+    [
+      "a Service whose backend HAProxy reaches with b's client certificate",
+      () => haproxyService(kit.name('crt'), `${b.ns}/client`),
+      () =>
+        `metadata.annotations.haproxy.org/server-crt names a Secret of namespace ${b.ns}, and the ingress controller (reading every namespace's Secrets) presents that Secret's client certificate and key to this object's backend`,
+    ],
+  ])(
+    'refuses %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      const object = make();
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      const beside = upstream(kit.name('beside'), {
+        kube: { serviceName: 'web', serviceNamespace: a.ns, servicePort: 80 },
+      });
+
+      const result = await planAndApply(applierA, { 'take.yaml': object, 'beside.yaml': beside });
+
+      expectRefused(
+        result,
+        `k8s-resources/take.yaml: ${object.kind}/${a.ns}/${object.metadata.name}: ${line()}`,
+      );
+      expect(await read(object)).toBeUndefined();
+      expect(await read(beside)).toBeUndefined();
+    },
+  );
+
+  it("applies them naming a's own host, namespaces and Secrets", async () => {
+    const objects = {
+      'vs.yaml': virtualService('gloo-mine', {
+        sslConfig: { secretRef: { name: 'tls', namespace: a.ns } },
+        virtualHost: {
+          domains: [hostA],
+          routes: [
+            {
+              matchers: [{ prefix: '/' }],
+              routeAction: { single: { upstream: { name: 'web', namespace: a.extra } } },
+            },
+          ],
+        },
+      }),
+      'upstream.yaml': upstream('gloo-mine', {
+        kube: { serviceName: 'web', serviceNamespace: a.extra, servicePort: 80 },
+      }),
+      'service.yaml': haproxyService('haproxy-mine', `${a.ns}/client`),
     };
     const result = await planAndApply(applierA, objects);
     expect(result.plan.failure).toBeUndefined();

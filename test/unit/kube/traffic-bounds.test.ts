@@ -650,6 +650,146 @@ describe("references to another namespace's objects", () => {
   });
 });
 
+describe('Gloo Edge references and hosts', () => {
+  const gloo = (kind: string, spec: object, group = 'gateway.solo.io') => made(`${group}/v1`, kind, { spec });
+  const vs = (route: object, extra: object = {}) =>
+    gloo('VirtualService', {
+      virtualHost: { domains: ['a.example.com'], routes: [{ matchers: [{ prefix: '/' }], ...route }] },
+      ...extra,
+    });
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      "a route to another environment's Upstream",
+      vs({ routeAction: { single: { upstream: { name: 'web', namespace: 'team-b' } } } }),
+      /^spec\.virtualHost\.routes\[0\]\.routeAction\.single\.upstream\.namespace team-b hands this object's traffic/,
+    ],
+    [
+      "a weighted route to another environment's Service",
+      vs({
+        routeAction: {
+          multi: {
+            destinations: [
+              { weight: 1, destination: { kube: { ref: { name: 'web', namespace: 'team-b' }, port: 80 } } },
+            ],
+          },
+        },
+      }),
+      /^spec\.virtualHost\.routes\[0\]\.routeAction\.multi\.destinations\[0\]\.destination\.kube\.ref\.namespace team-b/,
+    ],
+    [
+      "a delegation to the RouteTables of another environment's namespace",
+      vs({ delegateAction: { selector: { namespaces: ['team-a', 'team-b'] } } }),
+      /^spec\.virtualHost\.routes\[0\]\.delegateAction\.selector\.namespaces\[1\] team-b/,
+    ],
+    [
+      "a RouteTable delegating to another environment's",
+      gloo('RouteTable', { routes: [{ delegateAction: { ref: { name: 'api', namespace: 'team-b' } } }] }),
+      /^spec\.routes\[0\]\.delegateAction\.ref\.namespace team-b/,
+    ],
+    [
+      "a VirtualService serving another environment's certificate and key",
+      vs(
+        { routeAction: { single: { upstream: { name: 'web' } } } },
+        { sslConfig: { secretRef: { name: 'tls', namespace: 'team-b' } } },
+      ),
+      /^spec\.sslConfig\.secretRef\.namespace team-b names a Secret whose certificate and key Gloo's proxy presents/,
+    ],
+    [
+      "an Upstream for another environment's Service",
+      gloo(
+        'Upstream',
+        { kube: { serviceName: 'web', serviceNamespace: 'team-b', servicePort: 80 } },
+        'gloo.solo.io',
+      ),
+      /^spec\.kube\.serviceNamespace team-b hands this object's traffic/,
+    ],
+    [
+      "a static Upstream to the API server's ClusterIP",
+      gloo('Upstream', { static: { hosts: [{ addr: '10.96.0.1', port: 443 }] } }, 'gloo.solo.io'),
+      /^spec\.static\.hosts\[0\]\.addr 10\.96\.0\.1 is an IPv4 address/,
+    ],
+    [
+      'a route to an Upstream of its own namespace',
+      vs({ routeAction: { single: { upstream: { name: 'web', namespace: 'team-a' } } } }),
+      undefined,
+    ],
+    [
+      'a static Upstream outside the cluster',
+      gloo('Upstream', { static: { hosts: [{ addr: 'api.example.com', port: 443 }] } }, 'gloo.solo.io'),
+      undefined,
+    ],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds(base, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    ['its own domain', vs({}), undefined],
+    [
+      "another environment's domain",
+      gloo('VirtualService', { virtualHost: { domains: ['b.example.com'] } }),
+      /^spec\.virtualHost\.domains\[0\] b\.example\.com is not within kubernetes\.hosts/,
+    ],
+    [
+      'no domains (every host)',
+      gloo('VirtualService', { virtualHost: { routes: [] } }),
+      /^spec\.virtualHost\.domains names no host/,
+    ],
+    [
+      'a * domain',
+      gloo('VirtualService', { virtualHost: { domains: ['*'] } }),
+      /^spec\.virtualHost\.domains\[0\] names no host/,
+    ],
+  ])('with kubernetes.hosts, a VirtualService for %s', (_what, object, expected) => {
+    const why = outOfBounds(withHosts, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
+describe('HAProxy annotations naming a Secret', () => {
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      "server-crt of another environment's on a Service",
+      made(
+        'v1',
+        'Service',
+        { spec: { ports: [{ port: 443 }] } },
+        { annotations: { 'haproxy.org/server-crt': 'team-b/client' } },
+      ),
+      /^metadata\.annotations\.haproxy\.org\/server-crt names a Secret of namespace team-b, and the ingress controller \(reading every namespace's Secrets\) presents that Secret's client certificate and key to this object's backend: namespace team-b is neither/,
+    ],
+    [
+      "server-ca of another environment's on an Ingress",
+      ingress({ rules: [rule('a.example.com')] }, { annotations: { 'haproxy.org/server-ca': 'team-b/ca' } }),
+      /^metadata\.annotations\.haproxy\.org\/server-ca names a Secret of namespace team-b/,
+    ],
+    [
+      "auth-secret of another environment's on an Ingress",
+      ingress(
+        { rules: [rule('a.example.com')] },
+        { annotations: { 'haproxy.org/auth-secret': 'team-b/users' } },
+      ),
+      /^metadata\.annotations\.haproxy\.org\/auth-secret names a Secret of namespace team-b/,
+    ],
+    [
+      'server-crt of its own namespace, and an Ingress-only annotation on a Service (no controller reads it there)',
+      made(
+        'v1',
+        'Service',
+        { spec: { ports: [{ port: 443 }] } },
+        { annotations: { 'haproxy.org/server-crt': 'team-a/client', 'x.io/auth-secret': 'team-b/users' } },
+      ),
+      undefined,
+    ],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds(base, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
 describe('externalNameReach', () => {
   it.each([
     ['web.team-b.svc.cluster.local', { kind: 'namespace', namespace: 'team-b' }],
