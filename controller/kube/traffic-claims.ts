@@ -71,7 +71,7 @@ const HOST_ROUTES = ['HTTPRoute', 'GRPCRoute', 'TLSRoute'];
 /** Gateway API kinds with listeners, and the listener protocols that match by host name. */
 const LISTENER_KINDS = ['Gateway', 'ListenerSet', 'XListenerSet'];
 const HOST_PROTOCOLS = ['HTTP', 'HTTPS', 'TLS'];
-const TRAEFIK_GROUPS = ['traefik.io', 'traefik.containo.us'];
+export const TRAEFIK_GROUPS = ['traefik.io', 'traefik.containo.us'];
 /** Traefik routes matched by a rule naming hosts; IngressRouteUDP matches an entry point alone. */
 const TRAEFIK_ROUTES = ['IngressRoute', 'IngressRouteTCP'];
 const CONTOUR_GROUP = 'projectcontour.io';

@@ -46,6 +46,7 @@ const routeCrds = [
   { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutes', kind: 'IngressRoute' },
   { group: 'traefik.io', version: 'v1alpha1', plural: 'middlewares', kind: 'Middleware' },
   { group: 'traefik.io', version: 'v1alpha1', plural: 'traefikservices', kind: 'TraefikService' },
+  { group: 'traefik.io', version: 'v1alpha1', plural: 'tlsoptions', kind: 'TLSOption' },
   { group: 'gateway.solo.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
   { group: 'gloo.solo.io', version: 'v1', plural: 'upstreams', kind: 'Upstream' },
   { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
@@ -1015,5 +1016,43 @@ describe("Gloo Edge's and HAProxy's references to another namespace", () => {
     expect(result.plan.failure).toBeUndefined();
     expect(result.apply.failure).toBeUndefined();
     for (const object of Object.values(objects)) expect(await read(object)).toBeDefined();
+  });
+});
+
+describe("Traefik's default TLS options", () => {
+  // Found in review: Traefik takes a TLSOption named `default`, in whichever namespace, as the TLS
+  // settings of every route of every namespace that names none; the API server admitted one from
+  // a's ServiceAccount (TLS 1.0, or client certificates required of every environment's visitors)
+  // and cairn applied it.
+  const tlsOption = (name: string) => ({
+    apiVersion: 'traefik.io/v1alpha1',
+    kind: 'TLSOption',
+    metadata: { name },
+    spec: {
+      minVersion: 'VersionTLS10',
+      clientAuth: { clientAuthType: 'RequireAndVerifyClientCert', secretNames: ['ca'] },
+    },
+  });
+  const read = (name: string) => kit.get(`/apis/traefik.io/v1alpha1/namespaces/${a.ns}/tlsoptions/${name}`);
+
+  it('refuses a TLSOption named default as cluster policy, and applies nothing of the commit', async () => {
+    const object = tlsOption('default');
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, {
+      'default.yaml': object,
+      'mtls.yaml': tlsOption('mtls-beside'),
+    });
+    expectRefused(
+      result,
+      `k8s-resources/default.yaml: TLSOption/${a.ns}/default: metadata.name default: a Traefik TLSOption named default is the ingress controller's own, whatever its namespace`,
+    );
+    expect(await read('default')).toBeUndefined();
+    expect(await read('mtls-beside')).toBeUndefined();
+  });
+
+  it('applies a TLSOption of another name, which only the routes naming it use', async () => {
+    const result = await planAndApply(applierA, { 'mtls.yaml': tlsOption('mtls') });
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read('mtls')).toBeDefined();
   });
 });

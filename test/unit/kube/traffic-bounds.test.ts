@@ -418,6 +418,32 @@ describe('ingress controller snippets (cluster policy)', () => {
   });
 });
 
+describe("Traefik's default TLSOption and TLSStore (cluster policy)", () => {
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      'a TLSOption named default',
+      made('traefik.io/v1alpha1', 'TLSOption', { spec: { minVersion: 'VersionTLS10' } }, { name: 'default' }),
+      /^metadata\.name default: a Traefik TLSOption named default is the ingress controller's own, whatever its namespace: it sets the TLS versions, ciphers and client certificate checks of every route of every namespace/,
+    ],
+    [
+      'a TLSStore named default (traefik.containo.us)',
+      made(
+        'traefik.containo.us/v1alpha1',
+        'TLSStore',
+        { spec: { defaultCertificate: { secretName: 'cert' } } },
+        { name: 'default' },
+      ),
+      /^metadata\.name default: a Traefik TLSStore named default .* the certificate Traefik serves for every host without one of its own/,
+    ],
+    [
+      'a TLSOption of another name',
+      made('traefik.io/v1alpha1', 'TLSOption', { spec: {} }, { name: 'mtls' }),
+      undefined,
+    ],
+    ['a ConfigMap named default', made('v1', 'ConfigMap', { data: {} }, { name: 'default' }), undefined],
+  ])('%s', (_what, object, expected) => expectClusterPolicy(object, expected));
+});
+
 describe('NGINX Inc snippet fields (cluster policy)', () => {
   it.each<[string, KubeObject, RegExp | undefined]>([
     [
