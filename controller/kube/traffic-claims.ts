@@ -40,28 +40,51 @@ export interface NamespaceReference {
 
 /**
  * Ingress-controller annotations (under any prefix: `--annotations-prefix` moves them) whose value
- * `<namespace>/<name>` names a Secret the controller reads with its own rights, which read every
- * namespace's Secrets, and the kinds that carry them. ingress-nginx's, where
+ * `<namespace>/<name>` names an object the controller reads with its own rights, which read every
+ * namespace, and the kinds that carry them. ingress-nginx's Secrets, where
  * `allow-cross-namespace-resources` is on (its default before v1.12; Traefik's ingress-nginx provider
  * has the same switch): `proxy-ssl-secret` is the client certificate and key the controller
  * presents to this Ingress's upstream, `auth-secret` the user file of the basic authentication it
  * asks this Ingress's visitors for (HAProxy's `auth-secret` too), `auth-tls-secret` the CA it
  * verifies their client certificates with. HAProxy's, which it reads on an Ingress or a Service
- * with no switch at all (`pkg/annotations/service/crt.go`, `ca.go`): `server-crt` is the client
- * certificate and key it presents to the backend, `server-ca` the CA it verifies the backend with.
+ * with no switch at all (`pkg/annotations/service/crt.go`, `ca.go`, `pkg/annotations/models.go`):
+ * `server-crt` is the client certificate and key it presents to the backend, `server-ca` the CA it
+ * verifies the backend with, `cr-backend` a `Backend` resource whose raw settings (request rules,
+ * headers it adds) it gives this object's backend.
  */
-const SECRET_ANNOTATIONS: ReadonlyMap<string, { readonly use: string; readonly onService?: true }> = new Map([
+const NAMESPACED_ANNOTATIONS: ReadonlyMap<
+  string,
+  { readonly names: string; readonly use: string; readonly onService?: true }
+> = new Map([
   [
     'proxy-ssl-secret',
-    { use: "presents that Secret's client certificate and key to this Ingress's upstream" },
+    { names: 'Secret', use: "presents that Secret's client certificate and key to this Ingress's upstream" },
   ],
-  ['auth-secret', { use: "asks this Ingress's visitors for the passwords of that Secret's users" }],
-  ['auth-tls-secret', { use: "verifies this Ingress's visitors with that Secret's CA" }],
+  [
+    'auth-secret',
+    { names: 'Secret', use: "asks this Ingress's visitors for the passwords of that Secret's users" },
+  ],
+  ['auth-tls-secret', { names: 'Secret', use: "verifies this Ingress's visitors with that Secret's CA" }],
   [
     'server-crt',
-    { use: "presents that Secret's client certificate and key to this object's backend", onService: true },
+    {
+      names: 'Secret',
+      use: "presents that Secret's client certificate and key to this object's backend",
+      onService: true,
+    },
   ],
-  ['server-ca', { use: "verifies this object's backend with that Secret's CA", onService: true }],
+  [
+    'server-ca',
+    { names: 'Secret', use: "verifies this object's backend with that Secret's CA", onService: true },
+  ],
+  [
+    'cr-backend',
+    {
+      names: 'HAProxy Backend',
+      use: "gives this object's backend that Backend's raw settings (its request rules, the headers it adds)",
+      onService: true,
+    },
+  ],
 ]);
 
 const INGRESS_GROUPS = ['networking.k8s.io', 'extensions'];
@@ -359,6 +382,16 @@ const NAMESPACE_REFERENCE_FIELDS: readonly {
     groups: [GLOO_GATEWAY_GROUP],
     kinds: ['VirtualService', 'RouteTable'],
     paths: [
+      'virtualHost.optionsConfigRefs.delegateOptions[]',
+      'virtualHost.routes[].optionsConfigRefs.delegateOptions[]',
+      'routes[].optionsConfigRefs.delegateOptions[]',
+    ],
+    use: "names a VirtualHostOption or RouteOption whose settings (the headers it adds to requests, its auth) Gloo gives this object's routes",
+  },
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['VirtualService', 'RouteTable'],
+    paths: [
       'virtualHost.options.extauth.configRef',
       'virtualHost.routes[].options.extauth.configRef',
       'routes[].options.extauth.configRef',
@@ -427,8 +460,8 @@ function traefikProviderName(name: string): string | undefined {
 }
 
 /**
- * The namespaces whose objects a shared controller follows from this one: the Secret annotations
- * of ingress-nginx and HAProxy (SECRET_ANNOTATIONS), and the fields NAMESPACE_REFERENCE_FIELDS lists
+ * The namespaces whose objects a shared controller follows from this one: the annotations
+ * of ingress-nginx and HAProxy (NAMESPACED_ANNOTATIONS), and the fields NAMESPACE_REFERENCE_FIELDS lists
  * (a Contour include hands the including proxy's host and paths to another namespace's HTTPProxy;
  * a Traefik or Gloo route's Services and Middlewares serve its traffic).
  */
@@ -439,7 +472,7 @@ export function namespaceReferencesOf(object: KubeObject): readonly NamespaceRef
   const service = group === '' && object.kind === 'Service';
   if (isIngress(object) || service)
     for (const [key, value] of Object.entries(object.metadata.annotations ?? {})) {
-      const annotation = SECRET_ANNOTATIONS.get(key.slice(key.lastIndexOf('/') + 1));
+      const annotation = NAMESPACED_ANNOTATIONS.get(key.slice(key.lastIndexOf('/') + 1));
       const [namespace, name, ...rest] = String(value).trim().split('/');
       if (
         annotation &&
@@ -451,7 +484,7 @@ export function namespaceReferencesOf(object: KubeObject): readonly NamespaceRef
         refs.push({
           field: `metadata.annotations.${key}`,
           namespace,
-          use: `names a Secret of namespace ${namespace}, and the ingress controller (reading every namespace's Secrets) ${annotation.use}`,
+          use: `names a ${annotation.names} of namespace ${namespace}, and the ingress controller (reading every namespace's ${annotation.names}s) ${annotation.use}`,
         });
     }
   for (const entry of NAMESPACE_REFERENCE_FIELDS) {

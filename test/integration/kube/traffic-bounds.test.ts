@@ -962,6 +962,19 @@ describe("Gloo Edge's and HAProxy's references to another namespace", () => {
       () => `spec.virtualHost.domains[0] ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
     ],
     [
+      "a Gloo VirtualService taking b's VirtualHostOption",
+      () =>
+        virtualService(kit.name('opts'), {
+          virtualHost: {
+            domains: [hostA],
+            routes: [route],
+            optionsConfigRefs: { delegateOptions: [{ name: 'headers', namespace: b.ns }] },
+          },
+        }),
+      () =>
+        `spec.virtualHost.optionsConfigRefs.delegateOptions[0].namespace ${b.ns} names a VirtualHostOption or RouteOption whose settings (the headers it adds to requests, its auth) Gloo gives this object's routes`,
+    ],
+    [
       "a Gloo Upstream for b's Service",
       () =>
         upstream(kit.name('up'), { kube: { serviceName: 'web', serviceNamespace: b.ns, servicePort: 80 } }),
@@ -972,6 +985,17 @@ describe("Gloo Edge's and HAProxy's references to another namespace", () => {
       () => haproxyService(kit.name('crt'), `${b.ns}/client`),
       () =>
         `metadata.annotations.haproxy.org/server-crt names a Secret of namespace ${b.ns}, and the ingress controller (reading every namespace's Secrets) presents that Secret's client certificate and key to this object's backend`,
+    ],
+    [
+      "a Service whose backend HAProxy gives b's Backend settings",
+      () => ({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: kit.name('crb'), annotations: { 'haproxy.org/cr-backend': `${b.ns}/backend` } },
+        spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+      }),
+      () =>
+        `metadata.annotations.haproxy.org/cr-backend names a HAProxy Backend of namespace ${b.ns}, and the ingress controller (reading every namespace's HAProxy Backends) gives this object's backend that Backend's raw settings`,
     ],
   ])(
     'refuses %s, which the API server admits from a, and applies nothing of the commit',

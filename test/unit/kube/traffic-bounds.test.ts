@@ -721,6 +721,19 @@ describe('Gloo Edge references and hosts', () => {
       /^spec\.sslConfig\.secretRef\.namespace team-b names a Secret whose certificate and key Gloo's proxy presents/,
     ],
     [
+      "a VirtualService taking another environment's VirtualHostOption",
+      vs(
+        {},
+        {
+          virtualHost: {
+            domains: ['a.example.com'],
+            optionsConfigRefs: { delegateOptions: [{ name: 'headers', namespace: 'team-b' }] },
+          },
+        },
+      ),
+      /^spec\.virtualHost\.optionsConfigRefs\.delegateOptions\[0\]\.namespace team-b names a VirtualHostOption or RouteOption/,
+    ],
+    [
       "an Upstream for another environment's Service",
       gloo(
         'Upstream',
@@ -798,6 +811,16 @@ describe('HAProxy annotations naming a Secret', () => {
         { annotations: { 'haproxy.org/auth-secret': 'team-b/users' } },
       ),
       /^metadata\.annotations\.haproxy\.org\/auth-secret names a Secret of namespace team-b/,
+    ],
+    [
+      "cr-backend of another environment's on a Service",
+      made(
+        'v1',
+        'Service',
+        { spec: { ports: [{ port: 80 }] } },
+        { annotations: { 'haproxy.org/cr-backend': 'team-b/backend' } },
+      ),
+      /^metadata\.annotations\.haproxy\.org\/cr-backend names a HAProxy Backend of namespace team-b, and the ingress controller \(reading every namespace's HAProxy Backends\) gives this object's backend that Backend's raw settings/,
     ],
     [
       'server-crt of its own namespace, and an Ingress-only annotation on a Service (no controller reads it there)',
