@@ -98,6 +98,8 @@ export const TRAEFIK_GROUPS = ['traefik.io', 'traefik.containo.us'];
 /** Traefik routes matched by a rule naming hosts; IngressRouteUDP matches an entry point alone. */
 const TRAEFIK_ROUTES = ['IngressRoute', 'IngressRouteTCP'];
 const CONTOUR_GROUP = 'projectcontour.io';
+/** Kong's ingress controller: its own route kinds (`TCPIngress`; HTTP goes through Ingress and Gateway API). */
+const KONG_GROUP = 'configuration.konghq.com';
 /** Gloo Edge: its routes (`gateway.solo.io`) and where they lead (`gloo.solo.io`'s Upstreams). */
 const GLOO_GATEWAY_GROUP = 'gateway.solo.io';
 const GLOO_GROUP = 'gloo.solo.io';
@@ -124,7 +126,7 @@ const nameOf = (value: unknown): string | undefined =>
  * The hosts an Ingress (rules, TLS entries, default backend), a Gateway API route
  * (`spec.hostnames`) or a Gateway's listeners (`hostname`), a Traefik IngressRoute(TCP), a Contour
  * HTTPProxy, an Istio Gateway or gateway-bound VirtualService, an NGINX Inc VirtualServer(Route), an
- * Emissary Mapping, TCPMapping or Host, a Gloo VirtualService (`spec.virtualHost.domains`), or a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
+ * Emissary Mapping, TCPMapping or Host, a Gloo VirtualService (`spec.virtualHost.domains`), a Kong TCPIngress (SNI `host`s), or a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
  * them all: the ingress controller's catch-all server, or every host of the listeners a route
  * attaches to.
  */
@@ -146,6 +148,20 @@ export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
   }
   if (group === CERT_MANAGER_GROUP || group === ACME_GROUP) return certificateClaims(object.kind, spec);
   if (EMISSARY_GROUPS.includes(group)) return emissaryClaims(object.kind, spec);
+  if (group === KONG_GROUP && object.kind === 'TCPIngress') {
+    // Kong routes a TCPIngress rule by its SNI `host`; one without routes the whole port
+    // (`internal/dataplane/translator/translate_kong_l4.go`).
+    const claims: HostClaim[] = listOf(spec.rules).map((r, i) => {
+      const host = nameOf(fieldsOf(r).host);
+      return { field: `spec.rules[${i}].host`, ...(host ? { host } : {}) };
+    });
+    listOf(spec.tls).forEach((t, i) =>
+      listOf(fieldsOf(t).hosts).forEach((h, j) =>
+        claims.push({ field: `spec.tls[${i}].hosts[${j}]`, host: String(h) }),
+      ),
+    );
+    return claims;
+  }
   if (group === GLOO_GATEWAY_GROUP && object.kind === 'VirtualService') {
     // Gloo serves a VirtualService without domains, or with `*`, on every host.
     const domains = listOf(fieldsOf(spec.virtualHost).domains);

@@ -49,6 +49,7 @@ const routeCrds = [
   { group: 'traefik.io', version: 'v1alpha1', plural: 'tlsoptions', kind: 'TLSOption' },
   { group: 'gateway.solo.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
   { group: 'gloo.solo.io', version: 'v1', plural: 'upstreams', kind: 'Upstream' },
+  { group: 'configuration.konghq.com', version: 'v1beta1', plural: 'tcpingresses', kind: 'TCPIngress' },
   { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
   { group: 'getambassador.io', version: 'v3alpha1', plural: 'mappings', kind: 'Mapping' },
   { group: 'networking.istio.io', version: 'v1', plural: 'destinationrules', kind: 'DestinationRule' },
@@ -1078,5 +1079,42 @@ describe("Traefik's default TLS options", () => {
     const result = await planAndApply(applierA, { 'mtls.yaml': tlsOption('mtls') });
     expect(result.apply.failure).toBeUndefined();
     expect(await read('mtls')).toBeDefined();
+  });
+});
+
+describe("Kong's TCPIngress", () => {
+  // Found in review: Kong routes a TCPIngress rule by its SNI host (none: every connection to the
+  // port); the API server admitted from a's ServiceAccount one for b's host and cairn applied it.
+  const tcpIngress = (name: string, rule: object) => ({
+    apiVersion: 'configuration.konghq.com/v1beta1',
+    kind: 'TCPIngress',
+    metadata: { name },
+    spec: { rules: [{ port: 9443, backend: { serviceName: 'db', servicePort: 5432 }, ...rule }] },
+  });
+  const read = (name: string) =>
+    kit.get(`/apis/configuration.konghq.com/v1beta1/namespaces/${a.ns}/tcpingresses/${name}`);
+
+  it.each([
+    [
+      "b's SNI host",
+      { host: hostB },
+      `spec.rules[0].host ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
+    ],
+    ['no SNI host (the whole port)', {}, 'spec.rules[0].host names no host'],
+  ])('refuses one for %s, which the API server admits from a', async (_what, rule, line) => {
+    const name = kit.name('tcp');
+    const object = tcpIngress(name, rule);
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, { 'tcp.yaml': object });
+    expectRefused(result, `k8s-resources/tcp.yaml: TCPIngress/${a.ns}/${name}: ${line}`);
+    expect(await read(name)).toBeUndefined();
+  });
+
+  it('applies one for its own SNI host', async () => {
+    const result = await planAndApply(applierA, {
+      'tcp.yaml': tcpIngress('tcp-mine', { host: `db.${hostA}` }),
+    });
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read('tcp-mine')).toBeDefined();
   });
 });

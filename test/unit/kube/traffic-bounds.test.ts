@@ -787,6 +787,43 @@ describe('Gloo Edge references and hosts', () => {
   });
 });
 
+describe("Kong's TCPIngress hosts", () => {
+  const tcpIngress = (spec: object) => made('configuration.konghq.com/v1beta1', 'TCPIngress', { spec });
+  const backend = { serviceName: 'db', servicePort: 5432 };
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      'its own SNI',
+      tcpIngress({
+        rules: [{ host: 'db.a.example.com', port: 9443, backend }],
+        tls: [{ hosts: ['db.a.example.com'], secretName: 'tls' }],
+      }),
+      undefined,
+    ],
+    [
+      "another environment's SNI",
+      tcpIngress({ rules: [{ host: 'db.b.example.com', port: 9443, backend }] }),
+      /^spec\.rules\[0\]\.host db\.b\.example\.com is not within kubernetes\.hosts/,
+    ],
+    [
+      'no SNI (the whole port)',
+      tcpIngress({ rules: [{ port: 9000, backend }] }),
+      /^spec\.rules\[0\]\.host names no host/,
+    ],
+    [
+      "a TLS entry for another environment's host",
+      tcpIngress({
+        rules: [{ host: 'db.a.example.com', port: 9443, backend }],
+        tls: [{ hosts: ['b.example.com'] }],
+      }),
+      /^spec\.tls\[0\]\.hosts\[0\] b\.example\.com/,
+    ],
+  ])('with kubernetes.hosts, %s', (_what, object, expected) => {
+    const why = outOfBounds(withHosts, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
 describe('HAProxy annotations naming a Secret', () => {
   it.each<[string, KubeObject, RegExp | undefined]>([
     [
