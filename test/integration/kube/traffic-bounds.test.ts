@@ -38,9 +38,10 @@ let applierA: KubeApplier;
 let applierB: KubeApplier;
 
 /**
- * Minimal CRDs of two ingress controllers' route kinds, as their charts install them (the sandbox
- * runs neither controller), and a Role giving a's ServiceAccount those kinds in its namespace, as
- * `--kinds default,ingressroutes.traefik.io,...` would. A CRD already served (another test's) is kept.
+ * Minimal CRDs of the ingress controllers', gateways' and meshes' kinds, as their charts install
+ * them (the sandbox runs none of those controllers), and a Role giving a's ServiceAccount those
+ * kinds in its namespace, as `--kinds default,ingressroutes.traefik.io,...` would. A CRD already
+ * served (another test's) is kept.
  */
 const routeCrds = [
   { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutes', kind: 'IngressRoute' },
