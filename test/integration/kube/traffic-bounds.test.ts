@@ -48,6 +48,7 @@ const routeCrds = [
   { group: 'traefik.io', version: 'v1alpha1', plural: 'middlewares', kind: 'Middleware' },
   { group: 'traefik.io', version: 'v1alpha1', plural: 'traefikservices', kind: 'TraefikService' },
   { group: 'traefik.io', version: 'v1alpha1', plural: 'tlsoptions', kind: 'TLSOption' },
+  { group: 'traefik.io', version: 'v1alpha1', plural: 'tlsstores', kind: 'TLSStore' },
   { group: 'gateway.solo.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
   { group: 'gloo.solo.io', version: 'v1', plural: 'upstreams', kind: 'Upstream' },
   { group: 'configuration.konghq.com', version: 'v1beta1', plural: 'tcpingresses', kind: 'TCPIngress' },
@@ -1074,6 +1075,22 @@ describe("Traefik's default TLS options", () => {
     );
     expect(await read('default')).toBeUndefined();
     expect(await read('mtls-beside')).toBeUndefined();
+  });
+
+  it("refuses a TLSStore named default, whose certificate Traefik would serve for every host without one, and whose resolver would ask one for b's host", async () => {
+    const store = {
+      apiVersion: 'traefik.io/v1alpha1',
+      kind: 'TLSStore',
+      metadata: { name: 'default' },
+      spec: { defaultGeneratedCert: { resolver: 'letsencrypt', domain: { main: hostB } } },
+    };
+    expect(admittedAsA(store)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, { 'store.yaml': store });
+    expectRefused(
+      result,
+      `k8s-resources/store.yaml: TLSStore/${a.ns}/default: metadata.name default: a Traefik TLSStore named default is the ingress controller's own, whatever its namespace`,
+    );
+    expect(await kit.get(`/apis/traefik.io/v1alpha1/namespaces/${a.ns}/tlsstores/default`)).toBeUndefined();
   });
 
   it('applies a TLSOption of another name, which only the routes naming it use', async () => {
