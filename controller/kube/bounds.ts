@@ -156,7 +156,10 @@ function othersHostClaimed(bounds: Bounds, object: KubeObject): string | undefin
  * A field handing this object's traffic to another namespace's objects (a Contour include, a Traefik
  * route's Service or Middleware) outside the bounds: the shared controller would route this
  * environment's hosts to another environment's Services, or serve them on this one's, past what
- * that environment exposes itself.
+ * that environment exposes itself. A request of the controller's own (a Contour ExtensionService
+ * authorizing this object's requests) is bounded as an `auth-url` is: a platform's shared auth
+ * service passes, another environment's and the cluster's own are refused. A reference whose
+ * namespace cannot be told is refused, never guessed.
  */
 function referenceOutOfBounds(
   bounds: Bounds,
@@ -164,8 +167,13 @@ function referenceOutOfBounds(
   declared: ReadonlySet<string>,
   foreign: ReadonlyMap<string, string>,
 ): string | undefined {
-  for (const { field, namespace, use } of namespaceReferencesOf(object)) {
-    const why = namespaceOutOfBounds(bounds, namespace, declared, foreign);
+  for (const { field, namespace, use, kind, unreadable } of namespaceReferencesOf(object)) {
+    if (unreadable !== undefined) return `${field} ${unreadable}`;
+    if (namespace === undefined) continue;
+    const why =
+      kind === 'request'
+        ? requestOutOfBounds(bounds, namespace)
+        : namespaceOutOfBounds(bounds, namespace, declared, foreign);
     if (why)
       return `${field} ${use ?? `${namespace} hands this object's traffic to another namespace's objects`}: ${why}`;
   }

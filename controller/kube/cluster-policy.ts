@@ -1,6 +1,6 @@
 import type { KubeObject } from './types';
 import { groupOf } from './object-ref';
-import { isIngress, nginxIncSnippetFields } from './traffic-claims';
+import { isIngress, nginxIncSnippetFields, TRAEFIK_GROUPS } from './traffic-claims';
 
 // What RBAC lets a writer of a kind do but which reaches beyond its environment (cluster policy), and
 // what hands the tree the environment's own identity. bounds.ts's outOfBounds is the one caller.
@@ -58,6 +58,18 @@ function snippetKey(key: string): boolean {
 const SNIPPET_WHY =
   "a snippet is raw configuration of the ingress controller every environment shares, which holds its ServiceAccount's token (with the Secrets of every namespace) and serves every environment's hosts (CVE-2021-25742)";
 
+/**
+ * Traefik kinds whose object named `default`, in whichever namespace, is Traefik's own default for
+ * every route of every namespace (`pkg/provider/kubernetes/crd/kubernetes.go`: `buildTLSOptions`,
+ * `buildTLSStores`); one in a second namespace makes Traefik drop the default altogether.
+ */
+const TRAEFIK_DEFAULTS: Readonly<Record<string, string>> = {
+  TLSOption:
+    'it sets the TLS versions, ciphers and client certificate checks of every route of every namespace that names no TLS options',
+  TLSStore:
+    'it sets the certificate Traefik serves for every host without one of its own, and the domain its resolver asks a certificate for (defaultGeneratedCert)',
+};
+
 function reservedKey(key: string): boolean {
   const slash = key.indexOf('/');
   if (slash < 0) return false;
@@ -78,7 +90,8 @@ function reservedKey(key: string): boolean {
  * pod template with a system priority class preempts everyone and one with a `nodeName` skips the
  * scheduler's taints, a Service's `externalIPs` capture the traffic every pod sends to those addresses,
  * an Ingress's snippet annotation (or an NGINX Inc VirtualServer's snippet field) runs its own
- * configuration in the ingress controller every environment shares, and the admission and aggregation kinds act on every namespace.
+ * configuration in the ingress controller every environment shares, a Traefik TLSOption or TLSStore
+ * named `default` is that controller's default for every route, and the admission and aggregation kinds act on every namespace.
  */
 export function clusterPolicyOf(object: KubeObject): string | undefined {
   const group = groupOf(object.apiVersion);
@@ -120,6 +133,9 @@ export function clusterPolicyOf(object: KubeObject): string | undefined {
     const snippet = Object.keys(annotations).find(snippetKey);
     if (snippet) return `metadata.annotations.${snippet}: ${SNIPPET_WHY}`;
   }
+  const traefikDefault = TRAEFIK_GROUPS.includes(group) ? TRAEFIK_DEFAULTS[kind] : undefined;
+  if (traefikDefault && object.metadata.name === 'default')
+    return `metadata.name default: a Traefik ${kind} named default is the ingress controller's own, whatever its namespace: ${traefikDefault}`;
   const snippetField = nginxIncSnippetFields(object)[0];
   if (snippetField) return `${snippetField}: ${SNIPPET_WHY}`;
   if (group === '' && kind === 'Service' && Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0)

@@ -19,27 +19,72 @@ export interface HostClaim {
   readonly instead?: string;
 }
 
-/** A field naming another namespace's object that a shared controller follows with this object's traffic. */
+/**
+ * A field naming another namespace's object that a shared controller follows with this object's
+ * traffic; `unreadable`: a reference whose namespace cairn cannot tell (or that reaches the
+ * controller's own services), and why.
+ */
 export interface NamespaceReference {
   readonly field: string;
-  readonly namespace: string;
+  readonly namespace?: string;
   /** What the shared controller does with the other namespace's object, for a person (default: routes traffic to it). */
   readonly use?: string;
+  /**
+   * `alias` (the default): the controller serves this object's traffic from it, held to the
+   * environment's own namespaces; `request`: it sends requests of its own there (an auth check),
+   * which may go to a platform's shared service, as an `auth-url` may.
+   */
+  readonly kind?: 'alias' | 'request';
+  readonly unreadable?: string;
 }
 
 /**
- * ingress-nginx annotations (under any prefix: `--annotations-prefix` moves them) whose value
- * `<namespace>/<name>` names a Secret the controller reads with its own rights, which read every
- * namespace's Secrets, where `allow-cross-namespace-resources` is on (ingress-nginx's default
- * before v1.12; Traefik's ingress-nginx provider has the same switch): `proxy-ssl-secret` is the
- * client certificate and key the controller presents to this Ingress's upstream, `auth-secret` the
- * user file of the basic authentication it asks this Ingress's visitors for, `auth-tls-secret` the
- * CA it verifies their client certificates with.
+ * Ingress-controller annotations (under any prefix: `--annotations-prefix` moves them) whose value
+ * `<namespace>/<name>` names an object the controller reads with its own rights, which read every
+ * namespace, and the kinds that carry them. ingress-nginx's Secrets, where
+ * `allow-cross-namespace-resources` is on (its default before v1.12; Traefik's ingress-nginx provider
+ * has the same switch): `proxy-ssl-secret` is the client certificate and key the controller
+ * presents to this Ingress's upstream, `auth-secret` the user file of the basic authentication it
+ * asks this Ingress's visitors for (HAProxy's `auth-secret` too), `auth-tls-secret` the CA it
+ * verifies their client certificates with. HAProxy's, which it reads on an Ingress or a Service
+ * with no switch at all (`pkg/annotations/service/crt.go`, `ca.go`, `pkg/annotations/models.go`):
+ * `server-crt` is the client certificate and key it presents to the backend, `server-ca` the CA it
+ * verifies the backend with, `cr-backend` a `Backend` resource whose raw settings (request rules,
+ * headers it adds) it gives this object's backend.
  */
-const NGINX_SECRET_ANNOTATIONS: ReadonlyMap<string, string> = new Map([
-  ['proxy-ssl-secret', "presents that Secret's client certificate and key to this Ingress's upstream"],
-  ['auth-secret', "asks this Ingress's visitors for the passwords of that Secret's users"],
-  ['auth-tls-secret', "verifies this Ingress's visitors with that Secret's CA"],
+const NAMESPACED_ANNOTATIONS: ReadonlyMap<
+  string,
+  { readonly names: string; readonly use: string; readonly onService?: true }
+> = new Map([
+  [
+    'proxy-ssl-secret',
+    { names: 'Secret', use: "presents that Secret's client certificate and key to this Ingress's upstream" },
+  ],
+  [
+    'auth-secret',
+    { names: 'Secret', use: "asks this Ingress's visitors for the passwords of that Secret's users" },
+  ],
+  ['auth-tls-secret', { names: 'Secret', use: "verifies this Ingress's visitors with that Secret's CA" }],
+  [
+    'server-crt',
+    {
+      names: 'Secret',
+      use: "presents that Secret's client certificate and key to this object's backend",
+      onService: true,
+    },
+  ],
+  [
+    'server-ca',
+    { names: 'Secret', use: "verifies this object's backend with that Secret's CA", onService: true },
+  ],
+  [
+    'cr-backend',
+    {
+      names: 'HAProxy Backend',
+      use: "gives this object's backend that Backend's raw settings (its request rules, the headers it adds)",
+      onService: true,
+    },
+  ],
 ]);
 
 const INGRESS_GROUPS = ['networking.k8s.io', 'extensions'];
@@ -49,10 +94,15 @@ const HOST_ROUTES = ['HTTPRoute', 'GRPCRoute', 'TLSRoute'];
 /** Gateway API kinds with listeners, and the listener protocols that match by host name. */
 const LISTENER_KINDS = ['Gateway', 'ListenerSet', 'XListenerSet'];
 const HOST_PROTOCOLS = ['HTTP', 'HTTPS', 'TLS'];
-const TRAEFIK_GROUPS = ['traefik.io', 'traefik.containo.us'];
+export const TRAEFIK_GROUPS = ['traefik.io', 'traefik.containo.us'];
 /** Traefik routes matched by a rule naming hosts; IngressRouteUDP matches an entry point alone. */
 const TRAEFIK_ROUTES = ['IngressRoute', 'IngressRouteTCP'];
 const CONTOUR_GROUP = 'projectcontour.io';
+/** Kong's ingress controller: its own route kinds (`TCPIngress`; HTTP goes through Ingress and Gateway API). */
+const KONG_GROUP = 'configuration.konghq.com';
+/** Gloo Edge: its routes (`gateway.solo.io`) and where they lead (`gloo.solo.io`'s Upstreams). */
+const GLOO_GATEWAY_GROUP = 'gateway.solo.io';
+const GLOO_GROUP = 'gloo.solo.io';
 const ISTIO_GROUP = 'networking.istio.io';
 /** NGINX Inc's ingress controller (not ingress-nginx): its kinds, and the ones serving a host. */
 export const NGINX_INC_GROUP = 'k8s.nginx.org';
@@ -76,7 +126,7 @@ const nameOf = (value: unknown): string | undefined =>
  * The hosts an Ingress (rules, TLS entries, default backend), a Gateway API route
  * (`spec.hostnames`) or a Gateway's listeners (`hostname`), a Traefik IngressRoute(TCP), a Contour
  * HTTPProxy, an Istio Gateway or gateway-bound VirtualService, an NGINX Inc VirtualServer(Route), an
- * Emissary Mapping, TCPMapping or Host, or a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
+ * Emissary Mapping, TCPMapping or Host, a Gloo VirtualService (`spec.virtualHost.domains`), a Kong TCPIngress (SNI `host`s), or a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
  * them all: the ingress controller's catch-all server, or every host of the listeners a route
  * attaches to.
  */
@@ -98,6 +148,30 @@ export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
   }
   if (group === CERT_MANAGER_GROUP || group === ACME_GROUP) return certificateClaims(object.kind, spec);
   if (EMISSARY_GROUPS.includes(group)) return emissaryClaims(object.kind, spec);
+  if (group === KONG_GROUP && object.kind === 'TCPIngress') {
+    // Kong routes a TCPIngress rule by its SNI `host`; one without routes the whole port
+    // (`internal/dataplane/translator/translate_kong_l4.go`).
+    const claims: HostClaim[] = listOf(spec.rules).map((r, i) => {
+      const host = nameOf(fieldsOf(r).host);
+      return { field: `spec.rules[${i}].host`, ...(host ? { host } : {}) };
+    });
+    listOf(spec.tls).forEach((t, i) =>
+      listOf(fieldsOf(t).hosts).forEach((h, j) =>
+        claims.push({ field: `spec.tls[${i}].hosts[${j}]`, host: String(h) }),
+      ),
+    );
+    return claims;
+  }
+  if (group === GLOO_GATEWAY_GROUP && object.kind === 'VirtualService') {
+    // Gloo serves a VirtualService without domains, or with `*`, on every host.
+    const domains = listOf(fieldsOf(spec.virtualHost).domains);
+    if (domains.length === 0) return [{ field: 'spec.virtualHost.domains' }];
+    return domains.map((d, i) =>
+      d === '*'
+        ? { field: `spec.virtualHost.domains[${i}]` }
+        : { field: `spec.virtualHost.domains[${i}]`, host: String(d) },
+    );
+  }
   if (!GATEWAY_GROUPS.includes(group)) return [];
   if (HOST_ROUTES.includes(object.kind)) {
     const hostnames = listOf(spec.hostnames);
@@ -249,42 +323,209 @@ function emissaryClaims(kind: string, spec: Fields): readonly HostClaim[] {
 }
 
 /**
- * The namespaces whose objects a shared controller follows from this one: a Contour HTTPProxy's
- * `includes` (and its `tcpproxy`'s), which hand the including proxy's host and paths to another
- * namespace's HTTPProxy and its Services, and a Traefik route's Services and Middlewares of another
- * namespace (followed when the provider allows cross-namespace references).
+ * The fields of each shared controller's kinds that name another namespace's object as
+ * `{ name, namespace }` (a path below `spec`; `[]` is each item of a list), and what the controller
+ * does with it. Contour follows an include, and an ExtensionService by its namespace, without any
+ * consent of that namespace (`internal/dag/httpproxy_processor.go`:
+ * `validateExternalAuthExtensionService`); Traefik follows every one of its references when the
+ * provider's `allowCrossNamespace` is on (`pkg/provider/kubernetes/crd/kubernetes.go`:
+ * `resolveReference`, `kubernetes_http.go`: `nameAndService`, `resolveParentRouterNames`).
+ */
+const NAMESPACE_REFERENCE_FIELDS: readonly {
+  readonly groups: readonly string[];
+  readonly kinds: readonly string[];
+  readonly paths: readonly string[];
+  readonly use?: string;
+  readonly kind?: 'request';
+  /** The key naming the namespace (a name, or a list of names), when not `namespace`. */
+  readonly namespaceKey?: string;
+}[] = [
+  {
+    groups: [CONTOUR_GROUP],
+    kinds: ['HTTPProxy'],
+    paths: ['includes[]', 'tcpproxy.include', 'tcpproxy.includes[]'],
+  },
+  {
+    groups: [CONTOUR_GROUP],
+    kinds: ['HTTPProxy'],
+    paths: ['virtualhost.authorization.extensionRef'],
+    use: "names an ExtensionService that Contour asks to authorize every request to this proxy's host, sending it each request's headers",
+    kind: 'request',
+  },
+  {
+    groups: TRAEFIK_GROUPS,
+    kinds: TRAEFIK_ROUTES,
+    paths: [
+      'routes[].services[]',
+      'routes[].middlewares[]',
+      'routes[].services[].middlewares[]',
+      'tls.options',
+      'tls.store',
+      'parentRefs[]',
+    ],
+  },
+  { groups: TRAEFIK_GROUPS, kinds: ['IngressRouteUDP'], paths: ['routes[].services[]'] },
+  { groups: TRAEFIK_GROUPS, kinds: ['Middleware'], paths: ['errors.service', 'chain.middlewares[]'] },
+  {
+    groups: TRAEFIK_GROUPS,
+    kinds: ['TraefikService'],
+    paths: [
+      'weighted.services[]',
+      'highestRandomWeight.services[]',
+      'mirroring',
+      'mirroring.mirrors[]',
+      'failover.service',
+      'failover.fallback',
+    ],
+  },
+  // Gloo Edge reads every watched namespace's Upstreams, Services, RouteTables, AuthConfigs and
+  // Secrets by `{ name, namespace }` with no consent of theirs (`projects/gloo/pkg/utils/ssl.go`:
+  // `getSslSecrets`; `projects/gloo/pkg/plugins/kubernetes/plugin.go`: the Upstream's
+  // `serviceNamespace`).
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['VirtualService'],
+    paths: glooRoutePaths('virtualHost.routes[]'),
+  },
+  { groups: [GLOO_GATEWAY_GROUP], kinds: ['RouteTable'], paths: glooRoutePaths('routes[]') },
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['VirtualService', 'RouteTable'],
+    paths: ['virtualHost.routes[].delegateAction.selector', 'routes[].delegateAction.selector'],
+    namespaceKey: 'namespaces',
+  },
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['VirtualService', 'RouteTable'],
+    paths: [
+      'virtualHost.optionsConfigRefs.delegateOptions[]',
+      'virtualHost.routes[].optionsConfigRefs.delegateOptions[]',
+      'routes[].optionsConfigRefs.delegateOptions[]',
+    ],
+    use: "names a VirtualHostOption or RouteOption whose settings (the headers it adds to requests, its auth) Gloo gives this object's routes",
+  },
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['VirtualService', 'RouteTable'],
+    paths: [
+      'virtualHost.options.extauth.configRef',
+      'virtualHost.routes[].options.extauth.configRef',
+      'routes[].options.extauth.configRef',
+    ],
+    use: "names an AuthConfig that Gloo's external auth service checks every request to this object's routes with",
+    kind: 'request',
+  },
+  {
+    groups: [GLOO_GATEWAY_GROUP, GLOO_GROUP],
+    kinds: ['VirtualService', 'Upstream'],
+    paths: ['sslConfig.secretRef'],
+    use: "names a Secret whose certificate and key Gloo's proxy presents for this object (reading every watched namespace's Secrets)",
+  },
+  {
+    groups: [GLOO_GROUP],
+    kinds: ['UpstreamGroup'],
+    paths: ['destinations[].destination.upstream', 'destinations[].destination.kube.ref'],
+  },
+  { groups: [GLOO_GROUP], kinds: ['Upstream'], paths: ['kube'], namespaceKey: 'serviceNamespace' },
+];
+
+/** Where a Gloo route (below `prefix`) names an Upstream, a Service, an UpstreamGroup or a RouteTable by namespace. */
+function glooRoutePaths(prefix: string): readonly string[] {
+  const destinations = ['routeAction.single', 'routeAction.multi.destinations[].destination'].flatMap((d) => [
+    `${d}.upstream`,
+    `${d}.kube.ref`,
+  ]);
+  // `delegateAction` itself is the older form of its `ref`.
+  return [...destinations, 'routeAction.upstreamGroup', 'delegateAction', 'delegateAction.ref'].map(
+    (path) => `${prefix}.${path}`,
+  );
+}
+
+/** Each value at `path` below `spec` (see NAMESPACE_REFERENCE_FIELDS), with the field that holds it. */
+function valuesAt(spec: Fields, path: string): { field: string; value: unknown }[] {
+  let found: { field: string; value: unknown }[] = [{ field: 'spec', value: spec }];
+  for (const segment of path.split('.')) {
+    const key = segment.replace(/\[\]$/, '');
+    found = found.flatMap(({ field, value }) => {
+      const next = fieldsOf(value)[key];
+      if (next === undefined) return [];
+      if (key === segment) return [{ field: `${field}.${key}`, value: next }];
+      return listOf(next).map((item, i) => ({ field: `${field}.${key}[${i}]`, value: item }));
+    });
+  }
+  return found;
+}
+
+/**
+ * Why a Traefik reference's provider-qualified name (`name@provider`), which Traefik resolves
+ * ignoring its `namespace`, is refused, if it is: a Kubernetes provider's name spells the namespace
+ * in it (`<namespace>-<name>@kubernetescrd`, ambiguous where names hold dashes), and an internal
+ * service but `noop` is the controller's own API, dashboard or metrics, which show every
+ * environment's routes and middlewares. Another provider's (`@file`) is the operator's own
+ * configuration.
+ */
+function traefikProviderName(name: string): string | undefined {
+  const at = name.lastIndexOf('@');
+  if (at < 0) return undefined;
+  const provider = name.slice(at + 1);
+  if (provider.startsWith('kubernetes'))
+    return `names a Traefik object by its provider's id, which hides the namespace it belongs to; write its name and namespace fields instead`;
+  if (provider === 'internal' && name !== 'noop@internal')
+    return `is a service of Traefik itself (its API, dashboard or metrics, which show every environment's routes and middlewares)`;
+  return undefined;
+}
+
+/**
+ * The namespaces whose objects a shared controller follows from this one: the annotations
+ * of ingress-nginx and HAProxy (NAMESPACED_ANNOTATIONS), and the fields NAMESPACE_REFERENCE_FIELDS lists
+ * (a Contour include hands the including proxy's host and paths to another namespace's HTTPProxy;
+ * a Traefik or Gloo route's Services and Middlewares serve its traffic).
  */
 export function namespaceReferencesOf(object: KubeObject): readonly NamespaceReference[] {
   const group = groupOf(object.apiVersion);
   const spec = fieldsOf((object as { spec?: unknown }).spec);
   const refs: NamespaceReference[] = [];
-  if (INGRESS_GROUPS.includes(group) && object.kind === 'Ingress')
+  const service = group === '' && object.kind === 'Service';
+  if (isIngress(object) || service)
     for (const [key, value] of Object.entries(object.metadata.annotations ?? {})) {
-      const use = NGINX_SECRET_ANNOTATIONS.get(key.slice(key.lastIndexOf('/') + 1));
+      const annotation = NAMESPACED_ANNOTATIONS.get(key.slice(key.lastIndexOf('/') + 1));
       const [namespace, name, ...rest] = String(value).trim().split('/');
-      if (use && name !== undefined && rest.length === 0 && namespace)
+      if (
+        annotation &&
+        (!service || annotation.onService) &&
+        name !== undefined &&
+        rest.length === 0 &&
+        namespace
+      )
         refs.push({
           field: `metadata.annotations.${key}`,
           namespace,
-          use: `names a Secret of namespace ${namespace}, and the ingress controller (reading every namespace's Secrets) ${use}`,
+          use: `names a ${annotation.names} of namespace ${namespace}, and the ingress controller (reading every namespace's ${annotation.names}s) ${annotation.use}`,
         });
     }
-  const add = (field: string, ref: unknown) => {
-    const namespace = nameOf(fieldsOf(ref).namespace);
-    if (namespace) refs.push({ field: `${field}.namespace`, namespace });
-  };
-  if (group === CONTOUR_GROUP && object.kind === 'HTTPProxy') {
-    listOf(spec.includes).forEach((inc, i) => add(`spec.includes[${i}]`, inc));
-    const tcp = fieldsOf(spec.tcpproxy);
-    if (tcp.include !== undefined) add('spec.tcpproxy.include', tcp.include);
-    listOf(tcp.includes).forEach((inc, i) => add(`spec.tcpproxy.includes[${i}]`, inc));
+  for (const entry of NAMESPACE_REFERENCE_FIELDS) {
+    if (!entry.groups.includes(group) || !entry.kinds.includes(object.kind)) continue;
+    for (const path of entry.paths)
+      for (const { field, value } of valuesAt(spec, path)) {
+        const ref = fieldsOf(value);
+        const name = nameOf(ref.name);
+        const unreadable =
+          name !== undefined && TRAEFIK_GROUPS.includes(group) ? traefikProviderName(name) : undefined;
+        if (unreadable) refs.push({ field: `${field}.name`, unreadable: `${name} ${unreadable}` });
+        const key = entry.namespaceKey ?? 'namespace';
+        const named = Array.isArray(ref[key])
+          ? listOf(ref[key]).map((n, i) => ({ at: `${field}.${key}[${i}]`, namespace: nameOf(n) }))
+          : [{ at: `${field}.${key}`, namespace: nameOf(ref[key]) }];
+        for (const { at, namespace } of named)
+          if (namespace)
+            refs.push({
+              field: at,
+              namespace,
+              ...(entry.use ? { use: `${namespace} ${entry.use}` } : {}),
+              ...(entry.kind ? { kind: entry.kind } : {}),
+            });
+      }
   }
-  if (TRAEFIK_GROUPS.includes(group) && TRAEFIK_ROUTES.includes(object.kind))
-    listOf(spec.routes).forEach((r, i) => {
-      const route = fieldsOf(r);
-      listOf(route.services).forEach((x, j) => add(`spec.routes[${i}].services[${j}]`, x));
-      listOf(route.middlewares).forEach((x, j) => add(`spec.routes[${i}].middlewares[${j}]`, x));
-    });
   return refs;
 }
 
@@ -467,6 +708,24 @@ export function controllerTargetsOf(object: KubeObject): readonly ControllerTarg
   if (TRAEFIK_GROUPS.includes(group) && object.kind === 'Middleware') {
     const address = fieldsOf(fieldsOf((object as { spec?: unknown }).spec).forwardAuth).address;
     return address === undefined ? [] : [requestTarget('spec.forwardAuth.address', String(address))];
+  }
+  // A Gloo static Upstream's hosts are where its proxy sends the traffic of every route to it.
+  if (group === GLOO_GROUP && object.kind === 'Upstream')
+    return listOf(fieldsOf(fieldsOf((object as { spec?: unknown }).spec).static).hosts).flatMap((h, i) => {
+      const addr = nameOf(fieldsOf(h).addr);
+      return addr === undefined
+        ? []
+        : [{ field: `spec.static.hosts[${i}].addr`, name: addr, written: addr, kind: 'alias' as const }];
+    });
+  // Contour has Envoy fetch a JWT provider's key set from its remoteJWKS URI, from inside the cluster.
+  if (group === CONTOUR_GROUP && object.kind === 'HTTPProxy') {
+    const virtualhost = fieldsOf(fieldsOf((object as { spec?: unknown }).spec).virtualhost);
+    return listOf(virtualhost.jwtProviders).flatMap((p, i) => {
+      const uri = fieldsOf(fieldsOf(p).remoteJWKS).uri;
+      return uri === undefined
+        ? []
+        : [requestTarget(`spec.virtualhost.jwtProviders[${i}].remoteJWKS.uri`, String(uri))];
+    });
   }
   if (!INGRESS_GROUPS.includes(group) || object.kind !== 'Ingress') return [];
   return Object.entries(object.metadata.annotations ?? {})

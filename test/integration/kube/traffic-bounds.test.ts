@@ -38,13 +38,20 @@ let applierA: KubeApplier;
 let applierB: KubeApplier;
 
 /**
- * Minimal CRDs of two ingress controllers' route kinds, as their charts install them (the sandbox
- * runs neither controller), and a Role giving a's ServiceAccount those kinds in its namespace, as
- * `--kinds default,ingressroutes.traefik.io,...` would. A CRD already served (another test's) is kept.
+ * Minimal CRDs of the ingress controllers', gateways' and meshes' kinds, as their charts install
+ * them (the sandbox runs none of those controllers), and a Role giving a's ServiceAccount those
+ * kinds in its namespace, as `--kinds default,ingressroutes.traefik.io,...` would. A CRD already
+ * served (another test's) is kept.
  */
 const routeCrds = [
   { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutes', kind: 'IngressRoute' },
   { group: 'traefik.io', version: 'v1alpha1', plural: 'middlewares', kind: 'Middleware' },
+  { group: 'traefik.io', version: 'v1alpha1', plural: 'traefikservices', kind: 'TraefikService' },
+  { group: 'traefik.io', version: 'v1alpha1', plural: 'tlsoptions', kind: 'TLSOption' },
+  { group: 'traefik.io', version: 'v1alpha1', plural: 'tlsstores', kind: 'TLSStore' },
+  { group: 'gateway.solo.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
+  { group: 'gloo.solo.io', version: 'v1', plural: 'upstreams', kind: 'Upstream' },
+  { group: 'configuration.konghq.com', version: 'v1beta1', plural: 'tcpingresses', kind: 'TCPIngress' },
   { group: 'networking.istio.io', version: 'v1', plural: 'virtualservices', kind: 'VirtualService' },
   { group: 'getambassador.io', version: 'v3alpha1', plural: 'mappings', kind: 'Mapping' },
   { group: 'networking.istio.io', version: 'v1', plural: 'destinationrules', kind: 'DestinationRule' },
@@ -763,5 +770,369 @@ describe("other ingress controllers' route kinds", () => {
     expect(await kit.get(`/apis/traefik.io/v1alpha1/namespaces/${a.ns}/ingressroutes/mine`)).toBeDefined();
     expect(await kit.get(`/apis/projectcontour.io/v1/namespaces/${a.ns}/httpproxies/mine`)).toBeDefined();
     expect(await kit.get(`/apis/cert-manager.io/v1/namespaces/${a.ns}/certificates/mine`)).toBeDefined();
+  });
+});
+
+describe('references the shared controllers follow into another namespace, or to themselves', () => {
+  // Found in review: the API server admitted each from a's ServiceAccount and cairn applied it.
+  // Contour follows an HTTPProxy's authorization extensionRef to an ExtensionService of any
+  // namespace (no delegation asked) and has Envoy fetch a remoteJWKS URI from inside the cluster;
+  // Traefik, with allowCrossNamespace on, serves a Middleware's error pages and a TraefikService's
+  // mirrors from another namespace's Services, and resolves `<namespace>-<name>@kubernetescrd`
+  // (whatever the namespace field says) and its own `api@internal` in any route.
+  const traefik = (kind: string, name: string, spec: object) => ({
+    apiVersion: 'traefik.io/v1alpha1',
+    kind,
+    metadata: { name },
+    spec,
+  });
+  const route = (name: string, extra: object) =>
+    traefik('IngressRoute', name, {
+      entryPoints: ['websecure'],
+      routes: [
+        { match: `Host(\`${hostA}\`)`, kind: 'Rule', services: [{ name: 'web', port: 80 }], ...extra },
+      ],
+    });
+  const proxy = (name: string, virtualhost: object) => ({
+    apiVersion: 'projectcontour.io/v1',
+    kind: 'HTTPProxy',
+    metadata: { name },
+    spec: {
+      virtualhost: { fqdn: hostA, tls: { secretName: 'cert' }, ...virtualhost },
+      routes: [{ services: [{ name: 'web', port: 80 }] }],
+    },
+  });
+  const plural: Record<string, string> = {
+    HTTPProxy: 'projectcontour.io/v1/namespaces/X/httpproxies',
+    IngressRoute: 'traefik.io/v1alpha1/namespaces/X/ingressroutes',
+    Middleware: 'traefik.io/v1alpha1/namespaces/X/middlewares',
+    TraefikService: 'traefik.io/v1alpha1/namespaces/X/traefikservices',
+  };
+  const read = (object: { kind: string; metadata: { name: string } }) =>
+    kit.get(`/apis/${plural[object.kind]!.replace('X', a.ns)}/${object.metadata.name}`);
+
+  it.each([
+    [
+      "a Contour HTTPProxy authorized by b's ExtensionService",
+      () => proxy(kit.name('authz'), { authorization: { extensionRef: { name: 'authz', namespace: b.ns } } }),
+      () =>
+        `spec.virtualhost.authorization.extensionRef.namespace ${b.ns} names an ExtensionService that Contour asks to authorize every request to this proxy's host, sending it each request's headers: namespace ${b.ns} is environment b's`,
+    ],
+    [
+      "a Contour HTTPProxy whose JWT keys Envoy fetches from b's Service",
+      () =>
+        proxy(kit.name('jwks'), {
+          jwtProviders: [{ name: 'p', remoteJWKS: { uri: `http://keys.${b.ns}.svc.cluster.local/jwks` } }],
+        }),
+      () =>
+        `spec.virtualhost.jwtProviders[0].remoteJWKS.uri keys.${b.ns}.svc.cluster.local names a Service of namespace ${b.ns}: namespace ${b.ns} is environment b's`,
+    ],
+    [
+      "a Traefik Middleware whose error pages b's Service serves",
+      () =>
+        traefik('Middleware', kit.name('errors'), {
+          errors: {
+            status: ['500-599'],
+            query: '/{status}.html',
+            service: { name: 'web', namespace: b.ns, port: 80 },
+          },
+        }),
+      () =>
+        `spec.errors.service.namespace ${b.ns} hands this object's traffic to another namespace's objects`,
+    ],
+    [
+      "a TraefikService mirroring every request to b's Service",
+      () =>
+        traefik('TraefikService', kit.name('mirror'), {
+          mirroring: {
+            name: 'web',
+            port: 80,
+            mirrors: [{ name: 'web', namespace: b.ns, port: 80, percent: 100 }],
+          },
+        }),
+      () =>
+        `spec.mirroring.mirrors[0].namespace ${b.ns} hands this object's traffic to another namespace's objects`,
+    ],
+    [
+      "a Traefik IngressRoute through b's Middleware named by its provider's id",
+      () => route(kit.name('crdid'), { middlewares: [{ name: `${b.ns}-auth@kubernetescrd` }] }),
+      () =>
+        `spec.routes[0].middlewares[0].name ${b.ns}-auth@kubernetescrd names a Traefik object by its provider's id, which hides the namespace it belongs to; write its name and namespace fields instead`,
+    ],
+    [
+      "a Traefik IngressRoute serving Traefik's own API on a's host",
+      () => route(kit.name('api'), { services: [{ name: 'api@internal', kind: 'TraefikService' }] }),
+      () => 'spec.routes[0].services[0].name api@internal is a service of Traefik itself',
+    ],
+  ])(
+    'refuses %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      // given the API server takes it from a's ServiceAccount (only cairn's check stands between it and the controller)
+      const object = make();
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      const beside = traefik('Middleware', kit.name('beside'), { stripPrefix: { prefixes: ['/x'] } });
+
+      // when a's commit declares it beside an object in bounds
+      const result = await planAndApply(applierA, { 'take.yaml': object, 'beside.yaml': beside });
+
+      // then plan and apply refuse it naming the file, the object and the field, and neither reaches the server
+      expectRefused(
+        result,
+        `k8s-resources/take.yaml: ${object.kind}/${a.ns}/${object.metadata.name}: ${line()}`,
+      );
+      expect(await read(object)).toBeUndefined();
+      expect(await read(beside)).toBeUndefined();
+    },
+  );
+
+  it("applies the same kinds referring to a's own namespaces, a platform's shared auth service, and Traefik's noop", async () => {
+    const objects = {
+      'proxy.yaml': proxy('authz-mine', {
+        authorization: { extensionRef: { name: 'authz', namespace: `projectcontour-auth-${suffix}` } },
+        jwtProviders: [{ name: 'p', remoteJWKS: { uri: `http://keys.${a.extra}.svc.cluster.local/jwks` } }],
+      }),
+      'errors.yaml': traefik('Middleware', 'errors-mine', {
+        errors: {
+          status: ['500-599'],
+          query: '/{status}.html',
+          service: { name: 'web', namespace: a.extra, port: 80 },
+        },
+      }),
+      'mirror.yaml': traefik('TraefikService', 'mirror-mine', {
+        mirroring: {
+          name: 'web',
+          port: 80,
+          mirrors: [{ name: 'web', namespace: a.ns, port: 80, percent: 10 }],
+        },
+      }),
+      'redirect.yaml': route('redirect-mine', {
+        services: [{ name: 'noop@internal', kind: 'TraefikService' }],
+      }),
+    };
+    const result = await planAndApply(applierA, objects);
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    for (const object of Object.values(objects)) expect(await read(object)).toBeDefined();
+  });
+});
+
+describe("Gloo Edge's and HAProxy's references to another namespace", () => {
+  // Found in review: the API server admitted each from a's ServiceAccount and cairn applied it.
+  // Gloo reads every watched namespace's Secrets and Services by `{ name, namespace }` with no
+  // consent of theirs, and serves a VirtualService on the domains it lists; HAProxy reads a
+  // Service's `server-crt` Secret from any namespace.
+  const virtualService = (name: string, spec: object) => ({
+    apiVersion: 'gateway.solo.io/v1',
+    kind: 'VirtualService',
+    metadata: { name },
+    spec,
+  });
+  const upstream = (name: string, spec: object) => ({
+    apiVersion: 'gloo.solo.io/v1',
+    kind: 'Upstream',
+    metadata: { name },
+    spec,
+  });
+  const haproxyService = (name: string, secret: string) => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, annotations: { 'haproxy.org/server-ssl': 'true', 'haproxy.org/server-crt': secret } },
+    spec: { selector: { app: 'web' }, ports: [{ port: 443 }] },
+  });
+  const route = { matchers: [{ prefix: '/' }], routeAction: { single: { upstream: { name: 'web' } } } };
+  const path: Record<string, string> = {
+    VirtualService: '/apis/gateway.solo.io/v1/namespaces/X/virtualservices',
+    Upstream: '/apis/gloo.solo.io/v1/namespaces/X/upstreams',
+    Service: '/api/v1/namespaces/X/services',
+  };
+  const read = (object: { kind: string; metadata: { name: string } }) =>
+    kit.get(`${path[object.kind]!.replace('X', a.ns)}/${object.metadata.name}`);
+
+  it.each([
+    [
+      "a Gloo VirtualService serving b's certificate and key",
+      () =>
+        virtualService(kit.name('tls'), {
+          sslConfig: { secretRef: { name: 'tls', namespace: b.ns } },
+          virtualHost: { domains: [hostA], routes: [route] },
+        }),
+      () =>
+        `spec.sslConfig.secretRef.namespace ${b.ns} names a Secret whose certificate and key Gloo's proxy presents for this object`,
+    ],
+    [
+      "a Gloo VirtualService for b's host",
+      () => virtualService(kit.name('host'), { virtualHost: { domains: [hostB], routes: [route] } }),
+      () => `spec.virtualHost.domains[0] ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
+    ],
+    [
+      "a Gloo VirtualService taking b's VirtualHostOption",
+      () =>
+        virtualService(kit.name('opts'), {
+          virtualHost: {
+            domains: [hostA],
+            routes: [route],
+            optionsConfigRefs: { delegateOptions: [{ name: 'headers', namespace: b.ns }] },
+          },
+        }),
+      () =>
+        `spec.virtualHost.optionsConfigRefs.delegateOptions[0].namespace ${b.ns} names a VirtualHostOption or RouteOption whose settings (the headers it adds to requests, its auth) Gloo gives this object's routes`,
+    ],
+    [
+      "a Gloo Upstream for b's Service",
+      () =>
+        upstream(kit.name('up'), { kube: { serviceName: 'web', serviceNamespace: b.ns, servicePort: 80 } }),
+      () => `spec.kube.serviceNamespace ${b.ns} hands this object's traffic to another namespace's objects`,
+    ],
+    [
+      "a Service whose backend HAProxy reaches with b's client certificate",
+      () => haproxyService(kit.name('crt'), `${b.ns}/client`),
+      () =>
+        `metadata.annotations.haproxy.org/server-crt names a Secret of namespace ${b.ns}, and the ingress controller (reading every namespace's Secrets) presents that Secret's client certificate and key to this object's backend`,
+    ],
+    [
+      "a Service whose backend HAProxy gives b's Backend settings",
+      () => ({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: kit.name('crb'), annotations: { 'haproxy.org/cr-backend': `${b.ns}/backend` } },
+        spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+      }),
+      () =>
+        `metadata.annotations.haproxy.org/cr-backend names a HAProxy Backend of namespace ${b.ns}, and the ingress controller (reading every namespace's HAProxy Backends) gives this object's backend that Backend's raw settings`,
+    ],
+  ])(
+    'refuses %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      const object = make();
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      const beside = upstream(kit.name('beside'), {
+        kube: { serviceName: 'web', serviceNamespace: a.ns, servicePort: 80 },
+      });
+
+      const result = await planAndApply(applierA, { 'take.yaml': object, 'beside.yaml': beside });
+
+      expectRefused(
+        result,
+        `k8s-resources/take.yaml: ${object.kind}/${a.ns}/${object.metadata.name}: ${line()}`,
+      );
+      expect(await read(object)).toBeUndefined();
+      expect(await read(beside)).toBeUndefined();
+    },
+  );
+
+  it("applies them naming a's own host, namespaces and Secrets", async () => {
+    const objects = {
+      'vs.yaml': virtualService('gloo-mine', {
+        sslConfig: { secretRef: { name: 'tls', namespace: a.ns } },
+        virtualHost: {
+          domains: [hostA],
+          routes: [
+            {
+              matchers: [{ prefix: '/' }],
+              routeAction: { single: { upstream: { name: 'web', namespace: a.extra } } },
+            },
+          ],
+        },
+      }),
+      'upstream.yaml': upstream('gloo-mine', {
+        kube: { serviceName: 'web', serviceNamespace: a.extra, servicePort: 80 },
+      }),
+      'service.yaml': haproxyService('haproxy-mine', `${a.ns}/client`),
+    };
+    const result = await planAndApply(applierA, objects);
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    for (const object of Object.values(objects)) expect(await read(object)).toBeDefined();
+  });
+});
+
+describe("Traefik's default TLS options", () => {
+  // Found in review: Traefik takes a TLSOption named `default`, in whichever namespace, as the TLS
+  // settings of every route of every namespace that names none; the API server admitted one from
+  // a's ServiceAccount (TLS 1.0, or client certificates required of every environment's visitors)
+  // and cairn applied it.
+  const tlsOption = (name: string) => ({
+    apiVersion: 'traefik.io/v1alpha1',
+    kind: 'TLSOption',
+    metadata: { name },
+    spec: {
+      minVersion: 'VersionTLS10',
+      clientAuth: { clientAuthType: 'RequireAndVerifyClientCert', secretNames: ['ca'] },
+    },
+  });
+  const read = (name: string) => kit.get(`/apis/traefik.io/v1alpha1/namespaces/${a.ns}/tlsoptions/${name}`);
+
+  it('refuses a TLSOption named default as cluster policy, and applies nothing of the commit', async () => {
+    const object = tlsOption('default');
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, {
+      'default.yaml': object,
+      'mtls.yaml': tlsOption('mtls-beside'),
+    });
+    expectRefused(
+      result,
+      `k8s-resources/default.yaml: TLSOption/${a.ns}/default: metadata.name default: a Traefik TLSOption named default is the ingress controller's own, whatever its namespace`,
+    );
+    expect(await read('default')).toBeUndefined();
+    expect(await read('mtls-beside')).toBeUndefined();
+  });
+
+  it("refuses a TLSStore named default, whose certificate Traefik would serve for every host without one, and whose resolver would ask one for b's host", async () => {
+    const store = {
+      apiVersion: 'traefik.io/v1alpha1',
+      kind: 'TLSStore',
+      metadata: { name: 'default' },
+      spec: { defaultGeneratedCert: { resolver: 'letsencrypt', domain: { main: hostB } } },
+    };
+    expect(admittedAsA(store)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, { 'store.yaml': store });
+    expectRefused(
+      result,
+      `k8s-resources/store.yaml: TLSStore/${a.ns}/default: metadata.name default: a Traefik TLSStore named default is the ingress controller's own, whatever its namespace`,
+    );
+    expect(await kit.get(`/apis/traefik.io/v1alpha1/namespaces/${a.ns}/tlsstores/default`)).toBeUndefined();
+  });
+
+  it('applies a TLSOption of another name, which only the routes naming it use', async () => {
+    const result = await planAndApply(applierA, { 'mtls.yaml': tlsOption('mtls') });
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read('mtls')).toBeDefined();
+  });
+});
+
+describe("Kong's TCPIngress", () => {
+  // Found in review: Kong routes a TCPIngress rule by its SNI host (none: every connection to the
+  // port); the API server admitted from a's ServiceAccount one for b's host and cairn applied it.
+  const tcpIngress = (name: string, rule: object) => ({
+    apiVersion: 'configuration.konghq.com/v1beta1',
+    kind: 'TCPIngress',
+    metadata: { name },
+    spec: { rules: [{ port: 9443, backend: { serviceName: 'db', servicePort: 5432 }, ...rule }] },
+  });
+  const read = (name: string) =>
+    kit.get(`/apis/configuration.konghq.com/v1beta1/namespaces/${a.ns}/tcpingresses/${name}`);
+
+  it.each([
+    [
+      "b's SNI host",
+      { host: hostB },
+      `spec.rules[0].host ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
+    ],
+    ['no SNI host (the whole port)', {}, 'spec.rules[0].host names no host'],
+  ])('refuses one for %s, which the API server admits from a', async (_what, rule, line) => {
+    const name = kit.name('tcp');
+    const object = tcpIngress(name, rule);
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, { 'tcp.yaml': object });
+    expectRefused(result, `k8s-resources/tcp.yaml: TCPIngress/${a.ns}/${name}: ${line}`);
+    expect(await read(name)).toBeUndefined();
+  });
+
+  it('applies one for its own SNI host', async () => {
+    const result = await planAndApply(applierA, {
+      'tcp.yaml': tcpIngress('tcp-mine', { host: `db.${hostA}` }),
+    });
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read('tcp-mine')).toBeDefined();
   });
 });

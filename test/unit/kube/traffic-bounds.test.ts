@@ -29,10 +29,20 @@ const rule = (host?: string) => ({
   },
 });
 const route = (kind: string, spec: object) => made('gateway.networking.k8s.io/v1', kind, { spec });
-const traefik = (match: string, extra: object = {}, kind = 'IngressRoute', group = 'traefik.io') =>
+const traefik = (
+  match: string,
+  extra: object = {},
+  kind = 'IngressRoute',
+  group = 'traefik.io',
+  routeExtra: object = {},
+) =>
   made(`${group}/v1alpha1`, kind, {
-    spec: { routes: [{ match, kind: 'Rule', services: [{ name: 'web', port: 80 }] }], ...extra },
+    spec: {
+      routes: [{ match, kind: 'Rule', services: [{ name: 'web', port: 80 }], ...routeExtra }],
+      ...extra,
+    },
   });
+const traefikKind = (kind: string, spec: object) => made('traefik.io/v1alpha1', kind, { spec });
 const httpProxy = (spec: object) => made('projectcontour.io/v1', 'HTTPProxy', { spec });
 const istio = (kind: string, spec: object) => made('networking.istio.io/v1', kind, { spec });
 const nginxInc = (kind: string, spec: object) => made('k8s.nginx.org/v1', kind, { spec });
@@ -408,6 +418,32 @@ describe('ingress controller snippets (cluster policy)', () => {
   });
 });
 
+describe("Traefik's default TLSOption and TLSStore (cluster policy)", () => {
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      'a TLSOption named default',
+      made('traefik.io/v1alpha1', 'TLSOption', { spec: { minVersion: 'VersionTLS10' } }, { name: 'default' }),
+      /^metadata\.name default: a Traefik TLSOption named default is the ingress controller's own, whatever its namespace: it sets the TLS versions, ciphers and client certificate checks of every route of every namespace/,
+    ],
+    [
+      'a TLSStore named default (traefik.containo.us)',
+      made(
+        'traefik.containo.us/v1alpha1',
+        'TLSStore',
+        { spec: { defaultCertificate: { secretName: 'cert' } } },
+        { name: 'default' },
+      ),
+      /^metadata\.name default: a Traefik TLSStore named default .* the certificate Traefik serves for every host without one of its own/,
+    ],
+    [
+      'a TLSOption of another name',
+      made('traefik.io/v1alpha1', 'TLSOption', { spec: {} }, { name: 'mtls' }),
+      undefined,
+    ],
+    ['a ConfigMap named default', made('v1', 'ConfigMap', { data: {} }, { name: 'default' }), undefined],
+  ])('%s', (_what, object, expected) => expectClusterPolicy(object, expected));
+});
+
 describe('NGINX Inc snippet fields (cluster policy)', () => {
   it.each<[string, KubeObject, RegExp | undefined]>([
     [
@@ -494,12 +530,349 @@ describe("references to another namespace's objects", () => {
       }),
       /^spec\.routes\[0\]\.middlewares\[0\]\.namespace team-b/,
     ],
+    [
+      "a Traefik error page served by another environment's Service",
+      traefikKind('Middleware', {
+        errors: { status: ['500-599'], service: { name: 'web', namespace: 'team-b', port: 80 } },
+      }),
+      /^spec\.errors\.service\.namespace team-b hands this object's traffic/,
+    ],
+    [
+      "a Traefik chain through another environment's Middleware",
+      traefikKind('Middleware', {
+        chain: { middlewares: [{ name: 'x' }, { name: 'auth', namespace: 'team-b' }] },
+      }),
+      /^spec\.chain\.middlewares\[1\]\.namespace team-b/,
+    ],
+    [
+      "a TraefikService weighting another environment's Service",
+      traefikKind('TraefikService', {
+        weighted: { services: [{ name: 'web', namespace: 'team-b', port: 80 }] },
+      }),
+      /^spec\.weighted\.services\[0\]\.namespace team-b/,
+    ],
+    [
+      "a TraefikService mirroring to another environment's Service",
+      traefikKind('TraefikService', {
+        mirroring: {
+          name: 'web',
+          port: 80,
+          mirrors: [{ name: 'spy', namespace: 'team-b', port: 80, percent: 100 }],
+        },
+      }),
+      /^spec\.mirroring\.mirrors\[0\]\.namespace team-b/,
+    ],
+    [
+      "a TraefikService failing over to another environment's Service",
+      traefikKind('TraefikService', {
+        failover: { service: { name: 'web' }, fallback: { name: 'web', namespace: 'team-b' } },
+      }),
+      /^spec\.failover\.fallback\.namespace team-b/,
+    ],
+    [
+      "a Traefik route with another environment's TLSOption",
+      traefik('Host(`a.example.com`)', { tls: { options: { name: 'mtls', namespace: 'team-b' } } }),
+      /^spec\.tls\.options\.namespace team-b/,
+    ],
+    [
+      "a Traefik route below another environment's IngressRoute",
+      traefik('Host(`a.example.com`)', { parentRefs: [{ name: 'root', namespace: 'team-b' }] }),
+      /^spec\.parentRefs\[0\]\.namespace team-b/,
+    ],
+    [
+      "a Traefik UDP route to another environment's Service",
+      traefikKind('IngressRouteUDP', {
+        routes: [{ services: [{ name: 'dns', namespace: 'team-b', port: 53 }] }],
+      }),
+      /^spec\.routes\[0\]\.services\[0\]\.namespace team-b/,
+    ],
+    [
+      "a Traefik Middleware named by its provider's id, which hides its namespace",
+      traefik('Host(`a.example.com`)', {}, 'IngressRoute', 'traefik.io', {
+        middlewares: [{ name: 'team-b-auth@kubernetescrd' }],
+      }),
+      /^spec\.routes\[0\]\.middlewares\[0\]\.name team-b-auth@kubernetescrd names a Traefik object by its provider's id, which hides the namespace it belongs to; write its name and namespace fields instead$/,
+    ],
+    [
+      "Traefik's own API as a route's service",
+      traefik('Host(`a.example.com`)', {}, 'IngressRoute', 'traefik.io', {
+        services: [{ name: 'api@internal', kind: 'TraefikService' }],
+      }),
+      /^spec\.routes\[0\]\.services\[0\]\.name api@internal is a service of Traefik itself/,
+    ],
+    [
+      "Traefik's noop service, an operator's file middleware, and references of its own namespace",
+      traefikKind('TraefikService', {
+        weighted: {
+          services: [
+            { name: 'noop@internal', kind: 'TraefikService' },
+            { name: 'web', namespace: 'team-a' },
+          ],
+        },
+        mirroring: { name: 'web', mirrors: [{ name: 'audit@file', kind: 'TraefikService' }] },
+      }),
+      undefined,
+    ],
   ])('%s', (_what, object, expected) => {
     const why = outOfBounds(base, object, new Set());
     if (expected === undefined) expect(why).toBeUndefined();
     else expect(why).toMatch(expected);
     // A bound, not cluster policy: allowClusterPolicy does not lift it.
     expect(outOfBounds({ ...base, allowClusterPolicy: true }, object, new Set())).toEqual(why);
+  });
+
+  describe("a Contour ExtensionService authorizing a proxy's requests", () => {
+    const configured: Bounds = {
+      ...base,
+      claims: {
+        env: 'a',
+        config: {
+          namespaces: new Map([
+            ['team-a', ['a']],
+            ['team-b', ['b']],
+          ]),
+          namespaceGlobs: [],
+          hosts: [],
+        },
+      },
+    };
+    const authorized = (extensionRef: object) =>
+      httpProxy({
+        virtualhost: { fqdn: 'a.example.com', tls: { secretName: 'cert' }, authorization: { extensionRef } },
+      });
+    it.each<[string, object, RegExp | undefined]>([
+      [
+        "another environment's",
+        { name: 'authz', namespace: 'team-b' },
+        /^spec\.virtualhost\.authorization\.extensionRef\.namespace team-b names an ExtensionService that Contour asks to authorize every request to this proxy's host, sending it each request's headers: namespace team-b is environment b's/,
+      ],
+      [
+        "the cluster's own",
+        { name: 'authz', namespace: 'kube-system' },
+        /^spec\.virtualhost\.authorization\.extensionRef\.namespace kube-system .*refused/,
+      ],
+      // the usual set-up: one auth service of the platform's, in a namespace of its own
+      ["a platform's shared one", { name: 'authz', namespace: 'projectcontour-auth' }, undefined],
+      ['its own', { name: 'authz' }, undefined],
+    ])('%s', (_what, ref, expected) => {
+      const why = outOfBounds(configured, authorized(ref), new Set());
+      if (expected === undefined) expect(why).toBeUndefined();
+      else expect(why).toMatch(expected);
+    });
+
+    it("bounds a JWT provider's remoteJWKS URI, which Envoy fetches from inside the cluster, as an auth-url", () => {
+      const jwks = (uri: string) =>
+        httpProxy({
+          virtualhost: { fqdn: 'a.example.com', jwtProviders: [{ name: 'p', remoteJWKS: { uri } }] },
+        });
+      expect(outOfBounds(configured, jwks('http://keys.team-b.svc.cluster.local/jwks'), new Set())).toMatch(
+        /^spec\.virtualhost\.jwtProviders\[0\]\.remoteJWKS\.uri keys\.team-b\.svc\.cluster\.local names a Service of namespace team-b: namespace team-b is environment b's/,
+      );
+      expect(outOfBounds(configured, jwks('https://10.96.0.1/jwks'), new Set())).toMatch(
+        /is an IPv4 address/,
+      );
+      expect(outOfBounds(configured, jwks('https://login.example.com/jwks'), new Set())).toBeUndefined();
+    });
+  });
+});
+
+describe('Gloo Edge references and hosts', () => {
+  const gloo = (kind: string, spec: object, group = 'gateway.solo.io') => made(`${group}/v1`, kind, { spec });
+  const vs = (route: object, extra: object = {}) =>
+    gloo('VirtualService', {
+      virtualHost: { domains: ['a.example.com'], routes: [{ matchers: [{ prefix: '/' }], ...route }] },
+      ...extra,
+    });
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      "a route to another environment's Upstream",
+      vs({ routeAction: { single: { upstream: { name: 'web', namespace: 'team-b' } } } }),
+      /^spec\.virtualHost\.routes\[0\]\.routeAction\.single\.upstream\.namespace team-b hands this object's traffic/,
+    ],
+    [
+      "a weighted route to another environment's Service",
+      vs({
+        routeAction: {
+          multi: {
+            destinations: [
+              { weight: 1, destination: { kube: { ref: { name: 'web', namespace: 'team-b' }, port: 80 } } },
+            ],
+          },
+        },
+      }),
+      /^spec\.virtualHost\.routes\[0\]\.routeAction\.multi\.destinations\[0\]\.destination\.kube\.ref\.namespace team-b/,
+    ],
+    [
+      "a delegation to the RouteTables of another environment's namespace",
+      vs({ delegateAction: { selector: { namespaces: ['team-a', 'team-b'] } } }),
+      /^spec\.virtualHost\.routes\[0\]\.delegateAction\.selector\.namespaces\[1\] team-b/,
+    ],
+    [
+      "a RouteTable delegating to another environment's",
+      gloo('RouteTable', { routes: [{ delegateAction: { ref: { name: 'api', namespace: 'team-b' } } }] }),
+      /^spec\.routes\[0\]\.delegateAction\.ref\.namespace team-b/,
+    ],
+    [
+      "a VirtualService serving another environment's certificate and key",
+      vs(
+        { routeAction: { single: { upstream: { name: 'web' } } } },
+        { sslConfig: { secretRef: { name: 'tls', namespace: 'team-b' } } },
+      ),
+      /^spec\.sslConfig\.secretRef\.namespace team-b names a Secret whose certificate and key Gloo's proxy presents/,
+    ],
+    [
+      "a VirtualService taking another environment's VirtualHostOption",
+      vs(
+        {},
+        {
+          virtualHost: {
+            domains: ['a.example.com'],
+            optionsConfigRefs: { delegateOptions: [{ name: 'headers', namespace: 'team-b' }] },
+          },
+        },
+      ),
+      /^spec\.virtualHost\.optionsConfigRefs\.delegateOptions\[0\]\.namespace team-b names a VirtualHostOption or RouteOption/,
+    ],
+    [
+      "an Upstream for another environment's Service",
+      gloo(
+        'Upstream',
+        { kube: { serviceName: 'web', serviceNamespace: 'team-b', servicePort: 80 } },
+        'gloo.solo.io',
+      ),
+      /^spec\.kube\.serviceNamespace team-b hands this object's traffic/,
+    ],
+    [
+      "a static Upstream to the API server's ClusterIP",
+      gloo('Upstream', { static: { hosts: [{ addr: '10.96.0.1', port: 443 }] } }, 'gloo.solo.io'),
+      /^spec\.static\.hosts\[0\]\.addr 10\.96\.0\.1 is an IPv4 address/,
+    ],
+    [
+      'a route to an Upstream of its own namespace',
+      vs({ routeAction: { single: { upstream: { name: 'web', namespace: 'team-a' } } } }),
+      undefined,
+    ],
+    [
+      'a static Upstream outside the cluster',
+      gloo('Upstream', { static: { hosts: [{ addr: 'api.example.com', port: 443 }] } }, 'gloo.solo.io'),
+      undefined,
+    ],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds(base, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    ['its own domain', vs({}), undefined],
+    [
+      "another environment's domain",
+      gloo('VirtualService', { virtualHost: { domains: ['b.example.com'] } }),
+      /^spec\.virtualHost\.domains\[0\] b\.example\.com is not within kubernetes\.hosts/,
+    ],
+    [
+      'no domains (every host)',
+      gloo('VirtualService', { virtualHost: { routes: [] } }),
+      /^spec\.virtualHost\.domains names no host/,
+    ],
+    [
+      'a * domain',
+      gloo('VirtualService', { virtualHost: { domains: ['*'] } }),
+      /^spec\.virtualHost\.domains\[0\] names no host/,
+    ],
+  ])('with kubernetes.hosts, a VirtualService for %s', (_what, object, expected) => {
+    const why = outOfBounds(withHosts, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
+describe("Kong's TCPIngress hosts", () => {
+  const tcpIngress = (spec: object) => made('configuration.konghq.com/v1beta1', 'TCPIngress', { spec });
+  const backend = { serviceName: 'db', servicePort: 5432 };
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      'its own SNI',
+      tcpIngress({
+        rules: [{ host: 'db.a.example.com', port: 9443, backend }],
+        tls: [{ hosts: ['db.a.example.com'], secretName: 'tls' }],
+      }),
+      undefined,
+    ],
+    [
+      "another environment's SNI",
+      tcpIngress({ rules: [{ host: 'db.b.example.com', port: 9443, backend }] }),
+      /^spec\.rules\[0\]\.host db\.b\.example\.com is not within kubernetes\.hosts/,
+    ],
+    [
+      'no SNI (the whole port)',
+      tcpIngress({ rules: [{ port: 9000, backend }] }),
+      /^spec\.rules\[0\]\.host names no host/,
+    ],
+    [
+      "a TLS entry for another environment's host",
+      tcpIngress({
+        rules: [{ host: 'db.a.example.com', port: 9443, backend }],
+        tls: [{ hosts: ['b.example.com'] }],
+      }),
+      /^spec\.tls\[0\]\.hosts\[0\] b\.example\.com/,
+    ],
+  ])('with kubernetes.hosts, %s', (_what, object, expected) => {
+    const why = outOfBounds(withHosts, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
+describe('HAProxy annotations naming a Secret', () => {
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      "server-crt of another environment's on a Service",
+      made(
+        'v1',
+        'Service',
+        { spec: { ports: [{ port: 443 }] } },
+        { annotations: { 'haproxy.org/server-crt': 'team-b/client' } },
+      ),
+      /^metadata\.annotations\.haproxy\.org\/server-crt names a Secret of namespace team-b, and the ingress controller \(reading every namespace's Secrets\) presents that Secret's client certificate and key to this object's backend: namespace team-b is neither/,
+    ],
+    [
+      "server-ca of another environment's on an Ingress",
+      ingress({ rules: [rule('a.example.com')] }, { annotations: { 'haproxy.org/server-ca': 'team-b/ca' } }),
+      /^metadata\.annotations\.haproxy\.org\/server-ca names a Secret of namespace team-b/,
+    ],
+    [
+      "auth-secret of another environment's on an Ingress",
+      ingress(
+        { rules: [rule('a.example.com')] },
+        { annotations: { 'haproxy.org/auth-secret': 'team-b/users' } },
+      ),
+      /^metadata\.annotations\.haproxy\.org\/auth-secret names a Secret of namespace team-b/,
+    ],
+    [
+      "cr-backend of another environment's on a Service",
+      made(
+        'v1',
+        'Service',
+        { spec: { ports: [{ port: 80 }] } },
+        { annotations: { 'haproxy.org/cr-backend': 'team-b/backend' } },
+      ),
+      /^metadata\.annotations\.haproxy\.org\/cr-backend names a HAProxy Backend of namespace team-b, and the ingress controller \(reading every namespace's HAProxy Backends\) gives this object's backend that Backend's raw settings/,
+    ],
+    [
+      'server-crt of its own namespace, and an Ingress-only annotation on a Service (no controller reads it there)',
+      made(
+        'v1',
+        'Service',
+        { spec: { ports: [{ port: 443 }] } },
+        { annotations: { 'haproxy.org/server-crt': 'team-a/client', 'x.io/auth-secret': 'team-b/users' } },
+      ),
+      undefined,
+    ],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds(base, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
   });
 });
 
