@@ -89,7 +89,7 @@ beforeAll(async () => {
       prefix,
       stacks: [
         ...['Theirs', 'Applied', 'Planned'].map((name) => ({ name, queues: ['Q'] })),
-        ...['AppliedAssume', 'AppliedRewrite', 'AppliedKey', 'AppliedJoin'].map((name) => ({
+        ...['AppliedAssume', 'AppliedRewrite', 'AppliedKey', 'AppliedJoin', 'AppliedMfa'].map((name) => ({
           name,
           queues: ['Q'],
         })),
@@ -645,6 +645,30 @@ describe("an identity policy of the environment's own role taking on or rewritin
     const group = await motoIam('GetGroup', { GroupName: theirGroup });
     expect(group).toContain('<GetGroupResult>');
     expect(group).not.toContain(userName);
+    await a.close();
+  }, 60_000);
+
+  it("applies nothing of a commit making b's user answer its MFA with a device of a's", async () => {
+    // given environment a's commit declaring a virtual MFA device for b's user, and its own user's
+    const a = applierThrough(proxy, unique('env-a'));
+    const template = {
+      Resources: {
+        Own: { Type: 'AWS::IAM::User', Properties: {} },
+        OwnDevice: { Type: 'AWS::IAM::VirtualMFADevice', Properties: { Users: [{ Ref: 'Own' }] } },
+        Device: { Type: 'AWS::IAM::VirtualMFADevice', Properties: { Users: [theirUser] } },
+      },
+    };
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedMfa', template), sha);
+    // then it fails naming the stack, the property and b's user, before any change set (without
+    // the check the stack was created; moto makes no virtual MFA device from a template, so what
+    // AWS would do to b's user is its documented behaviour, not seen here)
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-AppliedMfa`);
+    expect(applied.failure!.message).toContain(
+      `Resources.Device.Properties.Users.0 of AWS::IAM::VirtualMFADevice names "${theirUser}"`,
+    );
+    expect(changeSetsOf(proxy, `${prefix}-AppliedMfa`)).toEqual([]);
     await a.close();
   }, 60_000);
 
