@@ -94,7 +94,13 @@ beforeAll(async () => {
           queues: ['Q'],
         })),
         { name: 'Lends', identities: true },
-        ...['AppliedSecretRef', 'AppliedSsmRef', 'AppliedTypedParameter', 'PlannedRef'].map((name) => ({
+        ...[
+          'AppliedSecretRef',
+          'AppliedSsmRef',
+          'AppliedTypedParameter',
+          'AppliedMappedRef',
+          'PlannedRef',
+        ].map((name) => ({
           name,
           queues: ['Q'],
         })),
@@ -987,6 +993,17 @@ describe("a dynamic reference to another environment's secret or parameter", () 
         { Theirs: { Type: 'AWS::SSM::Parameter::Value<String>', Default: theirParameter } },
       ),
       `Parameters.Theirs.Default reads parameter ${theirParameter} by its type AWS::SSM::Parameter::Value<String>`,
+    ],
+    [
+      'AppliedMappedRef',
+      {
+        // The reference's start in a mapping, completed by b's parameter's name: no one value holds it.
+        Mappings: { Refs: { Any: { Start: '{{resolve:ssm:' } } },
+        ...copying({
+          'Fn::Join': ['', [{ 'Fn::FindInMap': ['Refs', 'Any', 'Start'] }, `${theirParameter}}}`]],
+        }),
+      },
+      'Mappings.Refs.Any.Start holds the start of a dynamic reference ({{resolve:…) that another value completes',
     ],
   ])(
     'applies nothing of %s',
