@@ -167,9 +167,11 @@ const RESOURCELESS: ReadonlySet<string> = new Set(
  * (`PutRetentionPolicy`, `DeleteRetentionPolicy`), a Step Functions ECS run-task that waits for its
  * task (`StopTask`, `DescribeTasks`), a function mounting an EFS access point (`ClientMount`, on
  * the condition of its own access point, which cairn does not read), `Metric.grantPutMetricData`
- * (its `dataset` resource type is optional), and `logs:CreateLogGroup` (in
- * `AWSLambdaBasicExecutionRole`, which apps write inline; a group another environment has fails
- * to be made). What they still reach is in SECURITY.md (Not covered yet).
+ * (its `dataset` resource type is optional), the log writes of an ECS service's execute command
+ * and a Synthetics canary (`CreateLogStream`, `PutLogEvents`, `DescribeLogStreams`, on `*` and on
+ * every canary's log group), and `logs:CreateLogGroup` (all in `AWSLambdaBasicExecutionRole`, which
+ * apps write inline; a group another environment has fails to be made). None reads another
+ * environment's data; what they still reach is in SECURITY.md (Not covered yet).
  */
 const CDK_ON_ANY: ReadonlySet<string> = new Set([
   'logs:putretentionpolicy',
@@ -179,6 +181,9 @@ const CDK_ON_ANY: ReadonlySet<string> = new Set([
   'elasticfilesystem:clientmount',
   'cloudwatch:putmetricdata',
   'logs:createloggroup',
+  'logs:createlogstream',
+  'logs:putlogevents',
+  'logs:describelogstreams',
 ]);
 
 /**

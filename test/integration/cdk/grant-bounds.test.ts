@@ -928,7 +928,7 @@ describe("an identity policy of the environment's own role on another environmen
     60_000,
   );
 
-  it("plans the CDK's own: a VPC function given its own repository, log group, database, Aurora Data API, file system and access point, event bus, OpenSearch domain, Firehose stream, API method and metric", async () => {
+  it("plans the CDK's own: a VPC function given its own repository, log group, database, Aurora Data API, file system and access point, event bus, OpenSearch domain, Firehose stream, API method and metric; an ECS service's execute command, a canary", async () => {
     // given the app's template, whose roles the CDK grants these services' actions on its own
     const template = readFileSync(join(assembly.dir, 'Services.template.json'), 'utf8');
     for (const action of [
@@ -942,8 +942,10 @@ describe("an identity policy of the environment's own role on another environmen
       'firehose:PutRecord',
       'execute-api:Invoke',
       'cloudwatch:PutMetricData',
+      'ssmmessages:CreateControlChannel',
     ])
       expect(template).toContain(`"${action}"`);
+    expect(template).toContain('log-group:/aws/lambda/cwsyn-*');
     // and the app plans clean
     await expectPlannedClean(['Services']);
   }, 120_000);

@@ -197,7 +197,7 @@ describe('assertGrantsInBounds', () => {
         ),
       ],
       [
-        "what the CDK grants on * by itself (log retention, an ECS task's wait, an EFS mount, a metric)",
+        "what the CDK grants on * by itself (log retention, an ECS task's wait, an EFS mount, a metric, ECS exec's log writes)",
         allow(
           [
             'logs:PutRetentionPolicy',
@@ -206,6 +206,9 @@ describe('assertGrantsInBounds', () => {
             'ecs:DescribeTasks',
             'elasticfilesystem:ClientMount',
             'cloudwatch:PutMetricData',
+            'logs:CreateLogStream',
+            'logs:PutLogEvents',
+            'logs:DescribeLogStreams',
           ],
           '*',
         ),
