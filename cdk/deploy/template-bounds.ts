@@ -508,7 +508,8 @@ export function writtenWhole(value: unknown): boolean {
 /**
  * The text a `TemplateURL` comes to, given the pseudo parameters' values (`AWS::Region`,
  * `AWS::URLSuffix`, …): a string, an `Fn::Join` of such, a `Ref` to a pseudo parameter, an
- * `Fn::Sub` of a string naming only pseudo parameters. Undefined for anything else (a parameter,
+ * `Fn::Sub` of a string naming only pseudo parameters, an `Fn::Select` of a list of such or of an
+ * `Fn::Split` of one. Undefined for anything else (a parameter,
  * a resource attribute), whose value cairn cannot know before CloudFormation does.
  */
 export function literalText(value: unknown, pseudo: Readonly<Record<string, string>>): string | undefined {
@@ -532,6 +533,17 @@ export function literalText(value: unknown, pseudo: Readonly<Record<string, stri
     if (!Array.isArray(arg) || typeof arg[0] !== 'string' || !Array.isArray(arg[1])) return undefined;
     const parts = (arg[1] as unknown[]).map((part) => literalText(part, pseudo));
     return parts.every((p) => p !== undefined) ? parts.join(arg[0]) : undefined;
+  }
+  if (fn === 'Fn::Select') {
+    // The CDK takes an ARN apart this way (an ECS task definition's family, a state machine's name).
+    if (!Array.isArray(arg) || arg.length !== 2 || !/^\d+$/.test(String(arg[0]))) return undefined;
+    const split = (arg[1] as { 'Fn::Split'?: unknown } | null)?.['Fn::Split'];
+    const list = Array.isArray(arg[1])
+      ? (arg[1] as unknown[]).map((item) => literalText(item, pseudo))
+      : Array.isArray(split) && split.length === 2 && typeof split[0] === 'string' && split[0] !== ''
+        ? literalText(split[1], pseudo)?.split(split[0])
+        : undefined;
+    return list?.[Number(arg[0])];
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { CairnError } from '../../controller/model';
 import { safeOutput } from '../../controller/model/secret-mask';
+import { RESOURCELESS_ACTIONS } from './resourceless-actions.generated';
 import {
   listed,
   literalText,
@@ -145,6 +146,57 @@ const HARMLESS_MANAGED_POLICIES: ReadonlySet<string> = new Set([
   'service-role/AWSAppSyncPushToCloudWatchLogs',
 ]);
 
+/**
+ * The services whose actions have bounds of their own above (DATA_SERVICES, IAM and STS,
+ * CloudFormation). Every other service's action is bounded as a whole class (see reachesAccount):
+ * a table of services written by hand never ends, and each left out (ECR, CloudWatch Logs, RDS,
+ * EFS, Glue, EventBridge, OpenSearch, ...) was another environment's images, logs or databases.
+ */
+const BOUNDED_APART: readonly string[] = [...DATA_SERVICES, 'iam', 'sts', 'cloudformation'];
+
+/** Every action that takes no resource type, as `<service>:<action>` lower case (see RESOURCELESS_ACTIONS). */
+const RESOURCELESS: ReadonlySet<string> = new Set(
+  Object.entries(RESOURCELESS_ACTIONS).flatMap(([service, names]) =>
+    names.split(' ').map((name) => `${service}:${name}`),
+  ),
+);
+
+/**
+ * Actions of other services that take a resource type but that the CDK grants on `*` by itself,
+ * lower case, so that they pass as account-level ones do: a `logRetention`'s handler
+ * (`PutRetentionPolicy`, `DeleteRetentionPolicy`), a Step Functions ECS run-task that waits for its
+ * task (`StopTask`, `DescribeTasks`), a function mounting an EFS access point (`ClientMount`, on
+ * the condition of its own access point, which cairn does not read), `Metric.grantPutMetricData`
+ * (its `dataset` resource type is optional), the log writes of an ECS service's execute command
+ * and a Synthetics canary (`CreateLogStream`, `PutLogEvents`, `DescribeLogStreams`, on `*` and on
+ * every canary's log group), and `logs:CreateLogGroup` (all in `AWSLambdaBasicExecutionRole`, which
+ * apps write inline; a group another environment has fails to be made). None reads another
+ * environment's data; what they still reach is in SECURITY.md (Not covered yet).
+ */
+const CDK_ON_ANY: ReadonlySet<string> = new Set([
+  'logs:putretentionpolicy',
+  'logs:deleteretentionpolicy',
+  'ecs:stoptask',
+  'ecs:describetasks',
+  'elasticfilesystem:clientmount',
+  'cloudwatch:putmetricdata',
+  'logs:createloggroup',
+  'logs:createlogstream',
+  'logs:putlogevents',
+  'logs:describelogstreams',
+]);
+
+/**
+ * ARNs with no account of resources that are AWS's, not an environment's, which an action of
+ * another service may name: Bedrock's foundation models (`arn:<partition>:bedrock:<region>::foundation-model/<id>`),
+ * and the rules Step Functions makes for an integration that waits for its job
+ * (`rule/StepFunctionsGetEventsFor…`, which the CDK grants `events:PutRule` and `PutTargets` on).
+ */
+const AWS_OWNED: readonly RegExp[] = [
+  /^arn:[\w-]+:bedrock:[\w-]*::foundation-model\//,
+  /^arn:[\w-]+:events:[\w-]+:\d{12}:rule\/StepFunctionsGetEventsFor\w+$/,
+];
+
 /** Whether an IAM pattern (`*` and `?` wildcards, case-insensitive as IAM compares actions) matches `text`. */
 export function iamPatternMatches(pattern: string, text: string): boolean {
   const source = pattern
@@ -201,7 +253,7 @@ function identityBoundsOf(action: string): ('lend' | 'rewrite')[] {
 }
 
 /** What an action does that the grant check bounds, and so what its resource must be (see BOUNDS). */
-type Bound = 'data' | 'lend' | 'rewrite' | 'stack';
+type Bound = 'data' | 'lend' | 'rewrite' | 'stack' | 'account';
 
 /** The ARN services an IAM or STS action's resources are named in (a role's ARN for `sts:AssumeRole`). */
 const IDENTITY_SERVICES: readonly string[] = ['iam', 'sts'];
@@ -218,14 +270,43 @@ function reachesStacks(action: string): boolean {
   return iamPatternMatches(service, 'cloudformation') && !HARMLESS_ON_ANY.has(action.toLowerCase());
 }
 
-/** What an action pattern does that is bounded: each bound, with the ARN services it holds for. */
+/**
+ * Whether an action pattern may be an action of a service outside BOUNDED_APART that takes a
+ * resource: every such action but one that takes none (RESOURCELESS, which names no resource, so
+ * that on `*` it reaches no other environment's) or one of CDK_ON_ANY. A pattern with a wildcard
+ * in its name (`ecr:*`, `ec2:Describe*`, which holds `DescribeInstanceAttribute` and so other
+ * instances' user data) counts, and so does an action the table does not know yet.
+ */
+function reachesAccount(action: string): boolean {
+  const service = action.split(':')[0]!;
+  const lower = action.toLowerCase();
+  if (!/[*?]/.test(service) && BOUNDED_APART.includes(service.toLowerCase())) return false;
+  return /[*?]/.test(action) || !(RESOURCELESS.has(lower) || CDK_ON_ANY.has(lower));
+}
+
+/** What an action pattern does that is bounded: each bound, with the ARN services it holds for (`*`: any). */
 function boundsOf(action: string): { readonly bound: Bound; readonly services: readonly string[] }[] {
   const data = dataServicesOf(action);
   return [
     ...(data.length > 0 ? [{ bound: 'data' as const, services: data }] : []),
     ...identityBoundsOf(action).map((bound) => ({ bound, services: IDENTITY_SERVICES })),
     ...(reachesStacks(action) ? [{ bound: 'stack' as const, services: ['cloudformation'] }] : []),
+    ...(reachesAccount(action) ? [{ bound: 'account' as const, services: ['*'] }] : []),
   ];
+}
+
+/**
+ * Whether a policy statement's `Resource` item is an ARN outside the environment's account, which
+ * only a resource policy there can open (another account's, or AWS_OWNED), and so no other
+ * environment's of this account. An ARN with no account (a Route 53 zone, an API Gateway API) or a
+ * wildcard one is this account's; so is anything cairn cannot read as text.
+ */
+function elsewhere(value: unknown, bounds: GrantBounds): boolean {
+  const text = literalText(value, bounds.pseudo);
+  const account = text === undefined ? undefined : /^arn:[^:]*:[^:]*:[^:]*:([^:]*):/.exec(text)?.[1];
+  if (account === undefined) return false;
+  if (AWS_OWNED.some((owned) => owned.test(text!))) return true;
+  return account !== '' && !iamPatternMatches(account, bounds.pseudo['AWS::AccountId'] ?? '');
 }
 
 /**
@@ -294,6 +375,26 @@ function namePrefixes(type: string, pseudo: Readonly<Record<string, string>>): s
       return [`${at('kms')}key/`];
     case 'aws::stepfunctions::statemachine':
       return [`${at('states')}stateMachine:`, `${at('states')}execution:`];
+    // Of other services, the CDK's grants by a name or id (an EFS file system's, a RestApi's for
+    // execute-api, a CodeBuild project's log group and report groups), a name taken failing the create.
+    case 'aws::logs::loggroup':
+      return [`${at('logs')}log-group:`];
+    case 'aws::ecr::repository':
+      return [`${at('ecr')}repository/`];
+    case 'aws::events::eventbus':
+      return [`${at('events')}event-bus/`];
+    case 'aws::rds::dbcluster':
+      return [`${at('rds')}cluster:`];
+    case 'aws::rds::dbinstance':
+      return [`${at('rds')}db:`];
+    case 'aws::efs::filesystem':
+      return [`${at('elasticfilesystem')}file-system/`];
+    case 'aws::efs::accesspoint':
+      return [`${at('elasticfilesystem')}access-point/`];
+    case 'aws::apigateway::restapi':
+      return [at('execute-api')];
+    case 'aws::codebuild::project':
+      return [`${at('logs')}log-group:/aws/codebuild/`, `${at('codebuild')}report-group/`];
     // IAM's ARNs have no region (the CDK's Role.fromRoleName of its own role's Ref).
     case 'aws::iam::role':
       return [`arn:${pseudo['AWS::Partition']}:iam::${pseudo['AWS::AccountId']}:role/`];
@@ -312,6 +413,19 @@ function namePrefixes(type: string, pseudo: Readonly<Record<string, string>>): s
  */
 const HIERARCHICAL = 'aws::ssm::parameter';
 
+/**
+ * The types whose names may hold `/` with no hierarchy in it (a log group `/aws/lambda/a`, an ECR
+ * repository `team/app`, an event bus, a CodeBuild project's log group): what follows such a name
+ * or ARN and a `/` is another resource's name, anyone's, so only `:` (a log group's streams) runs
+ * on within it.
+ */
+const SLASHED: ReadonlySet<string> = new Set([
+  'aws::logs::loggroup',
+  'aws::ecr::repository',
+  'aws::events::eventbus',
+  'aws::codebuild::project',
+]);
+
 /** The types whose `Ref` is their ARN, so that a `Ref` of one names it as an `Fn::GetAtt` `Arn` does. */
 const REF_IS_ARN: ReadonlySet<string> = new Set([
   'aws::sns::topic',
@@ -320,7 +434,47 @@ const REF_IS_ARN: ReadonlySet<string> = new Set([
   'aws::lambda::alias',
   'aws::lambda::version',
   'aws::iam::managedpolicy',
+  'aws::ecs::taskdefinition',
+  // Its Ref is the ARN of the secret it attaches, which assertTargetsInBounds holds to the app's own.
+  'aws::secretsmanager::secrettargetattachment',
 ]);
+
+/**
+ * The ARN prefixes that an attribute of one of the app's resources other than its name completes
+ * to an ARN of what lies in it, by `<type> <attribute>`: an RDS instance's or cluster's resource id
+ * in `rds-db:connect`'s database user ARN (the CDK's grantConnect), which AWS gives and a name
+ * cannot equal.
+ */
+function attributePrefixes(typeAndAttribute: string, pseudo: Readonly<Record<string, string>>): string[] {
+  const dbUser = `arn:${pseudo['AWS::Partition']}:rds-db:${pseudo['AWS::Region']}:${pseudo['AWS::AccountId']}:dbuser:`;
+  return ['aws::rds::dbinstance DbiResourceId', 'aws::rds::dbcluster DBClusterResourceId'].includes(
+    typeAndAttribute,
+  )
+    ? [dbUser]
+    : [];
+}
+
+/**
+ * The ARNs the CDK takes apart with `Fn::Select` of `Fn::Split` and joins again without their last
+ * part: an ECS task definition's `Ref`, joined without its revision and followed by `:*` for every
+ * revision of its family (a Step Functions ECS run-task). For each such resource of the template,
+ * the text its `Ref` stands for here and its own part through its name, both marked with a NUL (no
+ * ARN holds one) so that only the `Ref` can bring it.
+ */
+function takenApart(
+  template: StackTemplate,
+  pseudo: Readonly<Record<string, string>>,
+): { readonly refs: Record<string, string>; readonly own: string[] } {
+  const refs: Record<string, string> = {};
+  const own: string[] = [];
+  for (const [id, resource] of resourcesOf(template)) {
+    if (typeName(resource) !== 'aws::ecs::taskdefinition') continue;
+    const family = `arn:${pseudo['AWS::Partition']}:ecs:${pseudo['AWS::Region']}:${pseudo['AWS::AccountId']}:task-definition/\u0000${id}\u0000`;
+    refs[id] = `${family}:\u0000revision\u0000`;
+    own.push(family);
+  }
+  return { refs, own };
+}
 
 /**
  * A state machine's name as the CDK reads it from its ARN (`Fn::Select` 6 of `Fn::Split` `:` of its
@@ -393,6 +547,14 @@ function ownResource(template: StackTemplate, value: unknown, bounds: GrantBound
       bounds.listed.some((entry) => !entry.endsWith('*') && within(entry))
     );
   }
+  const apart = takenApart(template, bounds.pseudo);
+  const rejoined = apart.own.length > 0 ? literalText(value, { ...bounds.pseudo, ...apart.refs }) : undefined;
+  if (rejoined !== undefined)
+    return apart.own.some(
+      (arn) =>
+        (rejoined === arn || (!whole && rejoined.startsWith(`${arn}:`))) &&
+        !rejoined.slice(arn.length).includes('\u0000'),
+    );
   const join = (value as { 'Fn::Join'?: unknown } | null)?.['Fn::Join'];
   const parts =
     Array.isArray(join) && join[0] === '' && Array.isArray(join[1])
@@ -401,13 +563,30 @@ function ownResource(template: StackTemplate, value: unknown, bounds: GrantBound
   if (!parts) return false;
   const literal = parts.map((part) => literalText(part, bounds.pseudo));
   const core = literal.findIndex((t) => t === undefined);
-  if (core < 0 || literal.slice(core + 1).some((t) => t === undefined)) return false;
+  if (core < 0) return false;
   const prefix = literal.slice(0, core).join('');
-  const suffix = literal.slice(core + 1).join('');
-  if (suffix !== '' && (whole || !/^[/:]/.test(suffix))) return false;
+  // What follows the own resource's name or ARN and a literal `/` or `:` lies within it, whatever
+  // it is (a RestApi's stage by its Ref); anything else must be literal, and is checked whole.
+  const after = literal.slice(core + 1);
+  const within = after.length > 0 && after[0] !== undefined && /^[/:]/.test(after[0]);
+  if (!within && after.some((t) => t === undefined)) return false;
+  const suffix = after.map((t) => t ?? '\u0000').join('');
   const coreKind = targetKind(template, parts[core], bounds) ?? selectedName(template, parts[core], bounds);
   if (coreKind === undefined || (coreKind === HIERARCHICAL && suffix !== '')) return false;
+  const named = (parts[core] as { Ref?: unknown; 'Fn::GetAtt'?: unknown } | null) ?? {};
+  const id = typeof named.Ref === 'string' ? named.Ref : (named['Fn::GetAtt'] as unknown[] | undefined)?.[0];
+  const type = resourcesOf(template).find(([own]) => own === id)?.[1];
+  if (type && SLASHED.has(typeName(type)) && suffix.startsWith('/')) return false;
+  const reportGroups = coreKind === 'aws::codebuild::project' && prefix.endsWith(':report-group/');
+  // CodeBuild names a project's report groups `<project>-<group>`, and the CDK grants them so.
+  if (suffix !== '' && (whole || !(within || (reportGroups && suffix === '-*')))) return false;
   if (prefix === '') return coreKind === 'arn' || REF_IS_ARN.has(coreKind);
+  const attribute = (parts[core] as { 'Fn::GetAtt'?: unknown } | null)?.['Fn::GetAtt'];
+  if (
+    Array.isArray(attribute) &&
+    attributePrefixes(`${coreKind} ${String(attribute[1])}`, bounds.pseudo).includes(prefix)
+  )
+    return true;
   return namePrefixes(coreKind, bounds.pseudo).includes(prefix);
 }
 
@@ -516,6 +695,12 @@ const BOUNDS: Readonly<
     which: "which is not this stack's own",
     why: "a role of this environment could update or delete another environment's stacks (an update without a RoleARN deploys with the role the stack was last deployed with, no iam:PassRole needed) or read their outputs, exports and templates",
   },
+  account: {
+    admits: (template, resource, bounds) =>
+      ownResource(template, resource, bounds) || elsewhere(resource, bounds),
+    which: "which is not this app's own",
+    why: "a role of this environment could read or change another environment's resources of the account (its images, logs, databases, file systems, event buses, APIs, ...)",
+  },
 };
 
 /** What an identity policy statement grants out of bounds: the first resource and action, and its Bound, or undefined. */
@@ -539,7 +724,7 @@ function reachOf(
     if (service === undefined) continue; // not an ARN: IAM refuses it
     const out = reaching.find(
       ({ bound, services }) =>
-        services.some((s) => iamPatternMatches(service, s)) &&
+        services.some((s) => s === '*' || iamPatternMatches(service, s)) &&
         !BOUNDS[bound].admits(template, resource, bounds),
     );
     if (out)

@@ -83,15 +83,38 @@ function ownName(type: string, name: string, bounds: ReferenceBounds): boolean {
   );
 }
 
-/** Every value of a template with its path for messages, depth first. */
-function valuesOf(node: unknown, where: string): { readonly where: string; readonly value: unknown }[] {
-  const inner = Array.isArray(node)
-    ? node.flatMap((item, i) => valuesOf(item, `${where}.${i}`))
-    : node && typeof node === 'object'
-      ? Object.entries(node).flatMap(([key, value]) => valuesOf(value, where ? `${where}.${key}` : key))
-      : [];
-  return [{ where, value: node }, ...inner];
+/**
+ * Every value of a template with its path for messages, depth first, and whether it is read `whole`
+ * with the text it is joined into: a string part of an `Fn::Join` or variable of an `Fn::Sub`
+ * (textWithHoles reads it so: the CDK's `{{resolve:secretsmanager:` before its secret's `Ref`).
+ */
+function valuesOf(
+  node: unknown,
+  where: string,
+  whole = false,
+): { readonly where: string; readonly value: unknown; readonly whole: boolean }[] {
+  const at = (key: string) => (where ? `${where}.${key}` : key);
+  let inner: ReturnType<typeof valuesOf> = [];
+  if (Array.isArray(node)) inner = node.flatMap((item, i) => valuesOf(item, at(String(i))));
+  else if (node && typeof node === 'object') {
+    inner = Object.entries(node).flatMap(([key, value]) => {
+      const joined =
+        ['Fn::Join', 'Fn::Sub'].includes(key) && Array.isArray(value) ? (value[1] as unknown) : undefined;
+      if (!joined || typeof joined !== 'object') return valuesOf(value, at(key));
+      return (value as unknown[]).flatMap((arg, i) =>
+        i === 1
+          ? Object.entries(joined).flatMap(([k, part]) =>
+              valuesOf(part, at(`${key}.1.${k}`), typeof part === 'string'),
+            )
+          : valuesOf(arg, at(`${key}.${i}`)),
+      );
+    });
+  }
+  return [{ where, value: node, whole }, ...inner];
 }
+
+/** The starts of `{{resolve:` short of it (`{`, `{{`, `{{res`, ...), which a value may end with to be completed by another. */
+const OPENINGS = Array.from({ length: '{{resolve:'.length - 1 }, (_, i) => '{{resolve:'.slice(0, i + 1));
 
 /**
  * Refuses a dynamic reference (`{{resolve:secretsmanager:…}}`, `{{resolve:ssm-secure:…}}`,
@@ -115,9 +138,9 @@ export function assertReferencesInBounds(
   bounds: ReferenceBounds,
   phase: 'plan' | 'apply-aws',
 ): void {
-  const refuse = (what: string) =>
+  const refuse = (what: string, which = "which is not this app's own") =>
     new CairnError(
-      `${what}, which is not this app's own: CloudFormation would read it with the stack's identity and put its value where the template chose`,
+      `${what}, ${which}: CloudFormation would read it with the stack's identity and put its value where the template chose`,
       {
         code: 'aws.out-of-bounds',
         phase,
@@ -126,15 +149,28 @@ export function assertReferencesInBounds(
         hint: "read only secrets and parameters of this app (the CDK's secretValue of its own Secret; valueForStringParameter of a parameter a stack of this app names, which this stack depends on), or list the name or ARN, as the template writes it, in the environment's aws.externalTargets",
       },
     );
-  for (const { where, value } of valuesOf(template.parsed, '')) {
+  // A dynamic reference's start that only another value completes is read whole only as a literal
+  // part of the Fn::Join or Fn::Sub that completes it; anywhere else (a mapping's value read by
+  // Fn::FindInMap, a parameter's Default, an attribute's value, an Fn::Select by a parameter) the
+  // reference is assembled where cairn cannot read what it names.
+  const piece = (where: string) =>
+    refuse(
+      `${safeOutput(where, 200)} holds the start of a dynamic reference ({{resolve:…) that another value completes, where cairn cannot read it whole`,
+      "so what it reads cannot be shown to be this app's own",
+    );
+  for (const { where, value, whole } of valuesOf(template.parsed, '')) {
     const written = textWithHoles(value, bounds.pseudo);
     if (!written) continue;
+    if (!whole && OPENINGS.some((opening) => written.text.endsWith(opening))) throw piece(where);
     for (const [match, service, rest] of written.text.matchAll(
       /\{\{resolve:([^:}]*):?((?:(?!\}\}).)*)(\}\})?/gs,
     )) {
       // Unclosed and without a hole that may close it, it is a reference only in a value joining
-      // this one to more (the CDK's literal part before its secret's Ref), which is read whole.
-      if (!match.endsWith('}}') && !match.includes('\0')) continue;
+      // this one to more (the CDK's literal part before its secret's Ref), read whole there.
+      if (!match.endsWith('}}') && !match.includes('\0')) {
+        if (whole) continue;
+        throw piece(where);
+      }
       const referenced = REFERENCED.get(service!);
       if (!referenced && !service!.includes('\0')) continue; // no service CloudFormation resolves
       const fields = rest!.split(':');

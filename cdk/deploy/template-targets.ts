@@ -231,6 +231,9 @@ const NAMING: ReadonlyMap<string, readonly TargetProperty[]> = new Map<string, r
   // A user of the app's own in the groups named has their policies: another environment's group
   // would lend it that environment's rights.
   ['aws::iam::user', [{ path: 'Groups[]', names: GROUP }]],
+  // A device of the app's (its seed the stack's, `Base32StringSeed`) as the MFA of the users named:
+  // another environment's user would answer its MFA with the app's device, and lose it with the stack.
+  ['aws::iam::virtualmfadevice', [{ path: 'Users[]', names: USER }]],
   ['aws::lambda::permission', [{ path: 'FunctionName', names: FUNCTION }]],
   [
     'aws::lambda::eventsourcemapping',

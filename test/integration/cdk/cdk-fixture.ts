@@ -40,6 +40,8 @@ export interface StackSpec {
   readonly references?: { readonly from?: string };
   /** The CDK's grants of CloudFormation actions on the stack's own: cfn-init and Auto Scaling signals (see signal in the fixture app). */
   readonly signals?: boolean;
+  /** The CDK's grants of the stack's own resources of other services: ECR, Logs, RDS, EFS, ... (see serve in the fixture app). */
+  readonly services?: boolean;
 }
 
 /** What the fixture app does: stacks to synthesize, or a failure to show. */

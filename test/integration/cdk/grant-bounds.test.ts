@@ -42,6 +42,13 @@ const theirRole = unique('env-b-deployer');
 const theirUser = unique('env-b-ci');
 const theirGroup = unique('env-b-admins');
 const theirRoleArn = `arn:aws:iam::${account}:role/${theirRole}`;
+const theirRepository = unique('env-b-api');
+const theirLogGroup = `/env-b/${unique('api')}`;
+const theirRepositoryArn = `arn:aws:ecr:${region}:${account}:repository/${theirRepository}`;
+const theirLogGroupArn = `arn:aws:logs:${region}:${account}:log-group:${theirLogGroup}:*`;
+// b's database user and file system, as the CDK's grantConnect and an EFS grant write them.
+const theirDbUser = `arn:aws:rds-db:${region}:${account}:dbuser:db-ENVBDATABASE0123456789/admin`;
+const theirFileSystem = `arn:aws:elasticfilesystem:${region}:${account}:file-system/fs-0e0b0e0b0e0b0e0b0`;
 // The CDK bootstrap's deploy role, which trusts the account root: any principal of the account
 // whose identity policy allows it may assume it, and through it pass the execution role.
 const bootstrapDeployRole = `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${region}`;
@@ -82,12 +89,18 @@ beforeAll(async () => {
       prefix,
       stacks: [
         ...['Theirs', 'Applied', 'Planned'].map((name) => ({ name, queues: ['Q'] })),
-        ...['AppliedAssume', 'AppliedRewrite', 'AppliedKey', 'AppliedJoin'].map((name) => ({
+        ...['AppliedAssume', 'AppliedRewrite', 'AppliedKey', 'AppliedJoin', 'AppliedMfa'].map((name) => ({
           name,
           queues: ['Q'],
         })),
         { name: 'Lends', identities: true },
-        ...['AppliedSecretRef', 'AppliedSsmRef', 'AppliedTypedParameter', 'PlannedRef'].map((name) => ({
+        ...[
+          'AppliedSecretRef',
+          'AppliedSsmRef',
+          'AppliedTypedParameter',
+          'AppliedMappedRef',
+          'PlannedRef',
+        ].map((name) => ({
           name,
           queues: ['Q'],
         })),
@@ -100,6 +113,8 @@ beforeAll(async () => {
         { name: 'GrantsB', grants: { from: 'GrantsA' } },
         { name: 'AppliedStacks', queues: ['Q'] },
         { name: 'Signals', signals: true },
+        { name: 'AppliedServices', queues: ['Q'] },
+        { name: 'Services', services: true },
       ],
     },
     sha,
@@ -121,6 +136,8 @@ beforeAll(async () => {
         Properties: { Name: theirParameter, Type: 'String', Value: 'b-only-parameter' },
       },
       User: { Type: 'AWS::IAM::User', Properties: { UserName: theirUser } },
+      Repository: { Type: 'AWS::ECR::Repository', Properties: { RepositoryName: theirRepository } },
+      LogGroup: { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: theirLogGroup } },
       // A role of b's that trusts the account, as the CDK's bootstrap roles do.
       Role: {
         Type: 'AWS::IAM::Role',
@@ -379,7 +396,11 @@ describe("an identity policy of the environment's own role granting another envi
       'account-level and harmless actions on `*`, and any Deny',
       {},
       policyOf(
-        { Effect: 'Allow', Action: ['ec2:Describe*', 'xray:*', 'cloudwatch:PutMetricData'], Resource: '*' },
+        {
+          Effect: 'Allow',
+          Action: ['ec2:DescribeInstances', 'xray:PutTraceSegments', 'cloudwatch:PutMetricData'],
+          Resource: '*',
+        },
         { Effect: 'Allow', Action: ['logs:CreateLogGroup', 'dynamodb:ListStreams'], Resource: '*' },
         { Effect: 'Deny', Action: '*', Resource: '*' },
       ),
@@ -633,6 +654,30 @@ describe("an identity policy of the environment's own role taking on or rewritin
     await a.close();
   }, 60_000);
 
+  it("applies nothing of a commit making b's user answer its MFA with a device of a's", async () => {
+    // given environment a's commit declaring a virtual MFA device for b's user, and its own user's
+    const a = applierThrough(proxy, unique('env-a'));
+    const template = {
+      Resources: {
+        Own: { Type: 'AWS::IAM::User', Properties: {} },
+        OwnDevice: { Type: 'AWS::IAM::VirtualMFADevice', Properties: { Users: [{ Ref: 'Own' }] } },
+        Device: { Type: 'AWS::IAM::VirtualMFADevice', Properties: { Users: [theirUser] } },
+      },
+    };
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedMfa', template), sha);
+    // then it fails naming the stack, the property and b's user, before any change set (without
+    // the check the stack was created; moto makes no virtual MFA device from a template, so what
+    // AWS would do to b's user is its documented behaviour, not seen here)
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-AppliedMfa`);
+    expect(applied.failure!.message).toContain(
+      `Resources.Device.Properties.Users.0 of AWS::IAM::VirtualMFADevice names "${theirUser}"`,
+    );
+    expect(changeSetsOf(proxy, `${prefix}-AppliedMfa`)).toEqual([]);
+    await a.close();
+  }, 60_000);
+
   it("plans the CDK's own: an ECS run-task, task credentials, grantPassRole and grantAssumeRole, a NestedStack's, a user in its own group with a key", async () => {
     await expectPlannedClean(['Lends']);
   }, 120_000);
@@ -768,6 +813,157 @@ describe("an identity policy of the environment's own role on CloudFormation sta
   }, 60_000);
 });
 
+describe("an identity policy of the environment's own role on another environment's resources of other services", () => {
+  it("applies nothing of a commit giving its role b's images, logs, database and file system", async () => {
+    // given environment a's commit: its own role, named, allowed to push to and pull from b's ECR
+    // repository, read b's log group, connect to b's database and mount b's file system
+    const a = applierThrough(proxy, unique('env-a'));
+    const roleName = unique('env-a-fn');
+    const template = granting(
+      policyOf(
+        {
+          Effect: 'Allow',
+          Action: ['ecr:PutImage', 'ecr:BatchGetImage', 'ecr:InitiateLayerUpload'],
+          Resource: theirRepositoryArn,
+        },
+        {
+          Effect: 'Allow',
+          Action: ['logs:GetLogEvents', 'logs:FilterLogEvents'],
+          Resource: theirLogGroupArn,
+        },
+        { Effect: 'Allow', Action: 'rds-db:connect', Resource: theirDbUser },
+        {
+          Effect: 'Allow',
+          Action: ['elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite'],
+          Resource: theirFileSystem,
+        },
+      ),
+      { RoleName: roleName },
+    );
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedServices', template), sha);
+    // then it fails naming the stack, the policy, the statement, the action and b's repository,
+    // before any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-AppliedServices`);
+    expect(applied.failure!.message).toContain(
+      `Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows ecr:PutImage on ${theirRepositoryArn}, which is not this app's own`,
+    );
+    expect(changeSetsOf(proxy, `${prefix}-AppliedServices`)).toEqual([]);
+    // and moto's IAM has no such policy (without the check GetRolePolicy returned it, naming b's
+    // repository, log group, database user and file system)
+    const policy = await motoIam('GetRolePolicy', { RoleName: roleName, PolicyName: 'env-a-reads-b' });
+    expect(policy).toContain('NoSuchEntity');
+    expect(policy).not.toContain(theirRepository);
+    await a.close();
+  }, 60_000);
+
+  it.each([
+    [
+      "b's log group, read through a managed policy",
+      {
+        Type: 'AWS::IAM::ManagedPolicy',
+        Properties: {
+          Roles: [{ Ref: 'Fn' }],
+          PolicyDocument: {
+            Statement: [{ Effect: 'Allow', Action: 'logs:FilterLogEvents', Resource: theirLogGroupArn }],
+          },
+        },
+      },
+      `allows logs:FilterLogEvents on ${theirLogGroupArn}`,
+    ],
+    ["every log group's events (on *)", allowing('logs:GetLogEvents', '*'), 'allows logs:GetLogEvents on *'],
+    ['every ECR action on every repository', allowing('ecr:*', '*'), 'allows ecr:* on *'],
+    [
+      "b's Aurora cluster, through the Data API",
+      allowing('rds-data:ExecuteStatement', `arn:aws:rds:${region}:${account}:cluster:env-b-db`),
+      `allows rds-data:ExecuteStatement on arn:aws:rds:${region}:${account}:cluster:env-b-db`,
+    ],
+    [
+      "b's event bus and private API",
+      allowing(
+        ['events:PutEvents', 'execute-api:Invoke'],
+        [
+          `arn:aws:events:${region}:${account}:event-bus/env-b-orders`,
+          `arn:aws:execute-api:${region}:${account}:a1b2c3d4e5/*`,
+        ],
+      ),
+      `allows events:PutEvents on arn:aws:events:${region}:${account}:event-bus/env-b-orders`,
+    ],
+    [
+      "every EC2 Describe (DescribeInstanceAttribute reads other instances' user data)",
+      allowing('ec2:Describe*', '*'),
+      'allows ec2:Describe* on *',
+    ],
+  ])(
+    'plans nothing of %s',
+    async (_label, policy, message) => {
+      await expectPlanRefused(granting(policy), message);
+    },
+    60_000,
+  );
+
+  it.each([
+    [
+      "b's repository, listed",
+      { externalTargets: [theirRepositoryArn] },
+      allowing('ecr:BatchGetImage', theirRepositoryArn),
+    ],
+    [
+      "another account's repository, and AWS's foundation models",
+      {},
+      allowing(
+        ['ecr:BatchGetImage', 'bedrock:InvokeModel'],
+        [
+          `arn:aws:ecr:${region}:222222222222:repository/shared`,
+          `arn:aws:bedrock:${region}::foundation-model/amazon.titan-text-express-v1`,
+        ],
+      ),
+    ],
+  ])(
+    'plans %s',
+    async (_label, config, policy) => {
+      await expectPlanned(config, granting(policy));
+    },
+    60_000,
+  );
+
+  it("plans the CDK's own: a VPC function given its own repository, log group, database, Aurora Data API, file system and access point, event bus, OpenSearch domain, Firehose stream, API method and metric; an ECS service's execute command, a canary", async () => {
+    // given the app's template, whose roles the CDK grants these services' actions on its own
+    const template = readFileSync(join(assembly.dir, 'Services.template.json'), 'utf8');
+    for (const action of [
+      'ecr:PutImage',
+      'logs:GetLogEvents',
+      'rds-db:connect',
+      'rds-data:ExecuteStatement',
+      'elasticfilesystem:ClientWrite',
+      'events:PutEvents',
+      'es:ESHttpGet',
+      'firehose:PutRecord',
+      'execute-api:Invoke',
+      'cloudwatch:PutMetricData',
+      'ssmmessages:CreateControlChannel',
+    ])
+      expect(template).toContain(`"${action}"`);
+    expect(template).toContain('log-group:/aws/lambda/cwsyn-*');
+    // and the app plans clean
+    await expectPlannedClean(['Services']);
+  }, 120_000);
+
+  it("refuses a nested stack's role given b's log group, naming the nested stack", async () => {
+    // given the app's nested template changed by hand: its role's policy reads b's logs
+    await expectNestedRefused(
+      'GrantsA',
+      (nested) => {
+        const statement = nestedPolicy(nested).Statement[0]!;
+        statement.Action = 'logs:GetLogEvents';
+        statement.Resource = theirLogGroupArn;
+      },
+      `allows logs:GetLogEvents on ${theirLogGroupArn}`,
+    );
+  }, 60_000);
+});
+
 describe("a dynamic reference to another environment's secret or parameter", () => {
   /** A template of a's copying `value` into a parameter of its own, and out as an output. */
   const copying = (value: unknown, parameters: object = {}) => ({
@@ -799,6 +995,17 @@ describe("a dynamic reference to another environment's secret or parameter", () 
         { Theirs: { Type: 'AWS::SSM::Parameter::Value<String>', Default: theirParameter } },
       ),
       `Parameters.Theirs.Default reads parameter ${theirParameter} by its type AWS::SSM::Parameter::Value<String>`,
+    ],
+    [
+      'AppliedMappedRef',
+      {
+        // The reference's start in a mapping, completed by b's parameter's name: no one value holds it.
+        Mappings: { Refs: { Any: { Start: '{{resolve:ssm:' } } },
+        ...copying({
+          'Fn::Join': ['', [{ 'Fn::FindInMap': ['Refs', 'Any', 'Start'] }, `${theirParameter}}}`]],
+        }),
+      },
+      'Mappings.Refs.Any.Start holds the start of a dynamic reference ({{resolve:…) that another value completes',
     ],
   ])(
     'applies nothing of %s',

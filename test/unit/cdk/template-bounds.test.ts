@@ -101,6 +101,19 @@ describe('nested stack URLs', () => {
     expect(literalText({ 'Fn::GetAtt': ['B', 'RegionalDomainName'] }, pseudo)).toBeUndefined();
   });
 
+  it('reads an Fn::Select of an Fn::Split or of a list, as CloudFormation does, and nothing past its end', () => {
+    const region = {
+      'Fn::Select': [3, { 'Fn::Split': [':', 'arn:aws:ecs:eu-west-1:1:task-definition/f:2'] }],
+    };
+    expect(literalText(region, pseudo)).toBe('eu-west-1');
+    expect(literalText({ 'Fn::Select': ['1', ['a', { Ref: 'AWS::Region' }]] }, pseudo)).toBe('us-east-1');
+    expect(literalText({ 'Fn::Select': [9, { 'Fn::Split': [':', 'a:b'] }] }, pseudo)).toBeUndefined();
+    expect(
+      literalText({ 'Fn::Select': [0, { 'Fn::Split': [':', { Ref: 'Param' }] }] }, pseudo),
+    ).toBeUndefined();
+    expect(literalText({ 'Fn::Select': [0, { 'Fn::GetAZs': '' }] }, pseudo)).toBeUndefined();
+  });
+
   it('reads bucket and key of path-style and virtual-hosted S3 URLs only', () => {
     expect(s3Object('https://s3.us-east-1.amazonaws.com/b/k/x.json')).toEqual({
       bucket: 'b',

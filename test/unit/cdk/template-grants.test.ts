@@ -73,7 +73,10 @@ describe('assertGrantsInBounds', () => {
       allow('s3:GetObject*', 'arn:aws:s3:::cdk-hnb659fds-assets-111111111111-eu-west-1/*'),
     ],
     ['a Deny of everything', { Effect: 'Deny', Action: '*', Resource: '*' }],
-    ['actions of other services on *', allow(['xray:*', 'logs:*', 'ec2:Describe*'], '*')],
+    [
+      'account-level actions of other services on * (they take no resource type)',
+      allow(['xray:PutTraceSegments', 'ecr:GetAuthorizationToken', 'ec2:DescribeInstances'], '*'),
+    ],
   ])('passes %s', (_label, statement) => {
     expect(refusal(granting(statement))).toBeUndefined();
   });
@@ -121,6 +124,189 @@ describe('assertGrantsInBounds', () => {
     ],
   ])('refuses %s', (_label, statement, message) => {
     expect(refusal(granting(statement))).toContain(message);
+  });
+
+  describe('on resources of other services', () => {
+    const theirs = (service: string, resource: string, account = '111111111111') =>
+      `arn:aws:${service}:eu-west-1:${account}:${resource}`;
+    const at = (service: string) => [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      `:${service}:eu-west-1:111111111111:`,
+    ];
+    /** A template with resources of other services, and `statement` in its role's policy. */
+    const serving = (statement: unknown) =>
+      JSON.stringify({
+        Resources: {
+          Images: { Type: 'AWS::ECR::Repository' },
+          Logs: { Type: 'AWS::Logs::LogGroup' },
+          Db: { Type: 'AWS::RDS::DBInstance' },
+          Api: { Type: 'AWS::ApiGateway::RestApi' },
+          Stage: { Type: 'AWS::ApiGateway::Stage', Properties: { RestApiId: { Ref: 'Api' } } },
+          Task: { Type: 'AWS::ECS::TaskDefinition' },
+          Build: { Type: 'AWS::CodeBuild::Project' },
+          Role: { Type: 'AWS::IAM::Role' },
+          Grant: {
+            Type: 'AWS::IAM::Policy',
+            Properties: { Roles: [{ Ref: 'Role' }], PolicyDocument: { Statement: [statement] } },
+          },
+        },
+      });
+    /** An ECS task definition's ARN as the CDK's run-task writes it: its Ref taken apart at `indices`, and `:*`. */
+    const family = (indices: number[]) => {
+      const part = (i: number) => ({ 'Fn::Select': [i, { 'Fn::Split': [':', { Ref: 'Task' }] }] });
+      return { 'Fn::Join': ['', ['arn:', ...indices.flatMap((i) => [part(i), ':']), '*']] };
+    };
+
+    it.each([
+      [
+        'its own repository, log group and log streams, by ARN and by Ref',
+        allow(
+          ['ecr:PutImage', 'ecr:BatchGetImage', 'logs:GetLogEvents'],
+          [
+            { 'Fn::GetAtt': ['Images', 'Arn'] },
+            { 'Fn::Join': ['', [...at('ecr'), 'repository/', { Ref: 'Images' }]] },
+            { 'Fn::Join': ['', [...at('logs'), 'log-group:', { Ref: 'Logs' }, ':*']] },
+          ],
+        ),
+      ],
+      [
+        "its own database's users by its resource id (the CDK's grantConnect)",
+        allow('rds-db:connect', {
+          'Fn::Join': ['', [...at('rds-db'), 'dbuser:', { 'Fn::GetAtt': ['Db', 'DbiResourceId'] }, '/app']],
+        }),
+      ],
+      [
+        "its own API's stage, by the Refs of both (the CDK's grantExecute)",
+        allow('execute-api:Invoke', {
+          'Fn::Join': ['', [...at('execute-api'), { Ref: 'Api' }, '/', { Ref: 'Stage' }, '/GET/']],
+        }),
+      ],
+      [
+        "every revision of its own task definition's family (the CDK's ECS run-task)",
+        allow('ecs:RunTask', family([1, 2, 3, 4, 5])),
+      ],
+      [
+        "its own CodeBuild project's log groups and report groups",
+        allow(
+          ['logs:PutLogEvents', 'codebuild:CreateReport'],
+          [
+            { 'Fn::Join': ['', [...at('logs'), 'log-group:/aws/codebuild/', { Ref: 'Build' }, ':*']] },
+            { 'Fn::Join': ['', [...at('codebuild'), 'report-group/', { Ref: 'Build' }, '-*']] },
+          ],
+        ),
+      ],
+      [
+        "what the CDK grants on * by itself (log retention, an ECS task's wait, an EFS mount, a metric, ECS exec's log writes)",
+        allow(
+          [
+            'logs:PutRetentionPolicy',
+            'logs:DeleteRetentionPolicy',
+            'ecs:StopTask',
+            'ecs:DescribeTasks',
+            'elasticfilesystem:ClientMount',
+            'cloudwatch:PutMetricData',
+            'logs:CreateLogStream',
+            'logs:PutLogEvents',
+            'logs:DescribeLogStreams',
+          ],
+          '*',
+        ),
+      ],
+      [
+        "another account's repository (only its resource policy opens it)",
+        allow('ecr:BatchGetImage', theirs('ecr', 'repository/shared', '222222222222')),
+      ],
+      [
+        "AWS's own: a foundation model, and Step Functions' rule for ECS tasks",
+        allow(
+          ['bedrock:InvokeModel', 'events:PutRule'],
+          [
+            'arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-v2',
+            theirs('events', 'rule/StepFunctionsGetEventsForECSTaskRule'),
+          ],
+        ),
+      ],
+    ])('passes %s', (_label, statement) => {
+      expect(refusal(serving(statement))).toBeUndefined();
+    });
+
+    it.each([
+      [
+        "another environment's repository, pushed to",
+        allow('ecr:PutImage', theirs('ecr', 'repository/env-b-api')),
+        "allows ecr:PutImage on arn:aws:ecr:eu-west-1:111111111111:repository/env-b-api, which is not this app's own: a role of this environment could read or change another environment's resources",
+      ],
+      [
+        "another environment's log group, read",
+        allow('logs:FilterLogEvents', theirs('logs', 'log-group:/aws/lambda/env-b-*')),
+        'allows logs:FilterLogEvents on arn:aws:logs:eu-west-1:111111111111:log-group:/aws/lambda/env-b-*',
+      ],
+      [
+        "another environment's database, as a user",
+        allow('rds-db:connect', theirs('rds-db', 'dbuser:db-ABCDEFGHIJKL/admin')),
+        'allows rds-db:connect on arn:aws:rds-db:eu-west-1:111111111111:dbuser:db-ABCDEFGHIJKL/admin',
+      ],
+      [
+        'every log group of any account and region',
+        allow('logs:GetLogEvents', 'arn:aws:logs:*:*:*'),
+        'allows logs:GetLogEvents on arn:aws:logs:*:*:*',
+      ],
+      ['every log read on *', allow('logs:GetLogEvents', '*'), 'allows logs:GetLogEvents on *'],
+      ['every ECR action on *', allow('ecr:*', '*'), 'allows ecr:* on *'],
+      [
+        "every EC2 Describe on * (DescribeInstanceAttribute reads instances' user data)",
+        allow('ec2:Describe*', '*'),
+        'allows ec2:Describe* on *',
+      ],
+      ['any private API, invoked', allow('execute-api:Invoke', '*'), 'allows execute-api:Invoke on *'],
+      ['an action cairn does not know, on *', allow('newservice:ReadEverything', '*'), 'on *'],
+      [
+        'a Route 53 zone, whose ARN has no account',
+        allow('route53:ChangeResourceRecordSets', 'arn:aws:route53:::hostedzone/Z0123456789'),
+        'allows route53:ChangeResourceRecordSets on arn:aws:route53:::hostedzone/Z0123456789',
+      ],
+      [
+        "a database user by its database's name (another's resource id may be that name)",
+        allow('rds-db:connect', {
+          'Fn::Join': ['', [...at('rds-db'), 'dbuser:', { Ref: 'Db' }, '/app']],
+        }),
+        'allows rds-db:connect on {"Fn::Join"',
+      ],
+      [
+        "its task definition's ARN cut before its name (every task definition)",
+        allow('ecs:RunTask', family([1, 2, 3, 4])),
+        'allows ecs:RunTask on',
+      ],
+      [
+        "its project's name run on with '-' into another log group",
+        allow('logs:GetLogEvents', {
+          'Fn::Join': ['', [...at('logs'), 'log-group:/aws/codebuild/', { Ref: 'Build' }, '-*']],
+        }),
+        'allows logs:GetLogEvents on {"Fn::Join"',
+      ],
+      [
+        "the repositories under its own repository's name (ECR names hold '/', anyone's)",
+        allow('ecr:PutImage', { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Images', 'Arn'] }, '/*']] }),
+        'allows ecr:PutImage on {"Fn::Join"',
+      ],
+      [
+        "the log groups under its own log group's name ('/aws/lambda' under '/aws')",
+        allow('logs:GetLogEvents', {
+          'Fn::Join': ['', [...at('logs'), 'log-group:', { Ref: 'Logs' }, '/*']],
+        }),
+        'allows logs:GetLogEvents on {"Fn::Join"',
+      ],
+      [
+        "its own repository's name run on, and then anything",
+        allow('ecr:PutImage', {
+          'Fn::Join': ['', [...at('ecr'), 'repository/', { Ref: 'Images' }, { Ref: 'Stage' }]],
+        }),
+        'allows ecr:PutImage on {"Fn::Join"',
+      ],
+    ])('refuses %s', (_label, statement, message) => {
+      expect(refusal(serving(statement))).toContain(message);
+    });
   });
 
   describe('on identities', () => {

@@ -73,7 +73,7 @@ describe('assertReferencesInBounds', () => {
       'an SSM-typed parameter with no value (CloudFormation refuses the stack)',
       reading('x', { P: { Type: 'AWS::SSM::Parameter::Value<String>' } }),
     ],
-    ['text that resolves nothing', reading('{{resolve is a word}} and {{resolve:')],
+    ['text that resolves nothing', reading('{{resolve is a word}} and {{resolve}}')],
   ])('passes %s', (_label, template) => {
     expect(refusal(template)).toBeUndefined();
   });
@@ -122,6 +122,33 @@ describe('assertReferencesInBounds', () => {
         Name: { Type: 'String', Default: 'env-b-token' },
       }),
       'reads secret {"Ref":"Name"}',
+    ],
+    [
+      "a reference's start in a mapping, completed by Fn::FindInMap's value joined to another's name",
+      stackTemplate(
+        JSON.stringify({
+          Mappings: { M: { Any: { Start: '{{resolve:ssm:' } } },
+          Outputs: { O: { Value: joined({ 'Fn::FindInMap': ['M', 'Any', 'Start'] }, '/env-b/x}}') } },
+        }),
+      ),
+      'Mappings.M.Any.Start holds the start of a dynamic reference ({{resolve:…) that another value completes',
+    ],
+    [
+      "a reference's start split short of `{{resolve:`, selected by a parameter's index",
+      reading(joined({ 'Fn::Select': [{ Ref: 'I' }, ['x', '{{']] }, 'resolve:ssm:/env-b/x}}'), {
+        I: { Type: 'Number', Default: 1 },
+      }),
+      'Resources.Fn.Properties.Environment.Variables.V.Fn::Join.1.0.Fn::Select.1.1 holds the start of a dynamic reference',
+    ],
+    [
+      "a reference's start in a parameter's Default",
+      reading(joined({ Ref: 'S' }, '/env-b/x}}'), { S: { Type: 'String', Default: '{{resolve:ssm:' } }),
+      'Parameters.S.Default holds the start of a dynamic reference',
+    ],
+    [
+      'a reference whose start is an Fn::Select of an Fn::Split of text (read as CloudFormation reads it)',
+      reading(joined({ 'Fn::Select': [0, { 'Fn::Split': ['|', '{{resolve:ssm:|x'] }] }, '/env-b/x}}')),
+      'reads parameter /env-b/x by a dynamic reference',
     ],
     [
       'one in an output',
