@@ -203,6 +203,13 @@ function controllerTargetOutOfBounds(
     if (reach.kind === 'address')
       return `${field} ${name} is ${reach.spelled}, which the ingress controller connects to directly: any pod's, Service's or node's address, another environment's too, past the NetworkPolicies that let the controller in; name a Service of this environment (<service>.<namespace>.svc), or a host outside the cluster by a DNS name`;
     if (reach.kind === 'external') continue;
+    if (reach.kind === 'searched') {
+      // Most such names are hosts outside the cluster (`api.example.com`): refused only where the
+      // namespace it would spell is one cairn knows to be another's, the cluster's or its own.
+      const why = requestOutOfBounds(bounds, reach.namespace);
+      if (!why) continue;
+      return `${field} ${name} is looked up under the resolver's search domains first, where it is ${name}.svc.cluster.local, pod ${name.split('.')[0]} of a headless Service of namespace ${reach.namespace}: ${why}; end a name outside the cluster with a dot (${name}.)`;
+    }
     // A request of the controller's own (an auth check) usually goes to a platform's shared
     // service in a namespace of its own (an oauth2-proxy): only cairn's, the cluster's and another
     // environment's namespaces are refused to it. An alias is held to the environment's bounds.

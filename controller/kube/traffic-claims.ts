@@ -592,12 +592,20 @@ function canonicalHost(host: string): string {
  * for an IPv4 address (ingress-nginx sends traffic straight to it, loopback excepted: the API
  * server admits one as a name of digits) and for a pod's name (`<a-b-c-d>.<namespace>.pod`, with
  * or without `.cluster.local`: CoreDNS's default `pods insecure` answers it with the address it
- * spells, whatever the namespace holds); outside the cluster otherwise (names of three labels or
- * more, and absolute names ending in a dot).
+ * spells, whatever the namespace holds); outside the cluster otherwise (names of four labels or
+ * more, and absolute names ending in a dot), names of three labels perhaps (`searched`).
  */
 export type ExternalNameReach =
   | { readonly kind: 'external' }
   | { readonly kind: 'namespace'; readonly namespace: string }
+  /**
+   * Three labels, not absolute: outside the cluster (`api.example.com`), unless found under the
+   * resolver's search domains first, which ingress-nginx tries before the name itself for a name
+   * of fewer dots than `ndots` (5 in a pod: `rootfs/etc/nginx/lua/util/dns.lua`, `lookup`):
+   * `<pod>.<service>.<namespace>.svc.cluster.local` is a pod's own name under a headless Service
+   * (a StatefulSet's), its address past the Service and whatever the Service exposes.
+   */
+  | { readonly kind: 'searched'; readonly namespace: string }
   | { readonly kind: 'resolver-namespace' }
   | { readonly kind: 'address'; readonly spelled: 'an IPv4 address' | "a pod's name" };
 
@@ -615,6 +623,7 @@ export function externalNameReach(externalName: string): ExternalNameReach {
   if (absolute) return { kind: 'external' };
   if (labels.length === 1) return { kind: 'resolver-namespace' };
   if (labels.length === 2) return { kind: 'namespace', namespace: labels[1]! };
+  if (labels.length === 3) return { kind: 'searched', namespace: labels[2]! };
   return { kind: 'external' };
 }
 

@@ -184,6 +184,9 @@ export async function reconcileEnvironment(
     if (awsSkip === null || k8sSkip === null) {
       const workspace = await timer.run('fetch', () => ports.source.checkout(revision));
       phase = 'synthesize';
+      // A synth takes seconds, the start record milliseconds: it waits for the record, so that a
+      // replica whose start was refused (its Lease lost) runs no CDK app for nothing.
+      if (awsSkip === null && ports.aws) await started;
       const assembly =
         awsSkip === null && ports.aws
           ? await timer.run('synthesize', () => ports.aws!.synthesize(workspace.dir, revision.sha))

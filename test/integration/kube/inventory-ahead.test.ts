@@ -8,10 +8,11 @@ const kit = kubeKit('ahead');
 afterAll(() => kit.cleanup());
 
 /**
- * A client that records, in order, the inventory's writes and the tree's applies as they are sent
- * and answered, and holds the first inventory write `delayMs` before sending it.
+ * An applier of environment `ahead` into `namespace` whose client records, in order, the
+ * inventory's writes and the tree's applies as they are sent and answered, and holds the first
+ * inventory write `delayMs` before sending it.
  */
-function recordingClient(delayMs = 0) {
+function recordedApplier(namespace: string, delayMs = 0) {
   const real = createKubeClient({ ...sandboxEnv().kubernetes, concurrency: 4 });
   const events: string[] = [];
   let delayed = false;
@@ -37,7 +38,13 @@ function recordingClient(delayMs = 0) {
     },
     close: () => real.close(),
   };
-  return { client, events };
+  const applier = createKubeApplier(
+    { env: 'ahead', repository: 'https://git.example.com/platform/ahead.git' },
+    kit.target(namespace),
+    silentLog(),
+    { client },
+  );
+  return { applier, client, events };
 }
 
 describe('the write-ahead inventory', () => {
@@ -58,13 +65,7 @@ describe('the write-ahead inventory', () => {
     });
     expect(made.status).toBe(201);
     kit.track(`/api/v1/namespaces/${namespace}`);
-    const { client, events } = recordingClient(1_500);
-    const applier = createKubeApplier(
-      { env: 'ahead', repository: 'https://git.example.com/platform/ahead.git' },
-      kit.target(namespace),
-      silentLog(),
-      { client },
-    );
+    const { applier, client, events } = recordedApplier(namespace, 1_500);
     // when a fresh environment whose tree holds one ConfigMap there is applied
     const ws = await kit.workspace({
       'cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: one, namespace: ${namespace}}\ndata: {a: "1"}`,
@@ -94,13 +95,7 @@ describe('the write-ahead inventory', () => {
   it("of a tree that makes its default namespace goes out once that Namespace is made, and before the tree's other objects", async () => {
     const namespace = kit.name('home');
     kit.track(`/api/v1/namespaces/${namespace}`);
-    const { client, events } = recordingClient();
-    const applier = createKubeApplier(
-      { env: 'ahead', repository: 'https://git.example.com/platform/ahead.git' },
-      kit.target(namespace),
-      silentLog(),
-      { client },
-    );
+    const { applier, client, events } = recordedApplier(namespace);
     const ws = await kit.workspace({
       'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${namespace}}`,
       'cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: one, namespace: ${namespace}}\ndata: {a: "1"}`,

@@ -218,6 +218,24 @@ function expectRefused(result: { plan: PlaneResult; apply: PlaneResult }, line: 
   }
 }
 
+type Named = { kind: string; metadata: { name: string } };
+
+/**
+ * Plans and applies a's commit declaring `object` beside `beside` (an object in bounds): both are
+ * refused, `object` named by its file and `line`, and neither reaches the server (`read`).
+ */
+async function expectRefusedBeside(
+  object: Named,
+  beside: Named,
+  line: string,
+  read: (object: Named) => Promise<unknown>,
+) {
+  const result = await planAndApply(applierA, { 'take.yaml': object, 'beside.yaml': beside });
+  expectRefused(result, `k8s-resources/take.yaml: ${object.kind}/${a.ns}/${object.metadata.name}: ${line}`);
+  expect(await read(object)).toBeUndefined();
+  expect(await read(beside)).toBeUndefined();
+}
+
 describe("another environment's host", () => {
   it("refuses an Ingress for a host environment b serves, and applies none of a's tree", async () => {
     // given environment b serves its host
@@ -658,6 +676,34 @@ describe('ExternalName Services', () => {
     expectRefused(result, `Service/${a.ns}/${name}: spec.externalName ${target} is ${spelled}`);
   });
 
+  // Found in review: ingress-nginx tries a name of fewer than five dots under its search domains
+  // first (rootfs/etc/nginx/lua/util/dns.lua, lookup), where <pod>.<service>.<namespace> is a
+  // StatefulSet pod's own name (….svc.cluster.local): b's pod's address, past b's Service.
+  it.each([
+    ["a pod of b's by <pod>.<service>.<namespace>", () => `web-0.web.${b.ns}`, () => b.ns],
+    ['a pod of the cluster', () => 'etcd-0.etcd.kube-system', () => 'kube-system'],
+  ])('refuses one naming %s', async (_what, target, namespace) => {
+    const name = kit.name('pod');
+    const object = externalName(name, target());
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, { 'pod.yaml': object });
+    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/${name}`)).toBeUndefined();
+    expectRefused(
+      result,
+      `Service/${a.ns}/${name}: spec.externalName ${target()} is looked up under the resolver's search domains first, where it is ${target()}.svc.cluster.local, pod ${target().split('.')[0]} of a headless Service of namespace ${namespace()}`,
+    );
+  });
+
+  it("applies one naming a pod of its own, and the same name as b's pod written absolute", async () => {
+    const result = await planAndApply(applierA, {
+      'own-pod.yaml': externalName('own-pod', `web-0.web.${a.ns}`),
+      'outside.yaml': externalName('outside', `web-0.web.${b.ns}.`),
+    });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/outside`)).toBeDefined();
+  });
+
   it('applies one naming its own Service, a public name, and an absolute name of two labels', async () => {
     const result = await planAndApply(applierA, {
       'own.yaml': externalName('own', `web.${a.extra}.svc.cluster.local`),
@@ -872,16 +918,9 @@ describe('references the shared controllers follow into another namespace, or to
       expect(admittedAsA(object)).toMatchObject({ ok: true });
       const beside = traefik('Middleware', kit.name('beside'), { stripPrefix: { prefixes: ['/x'] } });
 
-      // when a's commit declares it beside an object in bounds
-      const result = await planAndApply(applierA, { 'take.yaml': object, 'beside.yaml': beside });
-
-      // then plan and apply refuse it naming the file, the object and the field, and neither reaches the server
-      expectRefused(
-        result,
-        `k8s-resources/take.yaml: ${object.kind}/${a.ns}/${object.metadata.name}: ${line()}`,
-      );
-      expect(await read(object)).toBeUndefined();
-      expect(await read(beside)).toBeUndefined();
+      // when a's commit declares it beside an object in bounds, then plan and apply refuse it
+      // naming the file, the object and the field, and neither reaches the server
+      await expectRefusedBeside(object, beside, line(), read);
     },
   );
 
@@ -1009,14 +1048,7 @@ describe("Gloo Edge's and HAProxy's references to another namespace", () => {
         kube: { serviceName: 'web', serviceNamespace: a.ns, servicePort: 80 },
       });
 
-      const result = await planAndApply(applierA, { 'take.yaml': object, 'beside.yaml': beside });
-
-      expectRefused(
-        result,
-        `k8s-resources/take.yaml: ${object.kind}/${a.ns}/${object.metadata.name}: ${line()}`,
-      );
-      expect(await read(object)).toBeUndefined();
-      expect(await read(beside)).toBeUndefined();
+      await expectRefusedBeside(object, beside, line(), read);
     },
   );
 

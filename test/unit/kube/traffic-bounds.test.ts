@@ -17,6 +17,21 @@ const base: Bounds = {
   ownerId: 'a-123',
 };
 const withHosts: Bounds = { ...base, hosts: ['a.example.com', '*.a.example.com'] };
+/** Environment a's bounds, knowing environment b of the same config and its namespace team-b. */
+const withEnvironmentB: Bounds = {
+  ...base,
+  claims: {
+    env: 'a',
+    config: {
+      namespaces: new Map([
+        ['team-a', ['a']],
+        ['team-b', ['b']],
+      ]),
+      namespaceGlobs: [],
+      hosts: [],
+    },
+  },
+};
 
 const made = (apiVersion: string, kind: string, rest: object, metadata: object = {}): KubeObject =>
   ({ apiVersion, kind, metadata: { name: 'x', namespace: 'team-a', ...metadata }, ...rest }) as KubeObject;
@@ -622,20 +637,6 @@ describe("references to another namespace's objects", () => {
   });
 
   describe("a Contour ExtensionService authorizing a proxy's requests", () => {
-    const configured: Bounds = {
-      ...base,
-      claims: {
-        env: 'a',
-        config: {
-          namespaces: new Map([
-            ['team-a', ['a']],
-            ['team-b', ['b']],
-          ]),
-          namespaceGlobs: [],
-          hosts: [],
-        },
-      },
-    };
     const authorized = (extensionRef: object) =>
       httpProxy({
         virtualhost: { fqdn: 'a.example.com', tls: { secretName: 'cert' }, authorization: { extensionRef } },
@@ -655,7 +656,7 @@ describe("references to another namespace's objects", () => {
       ["a platform's shared one", { name: 'authz', namespace: 'projectcontour-auth' }, undefined],
       ['its own', { name: 'authz' }, undefined],
     ])('%s', (_what, ref, expected) => {
-      const why = outOfBounds(configured, authorized(ref), new Set());
+      const why = outOfBounds(withEnvironmentB, authorized(ref), new Set());
       if (expected === undefined) expect(why).toBeUndefined();
       else expect(why).toMatch(expected);
     });
@@ -665,13 +666,17 @@ describe("references to another namespace's objects", () => {
         httpProxy({
           virtualhost: { fqdn: 'a.example.com', jwtProviders: [{ name: 'p', remoteJWKS: { uri } }] },
         });
-      expect(outOfBounds(configured, jwks('http://keys.team-b.svc.cluster.local/jwks'), new Set())).toMatch(
+      expect(
+        outOfBounds(withEnvironmentB, jwks('http://keys.team-b.svc.cluster.local/jwks'), new Set()),
+      ).toMatch(
         /^spec\.virtualhost\.jwtProviders\[0\]\.remoteJWKS\.uri keys\.team-b\.svc\.cluster\.local names a Service of namespace team-b: namespace team-b is environment b's/,
       );
-      expect(outOfBounds(configured, jwks('https://10.96.0.1/jwks'), new Set())).toMatch(
+      expect(outOfBounds(withEnvironmentB, jwks('https://10.96.0.1/jwks'), new Set())).toMatch(
         /is an IPv4 address/,
       );
-      expect(outOfBounds(configured, jwks('https://login.example.com/jwks'), new Set())).toBeUndefined();
+      expect(
+        outOfBounds(withEnvironmentB, jwks('https://login.example.com/jwks'), new Set()),
+      ).toBeUndefined();
     });
   });
 });
@@ -886,15 +891,18 @@ describe('externalNameReach', () => {
     ['web.team-b', { kind: 'namespace', namespace: 'team-b' }],
     ['Web.Team-B', { kind: 'namespace', namespace: 'team-b' }],
     ['web', { kind: 'resolver-namespace' }],
-    ['api.example.com', { kind: 'external' }],
+    ['api.example.com', { kind: 'searched', namespace: 'com' }],
+    ['api.example.com.', { kind: 'external' }],
+    ['web-0.web.team-b', { kind: 'searched', namespace: 'team-b' }],
+    ['a.api.example.com', { kind: 'external' }],
     ['example.com.', { kind: 'external' }],
-    ['svc.example.com', { kind: 'external' }],
+    ['svc.example.com', { kind: 'searched', namespace: 'com' }],
     ['10.96.0.1', { kind: 'address', spelled: 'an IPv4 address' }],
     ['169.254.169.254.', { kind: 'address', spelled: 'an IPv4 address' }],
     ['10-96-0-1.team-b.pod.cluster.local', { kind: 'address', spelled: "a pod's name" }],
     ['10-96-0-1.team-b.pod', { kind: 'address', spelled: "a pod's name" }],
     ['1.2.3.example.com', { kind: 'external' }],
-    ['pod.example.com', { kind: 'external' }],
+    ['pod.example.com', { kind: 'searched', namespace: 'com' }],
   ])('%s', (name, reach) => {
     expect(externalNameReach(name)).toEqual(reach);
   });
@@ -944,6 +952,28 @@ describe('ExternalName Services', () => {
     const why = outOfBounds(bounds, external(name), declared);
     if (expected === undefined) expect(why).toBeUndefined();
     else expect(why).toMatch(expected);
+  });
+
+  describe('a name of three labels, which the resolver tries under its search domains first', () => {
+    it.each<[string, string, RegExp | undefined]>([
+      ['a public name', 'api.example.com', undefined],
+      ['a pod of its own namespace', 'web-0.web.team-a', undefined],
+      [
+        "another environment's pod",
+        'web-0.web.team-b',
+        /^spec\.externalName web-0\.web\.team-b is looked up under the resolver's search domains first, where it is web-0\.web\.team-b\.svc\.cluster\.local, pod web-0 of a headless Service of namespace team-b: namespace team-b is environment b's .*end a name outside the cluster with a dot \(web-0\.web\.team-b\.\)$/,
+      ],
+      [
+        'a pod of the cluster',
+        'etcd-0.etcd.kube-system',
+        /namespace kube-system is cairn's or the cluster's own/,
+      ],
+      ['the same name, absolute', 'web-0.web.team-b.', undefined],
+    ])('%s', (_what, name, expected) => {
+      const why = outOfBounds(withEnvironmentB, external(name), declared);
+      if (expected === undefined) expect(why).toBeUndefined();
+      else expect(why).toMatch(expected);
+    });
   });
 
   it('reads externalName only on an ExternalName Service', () => {

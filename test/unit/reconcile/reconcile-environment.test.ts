@@ -199,8 +199,8 @@ describe('reconcileEnvironment', () => {
 });
 
 describe('the start record', () => {
-  it('is written while the commit is fetched and checked, and nothing is applied before it is in the ledger', async () => {
-    const { ports, audit, source, aws, kube } = setup();
+  /** An audit trail whose start records are written only once `written` is called. */
+  function heldStart(audit: MemoryAudit): () => void {
     let written!: () => void;
     const held = new Promise<void>((resolve) => (written = resolve));
     const start = audit.start.bind(audit);
@@ -208,36 +208,57 @@ describe('the start record', () => {
       await held;
       return start(input);
     };
+    return written;
+  }
+  const sha = 'a1' + '0'.repeat(38);
+
+  it('is written while the commit is fetched and its manifests checked, and nothing is applied before it is in the ledger', async () => {
+    const { ports, audit, source, kube } = setup();
+    const written = heldStart(audit);
+    const reconciled = reconcileEnvironment(ports, revision('a1', { aws: null, k8s: 't-k8s-1' }), 'poll');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(source.checkouts).toEqual([sha]);
+    expect(kube.calls).toEqual([`load /tmp/fake-${sha}`]);
+    expect(audit.starts).toEqual([]);
+    written();
+    const { entry } = await reconciled;
+    expect(audit.starts).toEqual([entry.id]);
+    expect(kube.calls).toEqual([`load /tmp/fake-${sha}`, 'apply']);
+  });
+
+  it('comes before a synth: a CDK app is not run until the record is in', async () => {
+    const { ports, audit, source, aws } = setup();
+    const written = heldStart(audit);
     const reconciled = reconcileEnvironment(
       ports,
       revision('a1', { aws: 't-aws-1', k8s: 't-k8s-1' }),
       'poll',
     );
-    // Fetched, synthesized and checked while the start is not written yet; not applied.
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(source.checkouts).toEqual(['a1' + '0'.repeat(38)]);
-    expect(aws.calls).toEqual(['synthesize a10']);
-    expect(kube.calls).toEqual(['load /tmp/fake-a1' + '0'.repeat(38)]);
-    expect(audit.starts).toEqual([]);
+    expect(source.checkouts).toEqual([sha]);
+    expect(aws.calls).toEqual([]);
     written();
-    const { entry } = await reconciled;
-    expect(audit.starts).toEqual([entry.id]);
+    await reconciled;
     expect(aws.calls).toEqual(['synthesize a10', 'apply a10']);
-    expect(kube.calls).toEqual(['load /tmp/fake-a1' + '0'.repeat(38), 'apply']);
   });
 
-  it('that could not be written applies nothing and records no end: its error is thrown', async () => {
-    const { ports, audit, aws, kube } = setup();
-    audit.start = async () => {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      throw new CairnError('this replica lost the Lease', { code: 'shard.lost', phase: 'record' });
-    };
-    await expect(
-      reconcileEnvironment(ports, revision('a1', { aws: 't-aws-1', k8s: 't-k8s-1' }), 'poll'),
-    ).rejects.toThrow('this replica lost the Lease');
-    expect(aws.calls).toEqual(['synthesize a10']);
-    expect(kube.calls).toEqual(['load /tmp/fake-a1' + '0'.repeat(38)]);
-    expect(audit.entries).toEqual([]);
+  it('that could not be written applies nothing, synthesizes nothing and records no end: its error is thrown', async () => {
+    for (const trees of [
+      { aws: 't-aws-1', k8s: 't-k8s-1' },
+      { aws: null, k8s: 't-k8s-1' },
+    ]) {
+      const { ports, audit, aws, kube } = setup();
+      audit.start = async () => {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        throw new CairnError('this replica lost the Lease', { code: 'shard.lost', phase: 'record' });
+      };
+      await expect(reconcileEnvironment(ports, revision('a1', trees), 'poll')).rejects.toThrow(
+        'this replica lost the Lease',
+      );
+      expect(aws.calls).toEqual([]);
+      expect(kube.calls.filter((c) => c === 'apply')).toEqual([]);
+      expect(audit.entries).toEqual([]);
+    }
   });
 });
 
