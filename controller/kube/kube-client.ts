@@ -173,7 +173,11 @@ function preconnecting(agent: http.Agent): PreconnectingAgent {
     for (const socket of spare.splice(0)) socket.destroy();
   };
   (agent as { createConnection: Connect }).createConnection = (options, done) => {
-    last = { options, name: agent.getName(options as http.ClientRequestArgs) };
+    const name = agent.getName(options as http.ClientRequestArgs);
+    // Opened ahead for the same server and TLS settings (one agent is one server and one TLS
+    // material, so that is every spare but one opened before a change of name).
+    if (last && last.name !== name) dropSpare();
+    last = { options, name };
     for (let socket = spare.pop(); socket; socket = spare.pop()) if (!socket.destroyed) return socket;
     return connect(options, done);
   };
