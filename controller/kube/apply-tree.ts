@@ -222,7 +222,7 @@ async function walkTree(
   // are opened while the writes before their wave (the namespace, the write-ahead) are answered.
   // A pass that finds everything in place opens none.
   if (!dryRun && pre) {
-    const toCreate = manifests.filter((m) => !pre.live.has(keyOf(refOf(m.object)))).length;
+    const toCreate = desired.filter((ref) => !pre.live.has(keyOf(ref))).length;
     if (toCreate > 0) p.client.preconnect?.(Math.min(toCreate, concurrency));
   }
   const ordered = orderInWaves(manifests, waveItem, applyOrder(namespaceToMake));

@@ -179,6 +179,17 @@ async function expectPlanRefused(template: object, message: string): Promise<voi
   }
 }
 
+/** One test a row: a's app granting the row's policy to its role plans nothing, the refusal naming the row's message. */
+function itPlansNothingOfGrants(rows: readonly (readonly [string, object, string])[]): void {
+  it.each(rows)(
+    'plans nothing of %s',
+    async (_label, policy, message) => {
+      await expectPlanRefused(granting(policy), message);
+    },
+    60_000,
+  );
+}
+
 /** Plans `template` as stack `Planned` for an environment configured with `config`, and expects it planned, to be created. */
 async function expectPlanned(config: Partial<AwsTargetConfig>, template: object): Promise<void> {
   const a = applierThrough(proxy, unique('env-a'), config);
@@ -536,7 +547,7 @@ describe("an identity policy of the environment's own role taking on or rewritin
     60_000,
   );
 
-  it.each([
+  itPlansNothingOfGrants([
     [
       'assuming any role by web identity',
       allowing('sts:AssumeRoleWithWebIdentity', '*'),
@@ -568,13 +579,7 @@ describe("an identity policy of the environment's own role taking on or rewritin
       allowing('iam:PassRole', { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['Fn', 'Arn'] }, '/*']] }),
       'allows iam:PassRole on {"Fn::Join"',
     ],
-  ])(
-    'plans nothing of %s',
-    async (_label, policy, message) => {
-      await expectPlanRefused(granting(policy), message);
-    },
-    60_000,
-  );
+  ]);
 
   it.each([
     [
@@ -725,7 +730,7 @@ describe("an identity policy of the environment's own role on CloudFormation sta
     await a.close();
   }, 60_000);
 
-  it.each([
+  itPlansNothingOfGrants([
     [
       "every stack's outputs (DescribeStacks on *)",
       policyOf({ Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: '*' }),
@@ -744,13 +749,7 @@ describe("an identity policy of the environment's own role on CloudFormation sta
       },
       `allows cloudformation:DeleteStack on ${theirStack}`,
     ],
-  ])(
-    'plans nothing of %s',
-    async (_label, policy, message) => {
-      await expectPlanRefused(granting(policy), message);
-    },
-    60_000,
-  );
+  ]);
 
   it.each([
     [
@@ -858,7 +857,7 @@ describe("an identity policy of the environment's own role on another environmen
     await a.close();
   }, 60_000);
 
-  it.each([
+  itPlansNothingOfGrants([
     [
       "b's log group, read through a managed policy",
       {
@@ -895,13 +894,7 @@ describe("an identity policy of the environment's own role on another environmen
       allowing('ec2:Describe*', '*'),
       'allows ec2:Describe* on *',
     ],
-  ])(
-    'plans nothing of %s',
-    async (_label, policy, message) => {
-      await expectPlanRefused(granting(policy), message);
-    },
-    60_000,
-  );
+  ]);
 
   it.each([
     [
