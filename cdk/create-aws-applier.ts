@@ -226,13 +226,7 @@ export function createAwsApplier(
         const stackCtx = contexts.get(stack.id)!;
         try {
           gate.check();
-          await publishAssets(
-            stack.assetManifests,
-            stackCtx.uploads ?? stackCtx.clients,
-            target,
-            stack.stackName,
-            stackCtx.fence,
-          );
+          await publishAssets(stack, stackCtx.uploads ?? stackCtx.clients, target, stackCtx.fence);
         } catch (error) {
           return failedStack(
             stack.stackName,

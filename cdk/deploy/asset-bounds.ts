@@ -3,7 +3,7 @@ import { AssetManifest, FileManifestEntry } from '@aws-cdk/cdk-assets-lib';
 import type { AssetManifest as AssetManifestJson } from '@aws-cdk/cloud-assembly-schema';
 import { MAX_MANIFEST_BYTES, readAssemblyJson } from '../assembly-files';
 import { CairnError } from '../../controller/model';
-import { BOOTSTRAP } from './aws-clients';
+import { BOOTSTRAP, CAIRN_KEYS } from './aws-clients';
 import { bootstrapRoleArn, resolvePlaceholders } from './stack-identity';
 import type { AwsTargetConfig } from '../../controller/model';
 import type { StackArtifact } from '../types';
@@ -21,12 +21,16 @@ export function loadAssetManifest(file: string, stackName: string): AssetManifes
 
 /** Why a file asset's destination is not this environment's bootstrap bucket, or undefined when it is. */
 function outOfBounds(
-  destination: { bucketName: string; region?: string; assumeRoleArn?: string },
+  destination: { bucketName: string; objectKey: string; region?: string; assumeRoleArn?: string },
   target: AwsTargetConfig,
 ): string | undefined {
   const bucket = resolved(destination.bucketName, target);
   if (bucket !== BOOTSTRAP.bucket(target))
     return `bucket ${bucket} is not the environment's ${BOOTSTRAP.bucket(target)}`;
+  // Where cairn puts the templates too large to send inline, named by their digests: an app's
+  // asset there could be taken for a template cairn uploads later (see putOnce).
+  const key = resolved(destination.objectKey, target);
+  if (key.startsWith(CAIRN_KEYS)) return `key ${key} is under ${CAIRN_KEYS}, where cairn keeps templates`;
   if (destination.region && resolved(destination.region, target) !== target.region)
     return `region ${destination.region} is not the environment's ${target.region}`;
   const role = destination.assumeRoleArn && resolved(destination.assumeRoleArn, target);

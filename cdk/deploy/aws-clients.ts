@@ -168,6 +168,9 @@ export const BOOTSTRAP = {
     `cdk-${BOOTSTRAP.qualifier(target)}-assets-${target.account}-${target.region}`,
 } as const;
 
+/** The keys of the bootstrap bucket cairn writes itself (templates too large to send inline); no app's asset may use them. */
+export const CAIRN_KEYS = 'cairn/';
+
 /** A role assumed after the environment's own identity: a CDK bootstrap's deploy or publishing role. */
 export interface ChainedRole {
   readonly arn: string;

@@ -9,9 +9,8 @@ import {
   type Change,
   type Stack,
 } from '@aws-sdk/client-cloudformation';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { CairnError, DEFAULT_AWS_CAPABILITIES, type AwsCapability } from '../../controller/model';
-import { BOOTSTRAP, objectUrl } from './aws-clients';
+import { BOOTSTRAP, CAIRN_KEYS, objectUrl } from './aws-clients';
 import { describeStack, waitForChangeSet, waitForStack } from './cfn-wait';
 import { executionRole, type StackContext, type TemplateReader } from './stack-context';
 import { fencedWrite } from '../../controller/model/fenced-write';
@@ -43,6 +42,7 @@ import { templateAdds } from './template-adds';
 import { assertNoAdoptedNames, makingIds, nestedMaking } from './adopted-names';
 import { assetFileAt } from './asset-bounds';
 import { partitionOf } from './stack-identity';
+import { putOnce } from './shared-bucket';
 
 /** CloudFormation's limit for an inline template body; larger ones go through S3. */
 export const TEMPLATE_BODY_LIMIT = 51_200;
@@ -93,12 +93,14 @@ async function templateArgument(
 ): Promise<{ TemplateBody: string } | { TemplateURL: string }> {
   if (Buffer.byteLength(body) <= TEMPLATE_BODY_LIMIT) return { TemplateBody: body };
   const bucket = BOOTSTRAP.bucket(ctx.target);
-  const key = `cairn/templates/${artifact.stackName}/${createHash('sha256').update(body).digest('hex')}.json`;
-  await (ctx.uploads ?? ctx.clients).s3.send(
-    fencedWrite(
-      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
-      ctx.fence,
-    ),
+  const key = `${CAIRN_KEYS}templates/${artifact.stackName}/${createHash('sha256').update(body).digest('hex')}.json`;
+  // Named by its own digest: an object already at the key with these bytes is this template.
+  await putOnce(
+    (ctx.uploads ?? ctx.clients).s3,
+    { Bucket: bucket, Key: key, ContentType: 'application/json' },
+    { bytes: Buffer.from(body) },
+    `stack ${artifact.stackName}`,
+    ctx.fence,
   );
   return { TemplateURL: objectUrl(ctx.target, bucket, key) };
 }

@@ -332,6 +332,12 @@ export async function startCfnFaultProxy(target: string): Promise<CfnFaultProxy>
     const answer = await forward(req, body);
     const hold = action && seen ? holds.get(action) : undefined;
     if (hold && seen) await hold(seen);
+    if (!isQuery) {
+      // S3 and the JSON APIs pass through as they came: bytes, and a HEAD's length of the object.
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+      return;
+    }
     let text = answer.body.toString('utf8');
     const granted = /<Credentials>([^]*?)<\/Credentials>/.exec(text)?.[1];
     if (action?.startsWith('AssumeRole') && answer.status === 200 && granted) {

@@ -43,9 +43,11 @@ describe('publishing the assets of a stack', () => {
       }),
     );
     // when it is published
-    const error: unknown = await publishAssets([file], makeClients(target), target, 'app-Api').catch(
-      (e: unknown) => e,
-    );
+    const error: unknown = await publishAssets(
+      { assetManifests: [file], stackName: 'app-Api', templateFile: join(dir, 'app-Api.template.json') },
+      makeClients(target),
+      target,
+    ).catch((e: unknown) => e);
     // then it fails as a CairnError that names the stack and says Docker images are not supported
     expect(isCairnError(error)).toBe(true);
     expect((error as Error).message).toMatch(/stack app-Api.*Docker image.*not support/);
@@ -53,6 +55,12 @@ describe('publishing the assets of a stack', () => {
 
   it('does nothing for a stack without asset manifests', async () => {
     // given no manifests, when published, then it resolves without touching AWS
-    await expect(publishAssets([], makeClients(target), target, 'app-Net')).resolves.toBeUndefined();
+    await expect(
+      publishAssets(
+        { assetManifests: [], stackName: 'app-Net', templateFile: 'app-Net.template.json' },
+        makeClients(target),
+        target,
+      ),
+    ).resolves.toBeUndefined();
   });
 });

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { CairnError, type WriteFence } from '../../controller/model';
+import { fencedWrite } from '../../controller/model/fenced-write';
+import { zipContentDigest } from './zip-entries';
+
+/**
+ * What is written at a key: its bytes, and whether they are a zip (an asset folder cdk-assets
+ * packaged), whose files, not its bytes, say whether an object already there is the same.
+ */
+export interface Content {
+  readonly bytes: Buffer;
+  readonly zip?: boolean;
+}
+
+/** The object at a key as far as it was read: its size, and its bytes when they were needed. */
+interface Held {
+  readonly size: number;
+  readonly sha256?: string;
+  readonly bytes?: Buffer;
+}
+
+/** How much larger than this commit's zip another zip of the same files may be (another zipper's compression). */
+const ZIP_SLACK = (size: number) => 2 * size + 16 * 1024 * 1024;
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const statusOf = (error: unknown) =>
+  (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+
+/**
+ * The object at `key` as far as comparing it with `mine` needs, or undefined when there is none.
+ * S3's own SHA-256 of the whole object is taken when it keeps one (S3 checks it against the bytes
+ * on upload); otherwise the object is read, unless its size already tells (another size is other
+ * bytes; for a zip, far larger than any zip of the same files), so that a large object planted
+ * under the key is not downloaded to find that out.
+ */
+async function heldAt(s3: S3Client, bucket: string, key: string, mine: Content): Promise<Held | undefined> {
+  let head;
+  try {
+    head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }));
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+  const size = head.ContentLength ?? -1;
+  const kept = head.ChecksumSHA256;
+  // A multipart upload's checksum is of its parts' checksums (`…-N`), not of the object.
+  const whole = kept && head.ChecksumType !== 'COMPOSITE' && !kept.includes('-');
+  if (size === mine.bytes.length && whole)
+    return { size, sha256: Buffer.from(kept, 'base64').toString('hex') };
+  const worthReading = mine.zip ? size <= ZIP_SLACK(mine.bytes.length) : size === mine.bytes.length;
+  if (!worthReading) return { size };
+  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const bytes = Buffer.from(await object.Body!.transformToByteArray());
+  return { size: bytes.length, sha256: sha256(bytes), bytes };
+}
+
+/** Whether what is held at the key is `mine`: the same bytes, or for a zip, the same files. */
+function same(held: Held, mine: Content, mineSha256: string): boolean {
+  if (held.sha256 === mineSha256 && held.size === mine.bytes.length) return true;
+  if (!mine.zip || !held.bytes) return false;
+  const theirs = zipContentDigest(held.bytes);
+  return theirs !== undefined && theirs === zipContentDigest(mine.bytes);
+}
+
+/**
+ * Writes `content` at `key` unless an object with the same content is there already; never
+ * replaces one with other content. The bootstrap's bucket is shared by every stack, environment
+ * and tool deploying with that bootstrap, and an asset's key is only the app's claim about its
+ * content: found in review, environment A's app published its own code under the key of
+ * environment B's next Lambda asset, and B's apply, finding the key taken, skipped its upload
+ * (cdk-assets asks only whether the key exists) and deployed A's code. So an object is created
+ * only where none is (`If-None-Match: *`, so a write racing this one cannot land over it either),
+ * one already there is used only when it is the same, and anything else is refused: whoever holds
+ * the key keeps it, no object changes once written, and neither deploy gets the other's content.
+ */
+export async function putOnce(
+  s3: S3Client,
+  input: Omit<PutObjectCommandInput, 'Body' | 'IfNoneMatch'> & {
+    readonly Bucket: string;
+    readonly Key: string;
+  },
+  content: Content,
+  subject: string,
+  fence?: WriteFence,
+): Promise<'created' | 'present'> {
+  const mine = sha256(content.bytes);
+  const held = await heldAt(s3, input.Bucket, input.Key, content);
+  if (held === undefined) {
+    try {
+      await s3.send(
+        fencedWrite(
+          new PutObjectCommand({
+            ...input,
+            Body: content.bytes,
+            ChecksumSHA256: Buffer.from(mine, 'hex').toString('base64'),
+            IfNoneMatch: '*',
+          }),
+          fence,
+        ),
+      );
+      return 'created';
+    } catch (error) {
+      // Another writer created it between the look and the write: what it wrote decides.
+      if (statusOf(error) !== 412) throw error;
+      return putOnce(s3, input, content, subject, fence);
+    }
+  }
+  if (same(held, content, mine)) return 'present';
+  const what = held.sha256 ? `${held.size} bytes, sha256 ${held.sha256}` : `${held.size} bytes`;
+  throw new CairnError(
+    `s3://${input.Bucket}/${input.Key} already holds other content (${what}) than this commit's (${content.bytes.length} bytes, sha256 ${mine}); cairn never replaces an object another deploy may read`,
+    {
+      code: 'aws.asset-conflict',
+      phase: 'apply-aws',
+      retryable: false,
+      subject,
+      hint: 'another environment, another cairn or a deploy outside cairn published different content under this key of the shared bootstrap bucket: give environments that must not reach each other their own bootstrap (aws.bootstrapQualifier), or a bucketPrefix of their own on the stack synthesizer (the app reads its environment from the gitops:environment context); see SECURITY.md',
+    },
+  );
+}
+
+/** Reads the file cdk-assets packaged (an asset's zip, or its own file) to be written by putOnce. */
+export async function packagedContent(file: string, contentType: string | undefined): Promise<Content> {
+  return { bytes: await readFile(file), zip: contentType === 'application/zip' };
+}
