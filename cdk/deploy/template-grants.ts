@@ -163,28 +163,89 @@ const RESOURCELESS: ReadonlySet<string> = new Set(
 
 /**
  * Actions of other services that take a resource type but that the CDK grants on `*` by itself,
- * lower case, so that they pass as account-level ones do: a `logRetention`'s handler
- * (`PutRetentionPolicy`, `DeleteRetentionPolicy`), a Step Functions ECS run-task that waits for its
- * task (`StopTask`, `DescribeTasks`), a function mounting an EFS access point (`ClientMount`, on
- * the condition of its own access point, which cairn does not read), `Metric.grantPutMetricData`
- * (its `dataset` resource type is optional), the log writes of an ECS service's execute command
- * and a Synthetics canary (`CreateLogStream`, `PutLogEvents`, `DescribeLogStreams`, on `*` and on
- * every canary's log group), and `logs:CreateLogGroup` (all in `AWSLambdaBasicExecutionRole`, which
- * apps write inline; a group another environment has fails to be made). None reads another
- * environment's data; what they still reach is in SECURITY.md (Not covered yet).
+ * lower case, so that they pass as account-level ones do: `Metric.grantPutMetricData` (its
+ * `dataset` resource type is optional), the log writes of an ECS service's execute command and a
+ * Synthetics canary (`CreateLogStream`, `PutLogEvents`, `DescribeLogStreams`, on `*` and on every
+ * canary's log group), and `logs:CreateLogGroup` (all in `AWSLambdaBasicExecutionRole`, which apps
+ * write inline; a group another environment has fails to be made). None reads another
+ * environment's data; what they still reach is in SECURITY.md (Not covered yet). The CDK's other
+ * grants on `*` reach every environment's resource of their kind and are in ON_ANY_ONLY_IF.
  */
 const CDK_ON_ANY: ReadonlySet<string> = new Set([
-  'logs:putretentionpolicy',
-  'logs:deleteretentionpolicy',
-  'ecs:stoptask',
-  'ecs:describetasks',
-  'elasticfilesystem:clientmount',
   'cloudwatch:putmetricdata',
   'logs:createloggroup',
   'logs:createlogstream',
   'logs:putlogevents',
   'logs:describelogstreams',
 ]);
+
+/**
+ * Actions of other services that the CDK grants on `*` but that reach every environment's resource
+ * of their kind, lower case: each passes on `*` only where the statement's `Condition` pins `key`
+ * (the condition key naming the resource acted on) to the app's own (see pinnedToOwn), and a
+ * refusal says `fix`. Seen in a synthesized app (aws-cdk-lib 2.276): a function's EFS access point
+ * (`ClientMount` on `*` on the condition of its own access point's ARN); a Step Functions ECS
+ * run-task, every integration pattern (`StopTask` and `DescribeTasks` on `*`, no condition: a's
+ * state machine could stop b's tasks and read their overrides); `logRetention`'s provider
+ * (`PutRetentionPolicy` and `DeleteRetentionPolicy` on `*`, no condition and no condition key to
+ * give one: a's function could set b's log groups' retention to a day, and so delete b's logs).
+ */
+const ON_ANY_ONLY_IF: ReadonlyMap<string, { readonly key?: string; readonly fix: string }> = (() => {
+  const efs = {
+    key: 'elasticfilesystem:AccessPointArn',
+    fix: "give it a Condition StringEquals elasticfilesystem:AccessPointArn naming an access point of this app (the CDK's lambda.FileSystem.fromEfsAccessPoint writes one)",
+  };
+  const ecs = {
+    key: 'ecs:cluster',
+    fix: "give it a Condition ArnEquals ecs:cluster naming this app's own cluster (the CDK's EcsRunTask writes none: add it to the state machine role's policy with addPropertyOverride)",
+  };
+  const retention = {
+    fix: "no Condition bounds it to this app's log groups: give the function a log group of its own with its retention (logGroup: new LogGroup(this, 'Logs', { retention })) instead of the CDK's deprecated logRetention",
+  };
+  return new Map([
+    ['elasticfilesystem:clientmount', efs],
+    ['elasticfilesystem:clientwrite', efs],
+    ['elasticfilesystem:clientrootaccess', efs],
+    ['ecs:stoptask', ecs],
+    ['ecs:describetasks', ecs],
+    ['logs:putretentionpolicy', retention],
+    ['logs:deleteretentionpolicy', retention],
+  ]);
+})();
+
+/**
+ * The condition operators that pin a key to the values they list: a request whose key is another
+ * value, or absent, is denied. Every other operator (`StringLike` with `*`, `StringNotEquals`,
+ * `...IfExists`, which passes a request without the key, `ForAnyValue:`/`ForAllValues:`, `Null`,
+ * ...) pins nothing, so a `Condition` can only narrow what cairn reads, never widen it.
+ */
+const PINNING_OPERATORS: ReadonlySet<string> = new Set(['stringequals', 'arnequals']);
+
+/**
+ * Whether a statement's `Condition` pins the condition key `key` to resources of the app's own
+ * only: some operator of PINNING_OPERATORS (the operators of a Condition must all hold) names the
+ * key (keys compare case-insensitively, as IAM does) with one value or a list of values, and each
+ * is the app's own or listed by its whole ARN (ownResource). Anything cairn cannot read pins
+ * nothing.
+ */
+function pinnedToOwn(
+  template: StackTemplate,
+  statement: Record<string, unknown>,
+  key: string,
+  bounds: GrantBounds,
+): boolean {
+  const condition = statement.Condition;
+  if (!condition || typeof condition !== 'object' || Array.isArray(condition)) return false;
+  return Object.entries(condition as Record<string, unknown>).some(([operator, keys]) => {
+    if (!PINNING_OPERATORS.has(operator.toLowerCase())) return false;
+    if (!keys || typeof keys !== 'object' || Array.isArray(keys)) return false;
+    return Object.entries(keys as Record<string, unknown>).some(([name, values]) => {
+      if (name.toLowerCase() !== key.toLowerCase()) return false;
+      const list = Array.isArray(values) ? values : [values];
+      return list.length > 0 && list.every((value) => ownResource(template, value, bounds, true));
+    });
+  });
+}
 
 /**
  * ARNs with no account of resources that are AWS's, not an environment's, which an action of
@@ -708,7 +769,9 @@ function reachOf(
   template: StackTemplate,
   statement: Record<string, unknown>,
   bounds: GrantBounds,
-): { readonly resource: string; readonly action: string; readonly bound: Bound } | undefined {
+):
+  | { readonly resource: string; readonly action: string; readonly bound: Bound; readonly fix?: string }
+  | undefined {
   if (statement.Effect === 'Deny') return undefined;
   // NotAction and NotResource grant everything they do not name: taken as `*`.
   const actions = Object.hasOwn(statement, 'NotAction')
@@ -716,6 +779,11 @@ function reachOf(
     : itemsOf(statement.Action).map((a) => (typeof a === 'string' ? a : '*'));
   const reaching = actions.flatMap((action) => boundsOf(action).map((b) => ({ action, ...b })));
   if (reaching.length === 0) return undefined;
+  // An action whose resource a condition key names is bounded by its Condition where it pins the key.
+  const pinnedByCondition = (action: string) => {
+    const key = ON_ANY_ONLY_IF.get(action.toLowerCase())?.key;
+    return key !== undefined && pinnedToOwn(template, statement, key, bounds);
+  };
   const resources = Object.hasOwn(statement, 'NotResource') ? ['*'] : itemsOf(statement.Resource);
   for (const resource of resources) {
     const text = literalText(resource, bounds.pseudo);
@@ -723,15 +791,17 @@ function reachOf(
     const service = text === undefined || text === '*' ? '*' : /^arn:[^:]*:([^:]*):/.exec(text)?.[1];
     if (service === undefined) continue; // not an ARN: IAM refuses it
     const out = reaching.find(
-      ({ bound, services }) =>
+      ({ action, bound, services }) =>
         services.some((s) => s === '*' || iamPatternMatches(service, s)) &&
-        !BOUNDS[bound].admits(template, resource, bounds),
+        !BOUNDS[bound].admits(template, resource, bounds) &&
+        !pinnedByCondition(action),
     );
     if (out)
       return {
         resource: text ?? JSON.stringify(resource) ?? 'nothing',
         action: out.action,
         bound: out.bound,
+        fix: ON_ANY_ONLY_IF.get(out.action.toLowerCase())?.fix,
       };
   }
   return undefined;
@@ -757,8 +827,8 @@ export function assertGrantsInBounds(
   bounds: GrantBounds,
   phase: 'plan' | 'apply-aws',
 ): void {
-  const refuse = (what: string, bound: Bound = 'data') =>
-    new CairnError(`${what}, ${BOUNDS[bound].which}: ${BOUNDS[bound].why}`, {
+  const refuse = (what: string, bound: Bound = 'data', fix?: string) =>
+    new CairnError(`${what}, ${BOUNDS[bound].which}: ${BOUNDS[bound].why}${fix ? `; ${fix}` : ''}`, {
       code: 'aws.out-of-bounds',
       phase,
       retryable: false,
@@ -778,6 +848,7 @@ export function assertGrantsInBounds(
         throw refuse(
           `${safeOutput(where, 200)} ${safeOutput(name, 200)} ${of} allows ${safeOutput(reach.action, 200)} on ${safeOutput(reach.resource, 200)}`,
           reach.bound,
+          reach.fix,
         );
       }
     }
