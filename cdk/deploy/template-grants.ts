@@ -1,6 +1,6 @@
 import { CairnError } from '../../controller/model';
 import { safeOutput } from '../../controller/model/secret-mask';
-import { RESOURCELESS_ACTIONS } from './resourceless-actions.generated';
+import { RESOURCELESS_ACTIONS, RESOURCELESS_READS } from './resourceless-actions.generated';
 import {
   listed,
   literalText,
@@ -32,6 +32,11 @@ export interface GrantBounds extends TargetBounds {
    * and a nested stack's `Ref` name the stack's own.
    */
   readonly stackName?: string;
+  /**
+   * The environment's `aws.accountWideReads`: its roles may be granted the reads that answer with
+   * every environment's data of the account (ACCOUNT_WIDE_READS). Absent or false: refused.
+   */
+  readonly accountWideReads?: boolean;
 }
 
 /** The property that gives a resource of a data-bearing type its name, by type. */
@@ -154,12 +159,49 @@ const HARMLESS_MANAGED_POLICIES: ReadonlySet<string> = new Set([
  */
 const BOUNDED_APART: readonly string[] = [...DATA_SERVICES, 'iam', 'sts', 'cloudformation'];
 
+/** `<service>:<action>` of each action of a generated table (service to space-separated names). */
+const actionsOf = (table: Readonly<Record<string, string>>): string[] =>
+  Object.entries(table).flatMap(([service, names]) => names.split(' ').map((name) => `${service}:${name}`));
+
 /** Every action that takes no resource type, as `<service>:<action>` lower case (see RESOURCELESS_ACTIONS). */
-const RESOURCELESS: ReadonlySet<string> = new Set(
-  Object.entries(RESOURCELESS_ACTIONS).flatMap(([service, names]) =>
-    names.split(' ').map((name) => `${service}:${name}`),
-  ),
-);
+const RESOURCELESS: ReadonlySet<string> = new Set(actionsOf(RESOURCELESS_ACTIONS));
+
+/**
+ * The reads that take no resource type and answer with what the account holds of every
+ * environment, where a service keeps data by account, not by resource: X-Ray's traces
+ * (`GetTraceSummaries`, `GetServiceGraph`), CloudWatch's metric statistics (`GetMetricStatistics`),
+ * ..., lower case. Derived: every action of RESOURCELESS_READS (access level Read in AWS's service
+ * authorization reference; a `List` action lists names, as `s3:ListAllMyBuckets` does), with the
+ * reads AWS files under List although they answer with contents (`xray:BatchGetTraces`,
+ * `ListRetrievedTraces`; `logs:DescribeQueries` and `DescribeQueryDefinitions`, every query's text)
+ * and without those that answer about the caller alone (`ecr:GetAuthorizationToken`, a token for
+ * the caller's own pulls, which ECR's grants bound; X-Ray's sampling rules and targets, which every
+ * traced function reads). Of services outside BOUNDED_APART only: those have bounds of their own.
+ */
+const ACCOUNT_WIDE_READS: ReadonlySet<string> = (() => {
+  const listedButReading = [
+    'xray:batchgettraces',
+    'xray:listretrievedtraces',
+    'logs:describequeries',
+    'logs:describequerydefinitions',
+  ];
+  const callersOwn = new Set([
+    'ecr:getauthorizationtoken',
+    'xray:getsamplingrules',
+    'xray:getsamplingtargets',
+    'xray:getsamplingstatisticsummaries',
+  ]);
+  return new Set(
+    [...actionsOf(RESOURCELESS_READS), ...listedButReading].filter(
+      (action) => !callersOwn.has(action) && !BOUNDED_APART.includes(action.split(':')[0]!),
+    ),
+  );
+})();
+
+/** Whether an action (not a pattern: a wildcard already counts as taking a resource) is one of ACCOUNT_WIDE_READS. */
+function readsAccountWide(action: string): boolean {
+  return ACCOUNT_WIDE_READS.has(action.toLowerCase());
+}
 
 /**
  * Actions of other services that take a resource type but that the CDK grants on `*` by itself,
@@ -314,7 +356,7 @@ function identityBoundsOf(action: string): ('lend' | 'rewrite')[] {
 }
 
 /** What an action does that the grant check bounds, and so what its resource must be (see BOUNDS). */
-type Bound = 'data' | 'lend' | 'rewrite' | 'stack' | 'account';
+type Bound = 'data' | 'lend' | 'rewrite' | 'stack' | 'account' | 'reads';
 
 /** The ARN services an IAM or STS action's resources are named in (a role's ARN for `sts:AssumeRole`). */
 const IDENTITY_SERVICES: readonly string[] = ['iam', 'sts'];
@@ -353,6 +395,7 @@ function boundsOf(action: string): { readonly bound: Bound; readonly services: r
     ...identityBoundsOf(action).map((bound) => ({ bound, services: IDENTITY_SERVICES })),
     ...(reachesStacks(action) ? [{ bound: 'stack' as const, services: ['cloudformation'] }] : []),
     ...(reachesAccount(action) ? [{ bound: 'account' as const, services: ['*'] }] : []),
+    ...(readsAccountWide(action) ? [{ bound: 'reads' as const, services: ['*'] }] : []),
   ];
 }
 
@@ -761,6 +804,11 @@ const BOUNDS: Readonly<
       ownResource(template, resource, bounds) || elsewhere(resource, bounds),
     which: "which is not this app's own",
     why: "a role of this environment could read or change another environment's resources of the account (its images, logs, databases, file systems, event buses, APIs, ...)",
+  },
+  reads: {
+    admits: (_template, _resource, bounds) => bounds.accountWideReads === true,
+    which: "which answers with every environment's data of the account, and aws.accountWideReads is not set",
+    why: "a role of this environment could read what the service keeps by account, not by resource: every environment's traces, metric statistics, query texts, ...",
   },
 };
 

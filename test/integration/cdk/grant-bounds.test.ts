@@ -116,6 +116,7 @@ beforeAll(async () => {
         { name: 'Signals', signals: true },
         { name: 'AppliedServices', queues: ['Q'] },
         { name: 'AppliedOnAny', queues: ['Q'] },
+        { name: 'AppliedReads', queues: ['Q'] },
         { name: 'Services', services: true },
       ],
     },
@@ -1002,6 +1003,54 @@ describe("an identity policy of the environment's own role on another environmen
         ] as const,
     ),
   ]);
+
+  it("applies nothing of a commit giving its role every environment's traces, metric statistics and log queries on *", async () => {
+    // given environment a's commit: its own role, named, allowed the account-level reads of X-Ray,
+    // CloudWatch and CloudWatch Logs, which take no resource and answer with b's data as well
+    const a = applierThrough(proxy, unique('env-a'));
+    const roleName = unique('env-a-fn');
+    const reads = [
+      'xray:BatchGetTraces',
+      'xray:GetTraceSummaries',
+      'cloudwatch:GetMetricStatistics',
+      'logs:DescribeQueries',
+    ];
+    const template = granting(policyOf({ Effect: 'Allow', Action: reads, Resource: '*' }), {
+      RoleName: roleName,
+    });
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedReads', template), sha);
+    // then it fails naming the stack, the statement, the action and the setting that would allow
+    // it, before any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-AppliedReads`);
+    expect(applied.failure!.message).toContain(
+      "Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows xray:BatchGetTraces on *, which answers with every environment's data of the account, and aws.accountWideReads is not set",
+    );
+    expect(changeSetsOf(proxy, `${prefix}-AppliedReads`)).toEqual([]);
+    // and moto's IAM has no such policy (without the check GetRolePolicy returned it on a's role)
+    const policy = await motoIam('GetRolePolicy', { RoleName: roleName, PolicyName: 'env-a-reads-b' });
+    expect(policy).toContain('NoSuchEntity');
+    expect(policy).not.toContain('BatchGetTraces');
+    await a.close();
+  }, 60_000);
+
+  it('plans the same reads for an environment that sets aws.accountWideReads', async () => {
+    await expectPlanned(
+      { accountWideReads: true },
+      granting(
+        allowing(
+          [
+            'xray:BatchGetTraces',
+            'xray:GetTraceSummaries',
+            'cloudwatch:GetMetricStatistics',
+            'logs:DescribeQueries',
+          ],
+          '*',
+        ),
+      ),
+    );
+  }, 60_000);
 
   it("plans the CDK's own: a VPC function given its own repository, log group, database, Aurora Data API, file system and access point, event bus, OpenSearch domain, Firehose stream, API method and metric; an ECS service's execute command, a canary", async () => {
     // given the app's template, whose roles the CDK grants these services' actions on its own

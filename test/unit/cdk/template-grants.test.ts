@@ -27,9 +27,9 @@ function granting(statement: unknown): string {
 }
 
 /** The message assertGrantsInBounds refuses `template` with, or undefined when it passes. */
-function refusal(template: string): string | undefined {
+function refusal(template: string, accountWideReads = false): string | undefined {
   try {
-    assertGrantsInBounds('app', stackTemplate(template), bounds, 'plan');
+    assertGrantsInBounds('app', stackTemplate(template), { ...bounds, accountWideReads }, 'plan');
     return undefined;
   } catch (error) {
     expect(isCairnError(error) && error.code).toBe('aws.out-of-bounds');
@@ -484,6 +484,40 @@ describe('assertGrantsInBounds', () => {
         ),
       ).not.toThrow();
       expect(listed(['*'], allow('iam:*', '*'))).not.toThrow();
+    });
+  });
+
+  describe("account-wide reads (actions with no resource type that answer with every environment's data)", () => {
+    it.each([
+      ["every environment's trace summaries", 'xray:GetTraceSummaries'],
+      ["every environment's traces, which AWS files under List", 'xray:BatchGetTraces'],
+      ["every environment's service graph", 'xray:GetServiceGraph'],
+      ["every environment's metric statistics", 'cloudwatch:GetMetricStatistics'],
+      ["every environment's log queries' text, which AWS files under List", 'logs:DescribeQueries'],
+    ])('refuses %s on *, unless aws.accountWideReads', (_label, action) => {
+      const template = granting(allow(action, '*'));
+      expect(refusal(template)).toContain(
+        `allows ${action} on *, which answers with every environment's data of the account, and aws.accountWideReads is not set`,
+      );
+      expect(refusal(template, true)).toBeUndefined();
+    });
+
+    it("passes the CDK's own on * that answer about the caller or only write: an ECR token, X-Ray's sampling and segments, a metric, a listing", () => {
+      const template = granting(
+        allow(
+          [
+            'ecr:GetAuthorizationToken',
+            'xray:GetSamplingRules',
+            'xray:GetSamplingTargets',
+            'xray:PutTraceSegments',
+            'xray:PutTelemetryRecords',
+            'cloudwatch:PutMetricData',
+            'logs:DescribeLogGroups',
+          ],
+          '*',
+        ),
+      );
+      expect(refusal(template)).toBeUndefined();
     });
   });
 
