@@ -767,7 +767,9 @@ function itemsOf(value: unknown): unknown[] {
  * any principal whose identity policy allows it. `rewrite`: only what `aws.externalTargets`
  * lists, the app's own identities included: a role that may write its own policy, or another
  * role's of the app, gives itself at run time what this check refuses at deploy. `stack`: the
- * stack's own (ownStack), or a listed one.
+ * stack's own (ownStack), or a listed one. `account`: the app's own resource of any other service,
+ * or one outside the account (elsewhere). `reads`: nothing but for an environment that sets
+ * `aws.accountWideReads`, since such a read names no resource to hold to the app's own.
  */
 const BOUNDS: Readonly<
   Record<
@@ -867,7 +869,12 @@ function reachOf(
  * b's bucket and `secretsmanager:GetSecretValue` on b's secret, and a's Lambda could then read
  * them with the role (test/integration/cdk/grant-bounds.test.ts). And a CloudFormation action on
  * a stack that is not the stack's own (see ownStack): on moto, a's role was given
- * `cloudformation:*` on b's stack. Checked before any change set, in a plan and a deploy.
+ * `cloudformation:*` on b's stack. And an action the CDK grants on `*` that reaches every
+ * environment's resource of its kind, unless its Condition pins it to the app's own
+ * (ON_ANY_ONLY_IF): on moto, a's role was given `logs:PutRetentionPolicy` and `ecs:StopTask` on
+ * `*`; and an account-wide read (ACCOUNT_WIDE_READS) unless `aws.accountWideReads`: on moto, a's
+ * role was given `xray:BatchGetTraces` on `*`. Checked before any change set, in a plan and a
+ * deploy.
  */
 export function assertGrantsInBounds(
   stackName: string,
