@@ -259,7 +259,9 @@ const ON_ANY_ONLY_IF: ReadonlyMap<string, { readonly key?: string; readonly fix:
  * The condition operators that pin a key to the values they list: a request whose key is another
  * value, or absent, is denied. Every other operator (`StringLike` with `*`, `StringNotEquals`,
  * `...IfExists`, which passes a request without the key, `ForAnyValue:`/`ForAllValues:`, `Null`,
- * ...) pins nothing, so a `Condition` can only narrow what cairn reads, never widen it.
+ * ...) pins nothing, so a `Condition` can only narrow what cairn reads, never widen it. `ArnEquals`
+ * matches wildcards as `ArnLike` does: what pins is the value, which must be the app's own ARN
+ * whole (ownResource refuses any wildcard written into it).
  */
 const PINNING_OPERATORS: ReadonlySet<string> = new Set(['stringequals', 'arnequals']);
 

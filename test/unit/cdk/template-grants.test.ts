@@ -366,6 +366,20 @@ describe('assertGrantsInBounds', () => {
       ['by another key', { StringEquals: { 'aws:ResourceArn': OWN_POINT } }],
       ['by an empty list', { StringEquals: { 'elasticfilesystem:AccessPointArn': [] } }],
       [
+        'by ArnEquals with a wildcard (ArnEquals matches wildcards, as ArnLike does)',
+        { ArnEquals: { 'elasticfilesystem:AccessPointArn': theirs('elasticfilesystem', 'access-point/*') } },
+      ],
+      [
+        "by its own access point's ARN run on with a wildcard",
+        {
+          StringEquals: {
+            'elasticfilesystem:AccessPointArn': {
+              'Fn::Join': ['', [...at('elasticfilesystem'), 'access-point/', { Ref: 'Point' }, '*']],
+            },
+          },
+        },
+      ],
+      [
         'by a Condition that is a list',
         [{ StringEquals: { 'elasticfilesystem:AccessPointArn': OWN_POINT } }],
       ],
