@@ -174,9 +174,11 @@ const RESOURCELESS: ReadonlySet<string> = new Set(actionsOf(RESOURCELESS_ACTIONS
  * authorization reference; a `List` action lists names, as `s3:ListAllMyBuckets` does), with the
  * reads AWS files under List although they answer with contents (`xray:BatchGetTraces`,
  * `ListRetrievedTraces`; `logs:DescribeQueries` and `DescribeQueryDefinitions`, every query's text)
- * and without those that answer about the caller alone (`ecr:GetAuthorizationToken`, a token for
- * the caller's own pulls, which ECR's grants bound; X-Ray's sampling rules and targets, which every
- * traced function reads). Of services outside BOUNDED_APART only: those have bounds of their own.
+ * and without those that answer with no environment's data, which the CDK grants on `*`
+ * (`ecr:GetAuthorizationToken` and `ecr-public:GetAuthorizationToken`, a token for the caller's own
+ * pulls, which ECR's grants bound; X-Ray's sampling rules and targets, which every traced function
+ * reads; `logs:GetLogDelivery`, a log delivery's settings, which a state machine's logging reads).
+ * Of services outside BOUNDED_APART only: those have bounds of their own.
  */
 const ACCOUNT_WIDE_READS: ReadonlySet<string> = (() => {
   const listedButReading = [
@@ -185,15 +187,17 @@ const ACCOUNT_WIDE_READS: ReadonlySet<string> = (() => {
     'logs:describequeries',
     'logs:describequerydefinitions',
   ];
-  const callersOwn = new Set([
+  const noData = new Set([
     'ecr:getauthorizationtoken',
+    'ecr-public:getauthorizationtoken',
     'xray:getsamplingrules',
     'xray:getsamplingtargets',
     'xray:getsamplingstatisticsummaries',
+    'logs:getlogdelivery',
   ]);
   return new Set(
     [...actionsOf(RESOURCELESS_READS), ...listedButReading].filter(
-      (action) => !callersOwn.has(action) && !BOUNDED_APART.includes(action.split(':')[0]!),
+      (action) => !noData.has(action) && !BOUNDED_APART.includes(action.split(':')[0]!),
     ),
   );
 })();
@@ -770,8 +774,9 @@ function itemsOf(value: unknown): unknown[] {
  * lists, the app's own identities included: a role that may write its own policy, or another
  * role's of the app, gives itself at run time what this check refuses at deploy. `stack`: the
  * stack's own (ownStack), or a listed one. `account`: the app's own resource of any other service,
- * or one outside the account (elsewhere). `reads`: nothing but for an environment that sets
- * `aws.accountWideReads`, since such a read names no resource to hold to the app's own.
+ * or one outside the account (elsewhere). `reads`: on a Resource that may be `*`, nothing but for
+ * an environment that sets `aws.accountWideReads`, since such a read names no resource to hold to
+ * the app's own.
  */
 const BOUNDS: Readonly<
   Record<
@@ -810,9 +815,16 @@ const BOUNDS: Readonly<
     why: "a role of this environment could read or change another environment's resources of the account (its images, logs, databases, file systems, event buses, APIs, ...)",
   },
   reads: {
-    admits: (_template, _resource, bounds) => bounds.accountWideReads === true,
+    // IAM allows an action that takes no resource type only by a Resource of `*`: one naming a
+    // resource (the CDK's MSK event source names its cluster) grants it nothing. Any wildcard is
+    // taken as `*`.
+    admits: (template, resource, bounds) => {
+      if (bounds.accountWideReads === true) return true;
+      const text = literalText(resource, bounds.pseudo);
+      return text === undefined ? ownResource(template, resource, bounds) : !/[*?]/.test(text);
+    },
     which: "which answers with every environment's data of the account, and aws.accountWideReads is not set",
-    why: "a role of this environment could read what the service keeps by account, not by resource: every environment's traces, metric statistics, query texts, ...",
+    why: "a role of this environment could read what the service keeps by account, not by resource: every environment's traces, metric statistics or log query texts",
   },
 };
 
@@ -890,7 +902,7 @@ export function assertGrantsInBounds(
       phase,
       retryable: false,
       subject: `stack ${stackName}`,
-      hint: "grant only resources of this app (the CDK's grant* on its own constructs does; its own roles to pass or assume by their ARN), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets; an identity to write (iam: other than Get*, List*, PassRole) must be listed even when it is the app's own; a CloudFormation action names the stack's own (AWS::StackId, or its ARN by AWS::StackName) or a listed stack",
+      hint: "grant only resources of this app (the CDK's grant* on its own constructs does; its own roles to pass or assume by their ARN), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets; an identity to write (iam: other than Get*, List*, PassRole) must be listed even when it is the app's own; a CloudFormation action names the stack's own (AWS::StackId, or its ARN by AWS::StackName) or a listed stack; a read of every environment's data of the account (xray:GetTraceSummaries on *) needs the environment's aws.accountWideReads, not a list",
     });
   for (const [id, resource] of resourcesOf(template)) {
     const type = typeName(resource);

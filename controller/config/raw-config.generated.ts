@@ -285,7 +285,7 @@ export interface RawAwsTarget {
    */
   externalTargets?: string[];
   /**
-   * Let the app's roles be granted, on *, the reads that take no resource and answer with every environment's data of the account, where a service keeps it by account, not by resource: AWS's access level Read of an action with no resource type outside S3, SQS, SNS, Secrets Manager, SSM, DynamoDB, KMS, Kinesis, Lambda, Step Functions, IAM, STS and CloudFormation (xray:GetTraceSummaries, GetServiceGraph, cloudwatch:GetMetricStatistics, ...), and xray:BatchGetTraces, ListRetrievedTraces, logs:DescribeQueries and DescribeQueryDefinitions (default false: refused, aws.out-of-bounds; ecr:GetAuthorizationToken and X-Ray's sampling reads pass). For an environment trusted with the account's traces, metrics and logs queries, such as a platform team's dashboards.
+   * Let the app's roles be granted, on *, the reads that take no resource and answer with every environment's data of the account, where a service keeps it by account, not by resource: AWS's access level Read of an action with no resource type outside S3, SQS, SNS, Secrets Manager, SSM, DynamoDB, KMS, Kinesis, Lambda, Step Functions, IAM, STS and CloudFormation (xray:GetTraceSummaries, GetServiceGraph, cloudwatch:GetMetricStatistics, ...), and xray:BatchGetTraces, ListRetrievedTraces, logs:DescribeQueries and DescribeQueryDefinitions (default false: refused, aws.out-of-bounds; ecr:GetAuthorizationToken, X-Ray's sampling reads and logs:GetLogDelivery pass). For an environment trusted with the account's traces, metrics and logs queries, such as a platform team's dashboards.
    */
   accountWideReads?: boolean;
   /**

@@ -490,12 +490,13 @@ describe('grants naming, by ARN, what a stack of the app names literally', () =>
 });
 
 describe("the CDK's own grants stay in bounds", () => {
-  it('plans grants of its own data, BucketDeployment, a log group with retention, a Provider, a NestedStack and cross-stack grants', async () => {
+  it('plans grants of its own data, BucketDeployment, a log group with retention, a logging state machine, a Provider, a NestedStack and cross-stack grants', async () => {
     // given the app's function with a log group of its own, not the deprecated logRetention's
     // provider (logs:PutRetentionPolicy on *, which cairn refuses)
-    expect(readFileSync(join(assembly.dir, 'GrantsA.template.json'), 'utf8')).not.toContain(
-      'logs:PutRetentionPolicy',
-    );
+    const template = readFileSync(join(assembly.dir, 'GrantsA.template.json'), 'utf8');
+    expect(template).not.toContain('logs:PutRetentionPolicy');
+    // and a state machine's logging, which reads log deliveries on * (no environment's data)
+    expect(template).toContain('"logs:GetLogDelivery"');
     await expectPlannedClean(['GrantsA', 'GrantsB']);
   }, 120_000);
 

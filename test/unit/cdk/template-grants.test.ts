@@ -516,11 +516,36 @@ describe('assertGrantsInBounds', () => {
       expect(refusal(template, true)).toBeUndefined();
     });
 
-    it("passes the CDK's own on * that answer about the caller or only write: an ECR token, X-Ray's sampling and segments, a metric, a listing", () => {
+    it.each([
+      ['a wildcard ARN', 'arn:aws:xray:eu-west-1:111111111111:*'],
+      ['every resource but one (NotResource)', undefined],
+    ])('refuses them on %s, which may be *', (_label, resource) => {
+      const statement =
+        resource === undefined
+          ? { Effect: 'Allow', Action: 'xray:GetTraceSummaries', NotResource: 'arn:aws:s3:::x' }
+          : allow('xray:GetTraceSummaries', resource);
+      expect(refusal(granting(statement))).toContain(
+        `allows xray:GetTraceSummaries on ${resource ?? '*'}, which answers with every environment's data of the account`,
+      );
+    });
+
+    it("passes them on a resource named whole, which IAM never matches to an action that takes none (the CDK's MSK event source)", () => {
+      const template = granting(
+        allow(
+          ['kafka:GetBootstrapBrokers', 'kafka:DescribeCluster'],
+          'arn:aws:kafka:eu-west-1:222222222222:cluster/shared/0b0b0b0b-0b0b-0b0b-0b0b-0b0b0b0b0b0b-1',
+        ),
+      );
+      expect(refusal(template)).toBeUndefined();
+    });
+
+    it("passes the CDK's own on * that answer with no environment's data or only write: ECR tokens, X-Ray's sampling and segments, a state machine's log delivery, a metric, a listing", () => {
       const template = granting(
         allow(
           [
             'ecr:GetAuthorizationToken',
+            'ecr-public:GetAuthorizationToken',
+            'logs:GetLogDelivery',
             'xray:GetSamplingRules',
             'xray:GetSamplingTargets',
             'xray:PutTraceSegments',
