@@ -658,3 +658,423 @@ export const RESOURCELESS_ACTIONS: Readonly<Record<string, string>> = {
     'createbrowsersettings createdataprotectionsettings createipaccesssettings createnetworksettings createportal createsessionlogger createtruststore createuseraccessloggingsettings createusersettings listbrowsersettings listdataprotectionsettings listipaccesssettings listnetworksettings listportals listsessionloggers listtagsforresource listtruststorecertificates listtruststores listuseraccessloggingsettings listusersettings',
   xray: 'batchgettraces batchgettracesummarybyid canceltraceretrieval deleteresourcepolicy getdistincttracegraphs getencryptionconfig getgroups getindexingrules getinsight getinsightevents getinsightimpactgraph getinsightsummaries getretrievedtracesgraph getsamplingrules getsamplingstatisticsummaries getsamplingtargets getservicegraph gettimeseriesservicestatistics gettracegraph gettracesegmentdestination gettracesummaries link listresourcepolicies listretrievedtraces putencryptionconfig putresourcepolicy putspans putspansforindexing puttelemetryrecords puttracesegments starttraceretrieval updateindexingrule updatetracesegmentdestination',
 };
+
+/**
+ * Of RESOURCELESS_ACTIONS, those whose access level is Read, by service, lower case and separated
+ * by spaces: an account-level read, which answers with what the account holds (every trace,
+ * metric, ... of the service) rather than with one resource's.
+ */
+export const RESOURCELESS_READS: Readonly<Record<string, string>> = {
+  a2c: 'getcontainerizationjobdetails getdeploymentjobdetails',
+  a4b: 'getconferencepreference getinvitationconfiguration resolveroom',
+  'access-analyzer':
+    'checkaccessnotgranted checknonewaccess checknopublicaccess getgeneratedpolicy listpolicygenerations validatepolicy',
+  acm: 'getaccountconfiguration',
+  'aco-automation': 'getautomationevent getenrollmentconfiguration',
+  activate: 'getaccountcontact getcontentinfo getcosts getcredits getmemberinfo getprogram',
+  'agentaccess-mcp': 'checkconnectionstatus getscreenshot',
+  aidevops: 'getaccountusage searchserviceaccessibleresource',
+  amplifyuibuilder: 'exportcomponents exportforms exportthemes getmetadata',
+  aoss: 'batchgetcollection batchgetcollectiongroup batchgeteffectivelifecyclepolicy batchgetlifecyclepolicy batchgetvpcendpoint getaccesspolicy getaccountsettings getindex getpoliciesstats getsecurityconfig getsecuritypolicy',
+  'app-integrations': 'listeventintegrationassociations',
+  appconfig: 'getaccountsettings',
+  appflow: 'describeconnectorprofiles describeconnectors describeflows',
+  'application-autoscaling':
+    'describescalabletargets describescalingactivities describescalingpolicies describescheduledactions',
+  'application-signals': 'getservice listservicedependencies listservicedependents listserviceoperations',
+  'application-transformation':
+    'getcontainerization getdeployment getgroupingassessment getportingcompatibilityassessment getportingrecommendationassessment getruntimeassessment',
+  applicationinsights:
+    'describeapplication describecomponent describecomponentconfiguration describecomponentconfigurationrecommendation describelogpattern describeobservation describeproblem describeproblemobservations describeworkload listtagsforresource',
+  appstream: 'getexportimagetask listtagsforresource',
+  appstudio: 'getaccountstatus getenablementjobstatus',
+  appsync:
+    'evaluatecode evaluatemappingtemplate getapicache getdatasource getdatasourceintrospection getfunction getgraphqlapienvironmentvariables getintrospectionschema getresolver getresourcepolicy getschemacreationstatus gettype',
+  apptest: 'listtagsforresource',
+  aps: 'getdefaultscraperconfiguration',
+  'arc-zonal-shift': 'getautoshiftobservernotificationstatus',
+  artifact: 'getaccountsettings',
+  athena:
+    'getcatalogs getexecutionengine getexecutionengines getnamespace getnamespaces getqueryexecutions gettable gettables listengineversions',
+  auditmanager:
+    'getaccountstatus getevidencefileuploadurl getinsights getinsightsbyassessment getorganizationadminaccount getservicesinscope getsettings validateassessmentreportintegrity',
+  autoscaling: 'describetags',
+  'autoscaling-plans': 'describescalingplanresources describescalingplans getscalingplanresourceforecastdata',
+  'aws-external-anthropic': 'getaccountstatus',
+  'aws-marketplace':
+    'describeagreement describebuilds describeprocurementsystemconfiguration getagreementapprovalrequest getagreementcancellationrequest getagreemententitlements getagreementpaymentrequest getagreementrequest getbillingadjustmentrequest getentitlements getverification listbuilds listentitlementdetails',
+  'aws-marketplace-management':
+    'getadditionalsellernotificationrecipients getbankaccountverificationdetails getsecondaryuserverificationdetails getsellerverificationdetails',
+  'aws-portal': 'getconsoleactionsetenforced viewaccount viewbilling viewpaymentmethods viewusage',
+  awsconnector: 'getconnectorhealth validateconnectorid',
+  backup:
+    'describebackupjob describecopyjob describeglobalsettings describeprotectedresource describeregionsettings describereportjob describerestorejob describescanjob exportbackupplantemplate getbackupplanfromjson getbackupplanfromtemplate getrestorejobmetadata getrestoretestinginferredmetadata getsupportedresourcetypes',
+  'backup-gateway': 'listgateways listhypervisors listvirtualmachines',
+  batch:
+    'describecomputeenvironments describejobdefinitions describejobqueues describejobs describeschedulingpolicies describeserviceenvironments describeservicejob listschedulingpolicies',
+  'bcm-dashboards': 'getdashboard getresourcepolicy getscheduledreport listdashboards listtagsforresource',
+  'bcm-pricing-calculator': 'getpreferences',
+  bedrock:
+    'agenticretrievestream callwithbearertoken checkingesteddocumentacl generatequery getaccountdataretention getblueprintrecommendation getdatasourceauthorizationurl getdocumentcontent getfoundationmodelavailability getingesteddocumentacl getmodelinvocationloggingconfiguration getusecaseformodelaccess invokeguardrailchecks invokeinlineagent listmarketplacemodelendpoints optimizeprompt validateflowdefinition',
+  'bedrock-agentcore': 'connectbrowserautomationstream connectbrowserliveviewstream',
+  'bedrock-mantle': 'getaccountdataretention',
+  'bedrock-websearch': 'externalwebaccess',
+  billing:
+    'getbillingnotifications getbillingpreferences getcontractinformation getcreditallocationhistory getcredits getenterprisesupportchargesummary getenterprisesupportcontractdetails getiamaccesspreference getsellerofrecord listbillingviews usesourceview',
+  billingconductor:
+    'getbillingtransferpreference listbillinggroupcostreports listbillinggroups listcustomlineitems listpricingplans listpricingrules',
+  braket: 'getservicelinkedrolestatus getuseragreementstatus searchspendinglimits',
+  budgets: 'describebudgetactionsforaccount',
+  cases: 'listtagsforresource',
+  ce: 'describenotificationsubscription describereport getapproximateusagerecords getcommitmentpurchaseanalysis getconsoleactionsetenforced getpreferences getreservationcoverage getreservationpurchaserecommendation getreservationutilization getrightsizingrecommendation getsavingsplanpurchaserecommendationdetails getsavingsplanscoverage getsavingsplanspurchaserecommendation getsavingsplansutilization getsavingsplansutilizationdetails',
+  chatbot:
+    'describechimewebhookconfigurations describeslackchannelconfigurations describeslackchannels describeslackuseridentities describeslackworkspaces getaccountpreferences getmicrosoftteamschannelconfiguration getmicrosoftteamsoauthparameters getslackoauthparameters listmicrosoftteamschannelconfigurations listmicrosoftteamsconfiguredteams listmicrosoftteamsuseridentities listtagsforresource',
+  chime:
+    'getaccount getaccountresource getaccountsettings getaccountwithopenidconfig getbot getcdrbucket getdomain geteventsconfiguration getglobalsettings getmeetingdetail getmessagingsessionendpoint getphonenumber getphonenumberorder getphonenumbersettings getretentionsettings getroom getsiprule gettelephonylimits getuser getuseractivityreportdata getuserbyemail getusersettings getvoiceconnectorgroup retrievedataexports searchavailablephonenumbers validateaccountresource validatee911address',
+  'cleanrooms-ml': 'getmlconfiguration',
+  cloud9: 'getmigrationexperiences getuserpublickey getusersettings listenvironments',
+  cloudformation:
+    'batchdescribetypeconfigurations describeaccountlimits describegeneratedtemplate describeorganizationsaccess describepublisher describeresourcescan describestackdriftdetectionstatus describetype describetyperegistration estimatetemplatecost getgeneratedtemplate gethookresult getresource getresourcerequeststatus listresourcerequests listresources validatetemplate',
+  cloudfront:
+    'getkeygroup getkeygroupconfig getmonitoringsubscription getpublickey getpublickeyconfig getsavingsplan',
+  cloudhsm: 'describebackups describeclusters',
+  cloudtrail: 'describetrails getimport listimportfailures listpublickeys lookupevents searchsamplequeries',
+  cloudwatch:
+    'batchgetservicelevelindicatorreport describealarmsformetric describeanomalydetectors describeinsightrules generatequery generatequeryresultssummary getagentgraph getcontextgraph getintelligenceconfiguration getmetricstatistics getmetricwidgetimage getomnithread getotelenrichment getpreferences getrecords getspacecredentials getspacecredentialsfororganization gettelemetryqueryresults gettopologydiscoverystatus gettopologymap listmanagedinsightrules',
+  codecatalyst: 'getpendingconnection',
+  codecommit: 'getapprovalruletemplate',
+  codeconnections:
+    'getindividualaccesstoken getinstallationurl getresourcesyncstatus getsyncblockersummary getsyncconfiguration registerappcode startappregistrationhandshake startoauthhandshake',
+  codedeploy: 'batchgetdeploymenttargets getdeploymenttarget',
+  'codedeploy-commands-secure': 'getdeploymentspecification pollhostcommand',
+  codeguru: 'getcodegurufreetrialsummary',
+  'codeguru-profiler': 'getfindingsreportaccountsummary',
+  'codeguru-reviewer': 'createconnectiontoken getmetricsdata listthirdpartyrepositories',
+  'codeguru-security': 'getaccountconfiguration getmetricssummary',
+  codepipeline: 'getactiontype getjobdetails getthirdpartyjobdetails listactiontypes listruletypes',
+  codestar: 'describeuserprofile',
+  'codestar-connections':
+    'getindividualaccesstoken getinstallationurl getresourcesyncstatus getsyncblockersummary getsyncconfiguration registerappcode startappregistrationhandshake startoauthhandshake',
+  codewhisperer: 'generaterecommendations',
+  'cognito-identity': 'describeidentity getcredentialsforidentity getopenidtoken',
+  'cognito-idp':
+    'describeuserpooldomain getdevice getprovisionedlimit getuser getuserattributeverificationcode',
+  'cognito-sync': 'queryrecords',
+  comprehend:
+    'batchdetectdominantlanguage batchdetectentities batchdetectkeyphrases batchdetectsentiment batchdetectsyntax batchdetecttargetedsentiment containspiientities detectdominantlanguage detectkeyphrases detectpiientities detectsentiment detectsyntax detecttargetedsentiment detecttoxiccontent listdocumentclassificationjobs listdocumentclassifiers listdocumentclassifiersummaries listdominantlanguagedetectionjobs listendpoints listentitiesdetectionjobs listentityrecognizers listentityrecognizersummaries listeventsdetectionjobs listflywheels listkeyphrasesdetectionjobs listpiientitiesdetectionjobs listsentimentdetectionjobs listtargetedsentimentdetectionjobs listtopicsdetectionjobs',
+  comprehendmedical:
+    'describeentitiesdetectionv2job describeicd10cminferencejob describephidetectionjob describerxnorminferencejob describesnomedctinferencejob detectentitiesv2 detectphi infericd10cm inferrxnorm infersnomedct listentitiesdetectionv2jobs listicd10cminferencejobs listphidetectionjobs listrxnorminferencejobs listsnomedctinferencejobs',
+  'compute-optimizer': 'geteffectiverecommendationpreferences getrecommendationpreferences',
+  config:
+    'batchgetresourceconfig deliverconfigsnapshot describecompliancebyconfigrule describecompliancebyresource describeconfigruleevaluationstatus describeconformancepackstatus describedeliverychannelstatus describeorganizationconfigrulestatuses describeorganizationconformancepackstatuses getcompliancedetailsbyresource getcompliancesummarybyconfigrule getcompliancesummarybyresourcetype getdiscoveredresourcecounts getresourceconfighistory getresourceevaluationsummary selectresourceconfig',
+  'connect-campaigns':
+    'getconnectinstanceconfig getinstancecommunicationlimits getinstanceonboardingjobstatus',
+  consolidatedbilling: 'getaccountbillingrole',
+  controltower:
+    'describeaccountfactoryconfig describecoreservice describeguardrail describeguardrailfortarget describelandingzoneconfiguration describemanagedaccount describemanagedorganizationalunit describeregisterorganizationalunitoperation describesinglesignon getaccountinfo getavailableupdates getbaselineoperation getcontroloperation getguardrailcompliancestatus gethomeregion getlandingzonedriftstatus getlandingzoneoperation getlandingzonestatus listdriftdetails listexternalconfigrulecompliance performprelaunchchecks',
+  'cost-optimization-hub': 'getpreferences getrecommendation',
+  cur: 'describereportdefinitions getclassicreport getclassicreportpreferences getusagereport validatereportdestination',
+  'customer-verification':
+    'getcustomerverificationdetails getcustomerverificationeligibility getinheritanceconfig',
+  databrew: 'listdatasets listjobs listprojects listrecipes listrulesets listschedules',
+  datazone:
+    'batchgetattributesmetadata batchgetcell batchgetcellrun getaccountpool getasset getassetfilter getassettype getcell getcellrun getcellrunresult getcompute getconnection getconversation getcurrenteffectivepolicy getdataexportconfiguration getdataproduct getdatasource getdatasourcerun getdesignation getdomainexecutionrolecredentials getdomainsharingpolicy getdomainunit getenvironment getenvironmentaction getenvironmentactionlink getenvironmentblueprint getenvironmentblueprintconfiguration getenvironmentcredentials getenvironmentprofile getformtype getglossary getglossaryterm getgroupprofile getjobrun getlineageevent getlineagenode getlisting getmetadatagenerationrun getnotebook getnotebookcompute getnotebookexport getnotebookrun getproject getprojectprofile getrule getsubscription getsubscriptioneligibility getsubscriptiongrant getsubscriptionrequestdetails getsubscriptiontarget gettimeseriesdatapoint getupdateeligibility getuserprofile validatepolicy',
+  dax: 'describeparameters',
+  dbqms: 'getquerystring',
+  deadline: 'searchworkers',
+  detective: 'batchgetmembershipdatasources getpricinginformation',
+  devicefarm: 'getaccountsettings getofferingstatus',
+  'devops-guru':
+    'describeaccounthealth describeaccountoverview describeanomaly describeeventsourcesconfig describefeedback describeinsight describeorganizationhealth describeorganizationoverview describeorganizationresourcecollectionhealth describeresourcecollectionhealth describeserviceintegration getcostestimation getresourcecollection startcostestimation',
+  directconnect: 'describecustomermetadata describelocations describevirtualgateways',
+  discovery:
+    'describeagents describebatchdeleteconfigurationtask describeconfigurations describecontinuousexports describeexportconfigurations describeexporttasks describetags getdiscoverysummary getnetworkconnectiongraph',
+  dms: 'describeaccountattributes describecertificates describeconnections describedatamigrations describeendpoints describeendpointsettings describeendpointtypes describeengineversions describeeventcategories describeevents describeeventsubscriptions describefleetadvisorcollectors describefleetadvisordatabases describefleetadvisorlsaanalysis describefleetadvisorschemaobjectsummary describefleetadvisorschemas describeorderablereplicationinstances describependingmaintenanceactions describerecommendationlimitations describerecommendations describereplicationconfigs describereplicationinstances describereplications describereplicationsubnetgroups describereplicationtasks listdataproviders',
+  drs: 'describejobs describelaunchconfigurationtemplates describerecoveryinstances describereplicationconfigurationtemplates describereplicationserverassociationsfordrs describesnapshotrequestsfordrs describesourcenetworks describesourceservers getagentinstallationassetsfordrs getchannelcommandsfordrs listextensiblesourceservers listrecoveryplans liststagingaccounts listtagsforresource',
+  ds: 'checkalias describeadassessment describesnapshots describetrusts getdirectorylimits listlogsubscriptions',
+  dynamodb:
+    'describeendpoints describelimits describereservedcapacity describereservedcapacityofferings getabacstatus liststreams',
+  ec2: 'getallowedimagessettings getawsnetworkperformancedata getcapacitymanagerattributes getcapacitymanagermetricdata getcapacitymanagermetricdimensions getdefaultcreditspecification getebsdefaultkmskeyid getebsencryptionbydefault getenabledipampolicy gethostreservationpurchasepreview getimageblockpublicaccessstate getserialconsoleaccessstatus getsnapshotblockpublicaccessstate getspotplacementscores getsubnetcidrreservations startdeclarativepoliciesreport',
+  ec2messages: 'getendpoint getmessages',
+  ecr: 'describeregistry describerepositorycreationtemplates getaccountsetting getauthorizationtoken getregistrypolicy getregistryscanningconfiguration getsigningconfiguration validatepullthroughcacherule',
+  'ecr-public': 'getauthorizationtoken',
+  ecs: 'describetaskdefinition listaccountsettings',
+  'ecs-mcp': 'invokereadonlytools usemcp',
+  eks: 'describeaddonconfiguration describeaddonversions describeclusterversions',
+  'eks-mcp': 'callreadonlytool invokemcp',
+  elasticbeanstalk: 'checkdnsavailability describeaccountattributes',
+  elasticloadbalancing:
+    'describeaccountlimits describecapacityreservation describeinstancehealth describelistenerattributes describelistenercertificates describelisteners describeloadbalancerattributes describeloadbalancerpolicies describeloadbalancerpolicytypes describerules describesslpolicies describetags describetargetgroupattributes describetargetgroups describetargethealth describetruststoreassociations describetruststorerevocations describetruststores',
+  elasticmapreduce:
+    'describereleaselabel describerepository describesecurityconfiguration getblockpublicaccessconfiguration',
+  'elemental-activations':
+    'downloadkickstart downloadsoftware getartifactgroupsoftwareversions getasset getassets getproductadvisories getsoftwareversions',
+  'elemental-appliances-software':
+    'getavscorrectaddress getbillingaddresses getdeliveryaddressesv2 getorder getordersv2 gettaxes',
+  'elemental-inference': 'listtagsforresource',
+  'elemental-support-cases': 'getcasepermission getcases getuicache',
+  'elemental-support-content': 'query',
+  entityresolution: 'getpolicy listtagsforresource',
+  es: 'describepackages getpackageversionhistory',
+  events: 'testeventpattern',
+  eventsbilltoaws: 'info',
+  evidently:
+    'listexperiments listfeatures listlaunches listprojects listsegmentreferences listsegments listtagsforresource testsegmentpattern',
+  evs: 'getaccountsettings getversions',
+  'finops-agent':
+    'getagentrequest getagentspace getartifactcontent getartifactmetadata getautomation getconnection getdocumentcontent getdocumentmetadata getintegration gettask getturn',
+  fis: 'gettargetresourcetype',
+  fms: 'getadminaccount getadminscope getnotificationchannel getthirdpartyfirewallassociationstatus',
+  forecast:
+    'listdatasetgroups listdatasetimportjobs listdatasets listexplainabilities listexplainabilityexports listforecastexportjobs listforecasts listmonitors listpredictorbacktestexportjobs listpredictors listwhatifanalyses listwhatifforecastexports listwhatifforecasts',
+  frauddetector: 'getkmsencryptionkey',
+  freertos:
+    'describehardwareplatform getemppatchurl getsoftwareurl getsoftwareurlforconfiguration getsubscriptionbillingamount',
+  freetier: 'getaccountactivity getaccountplanstate getfreetieralertpreference getfreetierusage',
+  fsx: 'describebackups describedatarepositoryassociations describedatarepositorytasks describefilecaches describefilesystems describes3accesspointattachments describesharedvpcconfiguration describesnapshots describestoragevirtualmachines describevolumes',
+  gamelift:
+    'describeec2instancelimits describefleetattributes describefleetcapacity describefleetutilization describegamesessiondetails describegamesessionplacement describegamesessionqueues describegamesessions describematchmaking describematchmakingconfigurations describematchmakingrulesets describeplayersessions describevpcpeeringauthorizations describevpcpeeringconnections getgamesessionlogurl getplayerconnectiondetails searchgamesessions validatematchmakingruleset',
+  gameliftstreams: 'liststreamsessionsbyaccount',
+  glacier: 'getdataretrievalpolicy',
+  glue: 'accessdataqualityruntimeconfiguration batchgetcustomentitytypes checkschemaversionvalidity getclassifier getclassifiers getcolumnstatisticstaskrun getcolumnstatisticstaskruns getcolumnstatisticstasksettings getcrawlermetrics getcrawlers getcustomentitytype getdataflowgraph getdevendpoints getgeneratedcode getglueidentitycenterconfiguration getjobbookmark getjobs getmapping getplan getsecurityconfiguration getsecurityconfigurations gettriggers listcolumnstatisticstaskruns',
+  grafana: 'listworkspaces',
+  greengrass: 'getserviceroleforaccount',
+  groundstation: 'getminuteusage',
+  groundtruthlabeling:
+    'describeconsolejob getbatch getintakeformstatus listbatches listdatasetobjects listprojects',
+  guardduty:
+    'describemalwarescans describeorganizationconfiguration getadministratoraccount getcustomdetectionruleorgconfiguration getfindings getfindingsstatistics getinvestigation getinvitationscount getmalwarescan getmalwarescansettings getmasteraccount getmemberdetectors getmembers getorganizationstatistics getremainingfreetrialdays getusagestatistics',
+  health:
+    'describeaffectedaccountsfororganization describeaffectedentitiesfororganization describeentityaggregates describeentityaggregatesfororganization describeeventaggregates describeeventdetailsfororganization describeevents describeeventsfororganization describeeventtypes describehealthservicestatusfororganization',
+  healthlake: 'describedatatransformationjob validatesource',
+  honeycode: 'describeteam',
+  iam: 'generatecredentialreport getaccountauthorizationdetails getaccountemailaddress getaccountname getaccountpasswordpolicy getaccountproperties getcloudfrontpublickey getcontextkeysforcustompolicy getcredentialreport getorganizationsaccessreport getoutboundwebidentityfederationinfo getservicelastaccesseddetails getservicelastaccesseddetailswithentities simulatecustompolicy',
+  'identitystore-auth': 'batchgetsession',
+  importexport: 'getshippinglabel getstatus',
+  inspector:
+    'describeassessmentruns describeassessmenttargets describeassessmenttemplates describecrossaccountaccessrole describeexclusions describefindings describeresourcegroups describerulespackages getassessmentreport getexclusionspreview gettelemetrymetadata listtagsforresource previewagents',
+  'inspector-scan': 'scansbom',
+  inspector2:
+    'batchgetaccountstatus batchgetcodesnippet batchgetfindingdetails batchgetfreetrialinfo batchgetmemberec2deepinspectionstatus describeorganizationconfiguration getcisscanreport getclustersforimage getcodesecurityintegration getcodesecurityscan getcodesecurityscanconfiguration getconfiguration getdelegatedadminaccount getec2deepinspectionconfiguration getencryptionkey getfindingsreportstatus getmember getsbomexport listtagsforresource searchvulnerabilities',
+  interconnect: 'describeconnectionproposal listattachpoints listtagsforresource',
+  invoicing:
+    'batchgetinvoiceprofile getinvoicecorrection getinvoiceemaildeliverypreferences getinvoicepdf getprocurementportalpreference listinvoicesummaries',
+  iot: 'describeaccountauditconfiguration describeauditfinding describeauditmitigationactionstask describeauditsuppression describeaudittask describedefaultauthorizer describedetectmitigationactionstask describeencryptionconfiguration describeendpoint describeeventconfigurations describethingregistrationtask getindexingconfiguration getloggingoptions getpackageconfiguration getregistrationcode getv2loggingoptions validatesecurityprofilebehaviors',
+  'iot-device-tester': 'checkversion downloadtestsuite latestidt supportedversion',
+  iotanalytics: 'describeloggingoptions runpipelineactivity',
+  iotdeviceadvisor: 'getendpoint',
+  iotevents: 'describedetectormodelanalysis describeloggingoptions getdetectormodelanalysisresults',
+  iotfleetwise:
+    'getencryptionconfiguration getloggingoptions getregisteraccountstatus listcampaigns listdecodermanifests listfleets listmodelmanifests listsignalcatalogs liststatetemplates listvehicles',
+  iotmanagedintegrations:
+    'getcloudconnector getconnectordestination getcustomendpoint getdefaultencryptionconfiguration getdestination getdevicediscovery geteventlogconfiguration gethubconfiguration getnotificationconfiguration getotataskconfiguration getruntimelogconfiguration getschemaversion listdiscovereddevices listeventlogconfigurations listnotificationconfigurations listotataskconfigurations',
+  iotsitewise:
+    'describedefaultencryptionconfiguration describeexecution describeloggingoptions describestorageconfiguration executequery invokeassistant',
+  iottwinmaker: 'getpricingplan',
+  iotwireless:
+    'geteventconfigurationbyresourcetypes getloglevelsbyresourcetypes getmetricconfiguration getmetrics getpositionestimate getserviceendpoint listdestinations listdeviceprofiles listeventconfigurations listfuotatasks listmulticastgroups listnetworkanalyzerconfigurations listpartneraccounts listpositionconfigurations listqueuedmessages listserviceprofiles listwirelessdeviceimporttasks listwirelessdevices listwirelessgateways listwirelessgatewaytaskdefinitions',
+  kafka: 'describeclusteroperation describeclusteroperationv2 getbootstrapbrokers',
+  kafkaconnect: 'listconnectors listcustomplugins listworkerconfigurations',
+  kinesis: 'describeaccountsettings describelimits',
+  kinesisanalytics: 'discoverinputschema',
+  kms: 'describecustomkeystores',
+  lakeformation:
+    'describelakeformationidentitycenterconfiguration describeresource describetransaction getdatacellsfilter getdatalakeprincipal getdatalakesettings geteffectivepermissionsforpath getlftag getlftagexpression getquerystate getquerystatistics getresourcelftags gettableobjects gettemporarygluepartitioncredentials gettemporarygluetablecredentials getworkunitresults getworkunits listlftagexpressions listlftags searchdatabasesbylftags searchtablesbylftags',
+  lambda: 'getaccountsettings',
+  launchwizard:
+    'describeadditionalnode describeprovisionedapp describeprovisioningevents describesettingsset getdeploymentpatternversion getinfrastructuresuggestion getipaddress getresourcecostestimate getresourcerecommendation getsettingsset getworkload getworkloadasset getworkloadassets getworkloaddeploymentpattern',
+  lex: 'getbuiltinintent getbuiltinintents getbuiltinslottypes getimport getmigration',
+  'license-manager': 'getaccesstoken getlicenseconversiontask listlicenses',
+  'license-manager-linux-subscriptions':
+    'getservicesettings listlinuxsubscriptioninstances listlinuxsubscriptions listregisteredsubscriptionproviders',
+  lightsail:
+    'getactivenames getalarms getautosnapshots getblueprints getbucketaccesskeys getbucketbundles getbucketmetricdata getbuckets getbundles getcertificates getcloudformationstackrecords getcontactmethods getcontainerapimetadata getcontainerimages getcontainerlog getcontainerservicedeployments getcontainerservicemetricdata getcontainerservicepowers getcontainerservices getdisk getdisks getdisksnapshot getdisksnapshots getdistributionbundles getdistributionlatestcachereset getdistributionmetricdata getdistributions getdomain getdomains getexportsnapshotrecords getinstance getinstancemetricdata getinstanceportstates getinstances getinstancesnapshot getinstancesnapshots getinstancestate getkeypair getkeypairs getloadbalancer getloadbalancermetricdata getloadbalancers getloadbalancertlscertificates getloadbalancertlspolicies getoperation getoperations getoperationsforresource getregions getrelationaldatabase getrelationaldatabaseblueprints getrelationaldatabasebundles getrelationaldatabaseevents getrelationaldatabaselogevents getrelationaldatabaselogstreams getrelationaldatabasemetricdata getrelationaldatabaseparameters getrelationaldatabases getrelationaldatabasesnapshot getrelationaldatabasesnapshots getstaticip getstaticips isvpcpeered',
+  logs: 'getintegration getlogdelivery getlogfields getstoragetierpolicy stoplivetail stopquery testmetricfilter testtransformer',
+  lookoutequipment: 'describedataingestionjob',
+  lookoutmetrics: 'getsampledata',
+  lookoutvision: 'describedataset describemodelpackagingjob describetrialdetection listdatasetentries',
+  m2: 'getsignedbluinsightsurl listengineversions listtagsforresource',
+  macie2:
+    'describebuckets describeorganizationconfiguration getadministratoraccount getautomateddiscoveryconfiguration getbucketstatistics getclassificationexportconfiguration getclassificationscope getfindings getfindingspublicationconfiguration getfindingstatistics getinvitationscount getmaciesession getmasteraccount getresourceprofile getrevealconfiguration getsensitivedataoccurrences getsensitivedataoccurrencesavailability getsensitivityinspectiontemplate getusagestatistics getusagetotals searchresources',
+  managedblockchain:
+    'invokerpcbitcoinmainnet invokerpcbitcointestnet invokerpcpolygonmainnet invokerpcpolygonmumbaitestnet',
+  'managedblockchain-query': 'batchgettokenbalance getassetcontract gettokenbalance gettransaction',
+  mechanicalturk:
+    'getaccountbalance getassignment getfileuploadurl gethit getqualificationscore getqualificationtype',
+  mediaconnect: 'listtagsforresource',
+  mediaconvert: 'getpolicy probe',
+  medialive: 'describeaccountconfiguration',
+  mediapackage: 'listchannels listharvestjobs listoriginendpoints',
+  mediatailor: 'listalerts listchannels listlivesources listsourcelocations listvodsources',
+  memorydb: 'describeengineversions describeevents describereservednodesofferings describeserviceupdates',
+  mgh: 'describeapplicationstate gethomeregion',
+  mgn: 'describereplicationserverassociationsformgn describesnapshotrequestsformgn getaccountsettings getagentinstallationassetsformgn getchannelcommandsformgn listconnectors listtagsforresource verifyclientroleformgn',
+  'migrationhub-orchestrator': 'getmessage',
+  'migrationhub-strategy':
+    'getantipattern getapplicationcomponentdetails getapplicationcomponentstrategies getassessment getimportfiletask getlatestassessmentid getmessage getportfoliopreferences getportfoliosummary getrecommendationreportdetails getserverdetails getserverstrategies',
+  mobileanalytics: 'getfinancialreports getreports',
+  mpa: 'getpolicyversion getresourcepolicy',
+  mq: 'describebrokerenginetypes describebrokerinstanceoptions',
+  'network-security-director': 'getfinding getresource',
+  nimble: 'getfeaturemap liststudios',
+  notifications: 'accesssensitiveevents getfeatureoptinstatus getnotificationsaccessfororganization',
+  'notifications-contacts': 'listtagsforresource',
+  'nova-act': 'listmodels',
+  oam: 'listlinks listsinks',
+  observabilityadmin:
+    'gettelemetryenrichmentstatus gettelemetryevaluationstatus gettelemetryevaluationstatusfororganization listresourcetelemetry listresourcetelemetryfororganization testtelemetrypipeline validatetelemetrypipelineconfiguration',
+  odb: 'getocionboardingstatus',
+  omics: 'getannotationimportjob getshare getvariantimportjob',
+  opensearch: 'getautooptimizejob',
+  'opsworks-cm': 'exportserverengineattribute listtagsforresource',
+  organizations: 'describecreateaccountstatus describeorganization describeresourcepolicy',
+  osis: 'validatepipeline',
+  outposts: 'getcatalogitem getconnection getorder getquote listtagsforresource',
+  panorama:
+    'describedevicejob describenode describenodefromtemplatejob describepackageimportjob describesoftware getwebsocketurl',
+  partnercentral:
+    'getbusinessplan getcollaborationchannel getconnectionpreferences getpartnerprofile getprogrammanagementaccount getsellingsystemsettings getverification listtagsforresource',
+  'payment-cryptography': 'getdefaultkeyreplicationregions getparametersforexport getparametersforimport',
+  payments:
+    'getfinancingapplication getfinancingline getfinancinglinewithdrawal getfinancingoption getpaymentstatus',
+  'pca-connector-ad': 'listtagsforresource',
+  'pca-connector-scep': 'listtagsforresource',
+  pcs: 'listtagsforresource',
+  polly: 'getspeechsynthesistask',
+  pricing: 'describeservices getattributevalues getpricelistfileurl getproducts listpricelists',
+  pricingplanmanager: 'getsubscription listsubscriptions',
+  'private-networks': 'ping',
+  profile: 'getprofileobjecttypetemplate',
+  proton:
+    'getaccountroles getaccountsettings getrepositorysyncstatus getresourcessummary getresourcetemplateversionstatuscounts getserviceinstancesyncstatus getservicesyncblockersummary getservicesyncconfig gettemplatesyncconfig gettemplatesyncstatus',
+  'purchase-orders': 'getconsoleactionsetenforced',
+  q: 'generatecodefromcommands generatecoderecommendations getartifact getartifactactionresult getconnector getconversation getidentitymetadata gettroubleshootingresults listconversations',
+  qbusiness: 'listplugintypeactions listplugintypemetadata',
+  quicksight:
+    'batchgetpreferences describeaccountcustompermission describeaccountsettings describebrandassignment describechatconfiguration describedashboardsqaconfiguration describedefaultqbusinessapplication describeiprestriction describekeyregistration describeqpersonalizationconfiguration describequickindexcapacity describequicksightqsearchconfiguration describerolecustompermission describeselfupgradeconfiguration getanonymoususerembedurl getcustompermissionssummary getgroupmapping getsessionembedurl quicksuiteusagemetrics',
+  ram: 'getresourcepolicies getresourceshareassociations getresourceshareinvitations getresourceshares',
+  rbin: 'listrules',
+  rds: 'describerecommendationgroups describerecommendations',
+  redshift:
+    'describeaccountattributes describeauthenticationprofiles describeclusterparametergroups describeclustersecuritygroups describeclustersubnetgroups describeclusterversions describedatashares describedatasharesforconsumer describedatasharesforproducer describedefaultclusterparameters describeeventcategories describeeventsubscriptions describehsmclientcertificates describehsmconfigurations describeorderableclusteroptions describequery describereservednodeexchangestatus describereservednodeofferings describereservednodes describesavedqueries describescheduledactions describesnapshotcopygrants describestorage describetable fetchresults getreservednodeexchangeofferings',
+  'redshift-data': 'describestatement getstatementresult',
+  'redshift-serverless':
+    'describeonetimecredit getreservation getreservationoffering getresourcepolicy getscheduledaction gettablerestorestatus gettrack getusagelimit',
+  'refactor-spaces': 'getresourcepolicy listenvironments listtagsforresource',
+  rekognition:
+    'comparefaces describeprojects detectfaces detectlabels detectprotectiveequipment detecttext getcelebrityinfo getcelebrityrecognition getcontentmoderation getfacedetection getfacelivenesssessionresults getfacesearch getlabeldetection getmediaanalysisjob getpersontracking getsegmentdetection gettextdetection listcollections listmediaanalysisjobs recognizecelebrities',
+  repostspace: 'listspaces',
+  researchstudio: 'getapplication',
+  resiliencehub:
+    'describemetricsexport gettesttemplate listdependencies listpolicies listservices listsystems listtesttemplates',
+  'resource-explorer': 'listtags',
+  'resource-explorer-2':
+    'batchgetview getaccountlevelserviceconfiguration getdefaultview getindex getresourceexplorersetup getserviceindex getserviceview',
+  'resource-groups': 'getaccountsettings',
+  rhelkb: 'getrhelurl',
+  robomaker: 'batchdescribesimulationjob',
+  route53:
+    'getaccountlimit gettrafficpolicyinstancecount listgeolocations listhealthchecks listreusabledelegationsets listtrafficpolicyinstances testdnsanswer',
+  'route53-recovery-cluster': 'listroutingcontrols',
+  'route53-recovery-control-config': 'listclusters listcontrolpanels',
+  'route53-recovery-readiness':
+    'listcells listcrossaccountauthorizations listreadinesschecks listrecoverygroups listresourcesets listrules listtagsforresources',
+  route53domains:
+    'checkdomainavailability checkdomaintransferability getcontactreachabilitystatus getdomaindetail getdomainsuggestions getoperationdetail listtagsfordomain viewbilling',
+  route53globalresolver: 'getfirewallrule gethostedzoneassociation getmanagedfirewalldomainlist',
+  route53profiles: 'getprofile getprofileassociation getprofileresourceassociation',
+  route53resolver: 'getresolverquerylogconfigassociation',
+  rum: 'listtagsforresource',
+  s3: 'getaccesspoint getaccountpublicaccessblock',
+  's3-outposts': 'getaccesspoint',
+  sagemaker:
+    'callwithbearertoken describejobschemaversion describelineagegroup getlineagegrouppolicy getresourcepolicy getsagemakerservicecatalogportfoliostatus getsearchsuggestions renderuitemplate search searchtrainingplanofferings',
+  'sagemaker-geospatial': 'searchrasterdatacollection',
+  'sagemaker-mlflow': 'accessui',
+  'sagemaker-unified-studio-mcp': 'authorizevpce',
+  savingsplans: 'describesavingsplansofferingrates describesavingsplansofferings',
+  schemas: 'getdiscoveredschema',
+  secretsmanager: 'batchgetsecretvalue getrandompassword',
+  securityagent: 'getproviderregistrationmanifest',
+  securityhub:
+    'batchgetconfigurationpolicyassociations batchgetsecuritycontrols batchgetstandardscontrolassociations describesecurityhubv2 getconfigurationpolicyassociation getsecuritycontroldefinition',
+  securitylake: 'getdatalakeexceptionsubscription',
+  serverlessrepo: 'searchapplications',
+  servicecatalog:
+    'describeconstraint describecopyproductstatus describeportfoliosharestatus describeproductview describeprovisionedproduct describeprovisionedproductplan describerecord describeserviceaction describeserviceactionexecutionparameters describetagoption getawsorganizationsaccessstatus getconfiguration getprovisionedproductoutputs',
+  servicediscovery: 'listnamespaces listservices listtagsforresource',
+  serviceextract: 'getconfig',
+  servicequotas:
+    'getassociationforservicequotatemplate getautomanagementconfiguration getawsdefaultservicequota getquotautilizationreport getrequestedservicequotachange listawsdefaultservicequotas listrequestedservicequotachangehistory listservicequotaincreaserequestsintemplate listservicequotas listservices listtagsforresource startquotautilizationreport',
+  ses: 'describeactivereceiptruleset describeconfigurationset describereceiptrule describereceiptruleset getaccount getaccountsendingenabled getblacklistreports getdedicatedip getdeliverabilitydashboardoptions getdomaindeliverabilitycampaign getemailaddressinsights getidentitydkimattributes getidentitymailfromdomainattributes getidentitynotificationattributes getidentitypolicies getidentityverificationattributes getmessageinsights getsendquota getsendstatistics gettemplate listdomaindeliverabilitycampaigns listreceiptfilters listreceiptrulesets listverifiedemailaddresses',
+  shield:
+    'describeattackstatistics describedrtaccess describeemergencycontactsettings describesubscription getglobalthreatdata getsubscriptionstate',
+  signer: 'getsigningplatform',
+  signin: 'getconsoleauthorizationconfiguration getresourcepolicy',
+  simspaceweaver: 'listtagsforresource',
+  sms: 'getapp getapplaunchconfiguration getappreplicationconfiguration getappvalidationconfiguration getappvalidationoutput getconnectors getmessages getreplicationjobs getreplicationruns getservers',
+  'sms-voice':
+    'carrierlookup describeaccountattributes describeaccountlimits describenotifytemplates describeregistrationfielddefinitions describeregistrationsectiondefinitions describeregistrationtypedefinitions describespendlimits getconfigurationseteventdestinations listavailablephonenumbers listconfigurationsets listnotifycountries',
+  'snow-device-management': 'describeexecution listtagsforresource',
+  snowball:
+    'describeaddress describecluster describejob describereturnshippinglabel getjobmanifest getjobunlockcode getsnowballusage getsoftwareupdates listlongtermpricing',
+  sns: 'checkifphonenumberisoptedout getendpointattributes getplatformapplicationattributes getsmsattributes getsmssandboxaccountstatus listphonenumbersoptedout',
+  sqlworkbench:
+    'getaccountinfo getaccountsettings getautocompletionmetadata getautocompletionresource getqcustomcontext getqsqlpromptquotas getqsqlrecommendations getqueryexecutionhistory getschemainference getsqlgenerationcontext getsqlrecommendations getuserinfo getuserworkspacesettings listsampledatabases listtaggedresources',
+  sqs: 'listqueues',
+  ssm: 'describeactivations describeautomationexecutions describeavailablepatches describeinstanceinformation describeinstancepatchstatesforpatchgroup describeinstanceproperties describeinventorydeletions describeopsitems executeapi getcommandinvocation getdeployablepatchsnapshotforinstance getexecutionpreview getinventory getinventoryschema getmaintenancewindowexecution getmaintenancewindowexecutiontask getmaintenancewindowexecutiontaskinvocation getmanifest getpatchbaselineforpatchgroup putconfigurepackageresult startexecutionpreview',
+  'ssm-guiconnect': 'getconnection getconnectionrecordingpreferences',
+  'ssm-quicksetup': 'getservicesettings listquicksetuptypes',
+  'ssm-sap': 'getapplication getconfigurationcheckoperation getdatabase getoperation listtagsforresource',
+  sso: 'describeregisteredregions getapplicationinstance getapplicationtemplate getmanagedapplicationinstance getmfadevicemanagementfordirectory getpermissionset getprofile getsharedssoconfiguration getssoconfiguration getssostatus gettrust listapplicationinstancecertificates listdirectoryassociations listprofileassociations searchgroups searchusers',
+  'sso-directory':
+    'describedirectory describegroup describegroups describeprovisioningtenant describeuser describeuserbyuniqueattribute describeusers getawsspconfigurationfordirectory getgroupid getuserid getuserpoolinfo ismemberingroup ismemberingroups listbearertokens listexternalidpcertificates listexternalidpconfigurationsfordirectory listgroups listgroupsformember listgroupsforuser listmembersingroup listmfadevicesforuser listprovisioningtenants listusers searchgroups searchusers',
+  states: 'revealsecrets validatestatemachinedefinition',
+  storagegateway: 'describetapearchives',
+  sts: 'getaccesskeyinfo getcalleridentity getservicebearertoken getsessiontoken',
+  support:
+    'describeattachment describecaseattributes describecaseoptions describecases describecommunication describecommunications describecreatecaseoptions describeissuetypes describerelateditems describeservices describeseveritylevels describesupportedlanguages describesupportlevel describetrustedadvisorcheckrefreshstatuses describetrustedadvisorcheckresult describetrustedadvisorchecks describetrustedadvisorchecksummaries downloadattachment getinteraction listinteractionentries listinteractions searchforcases',
+  'support-console':
+    'checksubscription describedynamichelp getaccountgovcloudenabled getaccountstate getbanner getcasedraft getissueclassificationpredictions getissuetextsummary getquestionnaire',
+  supportapp:
+    'describeslackchannels getaccountalias getslackoauthparameters listslackchannelconfigurations listslackworkspaceconfigurations',
+  supportauthz: 'getaction',
+  supportplans: 'getsupportagreement getsupportplan getsupportplanupdatestatus',
+  sustainability:
+    'getcarbonfootprintsummary getestimatedcarbonemissions getestimatedcarbonemissionsdimensionvalues getestimatedwaterallocation getestimatedwaterallocationdimensionvalues',
+  synthetics: 'describecanaries describecanarieslastrun describeruntimeversions',
+  tag: 'describereportcreation getcompliancesummary getresources gettagkeys gettagvalues',
+  tax: 'getdocument getdocumentuploadurl getexemptions gettaxinforeportingdocument gettaxinheritance gettaxinterview gettaxregistration gettaxregistrationdocument listdocuments listsupplementaltaxregistrations listtaxregistrations listwithholdingeligibleinvoices',
+  textract:
+    'analyzedocument analyzeexpense analyzeid detectdocumenttext getdocumentanalysis getdocumenttextdetection getexpenseanalysis getlendinganalysis getlendinganalysissummary listadapters listadapterversions',
+  timestream:
+    'describeaccountsettings describebatchloadtask getawsbackupstatus getawsrestorestatus selectvalues',
+  tiros: 'getqueryanswer getqueryexplanation getqueryextensionaccounts',
+  transcribe: 'getmedicalscribestream listtagsforresource',
+  transfer: 'describesecuritypolicy listcertificates listconnectors listprofiles',
+  transform: 'getaccountsettings getagent getagentruntimeconfiguration getwebappurl listagents',
+  'transform-custom': 'getfindinggroups listtagsforresource',
+  translate: 'describetexttranslationjob',
+  trustedadvisor:
+    'describeaccount describeaccountaccess describechecks describenotificationconfigurations describenotificationpreferences describeorganization describeorganizationaccounts describereports describerisk describeriskresources describerisks describeservicemetadata downloadrisk getorganizationrecommendation getrecommendation listaccountsforparent listorganizationalunitsforparent listroots',
+  'user-subscriptions':
+    'getautotopuprule getcurrentplandetails geteffectiveusagelimit getpurchasesession getusagelimithistory',
+  uxc: 'getaccountcolor getaccountcustomizations listservices',
+  'vendor-insights': 'getprofileaccessterms',
+  voiceid: 'describecomplianceconsent',
+  'vpc-lattice': 'listtagsforresource',
+  waf: 'getchangetoken getchangetokenstatus',
+  'waf-regional': 'getchangetoken getchangetokenstatus',
+  wafv2:
+    'checkcapacity describeallmanagedproducts describemanagedproductsbyvendor describemanagedrulegroup generatemobilesdkreleaseurl getdecryptedapikey getmobilesdkrelease getrevenuestatistics getrevenuestatisticssummary getrevenuestatisticstimeseries validatenetworksecuritymanagerruleconfiguration validatenetworksecuritymanagerwebaclconfiguration',
+  wellarchitected: 'getconsolidatedreport getglobalsettings getprofiletemplate listagentprofiles',
+  wickr: 'listnetworks',
+  wisdom: 'listtagsforresource searchsessions',
+  workdocs:
+    'checkalias downloaddocumentversion getcurrentuser getdocument getdocumentpath getdocumentversion getfolder getfolderpath getgroup getresources',
+  workspaces:
+    'describeaccount describeaccountmodifications describeconnectionaliases describeconsent describecustomworkspaceimageimport describetags describeworkspacedirectories describeworkspacesconnectionstatus getaccountlink',
+  'workspaces-web':
+    'listbrowsersettings listdataprotectionsettings listipaccesssettings listnetworksettings listportals listsessionloggers listtagsforresource listtruststorecertificates listtruststores listuseraccessloggingsettings listusersettings',
+  xray: 'batchgettracesummarybyid canceltraceretrieval getdistincttracegraphs getencryptionconfig getgroups getindexingrules getinsight getinsightevents getinsightimpactgraph getinsightsummaries getretrievedtracesgraph getsamplingrules getsamplingstatisticsummaries getsamplingtargets getservicegraph gettimeseriesservicestatistics gettracegraph gettracesegmentdestination gettracesummaries starttraceretrieval',
+};

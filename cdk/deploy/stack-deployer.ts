@@ -292,6 +292,7 @@ function checkTemplate(
     bootstrapVersion: BOOTSTRAP.versionParameter(ctx.target),
     named: ctx.ownNamed ?? new Set<string>(),
     stackName: artifact.stackName,
+    accountWideReads: ctx.target.accountWideReads === true,
   };
   assertGrantsInBounds(name, template, grants, phase);
   assertReferencesInBounds(name, template, grants, phase);

@@ -1,6 +1,6 @@
 import { CairnError } from '../../controller/model';
 import { safeOutput } from '../../controller/model/secret-mask';
-import { RESOURCELESS_ACTIONS } from './resourceless-actions.generated';
+import { RESOURCELESS_ACTIONS, RESOURCELESS_READS } from './resourceless-actions.generated';
 import {
   listed,
   literalText,
@@ -32,6 +32,11 @@ export interface GrantBounds extends TargetBounds {
    * and a nested stack's `Ref` name the stack's own.
    */
   readonly stackName?: string;
+  /**
+   * The environment's `aws.accountWideReads`: its roles may be granted the reads that answer with
+   * every environment's data of the account (ACCOUNT_WIDE_READS). Absent or false: refused.
+   */
+  readonly accountWideReads?: boolean;
 }
 
 /** The property that gives a resource of a data-bearing type its name, by type. */
@@ -154,37 +159,141 @@ const HARMLESS_MANAGED_POLICIES: ReadonlySet<string> = new Set([
  */
 const BOUNDED_APART: readonly string[] = [...DATA_SERVICES, 'iam', 'sts', 'cloudformation'];
 
+/** `<service>:<action>` of each action of a generated table (service to space-separated names). */
+const actionsOf = (table: Readonly<Record<string, string>>): string[] =>
+  Object.entries(table).flatMap(([service, names]) => names.split(' ').map((name) => `${service}:${name}`));
+
 /** Every action that takes no resource type, as `<service>:<action>` lower case (see RESOURCELESS_ACTIONS). */
-const RESOURCELESS: ReadonlySet<string> = new Set(
-  Object.entries(RESOURCELESS_ACTIONS).flatMap(([service, names]) =>
-    names.split(' ').map((name) => `${service}:${name}`),
-  ),
-);
+const RESOURCELESS: ReadonlySet<string> = new Set(actionsOf(RESOURCELESS_ACTIONS));
+
+/**
+ * The reads that take no resource type and answer with what the account holds of every
+ * environment, where a service keeps data by account, not by resource: X-Ray's traces
+ * (`GetTraceSummaries`, `GetServiceGraph`), CloudWatch's metric statistics (`GetMetricStatistics`),
+ * ..., lower case. Derived: every action of RESOURCELESS_READS (access level Read in AWS's service
+ * authorization reference; a `List` action lists names, as `s3:ListAllMyBuckets` does), with the
+ * reads AWS files under List although they answer with contents (`xray:BatchGetTraces`,
+ * `ListRetrievedTraces`; `logs:DescribeQueries` and `DescribeQueryDefinitions`, every query's text)
+ * and without those that answer with no environment's data, which the CDK grants on `*`
+ * (`ecr:GetAuthorizationToken` and `ecr-public:GetAuthorizationToken`, a token for the caller's own
+ * pulls, which ECR's grants bound; X-Ray's sampling rules and targets, which every traced function
+ * reads; `logs:GetLogDelivery`, a log delivery's settings, which a state machine's logging reads).
+ * Of services outside BOUNDED_APART only: those have bounds of their own.
+ */
+const ACCOUNT_WIDE_READS: ReadonlySet<string> = (() => {
+  const listedButReading = [
+    'xray:batchgettraces',
+    'xray:listretrievedtraces',
+    'logs:describequeries',
+    'logs:describequerydefinitions',
+  ];
+  const noData = new Set([
+    'ecr:getauthorizationtoken',
+    'ecr-public:getauthorizationtoken',
+    'xray:getsamplingrules',
+    'xray:getsamplingtargets',
+    'xray:getsamplingstatisticsummaries',
+    'logs:getlogdelivery',
+  ]);
+  return new Set(
+    [...actionsOf(RESOURCELESS_READS), ...listedButReading].filter(
+      (action) => !noData.has(action) && !BOUNDED_APART.includes(action.split(':')[0]!),
+    ),
+  );
+})();
+
+/** Whether an action (not a pattern: a wildcard already counts as taking a resource) is one of ACCOUNT_WIDE_READS. */
+function readsAccountWide(action: string): boolean {
+  return ACCOUNT_WIDE_READS.has(action.toLowerCase());
+}
 
 /**
  * Actions of other services that take a resource type but that the CDK grants on `*` by itself,
- * lower case, so that they pass as account-level ones do: a `logRetention`'s handler
- * (`PutRetentionPolicy`, `DeleteRetentionPolicy`), a Step Functions ECS run-task that waits for its
- * task (`StopTask`, `DescribeTasks`), a function mounting an EFS access point (`ClientMount`, on
- * the condition of its own access point, which cairn does not read), `Metric.grantPutMetricData`
- * (its `dataset` resource type is optional), the log writes of an ECS service's execute command
- * and a Synthetics canary (`CreateLogStream`, `PutLogEvents`, `DescribeLogStreams`, on `*` and on
- * every canary's log group), and `logs:CreateLogGroup` (all in `AWSLambdaBasicExecutionRole`, which
- * apps write inline; a group another environment has fails to be made). None reads another
- * environment's data; what they still reach is in SECURITY.md (Not covered yet).
+ * lower case, so that they pass as account-level ones do: `Metric.grantPutMetricData` (its
+ * `dataset` resource type is optional), the log writes of an ECS service's execute command and a
+ * Synthetics canary (`CreateLogStream`, `PutLogEvents`, `DescribeLogStreams`, on `*` and on every
+ * canary's log group), and `logs:CreateLogGroup` (all in `AWSLambdaBasicExecutionRole`, which apps
+ * write inline; a group another environment has fails to be made). None reads another
+ * environment's data; what they still reach is in SECURITY.md (Not covered yet). The CDK's other
+ * grants on `*` reach every environment's resource of their kind and are in ON_ANY_ONLY_IF.
  */
 const CDK_ON_ANY: ReadonlySet<string> = new Set([
-  'logs:putretentionpolicy',
-  'logs:deleteretentionpolicy',
-  'ecs:stoptask',
-  'ecs:describetasks',
-  'elasticfilesystem:clientmount',
   'cloudwatch:putmetricdata',
   'logs:createloggroup',
   'logs:createlogstream',
   'logs:putlogevents',
   'logs:describelogstreams',
 ]);
+
+/**
+ * Actions of other services that the CDK grants on `*` but that reach every environment's resource
+ * of their kind, lower case: each passes on `*` only where the statement's `Condition` pins `key`
+ * (the condition key naming the resource acted on) to the app's own (see pinnedToOwn), and a
+ * refusal says `fix`. Seen in a synthesized app (aws-cdk-lib 2.276): a function's EFS access point
+ * (`ClientMount` on `*` on the condition of its own access point's ARN); a Step Functions ECS
+ * run-task, every integration pattern (`StopTask` and `DescribeTasks` on `*`, no condition: a's
+ * state machine could stop b's tasks and read their overrides); `logRetention`'s provider
+ * (`PutRetentionPolicy` and `DeleteRetentionPolicy` on `*`, no condition and no condition key to
+ * give one: a's function could set b's log groups' retention to a day, and so delete b's logs).
+ */
+const ON_ANY_ONLY_IF: ReadonlyMap<string, { readonly key?: string; readonly fix: string }> = (() => {
+  const efs = {
+    key: 'elasticfilesystem:AccessPointArn',
+    fix: "give it a Condition StringEquals elasticfilesystem:AccessPointArn naming an access point of this app (the CDK's lambda.FileSystem.fromEfsAccessPoint writes one)",
+  };
+  const ecs = {
+    key: 'ecs:cluster',
+    fix: "give it a Condition ArnEquals ecs:cluster naming this app's own cluster (the CDK's EcsRunTask writes none: add it to the state machine role's policy with addPropertyOverride)",
+  };
+  const retention = {
+    fix: "no Condition bounds it to this app's log groups: give the function a log group of its own with its retention (logGroup: new LogGroup(this, 'Logs', { retention })) instead of the CDK's deprecated logRetention",
+  };
+  return new Map([
+    ['elasticfilesystem:clientmount', efs],
+    ['elasticfilesystem:clientwrite', efs],
+    ['elasticfilesystem:clientrootaccess', efs],
+    ['ecs:stoptask', ecs],
+    ['ecs:describetasks', ecs],
+    ['logs:putretentionpolicy', retention],
+    ['logs:deleteretentionpolicy', retention],
+  ]);
+})();
+
+/**
+ * The condition operators that pin a key to the values they list: a request whose key is another
+ * value, or absent, is denied. Every other operator (`StringLike` with `*`, `StringNotEquals`,
+ * `...IfExists`, which passes a request without the key, `ForAnyValue:`/`ForAllValues:`, `Null`,
+ * ...) pins nothing, so a `Condition` can only narrow what cairn reads, never widen it. `ArnEquals`
+ * matches wildcards as `ArnLike` does: what pins is the value, which must be the app's own ARN
+ * whole (ownResource refuses any wildcard written into it).
+ */
+const PINNING_OPERATORS: ReadonlySet<string> = new Set(['stringequals', 'arnequals']);
+
+/**
+ * Whether a statement's `Condition` pins the condition key `key` to resources of the app's own
+ * only: some operator of PINNING_OPERATORS (the operators of a Condition must all hold) names the
+ * key (keys compare case-insensitively, as IAM does) with one value or a list of values, and each
+ * is the app's own or listed by its whole ARN (ownResource). Anything cairn cannot read pins
+ * nothing.
+ */
+function pinnedToOwn(
+  template: StackTemplate,
+  statement: Record<string, unknown>,
+  key: string,
+  bounds: GrantBounds,
+): boolean {
+  const condition = statement.Condition;
+  if (!condition || typeof condition !== 'object' || Array.isArray(condition)) return false;
+  return Object.entries(condition as Record<string, unknown>).some(([operator, keys]) => {
+    if (!PINNING_OPERATORS.has(operator.toLowerCase())) return false;
+    if (!keys || typeof keys !== 'object' || Array.isArray(keys)) return false;
+    return Object.entries(keys as Record<string, unknown>).some(([name, values]) => {
+      if (name.toLowerCase() !== key.toLowerCase()) return false;
+      const list = Array.isArray(values) ? values : [values];
+      return list.length > 0 && list.every((value) => ownResource(template, value, bounds, true));
+    });
+  });
+}
 
 /**
  * ARNs with no account of resources that are AWS's, not an environment's, which an action of
@@ -253,7 +362,7 @@ function identityBoundsOf(action: string): ('lend' | 'rewrite')[] {
 }
 
 /** What an action does that the grant check bounds, and so what its resource must be (see BOUNDS). */
-type Bound = 'data' | 'lend' | 'rewrite' | 'stack' | 'account';
+type Bound = 'data' | 'lend' | 'rewrite' | 'stack' | 'account' | 'reads';
 
 /** The ARN services an IAM or STS action's resources are named in (a role's ARN for `sts:AssumeRole`). */
 const IDENTITY_SERVICES: readonly string[] = ['iam', 'sts'];
@@ -292,6 +401,7 @@ function boundsOf(action: string): { readonly bound: Bound; readonly services: r
     ...identityBoundsOf(action).map((bound) => ({ bound, services: IDENTITY_SERVICES })),
     ...(reachesStacks(action) ? [{ bound: 'stack' as const, services: ['cloudformation'] }] : []),
     ...(reachesAccount(action) ? [{ bound: 'account' as const, services: ['*'] }] : []),
+    ...(readsAccountWide(action) ? [{ bound: 'reads' as const, services: ['*'] }] : []),
   ];
 }
 
@@ -663,7 +773,10 @@ function itemsOf(value: unknown): unknown[] {
  * any principal whose identity policy allows it. `rewrite`: only what `aws.externalTargets`
  * lists, the app's own identities included: a role that may write its own policy, or another
  * role's of the app, gives itself at run time what this check refuses at deploy. `stack`: the
- * stack's own (ownStack), or a listed one.
+ * stack's own (ownStack), or a listed one. `account`: the app's own resource of any other service,
+ * or one outside the account (elsewhere). `reads`: on a Resource that may be `*`, nothing but for
+ * an environment that sets `aws.accountWideReads`, since such a read names no resource to hold to
+ * the app's own.
  */
 const BOUNDS: Readonly<
   Record<
@@ -701,6 +814,18 @@ const BOUNDS: Readonly<
     which: "which is not this app's own",
     why: "a role of this environment could read or change another environment's resources of the account (its images, logs, databases, file systems, event buses, APIs, ...)",
   },
+  reads: {
+    // IAM allows an action that takes no resource type only by a Resource of `*`: one naming a
+    // resource (the CDK's MSK event source names its cluster) grants it nothing. Any wildcard is
+    // taken as `*`.
+    admits: (template, resource, bounds) => {
+      if (bounds.accountWideReads === true) return true;
+      const text = literalText(resource, bounds.pseudo);
+      return text === undefined ? ownResource(template, resource, bounds) : !/[*?]/.test(text);
+    },
+    which: "which answers with every environment's data of the account, and aws.accountWideReads is not set",
+    why: "a role of this environment could read what the service keeps by account, not by resource: every environment's traces, metric statistics or log query texts",
+  },
 };
 
 /** What an identity policy statement grants out of bounds: the first resource and action, and its Bound, or undefined. */
@@ -708,7 +833,9 @@ function reachOf(
   template: StackTemplate,
   statement: Record<string, unknown>,
   bounds: GrantBounds,
-): { readonly resource: string; readonly action: string; readonly bound: Bound } | undefined {
+):
+  | { readonly resource: string; readonly action: string; readonly bound: Bound; readonly fix?: string }
+  | undefined {
   if (statement.Effect === 'Deny') return undefined;
   // NotAction and NotResource grant everything they do not name: taken as `*`.
   const actions = Object.hasOwn(statement, 'NotAction')
@@ -716,6 +843,11 @@ function reachOf(
     : itemsOf(statement.Action).map((a) => (typeof a === 'string' ? a : '*'));
   const reaching = actions.flatMap((action) => boundsOf(action).map((b) => ({ action, ...b })));
   if (reaching.length === 0) return undefined;
+  // An action whose resource a condition key names is bounded by its Condition where it pins the key.
+  const pinnedByCondition = (action: string) => {
+    const key = ON_ANY_ONLY_IF.get(action.toLowerCase())?.key;
+    return key !== undefined && pinnedToOwn(template, statement, key, bounds);
+  };
   const resources = Object.hasOwn(statement, 'NotResource') ? ['*'] : itemsOf(statement.Resource);
   for (const resource of resources) {
     const text = literalText(resource, bounds.pseudo);
@@ -723,15 +855,17 @@ function reachOf(
     const service = text === undefined || text === '*' ? '*' : /^arn:[^:]*:([^:]*):/.exec(text)?.[1];
     if (service === undefined) continue; // not an ARN: IAM refuses it
     const out = reaching.find(
-      ({ bound, services }) =>
+      ({ action, bound, services }) =>
         services.some((s) => s === '*' || iamPatternMatches(service, s)) &&
-        !BOUNDS[bound].admits(template, resource, bounds),
+        !BOUNDS[bound].admits(template, resource, bounds) &&
+        !pinnedByCondition(action),
     );
     if (out)
       return {
         resource: text ?? JSON.stringify(resource) ?? 'nothing',
         action: out.action,
         bound: out.bound,
+        fix: ON_ANY_ONLY_IF.get(out.action.toLowerCase())?.fix,
       };
   }
   return undefined;
@@ -749,7 +883,12 @@ function reachOf(
  * b's bucket and `secretsmanager:GetSecretValue` on b's secret, and a's Lambda could then read
  * them with the role (test/integration/cdk/grant-bounds.test.ts). And a CloudFormation action on
  * a stack that is not the stack's own (see ownStack): on moto, a's role was given
- * `cloudformation:*` on b's stack. Checked before any change set, in a plan and a deploy.
+ * `cloudformation:*` on b's stack. And an action the CDK grants on `*` that reaches every
+ * environment's resource of its kind, unless its Condition pins it to the app's own
+ * (ON_ANY_ONLY_IF): on moto, a's role was given `logs:PutRetentionPolicy` and `ecs:StopTask` on
+ * `*`; and an account-wide read (ACCOUNT_WIDE_READS) unless `aws.accountWideReads`: on moto, a's
+ * role was given `xray:BatchGetTraces` on `*`. Checked before any change set, in a plan and a
+ * deploy.
  */
 export function assertGrantsInBounds(
   stackName: string,
@@ -757,13 +896,13 @@ export function assertGrantsInBounds(
   bounds: GrantBounds,
   phase: 'plan' | 'apply-aws',
 ): void {
-  const refuse = (what: string, bound: Bound = 'data') =>
-    new CairnError(`${what}, ${BOUNDS[bound].which}: ${BOUNDS[bound].why}`, {
+  const refuse = (what: string, bound: Bound = 'data', fix?: string) =>
+    new CairnError(`${what}, ${BOUNDS[bound].which}: ${BOUNDS[bound].why}${fix ? `; ${fix}` : ''}`, {
       code: 'aws.out-of-bounds',
       phase,
       retryable: false,
       subject: `stack ${stackName}`,
-      hint: "grant only resources of this app (the CDK's grant* on its own constructs does; its own roles to pass or assume by their ARN), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets; an identity to write (iam: other than Get*, List*, PassRole) must be listed even when it is the app's own; a CloudFormation action names the stack's own (AWS::StackId, or its ARN by AWS::StackName) or a listed stack",
+      hint: "grant only resources of this app (the CDK's grant* on its own constructs does; its own roles to pass or assume by their ARN), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets; an identity to write (iam: other than Get*, List*, PassRole) must be listed even when it is the app's own; a CloudFormation action names the stack's own (AWS::StackId, or its ARN by AWS::StackName) or a listed stack; a read of every environment's data of the account (xray:GetTraceSummaries on *) needs the environment's aws.accountWideReads, not a list",
     });
   for (const [id, resource] of resourcesOf(template)) {
     const type = typeName(resource);
@@ -778,6 +917,7 @@ export function assertGrantsInBounds(
         throw refuse(
           `${safeOutput(where, 200)} ${safeOutput(name, 200)} ${of} allows ${safeOutput(reach.action, 200)} on ${safeOutput(reach.resource, 200)}`,
           reach.bound,
+          reach.fix,
         );
       }
     }

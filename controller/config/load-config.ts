@@ -214,6 +214,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               ...(aws.resourceTypes?.length ? { resourceTypes: aws.resourceTypes } : {}),
               ...(aws.serviceTokens?.length ? { serviceTokens: aws.serviceTokens } : {}),
               ...(aws.externalTargets?.length ? { externalTargets: aws.externalTargets } : {}),
+              ...(aws.accountWideReads ? { accountWideReads: true } : {}),
               ...(aws.cloudFormationExecutionRoleArn
                 ? { cloudFormationExecutionRoleArn: aws.cloudFormationExecutionRoleArn }
                 : {}),

@@ -285,6 +285,10 @@ export interface RawAwsTarget {
    */
   externalTargets?: string[];
   /**
+   * Let the app's roles be granted, on *, the reads that take no resource and answer with every environment's data of the account, where a service keeps it by account, not by resource: AWS's access level Read of an action with no resource type outside S3, SQS, SNS, Secrets Manager, SSM, DynamoDB, KMS, Kinesis, Lambda, Step Functions, IAM, STS and CloudFormation (xray:GetTraceSummaries, GetServiceGraph, cloudwatch:GetMetricStatistics, ...), and xray:BatchGetTraces, ListRetrievedTraces, logs:DescribeQueries and DescribeQueryDefinitions (default false: refused, aws.out-of-bounds; ecr:GetAuthorizationToken, X-Ray's sampling reads and logs:GetLogDelivery pass). For an environment trusted with the account's traces, metrics and logs queries, such as a platform team's dashboards.
+   */
+  accountWideReads?: boolean;
+  /**
    * IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete. Wins over the execution role of a standard cdk bootstrap that the assembly names; without either, CloudFormation acts with the deploying credentials.
    */
   cloudFormationExecutionRoleArn?: string;

@@ -290,6 +290,11 @@ const schema11 = {
                 items: { type: 'string', pattern: '^([^*\\s]+\\*?|\\*)$' },
                 uniqueItems: true,
               },
+              accountWideReads: {
+                description:
+                  "Let the app's roles be granted, on *, the reads that take no resource and answer with every environment's data of the account, where a service keeps it by account, not by resource: AWS's access level Read of an action with no resource type outside S3, SQS, SNS, Secrets Manager, SSM, DynamoDB, KMS, Kinesis, Lambda, Step Functions, IAM, STS and CloudFormation (xray:GetTraceSummaries, GetServiceGraph, cloudwatch:GetMetricStatistics, ...), and xray:BatchGetTraces, ListRetrievedTraces, logs:DescribeQueries and DescribeQueryDefinitions (default false: refused, aws.out-of-bounds; ecr:GetAuthorizationToken, X-Ray's sampling reads and logs:GetLogDelivery pass). For an environment trusted with the account's traces, metrics and logs queries, such as a platform team's dashboards.",
+                type: 'boolean',
+              },
               cloudFormationExecutionRoleArn: {
                 description:
                   'IAM role CloudFormation acts as, passed as RoleARN on every change set and stack delete. Wins over the execution role of a standard cdk bootstrap that the assembly names; without either, CloudFormation acts with the deploying credentials.',
@@ -3253,11 +3258,36 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data35.accountWideReads !== undefined) {
+                  let data53 = data35.accountWideReads;
+                  if (typeof data53 !== 'boolean') {
+                    const err104 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/accountWideReads',
+                      schemaPath:
+                        '#/properties/environments/items/properties/aws/properties/accountWideReads/type',
+                      keyword: 'type',
+                      params: { type: 'boolean' },
+                      message: 'must be boolean',
+                      schema:
+                        schema11.properties.environments.items.properties.aws.properties.accountWideReads
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.aws.properties.accountWideReads,
+                      data: data53,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err104];
+                    } else {
+                      vErrors.push(err104);
+                    }
+                    errors++;
+                  }
+                }
                 if (data35.cloudFormationExecutionRoleArn !== undefined) {
-                  let data53 = data35.cloudFormationExecutionRoleArn;
-                  if (typeof data53 === 'string') {
-                    if (!pattern19.test(data53)) {
-                      const err104 = {
+                  let data54 = data35.cloudFormationExecutionRoleArn;
+                  if (typeof data54 === 'string') {
+                    if (!pattern19.test(data54)) {
+                      const err105 = {
                         instancePath:
                           instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                         schemaPath:
@@ -3272,17 +3302,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties
                             .cloudFormationExecutionRoleArn,
-                        data: data53,
+                        data: data54,
                       };
                       if (vErrors === null) {
-                        vErrors = [err104];
+                        vErrors = [err105];
                       } else {
-                        vErrors.push(err104);
+                        vErrors.push(err105);
                       }
                       errors++;
                     }
                   } else {
-                    const err105 = {
+                    const err106 = {
                       instancePath:
                         instancePath + '/environments/' + i0 + '/aws/cloudFormationExecutionRoleArn',
                       schemaPath:
@@ -3296,21 +3326,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties
                           .cloudFormationExecutionRoleArn,
-                      data: data53,
+                      data: data54,
                     };
                     if (vErrors === null) {
-                      vErrors = [err105];
+                      vErrors = [err106];
                     } else {
-                      vErrors.push(err105);
+                      vErrors.push(err106);
                     }
                     errors++;
                   }
                 }
                 if (data35.bootstrapQualifier !== undefined) {
-                  let data54 = data35.bootstrapQualifier;
-                  if (typeof data54 === 'string') {
-                    if (!pattern20.test(data54)) {
-                      const err106 = {
+                  let data55 = data35.bootstrapQualifier;
+                  if (typeof data55 === 'string') {
+                    if (!pattern20.test(data55)) {
+                      const err107 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
                         schemaPath:
                           '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/pattern',
@@ -3320,17 +3350,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: '^[A-Za-z0-9_-]{1,10}$',
                         parentSchema:
                           schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                        data: data54,
+                        data: data55,
                       };
                       if (vErrors === null) {
-                        vErrors = [err106];
+                        vErrors = [err107];
                       } else {
-                        vErrors.push(err106);
+                        vErrors.push(err107);
                       }
                       errors++;
                     }
                   } else {
-                    const err107 = {
+                    const err108 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/bootstrapQualifier',
                       schemaPath:
                         '#/properties/environments/items/properties/aws/properties/bootstrapQualifier/type',
@@ -3342,62 +3372,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.aws.properties.bootstrapQualifier,
-                      data: data54,
+                      data: data55,
                     };
                     if (vErrors === null) {
-                      vErrors = [err107];
+                      vErrors = [err108];
                     } else {
-                      vErrors.push(err107);
+                      vErrors.push(err108);
                     }
                     errors++;
                   }
                 }
                 if (data35.synthTimeout !== undefined) {
-                  let data55 = data35.synthTimeout;
-                  if (typeof data55 === 'string') {
-                    if (!pattern0.test(data55)) {
-                      const err108 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
-                        schemaPath: '#/definitions/duration/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                        parentSchema: schema12,
-                        data: data55,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err108];
-                      } else {
-                        vErrors.push(err108);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err109 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
-                      schemaPath: '#/definitions/duration/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema12.type,
-                      parentSchema: schema12,
-                      data: data55,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err109];
-                    } else {
-                      vErrors.push(err109);
-                    }
-                    errors++;
-                  }
-                }
-                if (data35.deployTimeout !== undefined) {
-                  let data56 = data35.deployTimeout;
+                  let data56 = data35.synthTimeout;
                   if (typeof data56 === 'string') {
                     if (!pattern0.test(data56)) {
-                      const err110 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                      const err109 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
                         params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -3407,15 +3397,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         data: data56,
                       };
                       if (vErrors === null) {
-                        vErrors = [err110];
+                        vErrors = [err109];
                       } else {
-                        vErrors.push(err110);
+                        vErrors.push(err109);
                       }
                       errors++;
                     }
                   } else {
-                    const err111 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                    const err110 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/synthTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
                       params: { type: 'string' },
@@ -3425,24 +3415,64 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       data: data56,
                     };
                     if (vErrors === null) {
-                      vErrors = [err111];
+                      vErrors = [err110];
                     } else {
-                      vErrors.push(err111);
+                      vErrors.push(err110);
+                    }
+                    errors++;
+                  }
+                }
+                if (data35.deployTimeout !== undefined) {
+                  let data57 = data35.deployTimeout;
+                  if (typeof data57 === 'string') {
+                    if (!pattern0.test(data57)) {
+                      const err111 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                        schemaPath: '#/definitions/duration/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                        parentSchema: schema12,
+                        data: data57,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err111];
+                      } else {
+                        vErrors.push(err111);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err112 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
+                      schemaPath: '#/definitions/duration/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema12.type,
+                      parentSchema: schema12,
+                      data: data57,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err112];
+                    } else {
+                      vErrors.push(err112);
                     }
                     errors++;
                   }
                 }
                 if (data35.synth !== undefined) {
-                  let data57 = data35.synth;
-                  if (data57 && typeof data57 == 'object' && !Array.isArray(data57)) {
-                    for (const key10 in data57) {
+                  let data58 = data35.synth;
+                  if (data58 && typeof data58 == 'object' && !Array.isArray(data58)) {
+                    for (const key10 in data58) {
                       if (!(
                         key10 === 'isolation' ||
                         key10 === 'socket' ||
                         key10 === 'uid' ||
                         key10 === 'gid'
                       )) {
-                        const err112 = {
+                        const err113 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/additionalProperties',
@@ -3452,20 +3482,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth,
-                          data: data57,
+                          data: data58,
                         };
                         if (vErrors === null) {
-                          vErrors = [err112];
+                          vErrors = [err113];
                         } else {
-                          vErrors.push(err112);
+                          vErrors.push(err113);
                         }
                         errors++;
                       }
                     }
-                    if (data57.isolation !== undefined) {
-                      let data58 = data57.isolation;
-                      if (!(data58 === 'bubblewrap' || data58 === 'sidecar' || data58 === 'none')) {
-                        const err113 = {
+                    if (data58.isolation !== undefined) {
+                      let data59 = data58.isolation;
+                      if (!(data59 === 'bubblewrap' || data59 === 'sidecar' || data59 === 'none')) {
+                        const err114 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/isolation/enum',
@@ -3482,21 +3512,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .isolation,
-                          data: data58,
+                          data: data59,
                         };
                         if (vErrors === null) {
-                          vErrors = [err113];
+                          vErrors = [err114];
                         } else {
-                          vErrors.push(err113);
+                          vErrors.push(err114);
                         }
                         errors++;
                       }
                     }
-                    if (data57.socket !== undefined) {
-                      let data59 = data57.socket;
-                      if (typeof data59 === 'string') {
-                        if (!pattern23.test(data59)) {
-                          const err114 = {
+                    if (data58.socket !== undefined) {
+                      let data60 = data58.socket;
+                      if (typeof data60 === 'string') {
+                        if (!pattern23.test(data60)) {
+                          const err115 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/socket/pattern',
@@ -3507,17 +3537,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.socket,
-                            data: data59,
+                            data: data60,
                           };
                           if (vErrors === null) {
-                            vErrors = [err114];
+                            vErrors = [err115];
                           } else {
-                            vErrors.push(err114);
+                            vErrors.push(err115);
                           }
                           errors++;
                         }
                       } else {
-                        const err115 = {
+                        const err116 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/socket/type',
@@ -3530,20 +3560,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .socket,
-                          data: data59,
+                          data: data60,
                         };
                         if (vErrors === null) {
-                          vErrors = [err115];
+                          vErrors = [err116];
                         } else {
-                          vErrors.push(err115);
+                          vErrors.push(err116);
                         }
                         errors++;
                       }
                     }
-                    if (data57.uid !== undefined) {
-                      let data60 = data57.uid;
-                      if (!(typeof data60 == 'number' && !(data60 % 1) && !isNaN(data60))) {
-                        const err116 = {
+                    if (data58.uid !== undefined) {
+                      let data61 = data58.uid;
+                      if (!(typeof data61 == 'number' && !(data61 % 1) && !isNaN(data61))) {
+                        const err117 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/uid/type',
@@ -3556,18 +3586,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .uid,
-                          data: data60,
+                          data: data61,
                         };
                         if (vErrors === null) {
-                          vErrors = [err116];
+                          vErrors = [err117];
                         } else {
-                          vErrors.push(err116);
+                          vErrors.push(err117);
                         }
                         errors++;
                       }
-                      if (typeof data60 == 'number') {
-                        if (data60 < 1 || isNaN(data60)) {
-                          const err117 = {
+                      if (typeof data61 == 'number') {
+                        if (data61 < 1 || isNaN(data61)) {
+                          const err118 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/uid/minimum',
@@ -3578,21 +3608,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.uid,
-                            data: data60,
+                            data: data61,
                           };
                           if (vErrors === null) {
-                            vErrors = [err117];
+                            vErrors = [err118];
                           } else {
-                            vErrors.push(err117);
+                            vErrors.push(err118);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data57.gid !== undefined) {
-                      let data61 = data57.gid;
-                      if (!(typeof data61 == 'number' && !(data61 % 1) && !isNaN(data61))) {
-                        const err118 = {
+                    if (data58.gid !== undefined) {
+                      let data62 = data58.gid;
+                      if (!(typeof data62 == 'number' && !(data62 % 1) && !isNaN(data62))) {
+                        const err119 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/gid/type',
@@ -3605,18 +3635,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .gid,
-                          data: data61,
+                          data: data62,
                         };
                         if (vErrors === null) {
-                          vErrors = [err118];
+                          vErrors = [err119];
                         } else {
-                          vErrors.push(err118);
+                          vErrors.push(err119);
                         }
                         errors++;
                       }
-                      if (typeof data61 == 'number') {
-                        if (data61 < 1 || isNaN(data61)) {
-                          const err119 = {
+                      if (typeof data62 == 'number') {
+                        if (data62 < 1 || isNaN(data62)) {
+                          const err120 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/gid/minimum',
@@ -3627,19 +3657,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.gid,
-                            data: data61,
+                            data: data62,
                           };
                           if (vErrors === null) {
-                            vErrors = [err119];
+                            vErrors = [err120];
                           } else {
-                            vErrors.push(err119);
+                            vErrors.push(err120);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err120 = {
+                    const err121 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/synth/type',
                       keyword: 'type',
@@ -3647,18 +3677,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be object',
                       schema: schema11.properties.environments.items.properties.aws.properties.synth.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.synth,
-                      data: data57,
+                      data: data58,
                     };
                     if (vErrors === null) {
-                      vErrors = [err120];
+                      vErrors = [err121];
                     } else {
-                      vErrors.push(err120);
+                      vErrors.push(err121);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err121 = {
+                const err122 = {
                   instancePath: instancePath + '/environments/' + i0 + '/aws',
                   schemaPath: '#/properties/environments/items/properties/aws/type',
                   keyword: 'type',
@@ -3669,24 +3699,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data35,
                 };
                 if (vErrors === null) {
-                  vErrors = [err121];
+                  vErrors = [err122];
                 } else {
-                  vErrors.push(err121);
+                  vErrors.push(err122);
                 }
                 errors++;
               }
             }
             if (data21.kubernetes !== undefined) {
-              let data62 = data21.kubernetes;
-              if (data62 && typeof data62 == 'object' && !Array.isArray(data62)) {
-                for (const key11 in data62) {
+              let data63 = data21.kubernetes;
+              if (data63 && typeof data63 == 'object' && !Array.isArray(data63)) {
+                for (const key11 in data63) {
                   if (
                     !func2.call(
                       schema11.properties.environments.items.properties.kubernetes.properties,
                       key11,
                     )
                   ) {
-                    const err122 = {
+                    const err123 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/additionalProperties',
@@ -3695,20 +3725,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                      data: data62,
+                      data: data63,
                     };
                     if (vErrors === null) {
-                      vErrors = [err122];
+                      vErrors = [err123];
                     } else {
-                      vErrors.push(err122);
+                      vErrors.push(err123);
                     }
                     errors++;
                   }
                 }
-                if (data62.kubeconfig !== undefined) {
-                  let data63 = data62.kubeconfig;
-                  if (typeof data63 !== 'string') {
-                    const err123 = {
+                if (data63.kubeconfig !== undefined) {
+                  let data64 = data63.kubeconfig;
+                  if (typeof data64 !== 'string') {
+                    const err124 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/kubeconfig',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/kubeconfig/type',
@@ -3720,30 +3750,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.kubeconfig,
-                      data: data63,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err123];
-                    } else {
-                      vErrors.push(err123);
-                    }
-                    errors++;
-                  }
-                }
-                if (data62.context !== undefined) {
-                  let data64 = data62.context;
-                  if (typeof data64 !== 'string') {
-                    const err124 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/context',
-                      schemaPath:
-                        '#/properties/environments/items/properties/kubernetes/properties/context/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema:
-                        schema11.properties.environments.items.properties.kubernetes.properties.context.type,
-                      parentSchema:
-                        schema11.properties.environments.items.properties.kubernetes.properties.context,
                       data: data64,
                     };
                     if (vErrors === null) {
@@ -3754,10 +3760,34 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data62.namespace !== undefined) {
-                  let data65 = data62.namespace;
+                if (data63.context !== undefined) {
+                  let data65 = data63.context;
                   if (typeof data65 !== 'string') {
                     const err125 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/context',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/context/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.context.type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.context,
+                      data: data65,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err125];
+                    } else {
+                      vErrors.push(err125);
+                    }
+                    errors++;
+                  }
+                }
+                if (data63.namespace !== undefined) {
+                  let data66 = data63.namespace;
+                  if (typeof data66 !== 'string') {
+                    const err126 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespace',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespace/type',
@@ -3769,20 +3799,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespace,
-                      data: data65,
+                      data: data66,
                     };
                     if (vErrors === null) {
-                      vErrors = [err125];
+                      vErrors = [err126];
                     } else {
-                      vErrors.push(err125);
+                      vErrors.push(err126);
                     }
                     errors++;
                   }
                 }
-                if (data62.forceConflicts !== undefined) {
-                  let data66 = data62.forceConflicts;
-                  if (typeof data66 !== 'boolean') {
-                    const err126 = {
+                if (data63.forceConflicts !== undefined) {
+                  let data67 = data63.forceConflicts;
+                  if (typeof data67 !== 'boolean') {
+                    const err127 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/forceConflicts',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/forceConflicts/type',
@@ -3795,21 +3825,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .forceConflicts,
-                      data: data66,
+                      data: data67,
                     };
                     if (vErrors === null) {
-                      vErrors = [err126];
+                      vErrors = [err127];
                     } else {
-                      vErrors.push(err126);
+                      vErrors.push(err127);
                     }
                     errors++;
                   }
                 }
-                if (data62.pruneMaxShare !== undefined) {
-                  let data67 = data62.pruneMaxShare;
-                  if (typeof data67 == 'number') {
-                    if (data67 > 1 || isNaN(data67)) {
-                      const err127 = {
+                if (data63.pruneMaxShare !== undefined) {
+                  let data68 = data63.pruneMaxShare;
+                  if (typeof data68 == 'number') {
+                    if (data68 > 1 || isNaN(data68)) {
+                      const err128 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/maximum',
@@ -3820,17 +3850,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data67,
+                        data: data68,
                       };
                       if (vErrors === null) {
-                        vErrors = [err127];
+                        vErrors = [err128];
                       } else {
-                        vErrors.push(err127);
+                        vErrors.push(err128);
                       }
                       errors++;
                     }
-                    if (data67 < 0 || isNaN(data67)) {
-                      const err128 = {
+                    if (data68 < 0 || isNaN(data68)) {
+                      const err129 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/minimum',
@@ -3841,17 +3871,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data67,
+                        data: data68,
                       };
                       if (vErrors === null) {
-                        vErrors = [err128];
+                        vErrors = [err129];
                       } else {
-                        vErrors.push(err128);
+                        vErrors.push(err129);
                       }
                       errors++;
                     }
                   } else {
-                    const err129 = {
+                    const err130 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/type',
@@ -3863,20 +3893,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.pruneMaxShare,
-                      data: data67,
+                      data: data68,
                     };
                     if (vErrors === null) {
-                      vErrors = [err129];
+                      vErrors = [err130];
                     } else {
-                      vErrors.push(err129);
+                      vErrors.push(err130);
                     }
                     errors++;
                   }
                 }
-                if (data62.allowMassPrune !== undefined) {
-                  let data68 = data62.allowMassPrune;
-                  if (typeof data68 !== 'boolean') {
-                    const err130 = {
+                if (data63.allowMassPrune !== undefined) {
+                  let data69 = data63.allowMassPrune;
+                  if (typeof data69 !== 'boolean') {
+                    const err131 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowMassPrune',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowMassPrune/type',
@@ -3889,21 +3919,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowMassPrune,
-                      data: data68,
+                      data: data69,
                     };
                     if (vErrors === null) {
-                      vErrors = [err130];
+                      vErrors = [err131];
                     } else {
-                      vErrors.push(err130);
+                      vErrors.push(err131);
                     }
                     errors++;
                   }
                 }
-                if (data62.healthTimeout !== undefined) {
-                  let data69 = data62.healthTimeout;
-                  if (typeof data69 === 'string') {
-                    if (!pattern0.test(data69)) {
-                      const err131 = {
+                if (data63.healthTimeout !== undefined) {
+                  let data70 = data63.healthTimeout;
+                  if (typeof data70 === 'string') {
+                    if (!pattern0.test(data70)) {
+                      const err132 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -3911,17 +3941,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data69,
+                        data: data70,
                       };
                       if (vErrors === null) {
-                        vErrors = [err131];
+                        vErrors = [err132];
                       } else {
-                        vErrors.push(err131);
+                        vErrors.push(err132);
                       }
                       errors++;
                     }
                   } else {
-                    const err132 = {
+                    const err133 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -3929,20 +3959,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data69,
+                      data: data70,
                     };
                     if (vErrors === null) {
-                      vErrors = [err132];
+                      vErrors = [err133];
                     } else {
-                      vErrors.push(err132);
+                      vErrors.push(err133);
                     }
                     errors++;
                   }
                 }
-                if (data62.concurrency !== undefined) {
-                  let data70 = data62.concurrency;
-                  if (!(typeof data70 == 'number' && !(data70 % 1) && !isNaN(data70))) {
-                    const err133 = {
+                if (data63.concurrency !== undefined) {
+                  let data71 = data63.concurrency;
+                  if (!(typeof data71 == 'number' && !(data71 % 1) && !isNaN(data71))) {
+                    const err134 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/concurrency/type',
@@ -3954,18 +3984,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                      data: data70,
+                      data: data71,
                     };
                     if (vErrors === null) {
-                      vErrors = [err133];
+                      vErrors = [err134];
                     } else {
-                      vErrors.push(err133);
+                      vErrors.push(err134);
                     }
                     errors++;
                   }
-                  if (typeof data70 == 'number') {
-                    if (data70 > 64 || isNaN(data70)) {
-                      const err134 = {
+                  if (typeof data71 == 'number') {
+                    if (data71 > 64 || isNaN(data71)) {
+                      const err135 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/maximum',
@@ -3975,17 +4005,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 64,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data70,
+                        data: data71,
                       };
                       if (vErrors === null) {
-                        vErrors = [err134];
+                        vErrors = [err135];
                       } else {
-                        vErrors.push(err134);
+                        vErrors.push(err135);
                       }
                       errors++;
                     }
-                    if (data70 < 1 || isNaN(data70)) {
-                      const err135 = {
+                    if (data71 < 1 || isNaN(data71)) {
+                      const err136 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/minimum',
@@ -3995,25 +4025,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 1,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data70,
+                        data: data71,
                       };
                       if (vErrors === null) {
-                        vErrors = [err135];
+                        vErrors = [err136];
                       } else {
-                        vErrors.push(err135);
+                        vErrors.push(err136);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data62.adopt !== undefined) {
-                  let data71 = data62.adopt;
-                  const _errs163 = errors;
+                if (data63.adopt !== undefined) {
+                  let data72 = data63.adopt;
+                  const _errs165 = errors;
                   let valid42 = false;
                   let passing1 = null;
-                  const _errs164 = errors;
-                  if (typeof data71 !== 'boolean') {
-                    const err136 = {
+                  const _errs166 = errors;
+                  if (typeof data72 !== 'boolean') {
+                    const err137 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/0/type',
@@ -4026,28 +4056,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[0],
-                      data: data71,
+                      data: data72,
                     };
                     if (vErrors === null) {
-                      vErrors = [err136];
+                      vErrors = [err137];
                     } else {
-                      vErrors.push(err136);
+                      vErrors.push(err137);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs164 === errors;
+                  var _valid1 = _errs166 === errors;
                   if (_valid1) {
                     valid42 = true;
                     passing1 = 0;
                   }
-                  const _errs166 = errors;
-                  if (Array.isArray(data71)) {
-                    const len7 = data71.length;
+                  const _errs168 = errors;
+                  if (Array.isArray(data72)) {
+                    const len7 = data72.length;
                     for (let i12 = 0; i12 < len7; i12++) {
-                      let data72 = data71[i12];
-                      if (typeof data72 === 'string') {
-                        if (func3(data72) < 1) {
-                          const err137 = {
+                      let data73 = data72[i12];
+                      if (typeof data73 === 'string') {
+                        if (func3(data73) < 1) {
+                          const err138 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i12,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/minLength',
@@ -4058,17 +4088,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.adopt
                                 .oneOf[1].items,
-                            data: data72,
+                            data: data73,
                           };
                           if (vErrors === null) {
-                            vErrors = [err137];
+                            vErrors = [err138];
                           } else {
-                            vErrors.push(err137);
+                            vErrors.push(err138);
                           }
                           errors++;
                         }
                       } else {
-                        const err138 = {
+                        const err139 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i12,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/type',
@@ -4081,18 +4111,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.adopt
                               .oneOf[1].items,
-                          data: data72,
+                          data: data73,
                         };
                         if (vErrors === null) {
-                          vErrors = [err138];
+                          vErrors = [err139];
                         } else {
-                          vErrors.push(err138);
+                          vErrors.push(err139);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err139 = {
+                    const err140 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/type',
@@ -4105,16 +4135,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[1],
-                      data: data71,
+                      data: data72,
                     };
                     if (vErrors === null) {
-                      vErrors = [err139];
+                      vErrors = [err140];
                     } else {
-                      vErrors.push(err139);
+                      vErrors.push(err140);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs166 === errors;
+                  var _valid1 = _errs168 === errors;
                   if (_valid1 && valid42) {
                     valid42 = false;
                     passing1 = [passing1, 1];
@@ -4125,7 +4155,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   }
                   if (!valid42) {
-                    const err140 = {
+                    const err141 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf',
@@ -4136,29 +4166,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt.oneOf,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt,
-                      data: data71,
+                      data: data72,
                     };
                     if (vErrors === null) {
-                      vErrors = [err140];
+                      vErrors = [err141];
                     } else {
-                      vErrors.push(err140);
+                      vErrors.push(err141);
                     }
                     errors++;
                   } else {
-                    errors = _errs163;
+                    errors = _errs165;
                     if (vErrors !== null) {
-                      if (_errs163) {
-                        vErrors.length = _errs163;
+                      if (_errs165) {
+                        vErrors.length = _errs165;
                       } else {
                         vErrors = null;
                       }
                     }
                   }
                 }
-                if (data62.adoptUnowned !== undefined) {
-                  let data73 = data62.adoptUnowned;
-                  if (typeof data73 !== 'boolean') {
-                    const err141 = {
+                if (data63.adoptUnowned !== undefined) {
+                  let data74 = data63.adoptUnowned;
+                  if (typeof data74 !== 'boolean') {
+                    const err142 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adoptUnowned',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adoptUnowned/type',
@@ -4170,20 +4200,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adoptUnowned,
-                      data: data73,
+                      data: data74,
                     };
                     if (vErrors === null) {
-                      vErrors = [err141];
+                      vErrors = [err142];
                     } else {
-                      vErrors.push(err141);
+                      vErrors.push(err142);
                     }
                     errors++;
                   }
                 }
-                if (data62.allowClusterPolicy !== undefined) {
-                  let data74 = data62.allowClusterPolicy;
-                  if (typeof data74 !== 'boolean') {
-                    const err142 = {
+                if (data63.allowClusterPolicy !== undefined) {
+                  let data75 = data63.allowClusterPolicy;
+                  if (typeof data75 !== 'boolean') {
+                    const err143 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowClusterPolicy',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowClusterPolicy/type',
@@ -4196,25 +4226,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowClusterPolicy,
-                      data: data74,
+                      data: data75,
                     };
                     if (vErrors === null) {
-                      vErrors = [err142];
+                      vErrors = [err143];
                     } else {
-                      vErrors.push(err142);
+                      vErrors.push(err143);
                     }
                     errors++;
                   }
                 }
-                if (data62.namespaces !== undefined) {
-                  let data75 = data62.namespaces;
-                  if (Array.isArray(data75)) {
-                    const len8 = data75.length;
+                if (data63.namespaces !== undefined) {
+                  let data76 = data63.namespaces;
+                  if (Array.isArray(data76)) {
+                    const len8 = data76.length;
                     for (let i13 = 0; i13 < len8; i13++) {
-                      let data76 = data75[i13];
-                      if (typeof data76 === 'string') {
-                        if (func3(data76) < 1) {
-                          const err143 = {
+                      let data77 = data76[i13];
+                      if (typeof data77 === 'string') {
+                        if (func3(data77) < 1) {
+                          const err144 = {
                             instancePath:
                               instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i13,
                             schemaPath:
@@ -4226,17 +4256,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .namespaces.items,
-                            data: data76,
+                            data: data77,
                           };
                           if (vErrors === null) {
-                            vErrors = [err143];
+                            vErrors = [err144];
                           } else {
-                            vErrors.push(err143);
+                            vErrors.push(err144);
                           }
                           errors++;
                         }
                       } else {
-                        const err144 = {
+                        const err145 = {
                           instancePath:
                             instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i13,
                           schemaPath:
@@ -4250,18 +4280,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.namespaces
                               .items,
-                          data: data76,
+                          data: data77,
                         };
                         if (vErrors === null) {
-                          vErrors = [err144];
+                          vErrors = [err145];
                         } else {
-                          vErrors.push(err144);
+                          vErrors.push(err145);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err145 = {
+                    const err146 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespaces/type',
@@ -4273,25 +4303,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespaces,
-                      data: data75,
+                      data: data76,
                     };
                     if (vErrors === null) {
-                      vErrors = [err145];
+                      vErrors = [err146];
                     } else {
-                      vErrors.push(err145);
+                      vErrors.push(err146);
                     }
                     errors++;
                   }
                 }
-                if (data62.clusterResources !== undefined) {
-                  let data77 = data62.clusterResources;
-                  if (Array.isArray(data77)) {
-                    const len9 = data77.length;
+                if (data63.clusterResources !== undefined) {
+                  let data78 = data63.clusterResources;
+                  if (Array.isArray(data78)) {
+                    const len9 = data78.length;
                     for (let i14 = 0; i14 < len9; i14++) {
-                      let data78 = data77[i14];
-                      if (typeof data78 === 'string') {
-                        if (func3(data78) < 1) {
-                          const err146 = {
+                      let data79 = data78[i14];
+                      if (typeof data79 === 'string') {
+                        if (func3(data79) < 1) {
+                          const err147 = {
                             instancePath:
                               instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i14,
                             schemaPath:
@@ -4303,17 +4333,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .clusterResources.items,
-                            data: data78,
+                            data: data79,
                           };
                           if (vErrors === null) {
-                            vErrors = [err146];
+                            vErrors = [err147];
                           } else {
-                            vErrors.push(err146);
+                            vErrors.push(err147);
                           }
                           errors++;
                         }
                       } else {
-                        const err147 = {
+                        const err148 = {
                           instancePath:
                             instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i14,
                           schemaPath:
@@ -4327,18 +4357,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties
                               .clusterResources.items,
-                          data: data78,
+                          data: data79,
                         };
                         if (vErrors === null) {
-                          vErrors = [err147];
+                          vErrors = [err148];
                         } else {
-                          vErrors.push(err147);
+                          vErrors.push(err148);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err148 = {
+                    const err149 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterResources',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/clusterResources/type',
@@ -4351,25 +4381,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .clusterResources,
-                      data: data77,
+                      data: data78,
                     };
                     if (vErrors === null) {
-                      vErrors = [err148];
+                      vErrors = [err149];
                     } else {
-                      vErrors.push(err148);
+                      vErrors.push(err149);
                     }
                     errors++;
                   }
                 }
-                if (data62.hosts !== undefined) {
-                  let data79 = data62.hosts;
-                  if (Array.isArray(data79)) {
-                    const len10 = data79.length;
+                if (data63.hosts !== undefined) {
+                  let data80 = data63.hosts;
+                  if (Array.isArray(data80)) {
+                    const len10 = data80.length;
                     for (let i15 = 0; i15 < len10; i15++) {
-                      let data80 = data79[i15];
-                      if (typeof data80 === 'string') {
-                        if (!pattern25.test(data80)) {
-                          const err149 = {
+                      let data81 = data80[i15];
+                      if (typeof data81 === 'string') {
+                        if (!pattern25.test(data81)) {
+                          const err150 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/hosts/' + i15,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/hosts/items/pattern',
@@ -4387,17 +4417,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.hosts
                                 .items,
-                            data: data80,
+                            data: data81,
                           };
                           if (vErrors === null) {
-                            vErrors = [err149];
+                            vErrors = [err150];
                           } else {
-                            vErrors.push(err149);
+                            vErrors.push(err150);
                           }
                           errors++;
                         }
                       } else {
-                        const err150 = {
+                        const err151 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/hosts/' + i15,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/hosts/items/type',
@@ -4410,18 +4440,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.hosts
                               .items,
-                          data: data80,
+                          data: data81,
                         };
                         if (vErrors === null) {
-                          vErrors = [err150];
+                          vErrors = [err151];
                         } else {
-                          vErrors.push(err150);
+                          vErrors.push(err151);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err151 = {
+                    const err152 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/hosts',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/hosts/type',
@@ -4432,21 +4462,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.hosts.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.hosts,
-                      data: data79,
+                      data: data80,
                     };
                     if (vErrors === null) {
-                      vErrors = [err151];
+                      vErrors = [err152];
                     } else {
-                      vErrors.push(err151);
+                      vErrors.push(err152);
                     }
                     errors++;
                   }
                 }
-                if (data62.serviceAccount !== undefined) {
-                  let data81 = data62.serviceAccount;
-                  if (typeof data81 === 'string') {
-                    if (!pattern26.test(data81)) {
-                      const err152 = {
+                if (data63.serviceAccount !== undefined) {
+                  let data82 = data63.serviceAccount;
+                  if (typeof data82 === 'string') {
+                    if (!pattern26.test(data82)) {
+                      const err153 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
@@ -4460,17 +4490,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .serviceAccount,
-                        data: data81,
+                        data: data82,
                       };
                       if (vErrors === null) {
-                        vErrors = [err152];
+                        vErrors = [err153];
                       } else {
-                        vErrors.push(err152);
+                        vErrors.push(err153);
                       }
                       errors++;
                     }
                   } else {
-                    const err153 = {
+                    const err154 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
@@ -4483,20 +4513,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .serviceAccount,
-                      data: data81,
+                      data: data82,
                     };
                     if (vErrors === null) {
-                      vErrors = [err153];
+                      vErrors = [err154];
                     } else {
-                      vErrors.push(err153);
+                      vErrors.push(err154);
                     }
                     errors++;
                   }
                 }
-                if (data62.maxManifestBytes !== undefined) {
-                  let data82 = data62.maxManifestBytes;
-                  if (!(typeof data82 == 'number' && !(data82 % 1) && !isNaN(data82))) {
-                    const err154 = {
+                if (data63.maxManifestBytes !== undefined) {
+                  let data83 = data63.maxManifestBytes;
+                  if (!(typeof data83 == 'number' && !(data83 % 1) && !isNaN(data83))) {
+                    const err155 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
@@ -4509,18 +4539,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .maxManifestBytes,
-                      data: data82,
+                      data: data83,
                     };
                     if (vErrors === null) {
-                      vErrors = [err154];
+                      vErrors = [err155];
                     } else {
-                      vErrors.push(err154);
+                      vErrors.push(err155);
                     }
                     errors++;
                   }
-                  if (typeof data82 == 'number') {
-                    if (data82 < 1 || isNaN(data82)) {
-                      const err155 = {
+                  if (typeof data83 == 'number') {
+                    if (data83 < 1 || isNaN(data83)) {
+                      const err156 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
@@ -4531,28 +4561,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .maxManifestBytes,
-                        data: data82,
+                        data: data83,
                       };
                       if (vErrors === null) {
-                        vErrors = [err155];
+                        vErrors = [err156];
                       } else {
-                        vErrors.push(err155);
+                        vErrors.push(err156);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data62.render !== undefined) {
-                  let data83 = data62.render;
-                  if (data83 && typeof data83 == 'object' && !Array.isArray(data83)) {
-                    for (const key12 in data83) {
+                if (data63.render !== undefined) {
+                  let data84 = data63.render;
+                  if (data84 && typeof data84 == 'object' && !Array.isArray(data84)) {
+                    for (const key12 in data84) {
                       if (!(
                         key12 === 'isolation' ||
                         key12 === 'socket' ||
                         key12 === 'uid' ||
                         key12 === 'gid'
                       )) {
-                        const err156 = {
+                        const err157 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/additionalProperties',
@@ -4562,20 +4592,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render,
-                          data: data83,
+                          data: data84,
                         };
                         if (vErrors === null) {
-                          vErrors = [err156];
+                          vErrors = [err157];
                         } else {
-                          vErrors.push(err156);
+                          vErrors.push(err157);
                         }
                         errors++;
                       }
                     }
-                    if (data83.isolation !== undefined) {
-                      let data84 = data83.isolation;
-                      if (!(data84 === 'bubblewrap' || data84 === 'sidecar' || data84 === 'none')) {
-                        const err157 = {
+                    if (data84.isolation !== undefined) {
+                      let data85 = data84.isolation;
+                      if (!(data85 === 'bubblewrap' || data85 === 'sidecar' || data85 === 'none')) {
+                        const err158 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/isolation/enum',
@@ -4592,21 +4622,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.isolation,
-                          data: data84,
+                          data: data85,
                         };
                         if (vErrors === null) {
-                          vErrors = [err157];
+                          vErrors = [err158];
                         } else {
-                          vErrors.push(err157);
+                          vErrors.push(err158);
                         }
                         errors++;
                       }
                     }
-                    if (data83.socket !== undefined) {
-                      let data85 = data83.socket;
-                      if (typeof data85 === 'string') {
-                        if (!pattern23.test(data85)) {
-                          const err158 = {
+                    if (data84.socket !== undefined) {
+                      let data86 = data84.socket;
+                      if (typeof data86 === 'string') {
+                        if (!pattern23.test(data86)) {
+                          const err159 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/pattern',
@@ -4617,17 +4647,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.socket,
-                            data: data85,
+                            data: data86,
                           };
                           if (vErrors === null) {
-                            vErrors = [err158];
+                            vErrors = [err159];
                           } else {
-                            vErrors.push(err158);
+                            vErrors.push(err159);
                           }
                           errors++;
                         }
                       } else {
-                        const err159 = {
+                        const err160 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/type',
@@ -4640,20 +4670,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.socket,
-                          data: data85,
+                          data: data86,
                         };
                         if (vErrors === null) {
-                          vErrors = [err159];
+                          vErrors = [err160];
                         } else {
-                          vErrors.push(err159);
+                          vErrors.push(err160);
                         }
                         errors++;
                       }
                     }
-                    if (data83.uid !== undefined) {
-                      let data86 = data83.uid;
-                      if (!(typeof data86 == 'number' && !(data86 % 1) && !isNaN(data86))) {
-                        const err160 = {
+                    if (data84.uid !== undefined) {
+                      let data87 = data84.uid;
+                      if (!(typeof data87 == 'number' && !(data87 % 1) && !isNaN(data87))) {
+                        const err161 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/type',
@@ -4666,18 +4696,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.uid,
-                          data: data86,
+                          data: data87,
                         };
                         if (vErrors === null) {
-                          vErrors = [err160];
+                          vErrors = [err161];
                         } else {
-                          vErrors.push(err160);
+                          vErrors.push(err161);
                         }
                         errors++;
                       }
-                      if (typeof data86 == 'number') {
-                        if (data86 < 1 || isNaN(data86)) {
-                          const err161 = {
+                      if (typeof data87 == 'number') {
+                        if (data87 < 1 || isNaN(data87)) {
+                          const err162 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
@@ -4688,21 +4718,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.uid,
-                            data: data86,
+                            data: data87,
                           };
                           if (vErrors === null) {
-                            vErrors = [err161];
+                            vErrors = [err162];
                           } else {
-                            vErrors.push(err161);
+                            vErrors.push(err162);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data83.gid !== undefined) {
-                      let data87 = data83.gid;
-                      if (!(typeof data87 == 'number' && !(data87 % 1) && !isNaN(data87))) {
-                        const err162 = {
+                    if (data84.gid !== undefined) {
+                      let data88 = data84.gid;
+                      if (!(typeof data88 == 'number' && !(data88 % 1) && !isNaN(data88))) {
+                        const err163 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
@@ -4715,18 +4745,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.gid,
-                          data: data87,
+                          data: data88,
                         };
                         if (vErrors === null) {
-                          vErrors = [err162];
+                          vErrors = [err163];
                         } else {
-                          vErrors.push(err162);
+                          vErrors.push(err163);
                         }
                         errors++;
                       }
-                      if (typeof data87 == 'number') {
-                        if (data87 < 1 || isNaN(data87)) {
-                          const err163 = {
+                      if (typeof data88 == 'number') {
+                        if (data88 < 1 || isNaN(data88)) {
+                          const err164 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
@@ -4737,19 +4767,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.gid,
-                            data: data87,
+                            data: data88,
                           };
                           if (vErrors === null) {
-                            vErrors = [err163];
+                            vErrors = [err164];
                           } else {
-                            vErrors.push(err163);
+                            vErrors.push(err164);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err164 = {
+                    const err165 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/render/type',
@@ -4760,18 +4790,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.render.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.render,
-                      data: data83,
+                      data: data84,
                     };
                     if (vErrors === null) {
-                      vErrors = [err164];
+                      vErrors = [err165];
                     } else {
-                      vErrors.push(err164);
+                      vErrors.push(err165);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err165 = {
+                const err166 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -4779,18 +4809,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.environments.items.properties.kubernetes.type,
                   parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                  data: data62,
+                  data: data63,
                 };
                 if (vErrors === null) {
-                  vErrors = [err165];
+                  vErrors = [err166];
                 } else {
-                  vErrors.push(err165);
+                  vErrors.push(err166);
                 }
                 errors++;
               }
             }
           } else {
-            const err166 = {
+            const err167 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -4801,15 +4831,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data21,
             };
             if (vErrors === null) {
-              vErrors = [err166];
+              vErrors = [err167];
             } else {
-              vErrors.push(err166);
+              vErrors.push(err167);
             }
             errors++;
           }
         }
       } else {
-        const err167 = {
+        const err168 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -4820,18 +4850,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data20,
         };
         if (vErrors === null) {
-          vErrors = [err167];
+          vErrors = [err168];
         } else {
-          vErrors.push(err167);
+          vErrors.push(err168);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data88 = data.audit;
-      if (data88 && typeof data88 == 'object' && !Array.isArray(data88)) {
-        if (data88.dir === undefined) {
-          const err168 = {
+      let data89 = data.audit;
+      if (data89 && typeof data89 == 'object' && !Array.isArray(data89)) {
+        if (data89.dir === undefined) {
+          const err169 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -4839,16 +4869,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data88,
+            data: data89,
           };
           if (vErrors === null) {
-            vErrors = [err168];
+            vErrors = [err169];
           } else {
-            vErrors.push(err168);
+            vErrors.push(err169);
           }
           errors++;
         }
-        for (const key13 in data88) {
+        for (const key13 in data89) {
           if (!(
             key13 === 'backend' ||
             key13 === 'dir' ||
@@ -4859,7 +4889,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             key13 === 'unkeyed' ||
             key13 === 'dynamodb'
           )) {
-            const err169 = {
+            const err170 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
@@ -4867,27 +4897,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data88,
-            };
-            if (vErrors === null) {
-              vErrors = [err169];
-            } else {
-              vErrors.push(err169);
-            }
-            errors++;
-          }
-        }
-        if (data88.backend !== undefined) {
-          let data89 = data88.backend;
-          if (!(data89 === 'jsonl' || data89 === 'dynamodb')) {
-            const err170 = {
-              instancePath: instancePath + '/audit/backend',
-              schemaPath: '#/properties/audit/properties/backend/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
-              message: 'must be equal to one of the allowed values',
-              schema: schema11.properties.audit.properties.backend.enum,
-              parentSchema: schema11.properties.audit.properties.backend,
               data: data89,
             };
             if (vErrors === null) {
@@ -4898,11 +4907,32 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data88.dir !== undefined) {
-          let data90 = data88.dir;
-          if (typeof data90 === 'string') {
-            if (func3(data90) < 1) {
-              const err171 = {
+        if (data89.backend !== undefined) {
+          let data90 = data89.backend;
+          if (!(data90 === 'jsonl' || data90 === 'dynamodb')) {
+            const err171 = {
+              instancePath: instancePath + '/audit/backend',
+              schemaPath: '#/properties/audit/properties/backend/enum',
+              keyword: 'enum',
+              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
+              message: 'must be equal to one of the allowed values',
+              schema: schema11.properties.audit.properties.backend.enum,
+              parentSchema: schema11.properties.audit.properties.backend,
+              data: data90,
+            };
+            if (vErrors === null) {
+              vErrors = [err171];
+            } else {
+              vErrors.push(err171);
+            }
+            errors++;
+          }
+        }
+        if (data89.dir !== undefined) {
+          let data91 = data89.dir;
+          if (typeof data91 === 'string') {
+            if (func3(data91) < 1) {
+              const err172 = {
                 instancePath: instancePath + '/audit/dir',
                 schemaPath: '#/properties/audit/properties/dir/minLength',
                 keyword: 'minLength',
@@ -4910,17 +4940,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.audit.properties.dir,
-                data: data90,
+                data: data91,
               };
               if (vErrors === null) {
-                vErrors = [err171];
+                vErrors = [err172];
               } else {
-                vErrors.push(err171);
+                vErrors.push(err172);
               }
               errors++;
             }
           } else {
-            const err172 = {
+            const err173 = {
               instancePath: instancePath + '/audit/dir',
               schemaPath: '#/properties/audit/properties/dir/type',
               keyword: 'type',
@@ -4928,21 +4958,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.audit.properties.dir.type,
               parentSchema: schema11.properties.audit.properties.dir,
-              data: data90,
+              data: data91,
             };
             if (vErrors === null) {
-              vErrors = [err172];
+              vErrors = [err173];
             } else {
-              vErrors.push(err172);
+              vErrors.push(err173);
             }
             errors++;
           }
         }
-        if (data88.witnessDir !== undefined) {
-          let data91 = data88.witnessDir;
-          if (typeof data91 === 'string') {
-            if (func3(data91) < 1) {
-              const err173 = {
+        if (data89.witnessDir !== undefined) {
+          let data92 = data89.witnessDir;
+          if (typeof data92 === 'string') {
+            if (func3(data92) < 1) {
+              const err174 = {
                 instancePath: instancePath + '/audit/witnessDir',
                 schemaPath: '#/properties/audit/properties/witnessDir/minLength',
                 keyword: 'minLength',
@@ -4950,17 +4980,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.audit.properties.witnessDir,
-                data: data91,
+                data: data92,
               };
               if (vErrors === null) {
-                vErrors = [err173];
+                vErrors = [err174];
               } else {
-                vErrors.push(err173);
+                vErrors.push(err174);
               }
               errors++;
             }
           } else {
-            const err174 = {
+            const err175 = {
               instancePath: instancePath + '/audit/witnessDir',
               schemaPath: '#/properties/audit/properties/witnessDir/type',
               keyword: 'type',
@@ -4968,21 +4998,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.audit.properties.witnessDir.type,
               parentSchema: schema11.properties.audit.properties.witnessDir,
-              data: data91,
+              data: data92,
             };
             if (vErrors === null) {
-              vErrors = [err174];
+              vErrors = [err175];
             } else {
-              vErrors.push(err174);
+              vErrors.push(err175);
             }
             errors++;
           }
         }
-        if (data88.keyFile !== undefined) {
-          let data92 = data88.keyFile;
-          if (typeof data92 === 'string') {
-            if (func3(data92) < 1) {
-              const err175 = {
+        if (data89.keyFile !== undefined) {
+          let data93 = data89.keyFile;
+          if (typeof data93 === 'string') {
+            if (func3(data93) < 1) {
+              const err176 = {
                 instancePath: instancePath + '/audit/keyFile',
                 schemaPath: '#/properties/audit/properties/keyFile/minLength',
                 keyword: 'minLength',
@@ -4990,17 +5020,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.audit.properties.keyFile,
-                data: data92,
+                data: data93,
               };
               if (vErrors === null) {
-                vErrors = [err175];
+                vErrors = [err176];
               } else {
-                vErrors.push(err175);
+                vErrors.push(err176);
               }
               errors++;
             }
           } else {
-            const err176 = {
+            const err177 = {
               instancePath: instancePath + '/audit/keyFile',
               schemaPath: '#/properties/audit/properties/keyFile/type',
               keyword: 'type',
@@ -5008,21 +5038,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.audit.properties.keyFile.type,
               parentSchema: schema11.properties.audit.properties.keyFile,
-              data: data92,
+              data: data93,
             };
             if (vErrors === null) {
-              vErrors = [err176];
+              vErrors = [err177];
             } else {
-              vErrors.push(err176);
+              vErrors.push(err177);
             }
             errors++;
           }
         }
-        if (data88.keyEnv !== undefined) {
-          let data93 = data88.keyEnv;
-          if (typeof data93 === 'string') {
-            if (!pattern1.test(data93)) {
-              const err177 = {
+        if (data89.keyEnv !== undefined) {
+          let data94 = data89.keyEnv;
+          if (typeof data94 === 'string') {
+            if (!pattern1.test(data94)) {
+              const err178 = {
                 instancePath: instancePath + '/audit/keyEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
@@ -5030,17 +5060,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                 schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                 parentSchema: schema13,
-                data: data93,
+                data: data94,
               };
               if (vErrors === null) {
-                vErrors = [err177];
+                vErrors = [err178];
               } else {
-                vErrors.push(err177);
+                vErrors.push(err178);
               }
               errors++;
             }
           } else {
-            const err178 = {
+            const err179 = {
               instancePath: instancePath + '/audit/keyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -5048,29 +5078,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data93,
+              data: data94,
             };
             if (vErrors === null) {
-              vErrors = [err178];
+              vErrors = [err179];
             } else {
-              vErrors.push(err178);
+              vErrors.push(err179);
             }
             errors++;
           }
         }
-        if (data88.retiredKeys !== undefined) {
-          let data94 = data88.retiredKeys;
-          if (Array.isArray(data94)) {
-            const len11 = data94.length;
+        if (data89.retiredKeys !== undefined) {
+          let data95 = data89.retiredKeys;
+          if (Array.isArray(data95)) {
+            const len11 = data95.length;
             for (let i16 = 0; i16 < len11; i16++) {
-              let data95 = data94[i16];
-              const _errs217 = errors;
+              let data96 = data95[i16];
+              const _errs219 = errors;
               let valid56 = false;
               let passing2 = null;
-              const _errs218 = errors;
-              if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
-                if (data95.env === undefined) {
-                  const err179 = {
+              const _errs220 = errors;
+              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
+                if (data96.env === undefined) {
+                  const err180 = {
                     instancePath: instancePath + '/audit/retiredKeys/' + i16,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/0/required',
                     keyword: 'required',
@@ -5078,33 +5108,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0],
-                    data: data95,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err179];
-                  } else {
-                    vErrors.push(err179);
-                  }
-                  errors++;
-                }
-              }
-              var _valid2 = _errs218 === errors;
-              if (_valid2) {
-                valid56 = true;
-                passing2 = 0;
-              }
-              const _errs219 = errors;
-              if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
-                if (data95.file === undefined) {
-                  const err180 = {
-                    instancePath: instancePath + '/audit/retiredKeys/' + i16,
-                    schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/1/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'file' },
-                    message: "must have required property '" + 'file' + "'",
-                    schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1].required,
-                    parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1],
-                    data: data95,
+                    data: data96,
                   };
                   if (vErrors === null) {
                     vErrors = [err180];
@@ -5114,7 +5118,33 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   errors++;
                 }
               }
-              var _valid2 = _errs219 === errors;
+              var _valid2 = _errs220 === errors;
+              if (_valid2) {
+                valid56 = true;
+                passing2 = 0;
+              }
+              const _errs221 = errors;
+              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
+                if (data96.file === undefined) {
+                  const err181 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i16,
+                    schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/1/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'file' },
+                    message: "must have required property '" + 'file' + "'",
+                    schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1].required,
+                    parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1],
+                    data: data96,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err181];
+                  } else {
+                    vErrors.push(err181);
+                  }
+                  errors++;
+                }
+              }
+              var _valid2 = _errs221 === errors;
               if (_valid2 && valid56) {
                 valid56 = false;
                 passing2 = [passing2, 1];
@@ -5125,7 +5155,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               }
               if (!valid56) {
-                const err181 = {
+                const err182 = {
                   instancePath: instancePath + '/audit/retiredKeys/' + i16,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf',
                   keyword: 'oneOf',
@@ -5133,28 +5163,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.audit.properties.retiredKeys.items.oneOf,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data95,
+                  data: data96,
                 };
                 if (vErrors === null) {
-                  vErrors = [err181];
+                  vErrors = [err182];
                 } else {
-                  vErrors.push(err181);
+                  vErrors.push(err182);
                 }
                 errors++;
               } else {
-                errors = _errs217;
+                errors = _errs219;
                 if (vErrors !== null) {
-                  if (_errs217) {
-                    vErrors.length = _errs217;
+                  if (_errs219) {
+                    vErrors.length = _errs219;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
-                for (const key14 in data95) {
+              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
+                for (const key14 in data96) {
                   if (!(key14 === 'env' || key14 === 'file')) {
-                    const err182 = {
+                    const err183 = {
                       instancePath: instancePath + '/audit/retiredKeys/' + i16,
                       schemaPath: '#/properties/audit/properties/retiredKeys/items/additionalProperties',
                       keyword: 'additionalProperties',
@@ -5162,21 +5192,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                      data: data95,
+                      data: data96,
                     };
                     if (vErrors === null) {
-                      vErrors = [err182];
+                      vErrors = [err183];
                     } else {
-                      vErrors.push(err182);
+                      vErrors.push(err183);
                     }
                     errors++;
                   }
                 }
-                if (data95.env !== undefined) {
-                  let data96 = data95.env;
-                  if (typeof data96 === 'string') {
-                    if (!pattern1.test(data96)) {
-                      const err183 = {
+                if (data96.env !== undefined) {
+                  let data97 = data96.env;
+                  if (typeof data97 === 'string') {
+                    if (!pattern1.test(data97)) {
+                      const err184 = {
                         instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
@@ -5184,17 +5214,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data96,
+                        data: data97,
                       };
                       if (vErrors === null) {
-                        vErrors = [err183];
+                        vErrors = [err184];
                       } else {
-                        vErrors.push(err183);
+                        vErrors.push(err184);
                       }
                       errors++;
                     }
                   } else {
-                    const err184 = {
+                    const err185 = {
                       instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
@@ -5202,21 +5232,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data96,
+                      data: data97,
                     };
                     if (vErrors === null) {
-                      vErrors = [err184];
+                      vErrors = [err185];
                     } else {
-                      vErrors.push(err184);
+                      vErrors.push(err185);
                     }
                     errors++;
                   }
                 }
-                if (data95.file !== undefined) {
-                  let data97 = data95.file;
-                  if (typeof data97 === 'string') {
-                    if (func3(data97) < 1) {
-                      const err185 = {
+                if (data96.file !== undefined) {
+                  let data98 = data96.file;
+                  if (typeof data98 === 'string') {
+                    if (func3(data98) < 1) {
+                      const err186 = {
                         instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
                         schemaPath:
                           '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
@@ -5225,17 +5255,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
-                        data: data97,
+                        data: data98,
                       };
                       if (vErrors === null) {
-                        vErrors = [err185];
+                        vErrors = [err186];
                       } else {
-                        vErrors.push(err185);
+                        vErrors.push(err186);
                       }
                       errors++;
                     }
                   } else {
-                    const err186 = {
+                    const err187 = {
                       instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
                       schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
                       keyword: 'type',
@@ -5243,18 +5273,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
                       parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
-                      data: data97,
+                      data: data98,
                     };
                     if (vErrors === null) {
-                      vErrors = [err186];
+                      vErrors = [err187];
                     } else {
-                      vErrors.push(err186);
+                      vErrors.push(err187);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err187 = {
+                const err188 = {
                   instancePath: instancePath + '/audit/retiredKeys/' + i16,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/type',
                   keyword: 'type',
@@ -5262,18 +5292,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.audit.properties.retiredKeys.items.type,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data95,
+                  data: data96,
                 };
                 if (vErrors === null) {
-                  vErrors = [err187];
+                  vErrors = [err188];
                 } else {
-                  vErrors.push(err187);
+                  vErrors.push(err188);
                 }
                 errors++;
               }
             }
           } else {
-            const err188 = {
+            const err189 = {
               instancePath: instancePath + '/audit/retiredKeys',
               schemaPath: '#/properties/audit/properties/retiredKeys/type',
               keyword: 'type',
@@ -5281,28 +5311,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.audit.properties.retiredKeys.type,
               parentSchema: schema11.properties.audit.properties.retiredKeys,
-              data: data94,
-            };
-            if (vErrors === null) {
-              vErrors = [err188];
-            } else {
-              vErrors.push(err188);
-            }
-            errors++;
-          }
-        }
-        if (data88.unkeyed !== undefined) {
-          let data98 = data88.unkeyed;
-          if (typeof data98 !== 'boolean') {
-            const err189 = {
-              instancePath: instancePath + '/audit/unkeyed',
-              schemaPath: '#/properties/audit/properties/unkeyed/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.audit.properties.unkeyed.type,
-              parentSchema: schema11.properties.audit.properties.unkeyed,
-              data: data98,
+              data: data95,
             };
             if (vErrors === null) {
               vErrors = [err189];
@@ -5312,11 +5321,32 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data88.dynamodb !== undefined) {
-          let data99 = data88.dynamodb;
-          if (data99 && typeof data99 == 'object' && !Array.isArray(data99)) {
-            if (data99.table === undefined) {
-              const err190 = {
+        if (data89.unkeyed !== undefined) {
+          let data99 = data89.unkeyed;
+          if (typeof data99 !== 'boolean') {
+            const err190 = {
+              instancePath: instancePath + '/audit/unkeyed',
+              schemaPath: '#/properties/audit/properties/unkeyed/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.audit.properties.unkeyed.type,
+              parentSchema: schema11.properties.audit.properties.unkeyed,
+              data: data99,
+            };
+            if (vErrors === null) {
+              vErrors = [err190];
+            } else {
+              vErrors.push(err190);
+            }
+            errors++;
+          }
+        }
+        if (data89.dynamodb !== undefined) {
+          let data100 = data89.dynamodb;
+          if (data100 && typeof data100 == 'object' && !Array.isArray(data100)) {
+            if (data100.table === undefined) {
+              const err191 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -5324,25 +5354,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'table' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data99,
-              };
-              if (vErrors === null) {
-                vErrors = [err190];
-              } else {
-                vErrors.push(err190);
-              }
-              errors++;
-            }
-            if (data99.region === undefined) {
-              const err191 = {
-                instancePath: instancePath + '/audit/dynamodb',
-                schemaPath: '#/properties/audit/properties/dynamodb/required',
-                keyword: 'required',
-                params: { missingProperty: 'region' },
-                message: "must have required property '" + 'region' + "'",
-                schema: schema11.properties.audit.properties.dynamodb.required,
-                parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data99,
+                data: data100,
               };
               if (vErrors === null) {
                 vErrors = [err191];
@@ -5351,9 +5363,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key15 in data99) {
+            if (data100.region === undefined) {
+              const err192 = {
+                instancePath: instancePath + '/audit/dynamodb',
+                schemaPath: '#/properties/audit/properties/dynamodb/required',
+                keyword: 'required',
+                params: { missingProperty: 'region' },
+                message: "must have required property '" + 'region' + "'",
+                schema: schema11.properties.audit.properties.dynamodb.required,
+                parentSchema: schema11.properties.audit.properties.dynamodb,
+                data: data100,
+              };
+              if (vErrors === null) {
+                vErrors = [err192];
+              } else {
+                vErrors.push(err192);
+              }
+              errors++;
+            }
+            for (const key15 in data100) {
               if (!(key15 === 'table' || key15 === 'region' || key15 === 'endpoint')) {
-                const err192 = {
+                const err193 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
@@ -5361,21 +5391,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data99,
+                  data: data100,
                 };
                 if (vErrors === null) {
-                  vErrors = [err192];
+                  vErrors = [err193];
                 } else {
-                  vErrors.push(err192);
+                  vErrors.push(err193);
                 }
                 errors++;
               }
             }
-            if (data99.table !== undefined) {
-              let data100 = data99.table;
-              if (typeof data100 === 'string') {
-                if (func3(data100) < 3) {
-                  const err193 = {
+            if (data100.table !== undefined) {
+              let data101 = data100.table;
+              if (typeof data101 === 'string') {
+                if (func3(data101) < 3) {
+                  const err194 = {
                     instancePath: instancePath + '/audit/dynamodb/table',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
@@ -5383,17 +5413,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 3 characters',
                     schema: 3,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data100,
+                    data: data101,
                   };
                   if (vErrors === null) {
-                    vErrors = [err193];
+                    vErrors = [err194];
                   } else {
-                    vErrors.push(err193);
+                    vErrors.push(err194);
                   }
                   errors++;
                 }
               } else {
-                const err194 = {
+                const err195 = {
                   instancePath: instancePath + '/audit/dynamodb/table',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
@@ -5401,21 +5431,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                  data: data100,
+                  data: data101,
                 };
                 if (vErrors === null) {
-                  vErrors = [err194];
+                  vErrors = [err195];
                 } else {
-                  vErrors.push(err194);
+                  vErrors.push(err195);
                 }
                 errors++;
               }
             }
-            if (data99.region !== undefined) {
-              let data101 = data99.region;
-              if (typeof data101 === 'string') {
-                if (func3(data101) < 1) {
-                  const err195 = {
+            if (data100.region !== undefined) {
+              let data102 = data100.region;
+              if (typeof data102 === 'string') {
+                if (func3(data102) < 1) {
+                  const err196 = {
                     instancePath: instancePath + '/audit/dynamodb/region',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
                     keyword: 'minLength',
@@ -5423,17 +5453,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                    data: data101,
+                    data: data102,
                   };
                   if (vErrors === null) {
-                    vErrors = [err195];
+                    vErrors = [err196];
                   } else {
-                    vErrors.push(err195);
+                    vErrors.push(err196);
                   }
                   errors++;
                 }
               } else {
-                const err196 = {
+                const err197 = {
                   instancePath: instancePath + '/audit/dynamodb/region',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
                   keyword: 'type',
@@ -5441,21 +5471,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                  data: data101,
+                  data: data102,
                 };
                 if (vErrors === null) {
-                  vErrors = [err196];
+                  vErrors = [err197];
                 } else {
-                  vErrors.push(err196);
+                  vErrors.push(err197);
                 }
                 errors++;
               }
             }
-            if (data99.endpoint !== undefined) {
-              let data102 = data99.endpoint;
-              if (typeof data102 === 'string') {
-                if (func3(data102) < 1) {
-                  const err197 = {
+            if (data100.endpoint !== undefined) {
+              let data103 = data100.endpoint;
+              if (typeof data103 === 'string') {
+                if (func3(data103) < 1) {
+                  const err198 = {
                     instancePath: instancePath + '/audit/dynamodb/endpoint',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
                     keyword: 'minLength',
@@ -5463,17 +5493,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                    data: data102,
+                    data: data103,
                   };
                   if (vErrors === null) {
-                    vErrors = [err197];
+                    vErrors = [err198];
                   } else {
-                    vErrors.push(err197);
+                    vErrors.push(err198);
                   }
                   errors++;
                 }
               } else {
-                const err198 = {
+                const err199 = {
                   instancePath: instancePath + '/audit/dynamodb/endpoint',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
                   keyword: 'type',
@@ -5481,18 +5511,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                  data: data102,
+                  data: data103,
                 };
                 if (vErrors === null) {
-                  vErrors = [err198];
+                  vErrors = [err199];
                 } else {
-                  vErrors.push(err198);
+                  vErrors.push(err199);
                 }
                 errors++;
               }
             }
           } else {
-            const err199 = {
+            const err200 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -5500,18 +5530,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data99,
+              data: data100,
             };
             if (vErrors === null) {
-              vErrors = [err199];
+              vErrors = [err200];
             } else {
-              vErrors.push(err199);
+              vErrors.push(err200);
             }
             errors++;
           }
         }
       } else {
-        const err200 = {
+        const err201 = {
           instancePath: instancePath + '/audit',
           schemaPath: '#/properties/audit/type',
           keyword: 'type',
@@ -5519,22 +5549,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.audit.type,
           parentSchema: schema11.properties.audit,
-          data: data88,
+          data: data89,
         };
         if (vErrors === null) {
-          vErrors = [err200];
+          vErrors = [err201];
         } else {
-          vErrors.push(err200);
+          vErrors.push(err201);
         }
         errors++;
       }
     }
     if (data.server !== undefined) {
-      let data103 = data.server;
-      if (data103 && typeof data103 == 'object' && !Array.isArray(data103)) {
-        for (const key16 in data103) {
+      let data104 = data.server;
+      if (data104 && typeof data104 == 'object' && !Array.isArray(data104)) {
+        for (const key16 in data104) {
           if (!func2.call(schema11.properties.server.properties, key16)) {
-            const err201 = {
+            const err202 = {
               instancePath: instancePath + '/server',
               schemaPath: '#/properties/server/additionalProperties',
               keyword: 'additionalProperties',
@@ -5542,27 +5572,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.server,
-              data: data103,
-            };
-            if (vErrors === null) {
-              vErrors = [err201];
-            } else {
-              vErrors.push(err201);
-            }
-            errors++;
-          }
-        }
-        if (data103.port !== undefined) {
-          let data104 = data103.port;
-          if (!(typeof data104 == 'number' && !(data104 % 1) && !isNaN(data104))) {
-            const err202 = {
-              instancePath: instancePath + '/server/port',
-              schemaPath: '#/properties/server/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.port.type,
-              parentSchema: schema11.properties.server.properties.port,
               data: data104,
             };
             if (vErrors === null) {
@@ -5572,9 +5581,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data104 == 'number') {
-            if (data104 > 65535 || isNaN(data104)) {
-              const err203 = {
+        }
+        if (data104.port !== undefined) {
+          let data105 = data104.port;
+          if (!(typeof data105 == 'number' && !(data105 % 1) && !isNaN(data105))) {
+            const err203 = {
+              instancePath: instancePath + '/server/port',
+              schemaPath: '#/properties/server/properties/port/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.port.type,
+              parentSchema: schema11.properties.server.properties.port,
+              data: data105,
+            };
+            if (vErrors === null) {
+              vErrors = [err203];
+            } else {
+              vErrors.push(err203);
+            }
+            errors++;
+          }
+          if (typeof data105 == 'number') {
+            if (data105 > 65535 || isNaN(data105)) {
+              const err204 = {
                 instancePath: instancePath + '/server/port',
                 schemaPath: '#/properties/server/properties/port/maximum',
                 keyword: 'maximum',
@@ -5582,25 +5612,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 65535',
                 schema: 65535,
                 parentSchema: schema11.properties.server.properties.port,
-                data: data104,
-              };
-              if (vErrors === null) {
-                vErrors = [err203];
-              } else {
-                vErrors.push(err203);
-              }
-              errors++;
-            }
-            if (data104 < 0 || isNaN(data104)) {
-              const err204 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data104,
+                data: data105,
               };
               if (vErrors === null) {
                 vErrors = [err204];
@@ -5609,12 +5621,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (data105 < 0 || isNaN(data105)) {
+              const err205 = {
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data105,
+              };
+              if (vErrors === null) {
+                vErrors = [err205];
+              } else {
+                vErrors.push(err205);
+              }
+              errors++;
+            }
           }
         }
-        if (data103.probePort !== undefined) {
-          let data105 = data103.probePort;
-          if (!(typeof data105 == 'number' && !(data105 % 1) && !isNaN(data105))) {
-            const err205 = {
+        if (data104.probePort !== undefined) {
+          let data106 = data104.probePort;
+          if (!(typeof data106 == 'number' && !(data106 % 1) && !isNaN(data106))) {
+            const err206 = {
               instancePath: instancePath + '/server/probePort',
               schemaPath: '#/properties/server/properties/probePort/type',
               keyword: 'type',
@@ -5622,18 +5652,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.probePort.type,
               parentSchema: schema11.properties.server.properties.probePort,
-              data: data105,
+              data: data106,
             };
             if (vErrors === null) {
-              vErrors = [err205];
+              vErrors = [err206];
             } else {
-              vErrors.push(err205);
+              vErrors.push(err206);
             }
             errors++;
           }
-          if (typeof data105 == 'number') {
-            if (data105 > 65535 || isNaN(data105)) {
-              const err206 = {
+          if (typeof data106 == 'number') {
+            if (data106 > 65535 || isNaN(data106)) {
+              const err207 = {
                 instancePath: instancePath + '/server/probePort',
                 schemaPath: '#/properties/server/properties/probePort/maximum',
                 keyword: 'maximum',
@@ -5641,25 +5671,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 65535',
                 schema: 65535,
                 parentSchema: schema11.properties.server.properties.probePort,
-                data: data105,
-              };
-              if (vErrors === null) {
-                vErrors = [err206];
-              } else {
-                vErrors.push(err206);
-              }
-              errors++;
-            }
-            if (data105 < 0 || isNaN(data105)) {
-              const err207 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data105,
+                data: data106,
               };
               if (vErrors === null) {
                 vErrors = [err207];
@@ -5668,12 +5680,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (data106 < 0 || isNaN(data106)) {
+              const err208 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data106,
+              };
+              if (vErrors === null) {
+                vErrors = [err208];
+              } else {
+                vErrors.push(err208);
+              }
+              errors++;
+            }
           }
         }
-        if (data103.host !== undefined) {
-          let data106 = data103.host;
-          if (typeof data106 !== 'string') {
-            const err208 = {
+        if (data104.host !== undefined) {
+          let data107 = data104.host;
+          if (typeof data107 !== 'string') {
+            const err209 = {
               instancePath: instancePath + '/server/host',
               schemaPath: '#/properties/server/properties/host/type',
               keyword: 'type',
@@ -5681,62 +5711,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.server.properties.host.type,
               parentSchema: schema11.properties.server.properties.host,
-              data: data106,
-            };
-            if (vErrors === null) {
-              vErrors = [err208];
-            } else {
-              vErrors.push(err208);
-            }
-            errors++;
-          }
-        }
-        if (data103.webhookSecretEnv !== undefined) {
-          let data107 = data103.webhookSecretEnv;
-          if (typeof data107 === 'string') {
-            if (!pattern1.test(data107)) {
-              const err209 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data107,
-              };
-              if (vErrors === null) {
-                vErrors = [err209];
-              } else {
-                vErrors.push(err209);
-              }
-              errors++;
-            }
-          } else {
-            const err210 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
               data: data107,
             };
             if (vErrors === null) {
-              vErrors = [err210];
+              vErrors = [err209];
             } else {
-              vErrors.push(err210);
+              vErrors.push(err209);
             }
             errors++;
           }
         }
-        if (data103.previousWebhookSecretEnv !== undefined) {
-          let data108 = data103.previousWebhookSecretEnv;
+        if (data104.webhookSecretEnv !== undefined) {
+          let data108 = data104.webhookSecretEnv;
           if (typeof data108 === 'string') {
             if (!pattern1.test(data108)) {
-              const err211 = {
-                instancePath: instancePath + '/server/previousWebhookSecretEnv',
+              const err210 = {
+                instancePath: instancePath + '/server/webhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -5746,15 +5736,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 data: data108,
               };
               if (vErrors === null) {
-                vErrors = [err211];
+                vErrors = [err210];
               } else {
-                vErrors.push(err211);
+                vErrors.push(err210);
               }
               errors++;
             }
           } else {
-            const err212 = {
-              instancePath: instancePath + '/server/previousWebhookSecretEnv',
+            const err211 = {
+              instancePath: instancePath + '/server/webhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5764,19 +5754,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data108,
             };
             if (vErrors === null) {
-              vErrors = [err212];
+              vErrors = [err211];
             } else {
-              vErrors.push(err212);
+              vErrors.push(err211);
             }
             errors++;
           }
         }
-        if (data103.apiTokenEnv !== undefined) {
-          let data109 = data103.apiTokenEnv;
+        if (data104.previousWebhookSecretEnv !== undefined) {
+          let data109 = data104.previousWebhookSecretEnv;
           if (typeof data109 === 'string') {
             if (!pattern1.test(data109)) {
-              const err213 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
+              const err212 = {
+                instancePath: instancePath + '/server/previousWebhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -5786,15 +5776,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 data: data109,
               };
               if (vErrors === null) {
-                vErrors = [err213];
+                vErrors = [err212];
               } else {
-                vErrors.push(err213);
+                vErrors.push(err212);
               }
               errors++;
             }
           } else {
-            const err214 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
+            const err213 = {
+              instancePath: instancePath + '/server/previousWebhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5804,26 +5794,66 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data109,
             };
             if (vErrors === null) {
-              vErrors = [err214];
+              vErrors = [err213];
             } else {
-              vErrors.push(err214);
+              vErrors.push(err213);
             }
             errors++;
           }
         }
-        if (data103.apiTokens !== undefined) {
-          let data110 = data103.apiTokens;
-          if (Array.isArray(data110)) {
-            const len12 = data110.length;
+        if (data104.apiTokenEnv !== undefined) {
+          let data110 = data104.apiTokenEnv;
+          if (typeof data110 === 'string') {
+            if (!pattern1.test(data110)) {
+              const err214 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data110,
+              };
+              if (vErrors === null) {
+                vErrors = [err214];
+              } else {
+                vErrors.push(err214);
+              }
+              errors++;
+            }
+          } else {
+            const err215 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data110,
+            };
+            if (vErrors === null) {
+              vErrors = [err215];
+            } else {
+              vErrors.push(err215);
+            }
+            errors++;
+          }
+        }
+        if (data104.apiTokens !== undefined) {
+          let data111 = data104.apiTokens;
+          if (Array.isArray(data111)) {
+            const len12 = data111.length;
             for (let i17 = 0; i17 < len12; i17++) {
-              let data111 = data110[i17];
-              const _errs259 = errors;
+              let data112 = data111[i17];
+              const _errs261 = errors;
               let valid66 = false;
               let passing3 = null;
-              const _errs260 = errors;
-              if (data111 && typeof data111 == 'object' && !Array.isArray(data111)) {
-                if (data111.env === undefined) {
-                  const err215 = {
+              const _errs262 = errors;
+              if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
+                if (data112.env === undefined) {
+                  const err216 = {
                     instancePath: instancePath + '/server/apiTokens/' + i17,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
@@ -5831,33 +5861,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data111,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err215];
-                  } else {
-                    vErrors.push(err215);
-                  }
-                  errors++;
-                }
-              }
-              var _valid3 = _errs260 === errors;
-              if (_valid3) {
-                valid66 = true;
-                passing3 = 0;
-              }
-              const _errs261 = errors;
-              if (data111 && typeof data111 == 'object' && !Array.isArray(data111)) {
-                if (data111.file === undefined) {
-                  const err216 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i17,
-                    schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'file' },
-                    message: "must have required property '" + 'file' + "'",
-                    schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
-                    parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data111,
+                    data: data112,
                   };
                   if (vErrors === null) {
                     vErrors = [err216];
@@ -5867,7 +5871,33 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   errors++;
                 }
               }
-              var _valid3 = _errs261 === errors;
+              var _valid3 = _errs262 === errors;
+              if (_valid3) {
+                valid66 = true;
+                passing3 = 0;
+              }
+              const _errs263 = errors;
+              if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
+                if (data112.file === undefined) {
+                  const err217 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i17,
+                    schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'file' },
+                    message: "must have required property '" + 'file' + "'",
+                    schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
+                    parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
+                    data: data112,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err217];
+                  } else {
+                    vErrors.push(err217);
+                  }
+                  errors++;
+                }
+              }
+              var _valid3 = _errs263 === errors;
               if (_valid3 && valid66) {
                 valid66 = false;
                 passing3 = [passing3, 1];
@@ -5878,7 +5908,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               }
               if (!valid66) {
-                const err217 = {
+                const err218 = {
                   instancePath: instancePath + '/server/apiTokens/' + i17,
                   schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
                   keyword: 'oneOf',
@@ -5886,27 +5916,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.server.properties.apiTokens.items.oneOf,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data111,
+                  data: data112,
                 };
                 if (vErrors === null) {
-                  vErrors = [err217];
+                  vErrors = [err218];
                 } else {
-                  vErrors.push(err217);
+                  vErrors.push(err218);
                 }
                 errors++;
               } else {
-                errors = _errs259;
+                errors = _errs261;
                 if (vErrors !== null) {
-                  if (_errs259) {
-                    vErrors.length = _errs259;
+                  if (_errs261) {
+                    vErrors.length = _errs261;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data111 && typeof data111 == 'object' && !Array.isArray(data111)) {
-                if (data111.scopes === undefined) {
-                  const err218 = {
+              if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
+                if (data112.scopes === undefined) {
+                  const err219 = {
                     instancePath: instancePath + '/server/apiTokens/' + i17,
                     schemaPath: '#/properties/server/properties/apiTokens/items/required',
                     keyword: 'required',
@@ -5914,18 +5944,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'scopes' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data111,
+                    data: data112,
                   };
                   if (vErrors === null) {
-                    vErrors = [err218];
+                    vErrors = [err219];
                   } else {
-                    vErrors.push(err218);
+                    vErrors.push(err219);
                   }
                   errors++;
                 }
-                for (const key17 in data111) {
+                for (const key17 in data112) {
                   if (!(key17 === 'env' || key17 === 'file' || key17 === 'scopes')) {
-                    const err219 = {
+                    const err220 = {
                       instancePath: instancePath + '/server/apiTokens/' + i17,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
@@ -5933,21 +5963,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data111,
+                      data: data112,
                     };
                     if (vErrors === null) {
-                      vErrors = [err219];
+                      vErrors = [err220];
                     } else {
-                      vErrors.push(err219);
+                      vErrors.push(err220);
                     }
                     errors++;
                   }
                 }
-                if (data111.env !== undefined) {
-                  let data112 = data111.env;
-                  if (typeof data112 === 'string') {
-                    if (!pattern1.test(data112)) {
-                      const err220 = {
+                if (data112.env !== undefined) {
+                  let data113 = data112.env;
+                  if (typeof data113 === 'string') {
+                    if (!pattern1.test(data113)) {
+                      const err221 = {
                         instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
@@ -5955,17 +5985,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data112,
+                        data: data113,
                       };
                       if (vErrors === null) {
-                        vErrors = [err220];
+                        vErrors = [err221];
                       } else {
-                        vErrors.push(err220);
+                        vErrors.push(err221);
                       }
                       errors++;
                     }
                   } else {
-                    const err221 = {
+                    const err222 = {
                       instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
@@ -5973,21 +6003,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data112,
+                      data: data113,
                     };
                     if (vErrors === null) {
-                      vErrors = [err221];
+                      vErrors = [err222];
                     } else {
-                      vErrors.push(err221);
+                      vErrors.push(err222);
                     }
                     errors++;
                   }
                 }
-                if (data111.file !== undefined) {
-                  let data113 = data111.file;
-                  if (typeof data113 === 'string') {
-                    if (func3(data113) < 1) {
-                      const err222 = {
+                if (data112.file !== undefined) {
+                  let data114 = data112.file;
+                  if (typeof data114 === 'string') {
+                    if (func3(data114) < 1) {
+                      const err223 = {
                         instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/file/minLength',
@@ -5996,17 +6026,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                        data: data113,
+                        data: data114,
                       };
                       if (vErrors === null) {
-                        vErrors = [err222];
+                        vErrors = [err223];
                       } else {
-                        vErrors.push(err222);
+                        vErrors.push(err223);
                       }
                       errors++;
                     }
                   } else {
-                    const err223 = {
+                    const err224 = {
                       instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
                       keyword: 'type',
@@ -6014,21 +6044,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                      data: data113,
+                      data: data114,
                     };
                     if (vErrors === null) {
-                      vErrors = [err223];
+                      vErrors = [err224];
                     } else {
-                      vErrors.push(err223);
+                      vErrors.push(err224);
                     }
                     errors++;
                   }
                 }
-                if (data111.scopes !== undefined) {
-                  let data114 = data111.scopes;
-                  if (Array.isArray(data114)) {
-                    if (data114.length < 1) {
-                      const err224 = {
+                if (data112.scopes !== undefined) {
+                  let data115 = data112.scopes;
+                  if (Array.isArray(data115)) {
+                    if (data115.length < 1) {
+                      const err225 = {
                         instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
@@ -6037,20 +6067,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 items',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                        data: data114,
+                        data: data115,
                       };
                       if (vErrors === null) {
-                        vErrors = [err224];
+                        vErrors = [err225];
                       } else {
-                        vErrors.push(err224);
+                        vErrors.push(err225);
                       }
                       errors++;
                     }
-                    const len13 = data114.length;
+                    const len13 = data115.length;
                     for (let i18 = 0; i18 < len13; i18++) {
-                      let data115 = data114[i18];
-                      if (!(data115 === 'read' || data115 === 'sync')) {
-                        const err225 = {
+                      let data116 = data115[i18];
+                      if (!(data116 === 'read' || data116 === 'sync')) {
+                        const err226 = {
                           instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes/' + i18,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
@@ -6066,23 +6096,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data115,
+                          data: data116,
                         };
                         if (vErrors === null) {
-                          vErrors = [err225];
+                          vErrors = [err226];
                         } else {
-                          vErrors.push(err225);
+                          vErrors.push(err226);
                         }
                         errors++;
                       }
                     }
-                    let i19 = data114.length;
+                    let i19 = data115.length;
                     let j5;
                     if (i19 > 1) {
                       outer1: for (; i19--;) {
                         for (j5 = i19; j5--;) {
-                          if (func0(data114[i19], data114[j5])) {
-                            const err226 = {
+                          if (func0(data115[i19], data115[j5])) {
+                            const err227 = {
                               instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
@@ -6097,12 +6127,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data114,
+                              data: data115,
                             };
                             if (vErrors === null) {
-                              vErrors = [err226];
+                              vErrors = [err227];
                             } else {
-                              vErrors.push(err226);
+                              vErrors.push(err227);
                             }
                             errors++;
                             break outer1;
@@ -6111,7 +6141,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err227 = {
+                    const err228 = {
                       instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
@@ -6119,18 +6149,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data114,
+                      data: data115,
                     };
                     if (vErrors === null) {
-                      vErrors = [err227];
+                      vErrors = [err228];
                     } else {
-                      vErrors.push(err227);
+                      vErrors.push(err228);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err228 = {
+                const err229 = {
                   instancePath: instancePath + '/server/apiTokens/' + i17,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
@@ -6138,18 +6168,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data111,
+                  data: data112,
                 };
                 if (vErrors === null) {
-                  vErrors = [err228];
+                  vErrors = [err229];
                 } else {
-                  vErrors.push(err228);
+                  vErrors.push(err229);
                 }
                 errors++;
               }
             }
           } else {
-            const err229 = {
+            const err230 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -6157,28 +6187,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data110,
-            };
-            if (vErrors === null) {
-              vErrors = [err229];
-            } else {
-              vErrors.push(err229);
-            }
-            errors++;
-          }
-        }
-        if (data103.maxBodySize !== undefined) {
-          let data116 = data103.maxBodySize;
-          if (!(typeof data116 == 'number' && !(data116 % 1) && !isNaN(data116))) {
-            const err230 = {
-              instancePath: instancePath + '/server/maxBodySize',
-              schemaPath: '#/properties/server/properties/maxBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data116,
+              data: data111,
             };
             if (vErrors === null) {
               vErrors = [err230];
@@ -6187,9 +6196,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data116 == 'number') {
-            if (data116 < 1024 || isNaN(data116)) {
-              const err231 = {
+        }
+        if (data104.maxBodySize !== undefined) {
+          let data117 = data104.maxBodySize;
+          if (!(typeof data117 == 'number' && !(data117 % 1) && !isNaN(data117))) {
+            const err231 = {
+              instancePath: instancePath + '/server/maxBodySize',
+              schemaPath: '#/properties/server/properties/maxBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBodySize,
+              data: data117,
+            };
+            if (vErrors === null) {
+              vErrors = [err231];
+            } else {
+              vErrors.push(err231);
+            }
+            errors++;
+          }
+          if (typeof data117 == 'number') {
+            if (data117 < 1024 || isNaN(data117)) {
+              const err232 = {
                 instancePath: instancePath + '/server/maxBodySize',
                 schemaPath: '#/properties/server/properties/maxBodySize/minimum',
                 keyword: 'minimum',
@@ -6197,21 +6227,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1024',
                 schema: 1024,
                 parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data116,
+                data: data117,
               };
               if (vErrors === null) {
-                vErrors = [err231];
+                vErrors = [err232];
               } else {
-                vErrors.push(err231);
+                vErrors.push(err232);
               }
               errors++;
             }
           }
         }
-        if (data103.maxConnections !== undefined) {
-          let data117 = data103.maxConnections;
-          if (!(typeof data117 == 'number' && !(data117 % 1) && !isNaN(data117))) {
-            const err232 = {
+        if (data104.maxConnections !== undefined) {
+          let data118 = data104.maxConnections;
+          if (!(typeof data118 == 'number' && !(data118 % 1) && !isNaN(data118))) {
+            const err233 = {
               instancePath: instancePath + '/server/maxConnections',
               schemaPath: '#/properties/server/properties/maxConnections/type',
               keyword: 'type',
@@ -6219,18 +6249,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxConnections.type,
               parentSchema: schema11.properties.server.properties.maxConnections,
-              data: data117,
+              data: data118,
             };
             if (vErrors === null) {
-              vErrors = [err232];
+              vErrors = [err233];
             } else {
-              vErrors.push(err232);
+              vErrors.push(err233);
             }
             errors++;
           }
-          if (typeof data117 == 'number') {
-            if (data117 < 1 || isNaN(data117)) {
-              const err233 = {
+          if (typeof data118 == 'number') {
+            if (data118 < 1 || isNaN(data118)) {
+              const err234 = {
                 instancePath: instancePath + '/server/maxConnections',
                 schemaPath: '#/properties/server/properties/maxConnections/minimum',
                 keyword: 'minimum',
@@ -6238,21 +6268,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.server.properties.maxConnections,
-                data: data117,
+                data: data118,
               };
               if (vErrors === null) {
-                vErrors = [err233];
+                vErrors = [err234];
               } else {
-                vErrors.push(err233);
+                vErrors.push(err234);
               }
               errors++;
             }
           }
         }
-        if (data103.maxConnectionsPerClient !== undefined) {
-          let data118 = data103.maxConnectionsPerClient;
-          if (!(typeof data118 == 'number' && !(data118 % 1) && !isNaN(data118))) {
-            const err234 = {
+        if (data104.maxConnectionsPerClient !== undefined) {
+          let data119 = data104.maxConnectionsPerClient;
+          if (!(typeof data119 == 'number' && !(data119 % 1) && !isNaN(data119))) {
+            const err235 = {
               instancePath: instancePath + '/server/maxConnectionsPerClient',
               schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
               keyword: 'type',
@@ -6260,18 +6290,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
               parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-              data: data118,
+              data: data119,
             };
             if (vErrors === null) {
-              vErrors = [err234];
+              vErrors = [err235];
             } else {
-              vErrors.push(err234);
+              vErrors.push(err235);
             }
             errors++;
           }
-          if (typeof data118 == 'number') {
-            if (data118 < 1 || isNaN(data118)) {
-              const err235 = {
+          if (typeof data119 == 'number') {
+            if (data119 < 1 || isNaN(data119)) {
+              const err236 = {
                 instancePath: instancePath + '/server/maxConnectionsPerClient',
                 schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
                 keyword: 'minimum',
@@ -6279,29 +6309,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-                data: data118,
-              };
-              if (vErrors === null) {
-                vErrors = [err235];
-              } else {
-                vErrors.push(err235);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data103.headersTimeout !== undefined) {
-          let data119 = data103.headersTimeout;
-          if (typeof data119 === 'string') {
-            if (!pattern0.test(data119)) {
-              const err236 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
                 data: data119,
               };
               if (vErrors === null) {
@@ -6311,31 +6318,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err237 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data119,
-            };
-            if (vErrors === null) {
-              vErrors = [err237];
-            } else {
-              vErrors.push(err237);
-            }
-            errors++;
           }
         }
-        if (data103.bodyTimeout !== undefined) {
-          let data120 = data103.bodyTimeout;
+        if (data104.headersTimeout !== undefined) {
+          let data120 = data104.headersTimeout;
           if (typeof data120 === 'string') {
             if (!pattern0.test(data120)) {
-              const err238 = {
-                instancePath: instancePath + '/server/bodyTimeout',
+              const err237 = {
+                instancePath: instancePath + '/server/headersTimeout',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -6345,15 +6335,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 data: data120,
               };
               if (vErrors === null) {
-                vErrors = [err238];
+                vErrors = [err237];
               } else {
-                vErrors.push(err238);
+                vErrors.push(err237);
               }
               errors++;
             }
           } else {
-            const err239 = {
-              instancePath: instancePath + '/server/bodyTimeout',
+            const err238 = {
+              instancePath: instancePath + '/server/headersTimeout',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -6363,24 +6353,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data120,
             };
             if (vErrors === null) {
-              vErrors = [err239];
+              vErrors = [err238];
             } else {
-              vErrors.push(err239);
+              vErrors.push(err238);
             }
             errors++;
           }
         }
-        if (data103.maxBufferedBodySize !== undefined) {
-          let data121 = data103.maxBufferedBodySize;
-          if (!(typeof data121 == 'number' && !(data121 % 1) && !isNaN(data121))) {
+        if (data104.bodyTimeout !== undefined) {
+          let data121 = data104.bodyTimeout;
+          if (typeof data121 === 'string') {
+            if (!pattern0.test(data121)) {
+              const err239 = {
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data121,
+              };
+              if (vErrors === null) {
+                vErrors = [err239];
+              } else {
+                vErrors.push(err239);
+              }
+              errors++;
+            }
+          } else {
             const err240 = {
-              instancePath: instancePath + '/server/maxBufferedBodySize',
-              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data121,
             };
             if (vErrors === null) {
@@ -6390,9 +6399,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data121 == 'number') {
-            if (data121 < 65536 || isNaN(data121)) {
-              const err241 = {
+        }
+        if (data104.maxBufferedBodySize !== undefined) {
+          let data122 = data104.maxBufferedBodySize;
+          if (!(typeof data122 == 'number' && !(data122 % 1) && !isNaN(data122))) {
+            const err241 = {
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+              data: data122,
+            };
+            if (vErrors === null) {
+              vErrors = [err241];
+            } else {
+              vErrors.push(err241);
+            }
+            errors++;
+          }
+          if (typeof data122 == 'number') {
+            if (data122 < 65536 || isNaN(data122)) {
+              const err242 = {
                 instancePath: instancePath + '/server/maxBufferedBodySize',
                 schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
                 keyword: 'minimum',
@@ -6400,29 +6430,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 65536',
                 schema: 65536,
                 parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data121,
-              };
-              if (vErrors === null) {
-                vErrors = [err241];
-              } else {
-                vErrors.push(err241);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data103.publicUrl !== undefined) {
-          let data122 = data103.publicUrl;
-          if (typeof data122 === 'string') {
-            if (!pattern2.test(data122)) {
-              const err242 = {
-                instancePath: instancePath + '/server/publicUrl',
-                schemaPath: '#/properties/server/properties/publicUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.server.properties.publicUrl,
                 data: data122,
               };
               if (vErrors === null) {
@@ -6432,8 +6439,31 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data104.publicUrl !== undefined) {
+          let data123 = data104.publicUrl;
+          if (typeof data123 === 'string') {
+            if (!pattern2.test(data123)) {
+              const err243 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
+                data: data123,
+              };
+              if (vErrors === null) {
+                vErrors = [err243];
+              } else {
+                vErrors.push(err243);
+              }
+              errors++;
+            }
           } else {
-            const err243 = {
+            const err244 = {
               instancePath: instancePath + '/server/publicUrl',
               schemaPath: '#/properties/server/properties/publicUrl/type',
               keyword: 'type',
@@ -6441,27 +6471,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.server.properties.publicUrl.type,
               parentSchema: schema11.properties.server.properties.publicUrl,
-              data: data122,
-            };
-            if (vErrors === null) {
-              vErrors = [err243];
-            } else {
-              vErrors.push(err243);
-            }
-            errors++;
-          }
-        }
-        if (data103.metricsAuth !== undefined) {
-          let data123 = data103.metricsAuth;
-          if (typeof data123 !== 'boolean') {
-            const err244 = {
-              instancePath: instancePath + '/server/metricsAuth',
-              schemaPath: '#/properties/server/properties/metricsAuth/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.metricsAuth.type,
-              parentSchema: schema11.properties.server.properties.metricsAuth,
               data: data123,
             };
             if (vErrors === null) {
@@ -6472,17 +6481,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data103.ui !== undefined) {
-          let data124 = data103.ui;
+        if (data104.metricsAuth !== undefined) {
+          let data124 = data104.metricsAuth;
           if (typeof data124 !== 'boolean') {
             const err245 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
               keyword: 'type',
               params: { type: 'boolean' },
               message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
               data: data124,
             };
             if (vErrors === null) {
@@ -6493,8 +6502,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data104.ui !== undefined) {
+          let data125 = data104.ui;
+          if (typeof data125 !== 'boolean') {
+            const err246 = {
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
+              data: data125,
+            };
+            if (vErrors === null) {
+              vErrors = [err246];
+            } else {
+              vErrors.push(err246);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err246 = {
+        const err247 = {
           instancePath: instancePath + '/server',
           schemaPath: '#/properties/server/type',
           keyword: 'type',
@@ -6502,22 +6532,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.server.type,
           parentSchema: schema11.properties.server,
-          data: data103,
+          data: data104,
         };
         if (vErrors === null) {
-          vErrors = [err246];
+          vErrors = [err247];
         } else {
-          vErrors.push(err246);
+          vErrors.push(err247);
         }
         errors++;
       }
     }
     if (data.reconcile !== undefined) {
-      let data125 = data.reconcile;
-      if (data125 && typeof data125 == 'object' && !Array.isArray(data125)) {
-        for (const key18 in data125) {
+      let data126 = data.reconcile;
+      if (data126 && typeof data126 == 'object' && !Array.isArray(data126)) {
+        for (const key18 in data126) {
           if (!(key18 === 'maxConcurrent')) {
-            const err247 = {
+            const err248 = {
               instancePath: instancePath + '/reconcile',
               schemaPath: '#/properties/reconcile/additionalProperties',
               keyword: 'additionalProperties',
@@ -6525,27 +6555,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.reconcile,
-              data: data125,
-            };
-            if (vErrors === null) {
-              vErrors = [err247];
-            } else {
-              vErrors.push(err247);
-            }
-            errors++;
-          }
-        }
-        if (data125.maxConcurrent !== undefined) {
-          let data126 = data125.maxConcurrent;
-          if (!(typeof data126 == 'number' && !(data126 % 1) && !isNaN(data126))) {
-            const err248 = {
-              instancePath: instancePath + '/reconcile/maxConcurrent',
-              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
-              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
               data: data126,
             };
             if (vErrors === null) {
@@ -6555,9 +6564,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data126 == 'number') {
-            if (data126 < 1 || isNaN(data126)) {
-              const err249 = {
+        }
+        if (data126.maxConcurrent !== undefined) {
+          let data127 = data126.maxConcurrent;
+          if (!(typeof data127 == 'number' && !(data127 % 1) && !isNaN(data127))) {
+            const err249 = {
+              instancePath: instancePath + '/reconcile/maxConcurrent',
+              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
+              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+              data: data127,
+            };
+            if (vErrors === null) {
+              vErrors = [err249];
+            } else {
+              vErrors.push(err249);
+            }
+            errors++;
+          }
+          if (typeof data127 == 'number') {
+            if (data127 < 1 || isNaN(data127)) {
+              const err250 = {
                 instancePath: instancePath + '/reconcile/maxConcurrent',
                 schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
                 keyword: 'minimum',
@@ -6565,19 +6595,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data126,
+                data: data127,
               };
               if (vErrors === null) {
-                vErrors = [err249];
+                vErrors = [err250];
               } else {
-                vErrors.push(err249);
+                vErrors.push(err250);
               }
               errors++;
             }
           }
         }
       } else {
-        const err250 = {
+        const err251 = {
           instancePath: instancePath + '/reconcile',
           schemaPath: '#/properties/reconcile/type',
           keyword: 'type',
@@ -6585,22 +6615,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.reconcile.type,
           parentSchema: schema11.properties.reconcile,
-          data: data125,
+          data: data126,
         };
         if (vErrors === null) {
-          vErrors = [err250];
+          vErrors = [err251];
         } else {
-          vErrors.push(err250);
+          vErrors.push(err251);
         }
         errors++;
       }
     }
     if (data.workspaces !== undefined) {
-      let data127 = data.workspaces;
-      if (data127 && typeof data127 == 'object' && !Array.isArray(data127)) {
-        for (const key19 in data127) {
+      let data128 = data.workspaces;
+      if (data128 && typeof data128 == 'object' && !Array.isArray(data128)) {
+        for (const key19 in data128) {
           if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
-            const err251 = {
+            const err252 = {
               instancePath: instancePath + '/workspaces',
               schemaPath: '#/properties/workspaces/additionalProperties',
               keyword: 'additionalProperties',
@@ -6608,27 +6638,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.workspaces,
-              data: data127,
-            };
-            if (vErrors === null) {
-              vErrors = [err251];
-            } else {
-              vErrors.push(err251);
-            }
-            errors++;
-          }
-        }
-        if (data127.dir !== undefined) {
-          let data128 = data127.dir;
-          if (typeof data128 !== 'string') {
-            const err252 = {
-              instancePath: instancePath + '/workspaces/dir',
-              schemaPath: '#/properties/workspaces/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.workspaces.properties.dir.type,
-              parentSchema: schema11.properties.workspaces.properties.dir,
               data: data128,
             };
             if (vErrors === null) {
@@ -6639,17 +6648,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data127.keep !== undefined) {
-          let data129 = data127.keep;
-          if (!(typeof data129 == 'number' && !(data129 % 1) && !isNaN(data129))) {
+        if (data128.dir !== undefined) {
+          let data129 = data128.dir;
+          if (typeof data129 !== 'string') {
             const err253 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
               data: data129,
             };
             if (vErrors === null) {
@@ -6659,9 +6668,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data129 == 'number') {
-            if (data129 < 1 || isNaN(data129)) {
-              const err254 = {
+        }
+        if (data128.keep !== undefined) {
+          let data130 = data128.keep;
+          if (!(typeof data130 == 'number' && !(data130 % 1) && !isNaN(data130))) {
+            const err254 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
+              data: data130,
+            };
+            if (vErrors === null) {
+              vErrors = [err254];
+            } else {
+              vErrors.push(err254);
+            }
+            errors++;
+          }
+          if (typeof data130 == 'number') {
+            if (data130 < 1 || isNaN(data130)) {
+              const err255 = {
                 instancePath: instancePath + '/workspaces/keep',
                 schemaPath: '#/properties/workspaces/properties/keep/minimum',
                 keyword: 'minimum',
@@ -6669,21 +6699,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data129,
+                data: data130,
               };
               if (vErrors === null) {
-                vErrors = [err254];
+                vErrors = [err255];
               } else {
-                vErrors.push(err254);
+                vErrors.push(err255);
               }
               errors++;
             }
           }
         }
-        if (data127.maxFileSize !== undefined) {
-          let data130 = data127.maxFileSize;
-          if (!(typeof data130 == 'number' && !(data130 % 1) && !isNaN(data130))) {
-            const err255 = {
+        if (data128.maxFileSize !== undefined) {
+          let data131 = data128.maxFileSize;
+          if (!(typeof data131 == 'number' && !(data131 % 1) && !isNaN(data131))) {
+            const err256 = {
               instancePath: instancePath + '/workspaces/maxFileSize',
               schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
               keyword: 'type',
@@ -6691,18 +6721,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.workspaces.properties.maxFileSize.type,
               parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-              data: data130,
+              data: data131,
             };
             if (vErrors === null) {
-              vErrors = [err255];
+              vErrors = [err256];
             } else {
-              vErrors.push(err255);
+              vErrors.push(err256);
             }
             errors++;
           }
-          if (typeof data130 == 'number') {
-            if (data130 < 1 || isNaN(data130)) {
-              const err256 = {
+          if (typeof data131 == 'number') {
+            if (data131 < 1 || isNaN(data131)) {
+              const err257 = {
                 instancePath: instancePath + '/workspaces/maxFileSize',
                 schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
                 keyword: 'minimum',
@@ -6710,19 +6740,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-                data: data130,
+                data: data131,
               };
               if (vErrors === null) {
-                vErrors = [err256];
+                vErrors = [err257];
               } else {
-                vErrors.push(err256);
+                vErrors.push(err257);
               }
               errors++;
             }
           }
         }
       } else {
-        const err257 = {
+        const err258 = {
           instancePath: instancePath + '/workspaces',
           schemaPath: '#/properties/workspaces/type',
           keyword: 'type',
@@ -6730,27 +6760,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.workspaces.type,
           parentSchema: schema11.properties.workspaces,
-          data: data127,
+          data: data128,
         };
         if (vErrors === null) {
-          vErrors = [err257];
+          vErrors = [err258];
         } else {
-          vErrors.push(err257);
+          vErrors.push(err258);
         }
         errors++;
       }
     }
     if (data.kubernetes !== undefined) {
-      let data131 = data.kubernetes;
-      if (data131 && typeof data131 == 'object' && !Array.isArray(data131)) {
-        for (const key20 in data131) {
+      let data132 = data.kubernetes;
+      if (data132 && typeof data132 == 'object' && !Array.isArray(data132)) {
+        for (const key20 in data132) {
           if (!(
             key20 === 'requireServiceAccount' ||
             key20 === 'controllerNamespace' ||
             key20 === 'kustomize' ||
             key20 === 'helm'
           )) {
-            const err258 = {
+            const err259 = {
               instancePath: instancePath + '/kubernetes',
               schemaPath: '#/properties/kubernetes/additionalProperties',
               keyword: 'additionalProperties',
@@ -6758,27 +6788,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.kubernetes,
-              data: data131,
-            };
-            if (vErrors === null) {
-              vErrors = [err258];
-            } else {
-              vErrors.push(err258);
-            }
-            errors++;
-          }
-        }
-        if (data131.requireServiceAccount !== undefined) {
-          let data132 = data131.requireServiceAccount;
-          if (typeof data132 !== 'boolean') {
-            const err259 = {
-              instancePath: instancePath + '/kubernetes/requireServiceAccount',
-              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
-              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
               data: data132,
             };
             if (vErrors === null) {
@@ -6789,11 +6798,32 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data131.controllerNamespace !== undefined) {
-          let data133 = data131.controllerNamespace;
-          if (typeof data133 === 'string') {
-            if (func3(data133) < 1) {
-              const err260 = {
+        if (data132.requireServiceAccount !== undefined) {
+          let data133 = data132.requireServiceAccount;
+          if (typeof data133 !== 'boolean') {
+            const err260 = {
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              data: data133,
+            };
+            if (vErrors === null) {
+              vErrors = [err260];
+            } else {
+              vErrors.push(err260);
+            }
+            errors++;
+          }
+        }
+        if (data132.controllerNamespace !== undefined) {
+          let data134 = data132.controllerNamespace;
+          if (typeof data134 === 'string') {
+            if (func3(data134) < 1) {
+              const err261 = {
                 instancePath: instancePath + '/kubernetes/controllerNamespace',
                 schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
                 keyword: 'minLength',
@@ -6801,17 +6831,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data133,
+                data: data134,
               };
               if (vErrors === null) {
-                vErrors = [err260];
+                vErrors = [err261];
               } else {
-                vErrors.push(err260);
+                vErrors.push(err261);
               }
               errors++;
             }
           } else {
-            const err261 = {
+            const err262 = {
               instancePath: instancePath + '/kubernetes/controllerNamespace',
               schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
               keyword: 'type',
@@ -6819,22 +6849,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
               parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-              data: data133,
+              data: data134,
             };
             if (vErrors === null) {
-              vErrors = [err261];
+              vErrors = [err262];
             } else {
-              vErrors.push(err261);
+              vErrors.push(err262);
             }
             errors++;
           }
         }
-        if (data131.kustomize !== undefined) {
-          let data134 = data131.kustomize;
-          if (data134 && typeof data134 == 'object' && !Array.isArray(data134)) {
-            for (const key21 in data134) {
+        if (data132.kustomize !== undefined) {
+          let data135 = data132.kustomize;
+          if (data135 && typeof data135 == 'object' && !Array.isArray(data135)) {
+            for (const key21 in data135) {
               if (!(key21 === 'path')) {
-                const err262 = {
+                const err263 = {
                   instancePath: instancePath + '/kubernetes/kustomize',
                   schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
@@ -6842,21 +6872,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data134,
+                  data: data135,
                 };
                 if (vErrors === null) {
-                  vErrors = [err262];
+                  vErrors = [err263];
                 } else {
-                  vErrors.push(err262);
+                  vErrors.push(err263);
                 }
                 errors++;
               }
             }
-            if (data134.path !== undefined) {
-              let data135 = data134.path;
-              if (typeof data135 === 'string') {
-                if (func3(data135) < 1) {
-                  const err263 = {
+            if (data135.path !== undefined) {
+              let data136 = data135.path;
+              if (typeof data136 === 'string') {
+                if (func3(data136) < 1) {
+                  const err264 = {
                     instancePath: instancePath + '/kubernetes/kustomize/path',
                     schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
                     keyword: 'minLength',
@@ -6864,17 +6894,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data135,
+                    data: data136,
                   };
                   if (vErrors === null) {
-                    vErrors = [err263];
+                    vErrors = [err264];
                   } else {
-                    vErrors.push(err263);
+                    vErrors.push(err264);
                   }
                   errors++;
                 }
               } else {
-                const err264 = {
+                const err265 = {
                   instancePath: instancePath + '/kubernetes/kustomize/path',
                   schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
                   keyword: 'type',
@@ -6882,18 +6912,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
                   parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                  data: data135,
+                  data: data136,
                 };
                 if (vErrors === null) {
-                  vErrors = [err264];
+                  vErrors = [err265];
                 } else {
-                  vErrors.push(err264);
+                  vErrors.push(err265);
                 }
                 errors++;
               }
             }
           } else {
-            const err265 = {
+            const err266 = {
               instancePath: instancePath + '/kubernetes/kustomize',
               schemaPath: '#/properties/kubernetes/properties/kustomize/type',
               keyword: 'type',
@@ -6901,22 +6931,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.kustomize.type,
               parentSchema: schema11.properties.kubernetes.properties.kustomize,
-              data: data134,
+              data: data135,
             };
             if (vErrors === null) {
-              vErrors = [err265];
+              vErrors = [err266];
             } else {
-              vErrors.push(err265);
+              vErrors.push(err266);
             }
             errors++;
           }
         }
-        if (data131.helm !== undefined) {
-          let data136 = data131.helm;
-          if (data136 && typeof data136 == 'object' && !Array.isArray(data136)) {
-            for (const key22 in data136) {
+        if (data132.helm !== undefined) {
+          let data137 = data132.helm;
+          if (data137 && typeof data137 == 'object' && !Array.isArray(data137)) {
+            for (const key22 in data137) {
               if (!(key22 === 'path')) {
-                const err266 = {
+                const err267 = {
                   instancePath: instancePath + '/kubernetes/helm',
                   schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
                   keyword: 'additionalProperties',
@@ -6924,21 +6954,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.kubernetes.properties.helm,
-                  data: data136,
+                  data: data137,
                 };
                 if (vErrors === null) {
-                  vErrors = [err266];
+                  vErrors = [err267];
                 } else {
-                  vErrors.push(err266);
+                  vErrors.push(err267);
                 }
                 errors++;
               }
             }
-            if (data136.path !== undefined) {
-              let data137 = data136.path;
-              if (typeof data137 === 'string') {
-                if (func3(data137) < 1) {
-                  const err267 = {
+            if (data137.path !== undefined) {
+              let data138 = data137.path;
+              if (typeof data138 === 'string') {
+                if (func3(data138) < 1) {
+                  const err268 = {
                     instancePath: instancePath + '/kubernetes/helm/path',
                     schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
                     keyword: 'minLength',
@@ -6946,17 +6976,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data137,
+                    data: data138,
                   };
                   if (vErrors === null) {
-                    vErrors = [err267];
+                    vErrors = [err268];
                   } else {
-                    vErrors.push(err267);
+                    vErrors.push(err268);
                   }
                   errors++;
                 }
               } else {
-                const err268 = {
+                const err269 = {
                   instancePath: instancePath + '/kubernetes/helm/path',
                   schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
                   keyword: 'type',
@@ -6964,18 +6994,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
                   parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                  data: data137,
+                  data: data138,
                 };
                 if (vErrors === null) {
-                  vErrors = [err268];
+                  vErrors = [err269];
                 } else {
-                  vErrors.push(err268);
+                  vErrors.push(err269);
                 }
                 errors++;
               }
             }
           } else {
-            const err269 = {
+            const err270 = {
               instancePath: instancePath + '/kubernetes/helm',
               schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
@@ -6983,18 +7013,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.helm.type,
               parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data136,
+              data: data137,
             };
             if (vErrors === null) {
-              vErrors = [err269];
+              vErrors = [err270];
             } else {
-              vErrors.push(err269);
+              vErrors.push(err270);
             }
             errors++;
           }
         }
       } else {
-        const err270 = {
+        const err271 = {
           instancePath: instancePath + '/kubernetes',
           schemaPath: '#/properties/kubernetes/type',
           keyword: 'type',
@@ -7002,22 +7032,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.kubernetes.type,
           parentSchema: schema11.properties.kubernetes,
-          data: data131,
+          data: data132,
         };
         if (vErrors === null) {
-          vErrors = [err270];
+          vErrors = [err271];
         } else {
-          vErrors.push(err270);
+          vErrors.push(err271);
         }
         errors++;
       }
     }
     if (data.telemetry !== undefined) {
-      let data138 = data.telemetry;
-      if (data138 && typeof data138 == 'object' && !Array.isArray(data138)) {
-        for (const key23 in data138) {
+      let data139 = data.telemetry;
+      if (data139 && typeof data139 == 'object' && !Array.isArray(data139)) {
+        for (const key23 in data139) {
           if (!(key23 === 'otlpEndpoint')) {
-            const err271 = {
+            const err272 = {
               instancePath: instancePath + '/telemetry',
               schemaPath: '#/properties/telemetry/additionalProperties',
               keyword: 'additionalProperties',
@@ -7025,21 +7055,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.telemetry,
-              data: data138,
+              data: data139,
             };
             if (vErrors === null) {
-              vErrors = [err271];
+              vErrors = [err272];
             } else {
-              vErrors.push(err271);
+              vErrors.push(err272);
             }
             errors++;
           }
         }
-        if (data138.otlpEndpoint !== undefined) {
-          let data139 = data138.otlpEndpoint;
-          if (typeof data139 === 'string') {
-            if (!pattern2.test(data139)) {
-              const err272 = {
+        if (data139.otlpEndpoint !== undefined) {
+          let data140 = data139.otlpEndpoint;
+          if (typeof data140 === 'string') {
+            if (!pattern2.test(data140)) {
+              const err273 = {
                 instancePath: instancePath + '/telemetry/otlpEndpoint',
                 schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
                 keyword: 'pattern',
@@ -7047,17 +7077,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
                 schema: '^https?://[^\\s]+$',
                 parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data139,
+                data: data140,
               };
               if (vErrors === null) {
-                vErrors = [err272];
+                vErrors = [err273];
               } else {
-                vErrors.push(err272);
+                vErrors.push(err273);
               }
               errors++;
             }
           } else {
-            const err273 = {
+            const err274 = {
               instancePath: instancePath + '/telemetry/otlpEndpoint',
               schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
               keyword: 'type',
@@ -7065,18 +7095,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
               parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-              data: data139,
+              data: data140,
             };
             if (vErrors === null) {
-              vErrors = [err273];
+              vErrors = [err274];
             } else {
-              vErrors.push(err273);
+              vErrors.push(err274);
             }
             errors++;
           }
         }
       } else {
-        const err274 = {
+        const err275 = {
           instancePath: instancePath + '/telemetry',
           schemaPath: '#/properties/telemetry/type',
           keyword: 'type',
@@ -7084,21 +7114,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.telemetry.type,
           parentSchema: schema11.properties.telemetry,
-          data: data138,
+          data: data139,
         };
         if (vErrors === null) {
-          vErrors = [err274];
+          vErrors = [err275];
         } else {
-          vErrors.push(err274);
+          vErrors.push(err275);
         }
         errors++;
       }
     }
     if (data.notifications !== undefined) {
-      let data140 = data.notifications;
-      if (Array.isArray(data140)) {
-        if (data140.length > 32) {
-          const err275 = {
+      let data141 = data.notifications;
+      if (Array.isArray(data141)) {
+        if (data141.length > 32) {
+          const err276 = {
             instancePath: instancePath + '/notifications',
             schemaPath: '#/properties/notifications/maxItems',
             keyword: 'maxItems',
@@ -7106,21 +7136,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 32 items',
             schema: 32,
             parentSchema: schema11.properties.notifications,
-            data: data140,
+            data: data141,
           };
           if (vErrors === null) {
-            vErrors = [err275];
+            vErrors = [err276];
           } else {
-            vErrors.push(err275);
+            vErrors.push(err276);
           }
           errors++;
         }
-        const len14 = data140.length;
+        const len14 = data141.length;
         for (let i20 = 0; i20 < len14; i20++) {
-          let data141 = data140[i20];
-          if (data141 && typeof data141 == 'object' && !Array.isArray(data141)) {
-            if (data141.name === undefined) {
-              const err276 = {
+          let data142 = data141[i20];
+          if (data142 && typeof data142 == 'object' && !Array.isArray(data142)) {
+            if (data142.name === undefined) {
+              const err277 = {
                 instancePath: instancePath + '/notifications/' + i20,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -7128,25 +7158,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data141,
-              };
-              if (vErrors === null) {
-                vErrors = [err276];
-              } else {
-                vErrors.push(err276);
-              }
-              errors++;
-            }
-            if (data141.type === undefined) {
-              const err277 = {
-                instancePath: instancePath + '/notifications/' + i20,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'type' },
-                message: "must have required property '" + 'type' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data141,
+                data: data142,
               };
               if (vErrors === null) {
                 vErrors = [err277];
@@ -7155,16 +7167,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data141.urlEnv === undefined) {
+            if (data142.type === undefined) {
               const err278 = {
                 instancePath: instancePath + '/notifications/' + i20,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
-                params: { missingProperty: 'urlEnv' },
-                message: "must have required property '" + 'urlEnv' + "'",
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data141,
+                data: data142,
               };
               if (vErrors === null) {
                 vErrors = [err278];
@@ -7173,16 +7185,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data141.events === undefined) {
+            if (data142.urlEnv === undefined) {
               const err279 = {
                 instancePath: instancePath + '/notifications/' + i20,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
-                params: { missingProperty: 'events' },
-                message: "must have required property '" + 'events' + "'",
+                params: { missingProperty: 'urlEnv' },
+                message: "must have required property '" + 'urlEnv' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data141,
+                data: data142,
               };
               if (vErrors === null) {
                 vErrors = [err279];
@@ -7191,7 +7203,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key24 in data141) {
+            if (data142.events === undefined) {
+              const err280 = {
+                instancePath: instancePath + '/notifications/' + i20,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'events' },
+                message: "must have required property '" + 'events' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data142,
+              };
+              if (vErrors === null) {
+                vErrors = [err280];
+              } else {
+                vErrors.push(err280);
+              }
+              errors++;
+            }
+            for (const key24 in data142) {
               if (!(
                 key24 === 'name' ||
                 key24 === 'type' ||
@@ -7200,7 +7230,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key24 === 'events' ||
                 key24 === 'environments'
               )) {
-                const err280 = {
+                const err281 = {
                   instancePath: instancePath + '/notifications/' + i20,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
@@ -7208,21 +7238,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data141,
+                  data: data142,
                 };
                 if (vErrors === null) {
-                  vErrors = [err280];
+                  vErrors = [err281];
                 } else {
-                  vErrors.push(err280);
+                  vErrors.push(err281);
                 }
                 errors++;
               }
             }
-            if (data141.name !== undefined) {
-              let data142 = data141.name;
-              if (typeof data142 === 'string') {
-                if (!pattern38.test(data142)) {
-                  const err281 = {
+            if (data142.name !== undefined) {
+              let data143 = data142.name;
+              if (typeof data143 === 'string') {
+                if (!pattern38.test(data143)) {
+                  const err282 = {
                     instancePath: instancePath + '/notifications/' + i20 + '/name',
                     schemaPath: '#/properties/notifications/items/properties/name/pattern',
                     keyword: 'pattern',
@@ -7230,17 +7260,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
                     schema: '^[a-z0-9][a-z0-9-]{0,62}$',
                     parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data142,
+                    data: data143,
                   };
                   if (vErrors === null) {
-                    vErrors = [err281];
+                    vErrors = [err282];
                   } else {
-                    vErrors.push(err281);
+                    vErrors.push(err282);
                   }
                   errors++;
                 }
               } else {
-                const err282 = {
+                const err283 = {
                   instancePath: instancePath + '/notifications/' + i20 + '/name',
                   schemaPath: '#/properties/notifications/items/properties/name/type',
                   keyword: 'type',
@@ -7248,27 +7278,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.notifications.items.properties.name.type,
                   parentSchema: schema11.properties.notifications.items.properties.name,
-                  data: data142,
-                };
-                if (vErrors === null) {
-                  vErrors = [err282];
-                } else {
-                  vErrors.push(err282);
-                }
-                errors++;
-              }
-            }
-            if (data141.type !== undefined) {
-              let data143 = data141.type;
-              if (!(data143 === 'slack' || data143 === 'webhook')) {
-                const err283 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/type',
-                  schemaPath: '#/properties/notifications/items/properties/type/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
-                  message: 'must be equal to one of the allowed values',
-                  schema: schema11.properties.notifications.items.properties.type.enum,
-                  parentSchema: schema11.properties.notifications.items.properties.type,
                   data: data143,
                 };
                 if (vErrors === null) {
@@ -7279,52 +7288,33 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data141.urlEnv !== undefined) {
-              let data144 = data141.urlEnv;
-              if (typeof data144 === 'string') {
-                if (!pattern1.test(data144)) {
-                  const err284 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data144,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err284];
-                  } else {
-                    vErrors.push(err284);
-                  }
-                  errors++;
-                }
-              } else {
-                const err285 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
+            if (data142.type !== undefined) {
+              let data144 = data142.type;
+              if (!(data144 === 'slack' || data144 === 'webhook')) {
+                const err284 = {
+                  instancePath: instancePath + '/notifications/' + i20 + '/type',
+                  schemaPath: '#/properties/notifications/items/properties/type/enum',
+                  keyword: 'enum',
+                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
+                  message: 'must be equal to one of the allowed values',
+                  schema: schema11.properties.notifications.items.properties.type.enum,
+                  parentSchema: schema11.properties.notifications.items.properties.type,
                   data: data144,
                 };
                 if (vErrors === null) {
-                  vErrors = [err285];
+                  vErrors = [err284];
                 } else {
-                  vErrors.push(err285);
+                  vErrors.push(err284);
                 }
                 errors++;
               }
             }
-            if (data141.secretEnv !== undefined) {
-              let data145 = data141.secretEnv;
+            if (data142.urlEnv !== undefined) {
+              let data145 = data142.urlEnv;
               if (typeof data145 === 'string') {
                 if (!pattern1.test(data145)) {
-                  const err286 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                  const err285 = {
+                    instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -7334,15 +7324,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     data: data145,
                   };
                   if (vErrors === null) {
-                    vErrors = [err286];
+                    vErrors = [err285];
                   } else {
-                    vErrors.push(err286);
+                    vErrors.push(err285);
                   }
                   errors++;
                 }
               } else {
-                const err287 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                const err286 = {
+                  instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
                   params: { type: 'string' },
@@ -7352,18 +7342,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data145,
                 };
                 if (vErrors === null) {
-                  vErrors = [err287];
+                  vErrors = [err286];
                 } else {
-                  vErrors.push(err287);
+                  vErrors.push(err286);
                 }
                 errors++;
               }
             }
-            if (data141.events !== undefined) {
-              let data146 = data141.events;
-              if (Array.isArray(data146)) {
-                if (data146.length < 1) {
-                  const err288 = {
+            if (data142.secretEnv !== undefined) {
+              let data146 = data142.secretEnv;
+              if (typeof data146 === 'string') {
+                if (!pattern1.test(data146)) {
+                  const err287 = {
+                    instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data146,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err287];
+                  } else {
+                    vErrors.push(err287);
+                  }
+                  errors++;
+                }
+              } else {
+                const err288 = {
+                  instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data146,
+                };
+                if (vErrors === null) {
+                  vErrors = [err288];
+                } else {
+                  vErrors.push(err288);
+                }
+                errors++;
+              }
+            }
+            if (data142.events !== undefined) {
+              let data147 = data142.events;
+              if (Array.isArray(data147)) {
+                if (data147.length < 1) {
+                  const err289 = {
                     instancePath: instancePath + '/notifications/' + i20 + '/events',
                     schemaPath: '#/properties/notifications/items/properties/events/minItems',
                     keyword: 'minItems',
@@ -7371,27 +7401,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 items',
                     schema: 1,
                     parentSchema: schema11.properties.notifications.items.properties.events,
-                    data: data146,
+                    data: data147,
                   };
                   if (vErrors === null) {
-                    vErrors = [err288];
+                    vErrors = [err289];
                   } else {
-                    vErrors.push(err288);
+                    vErrors.push(err289);
                   }
                   errors++;
                 }
-                const len15 = data146.length;
+                const len15 = data147.length;
                 for (let i21 = 0; i21 < len15; i21++) {
-                  let data147 = data146[i21];
+                  let data148 = data147[i21];
                   if (!(
-                    data147 === 'failed' ||
-                    data147 === 'stalled' ||
-                    data147 === 'recovered' ||
-                    data147 === 'applied' ||
-                    data147 === 'drift-repaired' ||
-                    data147 === 'suspended'
+                    data148 === 'failed' ||
+                    data148 === 'stalled' ||
+                    data148 === 'recovered' ||
+                    data148 === 'applied' ||
+                    data148 === 'drift-repaired' ||
+                    data148 === 'suspended'
                   )) {
-                    const err289 = {
+                    const err290 = {
                       instancePath: instancePath + '/notifications/' + i20 + '/events/' + i21,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
@@ -7401,23 +7431,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data147,
+                      data: data148,
                     };
                     if (vErrors === null) {
-                      vErrors = [err289];
+                      vErrors = [err290];
                     } else {
-                      vErrors.push(err289);
+                      vErrors.push(err290);
                     }
                     errors++;
                   }
                 }
-                let i22 = data146.length;
+                let i22 = data147.length;
                 let j6;
                 if (i22 > 1) {
                   outer2: for (; i22--;) {
                     for (j6 = i22; j6--;) {
-                      if (func0(data146[i22], data146[j6])) {
-                        const err290 = {
+                      if (func0(data147[i22], data147[j6])) {
+                        const err291 = {
                           instancePath: instancePath + '/notifications/' + i20 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
@@ -7430,12 +7460,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data146,
+                          data: data147,
                         };
                         if (vErrors === null) {
-                          vErrors = [err290];
+                          vErrors = [err291];
                         } else {
-                          vErrors.push(err290);
+                          vErrors.push(err291);
                         }
                         errors++;
                         break outer2;
@@ -7444,7 +7474,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err291 = {
+                const err292 = {
                   instancePath: instancePath + '/notifications/' + i20 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
@@ -7452,25 +7482,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data146,
+                  data: data147,
                 };
                 if (vErrors === null) {
-                  vErrors = [err291];
+                  vErrors = [err292];
                 } else {
-                  vErrors.push(err291);
+                  vErrors.push(err292);
                 }
                 errors++;
               }
             }
-            if (data141.environments !== undefined) {
-              let data148 = data141.environments;
-              if (Array.isArray(data148)) {
-                const len16 = data148.length;
+            if (data142.environments !== undefined) {
+              let data149 = data142.environments;
+              if (Array.isArray(data149)) {
+                const len16 = data149.length;
                 for (let i23 = 0; i23 < len16; i23++) {
-                  let data149 = data148[i23];
-                  if (typeof data149 === 'string') {
-                    if (func3(data149) < 1) {
-                      const err292 = {
+                  let data150 = data149[i23];
+                  if (typeof data150 === 'string') {
+                    if (func3(data150) < 1) {
+                      const err293 = {
                         instancePath: instancePath + '/notifications/' + i20 + '/environments/' + i23,
                         schemaPath:
                           '#/properties/notifications/items/properties/environments/items/minLength',
@@ -7479,17 +7509,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data149,
+                        data: data150,
                       };
                       if (vErrors === null) {
-                        vErrors = [err292];
+                        vErrors = [err293];
                       } else {
-                        vErrors.push(err292);
+                        vErrors.push(err293);
                       }
                       errors++;
                     }
                   } else {
-                    const err293 = {
+                    const err294 = {
                       instancePath: instancePath + '/notifications/' + i20 + '/environments/' + i23,
                       schemaPath: '#/properties/notifications/items/properties/environments/items/type',
                       keyword: 'type',
@@ -7497,18 +7527,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.notifications.items.properties.environments.items.type,
                       parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data149,
+                      data: data150,
                     };
                     if (vErrors === null) {
-                      vErrors = [err293];
+                      vErrors = [err294];
                     } else {
-                      vErrors.push(err293);
+                      vErrors.push(err294);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err294 = {
+                const err295 = {
                   instancePath: instancePath + '/notifications/' + i20 + '/environments',
                   schemaPath: '#/properties/notifications/items/properties/environments/type',
                   keyword: 'type',
@@ -7516,18 +7546,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.environments.type,
                   parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data148,
+                  data: data149,
                 };
                 if (vErrors === null) {
-                  vErrors = [err294];
+                  vErrors = [err295];
                 } else {
-                  vErrors.push(err294);
+                  vErrors.push(err295);
                 }
                 errors++;
               }
             }
           } else {
-            const err295 = {
+            const err296 = {
               instancePath: instancePath + '/notifications/' + i20,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
@@ -7535,18 +7565,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data141,
+              data: data142,
             };
             if (vErrors === null) {
-              vErrors = [err295];
+              vErrors = [err296];
             } else {
-              vErrors.push(err295);
+              vErrors.push(err296);
             }
             errors++;
           }
         }
       } else {
-        const err296 = {
+        const err297 = {
           instancePath: instancePath + '/notifications',
           schemaPath: '#/properties/notifications/type',
           keyword: 'type',
@@ -7554,22 +7584,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be array',
           schema: schema11.properties.notifications.type,
           parentSchema: schema11.properties.notifications,
-          data: data140,
+          data: data141,
         };
         if (vErrors === null) {
-          vErrors = [err296];
+          vErrors = [err297];
         } else {
-          vErrors.push(err296);
+          vErrors.push(err297);
         }
         errors++;
       }
     }
     if (data.sharding !== undefined) {
-      let data150 = data.sharding;
-      if (data150 && typeof data150 == 'object' && !Array.isArray(data150)) {
-        for (const key25 in data150) {
+      let data151 = data.sharding;
+      if (data151 && typeof data151 == 'object' && !Array.isArray(data151)) {
+        for (const key25 in data151) {
           if (!func2.call(schema11.properties.sharding.properties, key25)) {
-            const err297 = {
+            const err298 = {
               instancePath: instancePath + '/sharding',
               schemaPath: '#/properties/sharding/additionalProperties',
               keyword: 'additionalProperties',
@@ -7577,27 +7607,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.sharding,
-              data: data150,
-            };
-            if (vErrors === null) {
-              vErrors = [err297];
-            } else {
-              vErrors.push(err297);
-            }
-            errors++;
-          }
-        }
-        if (data150.enabled !== undefined) {
-          let data151 = data150.enabled;
-          if (typeof data151 !== 'boolean') {
-            const err298 = {
-              instancePath: instancePath + '/sharding/enabled',
-              schemaPath: '#/properties/sharding/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.sharding.properties.enabled.type,
-              parentSchema: schema11.properties.sharding.properties.enabled,
               data: data151,
             };
             if (vErrors === null) {
@@ -7608,11 +7617,32 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data150.namespace !== undefined) {
-          let data152 = data150.namespace;
-          if (typeof data152 === 'string') {
-            if (func3(data152) < 1) {
-              const err299 = {
+        if (data151.enabled !== undefined) {
+          let data152 = data151.enabled;
+          if (typeof data152 !== 'boolean') {
+            const err299 = {
+              instancePath: instancePath + '/sharding/enabled',
+              schemaPath: '#/properties/sharding/properties/enabled/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.sharding.properties.enabled.type,
+              parentSchema: schema11.properties.sharding.properties.enabled,
+              data: data152,
+            };
+            if (vErrors === null) {
+              vErrors = [err299];
+            } else {
+              vErrors.push(err299);
+            }
+            errors++;
+          }
+        }
+        if (data151.namespace !== undefined) {
+          let data153 = data151.namespace;
+          if (typeof data153 === 'string') {
+            if (func3(data153) < 1) {
+              const err300 = {
                 instancePath: instancePath + '/sharding/namespace',
                 schemaPath: '#/properties/sharding/properties/namespace/minLength',
                 keyword: 'minLength',
@@ -7620,17 +7650,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data152,
+                data: data153,
               };
               if (vErrors === null) {
-                vErrors = [err299];
+                vErrors = [err300];
               } else {
-                vErrors.push(err299);
+                vErrors.push(err300);
               }
               errors++;
             }
           } else {
-            const err300 = {
+            const err301 = {
               instancePath: instancePath + '/sharding/namespace',
               schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
@@ -7638,62 +7668,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.namespace.type,
               parentSchema: schema11.properties.sharding.properties.namespace,
-              data: data152,
-            };
-            if (vErrors === null) {
-              vErrors = [err300];
-            } else {
-              vErrors.push(err300);
-            }
-            errors++;
-          }
-        }
-        if (data150.leaseDuration !== undefined) {
-          let data153 = data150.leaseDuration;
-          if (typeof data153 === 'string') {
-            if (!pattern0.test(data153)) {
-              const err301 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data153,
-              };
-              if (vErrors === null) {
-                vErrors = [err301];
-              } else {
-                vErrors.push(err301);
-              }
-              errors++;
-            }
-          } else {
-            const err302 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
               data: data153,
             };
             if (vErrors === null) {
-              vErrors = [err302];
+              vErrors = [err301];
             } else {
-              vErrors.push(err302);
+              vErrors.push(err301);
             }
             errors++;
           }
         }
-        if (data150.renewInterval !== undefined) {
-          let data154 = data150.renewInterval;
+        if (data151.leaseDuration !== undefined) {
+          let data154 = data151.leaseDuration;
           if (typeof data154 === 'string') {
             if (!pattern0.test(data154)) {
-              const err303 = {
-                instancePath: instancePath + '/sharding/renewInterval',
+              const err302 = {
+                instancePath: instancePath + '/sharding/leaseDuration',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -7703,15 +7693,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 data: data154,
               };
               if (vErrors === null) {
-                vErrors = [err303];
+                vErrors = [err302];
               } else {
-                vErrors.push(err303);
+                vErrors.push(err302);
               }
               errors++;
             }
           } else {
-            const err304 = {
-              instancePath: instancePath + '/sharding/renewInterval',
+            const err303 = {
+              instancePath: instancePath + '/sharding/leaseDuration',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -7721,18 +7711,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data154,
             };
             if (vErrors === null) {
-              vErrors = [err304];
+              vErrors = [err303];
             } else {
-              vErrors.push(err304);
+              vErrors.push(err303);
             }
             errors++;
           }
         }
-        if (data150.identity !== undefined) {
-          let data155 = data150.identity;
+        if (data151.renewInterval !== undefined) {
+          let data155 = data151.renewInterval;
           if (typeof data155 === 'string') {
-            if (func3(data155) > 128) {
-              const err305 = {
+            if (!pattern0.test(data155)) {
+              const err304 = {
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data155,
+              };
+              if (vErrors === null) {
+                vErrors = [err304];
+              } else {
+                vErrors.push(err304);
+              }
+              errors++;
+            }
+          } else {
+            const err305 = {
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data155,
+            };
+            if (vErrors === null) {
+              vErrors = [err305];
+            } else {
+              vErrors.push(err305);
+            }
+            errors++;
+          }
+        }
+        if (data151.identity !== undefined) {
+          let data156 = data151.identity;
+          if (typeof data156 === 'string') {
+            if (func3(data156) > 128) {
+              const err306 = {
                 instancePath: instancePath + '/sharding/identity',
                 schemaPath: '#/properties/sharding/properties/identity/maxLength',
                 keyword: 'maxLength',
@@ -7740,25 +7770,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have more than 128 characters',
                 schema: 128,
                 parentSchema: schema11.properties.sharding.properties.identity,
-                data: data155,
-              };
-              if (vErrors === null) {
-                vErrors = [err305];
-              } else {
-                vErrors.push(err305);
-              }
-              errors++;
-            }
-            if (func3(data155) < 1) {
-              const err306 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data155,
+                data: data156,
               };
               if (vErrors === null) {
                 vErrors = [err306];
@@ -7767,8 +7779,26 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (func3(data156) < 1) {
+              const err307 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data156,
+              };
+              if (vErrors === null) {
+                vErrors = [err307];
+              } else {
+                vErrors.push(err307);
+              }
+              errors++;
+            }
           } else {
-            const err307 = {
+            const err308 = {
               instancePath: instancePath + '/sharding/identity',
               schemaPath: '#/properties/sharding/properties/identity/type',
               keyword: 'type',
@@ -7776,21 +7806,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.identity.type,
               parentSchema: schema11.properties.sharding.properties.identity,
-              data: data155,
+              data: data156,
             };
             if (vErrors === null) {
-              vErrors = [err307];
+              vErrors = [err308];
             } else {
-              vErrors.push(err307);
+              vErrors.push(err308);
             }
             errors++;
           }
         }
-        if (data150.kubeconfig !== undefined) {
-          let data156 = data150.kubeconfig;
-          if (typeof data156 === 'string') {
-            if (func3(data156) < 1) {
-              const err308 = {
+        if (data151.kubeconfig !== undefined) {
+          let data157 = data151.kubeconfig;
+          if (typeof data157 === 'string') {
+            if (func3(data157) < 1) {
+              const err309 = {
                 instancePath: instancePath + '/sharding/kubeconfig',
                 schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
                 keyword: 'minLength',
@@ -7798,17 +7828,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.kubeconfig,
-                data: data156,
+                data: data157,
               };
               if (vErrors === null) {
-                vErrors = [err308];
+                vErrors = [err309];
               } else {
-                vErrors.push(err308);
+                vErrors.push(err309);
               }
               errors++;
             }
           } else {
-            const err309 = {
+            const err310 = {
               instancePath: instancePath + '/sharding/kubeconfig',
               schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
@@ -7816,21 +7846,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.kubeconfig.type,
               parentSchema: schema11.properties.sharding.properties.kubeconfig,
-              data: data156,
+              data: data157,
             };
             if (vErrors === null) {
-              vErrors = [err309];
+              vErrors = [err310];
             } else {
-              vErrors.push(err309);
+              vErrors.push(err310);
             }
             errors++;
           }
         }
-        if (data150.context !== undefined) {
-          let data157 = data150.context;
-          if (typeof data157 === 'string') {
-            if (func3(data157) < 1) {
-              const err310 = {
+        if (data151.context !== undefined) {
+          let data158 = data151.context;
+          if (typeof data158 === 'string') {
+            if (func3(data158) < 1) {
+              const err311 = {
                 instancePath: instancePath + '/sharding/context',
                 schemaPath: '#/properties/sharding/properties/context/minLength',
                 keyword: 'minLength',
@@ -7838,17 +7868,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.context,
-                data: data157,
+                data: data158,
               };
               if (vErrors === null) {
-                vErrors = [err310];
+                vErrors = [err311];
               } else {
-                vErrors.push(err310);
+                vErrors.push(err311);
               }
               errors++;
             }
           } else {
-            const err311 = {
+            const err312 = {
               instancePath: instancePath + '/sharding/context',
               schemaPath: '#/properties/sharding/properties/context/type',
               keyword: 'type',
@@ -7856,21 +7886,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.context.type,
               parentSchema: schema11.properties.sharding.properties.context,
-              data: data157,
+              data: data158,
             };
             if (vErrors === null) {
-              vErrors = [err311];
+              vErrors = [err312];
             } else {
-              vErrors.push(err311);
+              vErrors.push(err312);
             }
             errors++;
           }
         }
-        if (data150.advertiseUrl !== undefined) {
-          let data158 = data150.advertiseUrl;
-          if (typeof data158 === 'string') {
-            if (!pattern13.test(data158)) {
-              const err312 = {
+        if (data151.advertiseUrl !== undefined) {
+          let data159 = data151.advertiseUrl;
+          if (typeof data159 === 'string') {
+            if (!pattern13.test(data159)) {
+              const err313 = {
                 instancePath: instancePath + '/sharding/advertiseUrl',
                 schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
                 keyword: 'pattern',
@@ -7878,17 +7908,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://' + '"',
                 schema: '^https?://',
                 parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-                data: data158,
+                data: data159,
               };
               if (vErrors === null) {
-                vErrors = [err312];
+                vErrors = [err313];
               } else {
-                vErrors.push(err312);
+                vErrors.push(err313);
               }
               errors++;
             }
           } else {
-            const err313 = {
+            const err314 = {
               instancePath: instancePath + '/sharding/advertiseUrl',
               schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
               keyword: 'type',
@@ -7896,27 +7926,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.advertiseUrl.type,
               parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-              data: data158,
-            };
-            if (vErrors === null) {
-              vErrors = [err313];
-            } else {
-              vErrors.push(err313);
-            }
-            errors++;
-          }
-        }
-        if (data150.shards !== undefined) {
-          let data159 = data150.shards;
-          if (!(typeof data159 == 'number' && !(data159 % 1) && !isNaN(data159))) {
-            const err314 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
               data: data159,
             };
             if (vErrors === null) {
@@ -7926,9 +7935,30 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data159 == 'number') {
-            if (data159 > 1024 || isNaN(data159)) {
-              const err315 = {
+        }
+        if (data151.shards !== undefined) {
+          let data160 = data151.shards;
+          if (!(typeof data160 == 'number' && !(data160 % 1) && !isNaN(data160))) {
+            const err315 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data160,
+            };
+            if (vErrors === null) {
+              vErrors = [err315];
+            } else {
+              vErrors.push(err315);
+            }
+            errors++;
+          }
+          if (typeof data160 == 'number') {
+            if (data160 > 1024 || isNaN(data160)) {
+              const err316 = {
                 instancePath: instancePath + '/sharding/shards',
                 schemaPath: '#/properties/sharding/properties/shards/maximum',
                 keyword: 'maximum',
@@ -7936,25 +7966,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 1024',
                 schema: 1024,
                 parentSchema: schema11.properties.sharding.properties.shards,
-                data: data159,
-              };
-              if (vErrors === null) {
-                vErrors = [err315];
-              } else {
-                vErrors.push(err315);
-              }
-              errors++;
-            }
-            if (data159 < 1 || isNaN(data159)) {
-              const err316 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data159,
+                data: data160,
               };
               if (vErrors === null) {
                 vErrors = [err316];
@@ -7963,20 +7975,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data150.handoffKeyFile !== undefined) {
-          let data160 = data150.handoffKeyFile;
-          if (typeof data160 === 'string') {
-            if (func3(data160) < 1) {
+            if (data160 < 1 || isNaN(data160)) {
               const err317 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                parentSchema: schema11.properties.sharding.properties.shards,
                 data: data160,
               };
               if (vErrors === null) {
@@ -7986,8 +7993,31 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data151.handoffKeyFile !== undefined) {
+          let data161 = data151.handoffKeyFile;
+          if (typeof data161 === 'string') {
+            if (func3(data161) < 1) {
+              const err318 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data161,
+              };
+              if (vErrors === null) {
+                vErrors = [err318];
+              } else {
+                vErrors.push(err318);
+              }
+              errors++;
+            }
           } else {
-            const err318 = {
+            const err319 = {
               instancePath: instancePath + '/sharding/handoffKeyFile',
               schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
               keyword: 'type',
@@ -7995,21 +8025,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.handoffKeyFile.type,
               parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data160,
+              data: data161,
             };
             if (vErrors === null) {
-              vErrors = [err318];
+              vErrors = [err319];
             } else {
-              vErrors.push(err318);
+              vErrors.push(err319);
             }
             errors++;
           }
         }
-        if (data150.handoffKeyEnv !== undefined) {
-          let data161 = data150.handoffKeyEnv;
-          if (typeof data161 === 'string') {
-            if (!pattern1.test(data161)) {
-              const err319 = {
+        if (data151.handoffKeyEnv !== undefined) {
+          let data162 = data151.handoffKeyEnv;
+          if (typeof data162 === 'string') {
+            if (!pattern1.test(data162)) {
+              const err320 = {
                 instancePath: instancePath + '/sharding/handoffKeyEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
@@ -8017,17 +8047,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                 schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                 parentSchema: schema13,
-                data: data161,
+                data: data162,
               };
               if (vErrors === null) {
-                vErrors = [err319];
+                vErrors = [err320];
               } else {
-                vErrors.push(err319);
+                vErrors.push(err320);
               }
               errors++;
             }
           } else {
-            const err320 = {
+            const err321 = {
               instancePath: instancePath + '/sharding/handoffKeyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -8035,25 +8065,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data161,
+              data: data162,
             };
             if (vErrors === null) {
-              vErrors = [err320];
+              vErrors = [err321];
             } else {
-              vErrors.push(err320);
+              vErrors.push(err321);
             }
             errors++;
           }
         }
-        if (data150.peerUrls !== undefined) {
-          let data162 = data150.peerUrls;
-          if (Array.isArray(data162)) {
-            const len17 = data162.length;
+        if (data151.peerUrls !== undefined) {
+          let data163 = data151.peerUrls;
+          if (Array.isArray(data163)) {
+            const len17 = data163.length;
             for (let i24 = 0; i24 < len17; i24++) {
-              let data163 = data162[i24];
-              if (typeof data163 === 'string') {
-                if (!pattern13.test(data163)) {
-                  const err321 = {
+              let data164 = data163[i24];
+              if (typeof data164 === 'string') {
+                if (!pattern13.test(data164)) {
+                  const err322 = {
                     instancePath: instancePath + '/sharding/peerUrls/' + i24,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
@@ -8061,17 +8091,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data163,
+                    data: data164,
                   };
                   if (vErrors === null) {
-                    vErrors = [err321];
+                    vErrors = [err322];
                   } else {
-                    vErrors.push(err321);
+                    vErrors.push(err322);
                   }
                   errors++;
                 }
               } else {
-                const err322 = {
+                const err323 = {
                   instancePath: instancePath + '/sharding/peerUrls/' + i24,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
@@ -8079,28 +8109,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data163,
+                  data: data164,
                 };
                 if (vErrors === null) {
-                  vErrors = [err322];
+                  vErrors = [err323];
                 } else {
-                  vErrors.push(err322);
+                  vErrors.push(err323);
                 }
                 errors++;
               }
             }
-            let i25 = data162.length;
+            let i25 = data163.length;
             let j7;
             if (i25 > 1) {
               const indices4 = {};
               for (; i25--;) {
-                let item4 = data162[i25];
+                let item4 = data163[i25];
                 if (typeof item4 !== 'string') {
                   continue;
                 }
                 if (typeof indices4[item4] == 'number') {
                   j7 = indices4[item4];
-                  const err323 = {
+                  const err324 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
@@ -8109,12 +8139,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       'must NOT have duplicate items (items ## ' + j7 + ' and ' + i25 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data162,
+                    data: data163,
                   };
                   if (vErrors === null) {
-                    vErrors = [err323];
+                    vErrors = [err324];
                   } else {
-                    vErrors.push(err323);
+                    vErrors.push(err324);
                   }
                   errors++;
                   break;
@@ -8123,7 +8153,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
           } else {
-            const err324 = {
+            const err325 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -8131,18 +8161,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data162,
+              data: data163,
             };
             if (vErrors === null) {
-              vErrors = [err324];
+              vErrors = [err325];
             } else {
-              vErrors.push(err324);
+              vErrors.push(err325);
             }
             errors++;
           }
         }
       } else {
-        const err325 = {
+        const err326 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -8150,18 +8180,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data150,
+          data: data151,
         };
         if (vErrors === null) {
-          vErrors = [err325];
+          vErrors = [err326];
         } else {
-          vErrors.push(err325);
+          vErrors.push(err326);
         }
         errors++;
       }
     }
   } else {
-    const err326 = {
+    const err327 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -8172,9 +8202,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err326];
+      vErrors = [err327];
     } else {
-      vErrors.push(err326);
+      vErrors.push(err327);
     }
     errors++;
   }

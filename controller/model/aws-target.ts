@@ -39,6 +39,12 @@ export interface AwsTargetConfig {
    * prefix ending in `*`. Absent: only the app's own (see assertTargetsInBounds).
    */
   readonly externalTargets?: readonly string[];
+  /**
+   * `aws.accountWideReads`: the app's roles may be granted the reads that take no resource and
+   * answer with every environment's data of the account (X-Ray traces, CloudWatch metric
+   * statistics, ...). Absent: refused (see assertGrantsInBounds).
+   */
+  readonly accountWideReads?: boolean;
   /** The capabilities sent on every change set (default CAPABILITY_IAM, CAPABILITY_NAMED_IAM). */
   readonly capabilities?: readonly AwsCapability[];
   /** Passed as `RoleARN` on every change set and stack delete; wins over the assembly's role. */

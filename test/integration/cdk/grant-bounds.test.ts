@@ -49,6 +49,7 @@ const theirLogGroupArn = `arn:aws:logs:${region}:${account}:log-group:${theirLog
 // b's database user and file system, as the CDK's grantConnect and an EFS grant write them.
 const theirDbUser = `arn:aws:rds-db:${region}:${account}:dbuser:db-ENVBDATABASE0123456789/admin`;
 const theirFileSystem = `arn:aws:elasticfilesystem:${region}:${account}:file-system/fs-0e0b0e0b0e0b0e0b0`;
+const theirAccessPoint = `arn:aws:elasticfilesystem:${region}:${account}:access-point/fsap-0e0b0e0b0e0b0e0b0`;
 // The CDK bootstrap's deploy role, which trusts the account root: any principal of the account
 // whose identity policy allows it may assume it, and through it pass the execution role.
 const bootstrapDeployRole = `arn:aws:iam::${account}:role/cdk-hnb659fds-deploy-role-${account}-${region}`;
@@ -114,6 +115,8 @@ beforeAll(async () => {
         { name: 'AppliedStacks', queues: ['Q'] },
         { name: 'Signals', signals: true },
         { name: 'AppliedServices', queues: ['Q'] },
+        { name: 'AppliedOnAny', queues: ['Q'] },
+        { name: 'AppliedReads', queues: ['Q'] },
         { name: 'Services', services: true },
       ],
     },
@@ -487,7 +490,13 @@ describe('grants naming, by ARN, what a stack of the app names literally', () =>
 });
 
 describe("the CDK's own grants stay in bounds", () => {
-  it('plans grants of its own data, BucketDeployment, log retention, a Provider, a NestedStack and cross-stack grants', async () => {
+  it('plans grants of its own data, BucketDeployment, a log group with retention, a logging state machine, a Provider, a NestedStack and cross-stack grants', async () => {
+    // given the app's function with a log group of its own, not the deprecated logRetention's
+    // provider (logs:PutRetentionPolicy on *, which cairn refuses)
+    const template = readFileSync(join(assembly.dir, 'GrantsA.template.json'), 'utf8');
+    expect(template).not.toContain('logs:PutRetentionPolicy');
+    // and a state machine's logging, which reads log deliveries on * (no environment's data)
+    expect(template).toContain('"logs:GetLogDelivery"');
     await expectPlannedClean(['GrantsA', 'GrantsB']);
   }, 120_000);
 
@@ -683,7 +692,11 @@ describe("an identity policy of the environment's own role taking on or rewritin
     await a.close();
   }, 60_000);
 
-  it("plans the CDK's own: an ECS run-task, task credentials, grantPassRole and grantAssumeRole, a NestedStack's, a user in its own group with a key", async () => {
+  it("plans the CDK's own: an ECS run-task (its wait pinned to its own cluster), task credentials, grantPassRole and grantAssumeRole, a NestedStack's, a user in its own group with a key", async () => {
+    // given the run-task's StopTask on * with the Condition the app adds to it
+    const template = readFileSync(join(assembly.dir, 'Lends.template.json'), 'utf8');
+    expect(template).toContain('"ecs:StopTask"');
+    expect(template).toContain('"ecs:cluster"');
     await expectPlannedClean(['Lends']);
   }, 120_000);
 });
@@ -921,6 +934,125 @@ describe("an identity policy of the environment's own role on another environmen
     60_000,
   );
 
+  it("applies nothing of a commit giving its role, on *, every log group's retention, every task's stop and b's access point by a Condition", async () => {
+    // given environment a's commit: its own role, named, allowed what the CDK grants on * (its
+    // logRetention provider's PutRetentionPolicy, an EcsRunTask's StopTask with no condition, an
+    // EFS mount) where the Condition names b's access point instead of one of a's
+    const a = applierThrough(proxy, unique('env-a'));
+    const roleName = unique('env-a-fn');
+    const template = granting(
+      policyOf(
+        {
+          Effect: 'Allow',
+          Action: ['logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy'],
+          Resource: '*',
+        },
+        { Effect: 'Allow', Action: ['ecs:StopTask', 'ecs:DescribeTasks'], Resource: '*' },
+        {
+          Effect: 'Allow',
+          Action: 'elasticfilesystem:ClientMount',
+          Resource: '*',
+          Condition: { StringEquals: { 'elasticfilesystem:AccessPointArn': theirAccessPoint } },
+        },
+      ),
+      { RoleName: roleName },
+    );
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedOnAny', template), sha);
+    // then it fails naming the stack, the statement, the action and what the CDK offers instead,
+    // before any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-AppliedOnAny`);
+    expect(applied.failure!.message).toContain(
+      "Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows logs:PutRetentionPolicy on *, which is not this app's own",
+    );
+    expect(applied.failure!.message).toContain("instead of the CDK's deprecated logRetention");
+    expect(changeSetsOf(proxy, `${prefix}-AppliedOnAny`)).toEqual([]);
+    // and moto's IAM has no such policy (without the check GetRolePolicy returned it on a's role,
+    // with b's access point in its Condition)
+    const policy = await motoIam('GetRolePolicy', { RoleName: roleName, PolicyName: 'env-a-reads-b' });
+    expect(policy).toContain('NoSuchEntity');
+    expect(policy).not.toContain('PutRetentionPolicy');
+    await a.close();
+  }, 60_000);
+
+  itPlansNothingOfGrants([
+    [
+      "every task's stop with no Condition (the CDK's EcsRunTask as it writes it)",
+      allowing(['ecs:StopTask', 'ecs:DescribeTasks'], '*'),
+      "allows ecs:StopTask on *, which is not this app's own: a role of this environment could read or change another environment's resources of the account (its images, logs, databases, file systems, event buses, APIs, ...); give it a Condition ArnEquals ecs:cluster",
+    ],
+    ...(
+      [
+        ['StringLike *', { StringLike: { 'elasticfilesystem:AccessPointArn': '*' } }],
+        [
+          'StringEqualsIfExists (a mount without an access point passes)',
+          { StringEqualsIfExists: { 'elasticfilesystem:AccessPointArn': theirAccessPoint } },
+        ],
+        [
+          'ForAnyValue:StringEquals',
+          { 'ForAnyValue:StringEquals': { 'elasticfilesystem:AccessPointArn': theirAccessPoint } },
+        ],
+        ['Null', { Null: { 'elasticfilesystem:AccessPointArn': 'false' } }],
+      ] as const
+    ).map(
+      ([how, Condition]) =>
+        [
+          `every file system's mount on a Condition that pins nothing: ${how}`,
+          policyOf({ Effect: 'Allow', Action: 'elasticfilesystem:ClientMount', Resource: '*', Condition }),
+          "allows elasticfilesystem:ClientMount on *, which is not this app's own",
+        ] as const,
+    ),
+  ]);
+
+  it("applies nothing of a commit giving its role every environment's traces, metric statistics and log queries on *", async () => {
+    // given environment a's commit: its own role, named, allowed the account-level reads of X-Ray,
+    // CloudWatch and CloudWatch Logs, which take no resource and answer with b's data as well
+    const a = applierThrough(proxy, unique('env-a'));
+    const roleName = unique('env-a-fn');
+    const reads = [
+      'xray:BatchGetTraces',
+      'xray:GetTraceSummaries',
+      'cloudwatch:GetMetricStatistics',
+      'logs:DescribeQueries',
+    ];
+    const template = granting(policyOf({ Effect: 'Allow', Action: reads, Resource: '*' }), {
+      RoleName: roleName,
+    });
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedReads', template), sha);
+    // then it fails naming the stack, the statement, the action and the setting that would allow
+    // it, before any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-AppliedReads`);
+    expect(applied.failure!.message).toContain(
+      "Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows xray:BatchGetTraces on *, which answers with every environment's data of the account, and aws.accountWideReads is not set",
+    );
+    expect(changeSetsOf(proxy, `${prefix}-AppliedReads`)).toEqual([]);
+    // and moto's IAM has no such policy (without the check GetRolePolicy returned it on a's role)
+    const policy = await motoIam('GetRolePolicy', { RoleName: roleName, PolicyName: 'env-a-reads-b' });
+    expect(policy).toContain('NoSuchEntity');
+    expect(policy).not.toContain('BatchGetTraces');
+    await a.close();
+  }, 60_000);
+
+  it('plans the same reads for an environment that sets aws.accountWideReads', async () => {
+    await expectPlanned(
+      { accountWideReads: true },
+      granting(
+        allowing(
+          [
+            'xray:BatchGetTraces',
+            'xray:GetTraceSummaries',
+            'cloudwatch:GetMetricStatistics',
+            'logs:DescribeQueries',
+          ],
+          '*',
+        ),
+      ),
+    );
+  }, 60_000);
+
   it("plans the CDK's own: a VPC function given its own repository, log group, database, Aurora Data API, file system and access point, event bus, OpenSearch domain, Firehose stream, API method and metric; an ECS service's execute command, a canary", async () => {
     // given the app's template, whose roles the CDK grants these services' actions on its own
     const template = readFileSync(join(assembly.dir, 'Services.template.json'), 'utf8');
@@ -939,6 +1071,8 @@ describe("an identity policy of the environment's own role on another environmen
     ])
       expect(template).toContain(`"${action}"`);
     expect(template).toContain('log-group:/aws/lambda/cwsyn-*');
+    // the function's EFS mount is on *, on the condition of its own access point
+    expect(template).toContain('"elasticfilesystem:AccessPointArn"');
     // and the app plans clean
     await expectPlannedClean(['Services']);
   }, 120_000);

@@ -27,9 +27,9 @@ function granting(statement: unknown): string {
 }
 
 /** The message assertGrantsInBounds refuses `template` with, or undefined when it passes. */
-function refusal(template: string): string | undefined {
+function refusal(template: string, accountWideReads = false): string | undefined {
   try {
-    assertGrantsInBounds('app', stackTemplate(template), bounds, 'plan');
+    assertGrantsInBounds('app', stackTemplate(template), { ...bounds, accountWideReads }, 'plan');
     return undefined;
   } catch (error) {
     expect(isCairnError(error) && error.code).toBe('aws.out-of-bounds');
@@ -129,6 +129,18 @@ describe('assertGrantsInBounds', () => {
   describe('on resources of other services', () => {
     const theirs = (service: string, resource: string, account = '111111111111') =>
       `arn:aws:${service}:eu-west-1:${account}:${resource}`;
+    const THEIR_POINT = theirs('elasticfilesystem', 'access-point/fsap-0b0b0b0b0b0b0b0b0');
+    const OWN_POINT = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':elasticfilesystem:eu-west-1:111111111111:access-point/',
+          { Ref: 'Point' },
+        ],
+      ],
+    };
     const at = (service: string) => [
       'arn:',
       { Ref: 'AWS::Partition' },
@@ -145,6 +157,8 @@ describe('assertGrantsInBounds', () => {
           Stage: { Type: 'AWS::ApiGateway::Stage', Properties: { RestApiId: { Ref: 'Api' } } },
           Task: { Type: 'AWS::ECS::TaskDefinition' },
           Build: { Type: 'AWS::CodeBuild::Project' },
+          Point: { Type: 'AWS::EFS::AccessPoint' },
+          Cluster: { Type: 'AWS::ECS::Cluster' },
           Role: { Type: 'AWS::IAM::Role' },
           Grant: {
             Type: 'AWS::IAM::Policy',
@@ -197,14 +211,9 @@ describe('assertGrantsInBounds', () => {
         ),
       ],
       [
-        "what the CDK grants on * by itself (log retention, an ECS task's wait, an EFS mount, a metric, ECS exec's log writes)",
+        "what the CDK grants on * by itself that reaches no other environment's (a metric, ECS exec's log writes)",
         allow(
           [
-            'logs:PutRetentionPolicy',
-            'logs:DeleteRetentionPolicy',
-            'ecs:StopTask',
-            'ecs:DescribeTasks',
-            'elasticfilesystem:ClientMount',
             'cloudwatch:PutMetricData',
             'logs:CreateLogStream',
             'logs:PutLogEvents',
@@ -212,6 +221,26 @@ describe('assertGrantsInBounds', () => {
           ],
           '*',
         ),
+      ],
+      [
+        "an EFS mount on * on the condition of its own access point (the CDK's fromEfsAccessPoint)",
+        {
+          ...allow('elasticfilesystem:ClientMount', '*'),
+          Condition: {
+            StringEquals: {
+              'elasticfilesystem:AccessPointArn': {
+                'Fn::Join': ['', [...at('elasticfilesystem'), 'access-point/', { Ref: 'Point' }]],
+              },
+            },
+          },
+        },
+      ],
+      [
+        "an ECS task's wait on *, on the condition of its own cluster (keys compare case-insensitively)",
+        {
+          ...allow(['ecs:StopTask', 'ecs:DescribeTasks'], '*'),
+          Condition: { ArnEquals: { 'ECS:Cluster': [{ 'Fn::GetAtt': ['Cluster', 'Arn'] }] } },
+        },
       ],
       [
         "another account's repository (only its resource policy opens it)",
@@ -304,9 +333,64 @@ describe('assertGrantsInBounds', () => {
         }),
         'allows ecr:PutImage on {"Fn::Join"',
       ],
+      [
+        "log retention on * (the CDK's logRetention: another environment's log groups' retention shortened, its logs deleted)",
+        allow(['logs:PutRetentionPolicy', 'logs:DeleteRetentionPolicy'], '*'),
+        "allows logs:PutRetentionPolicy on *, which is not this app's own: a role of this environment could read or change another environment's resources of the account (its images, logs, databases, file systems, event buses, APIs, ...); no Condition bounds it to this app's log groups: give the function a log group of its own",
+      ],
+      [
+        "an ECS task's wait on * with no condition (the CDK's EcsRunTask: another environment's tasks stopped)",
+        allow(['ecs:StopTask', 'ecs:DescribeTasks'], '*'),
+        "allows ecs:StopTask on *, which is not this app's own: a role of this environment could read or change another environment's resources of the account (its images, logs, databases, file systems, event buses, APIs, ...); give it a Condition ArnEquals ecs:cluster",
+      ],
     ])('refuses %s', (_label, statement, message) => {
       expect(refusal(serving(statement))).toContain(message);
     });
+    it.each([
+      ['naming its access point', { StringEquals: { 'elasticfilesystem:AccessPointArn': THEIR_POINT } }],
+      ['by StringLike *', { StringLike: { 'elasticfilesystem:AccessPointArn': '*' } }],
+      [
+        'by StringEqualsIfExists (a request without the key passes)',
+        { StringEqualsIfExists: { 'elasticfilesystem:AccessPointArn': OWN_POINT } },
+      ],
+      [
+        'by ForAnyValue:StringEquals',
+        { 'ForAnyValue:StringEquals': { 'elasticfilesystem:AccessPointArn': OWN_POINT } },
+      ],
+      ['by Null', { Null: { 'elasticfilesystem:AccessPointArn': 'false' } }],
+      ['by StringNotEquals', { StringNotEquals: { 'elasticfilesystem:AccessPointArn': THEIR_POINT } }],
+      [
+        "by its own and another environment's access point",
+        { StringEquals: { 'elasticfilesystem:AccessPointArn': [OWN_POINT, THEIR_POINT] } },
+      ],
+      ['by another key', { StringEquals: { 'aws:ResourceArn': OWN_POINT } }],
+      ['by an empty list', { StringEquals: { 'elasticfilesystem:AccessPointArn': [] } }],
+      [
+        'by ArnEquals with a wildcard (ArnEquals matches wildcards, as ArnLike does)',
+        { ArnEquals: { 'elasticfilesystem:AccessPointArn': theirs('elasticfilesystem', 'access-point/*') } },
+      ],
+      [
+        "by its own access point's ARN run on with a wildcard",
+        {
+          StringEquals: {
+            'elasticfilesystem:AccessPointArn': {
+              'Fn::Join': ['', [...at('elasticfilesystem'), 'access-point/', { Ref: 'Point' }, '*']],
+            },
+          },
+        },
+      ],
+      [
+        'by a Condition that is a list',
+        [{ StringEquals: { 'elasticfilesystem:AccessPointArn': OWN_POINT } }],
+      ],
+    ])(
+      'refuses an EFS mount on * on a condition that does not pin it to its own access point: %s',
+      (_how, Condition) => {
+        expect(refusal(serving({ ...allow('elasticfilesystem:ClientMount', '*'), Condition }))).toContain(
+          "allows elasticfilesystem:ClientMount on *, which is not this app's own",
+        );
+      },
+    );
   });
 
   describe('on identities', () => {
@@ -414,6 +498,65 @@ describe('assertGrantsInBounds', () => {
         ),
       ).not.toThrow();
       expect(listed(['*'], allow('iam:*', '*'))).not.toThrow();
+    });
+  });
+
+  describe("account-wide reads (actions with no resource type that answer with every environment's data)", () => {
+    it.each([
+      ["every environment's trace summaries", 'xray:GetTraceSummaries'],
+      ["every environment's traces, which AWS files under List", 'xray:BatchGetTraces'],
+      ["every environment's service graph", 'xray:GetServiceGraph'],
+      ["every environment's metric statistics", 'cloudwatch:GetMetricStatistics'],
+      ["every environment's log queries' text, which AWS files under List", 'logs:DescribeQueries'],
+    ])('refuses %s on *, unless aws.accountWideReads', (_label, action) => {
+      const template = granting(allow(action, '*'));
+      expect(refusal(template)).toContain(
+        `allows ${action} on *, which answers with every environment's data of the account, and aws.accountWideReads is not set`,
+      );
+      expect(refusal(template, true)).toBeUndefined();
+    });
+
+    it.each([
+      ['a wildcard ARN', 'arn:aws:xray:eu-west-1:111111111111:*'],
+      ['every resource but one (NotResource)', undefined],
+    ])('refuses them on %s, which may be *', (_label, resource) => {
+      const statement =
+        resource === undefined
+          ? { Effect: 'Allow', Action: 'xray:GetTraceSummaries', NotResource: 'arn:aws:s3:::x' }
+          : allow('xray:GetTraceSummaries', resource);
+      expect(refusal(granting(statement))).toContain(
+        `allows xray:GetTraceSummaries on ${resource ?? '*'}, which answers with every environment's data of the account`,
+      );
+    });
+
+    it("passes them on a resource named whole, which IAM never matches to an action that takes none (the CDK's MSK event source)", () => {
+      const template = granting(
+        allow(
+          ['kafka:GetBootstrapBrokers', 'kafka:DescribeCluster'],
+          'arn:aws:kafka:eu-west-1:222222222222:cluster/shared/0b0b0b0b-0b0b-0b0b-0b0b-0b0b0b0b0b0b-1',
+        ),
+      );
+      expect(refusal(template)).toBeUndefined();
+    });
+
+    it("passes the CDK's own on * that answer with no environment's data or only write: ECR tokens, X-Ray's sampling and segments, a state machine's log delivery, a metric, a listing", () => {
+      const template = granting(
+        allow(
+          [
+            'ecr:GetAuthorizationToken',
+            'ecr-public:GetAuthorizationToken',
+            'logs:GetLogDelivery',
+            'xray:GetSamplingRules',
+            'xray:GetSamplingTargets',
+            'xray:PutTraceSegments',
+            'xray:PutTelemetryRecords',
+            'cloudwatch:PutMetricData',
+            'logs:DescribeLogGroups',
+          ],
+          '*',
+        ),
+      );
+      expect(refusal(template)).toBeUndefined();
     });
   });
 

@@ -165,6 +165,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig(file(listed('["**"]')))).toThrow(/environments\[0\]\.aws\.externalTargets\[0\]/);
   });
 
+  it('reads aws.accountWideReads only when true, and refuses anything but a boolean', () => {
+    const reads = (value: string) =>
+      valid.replace('account: "111111111111" }', `account: "111111111111", accountWideReads: ${value} }`);
+    expect(loadConfig(file(reads('true'))).environments[0]!.aws!.accountWideReads).toBe(true);
+    expect(loadConfig(file(reads('false'))).environments[0]!.aws).not.toHaveProperty('accountWideReads');
+    expect(loadConfig(file(valid)).environments[0]!.aws).not.toHaveProperty('accountWideReads');
+    expect(() => loadConfig(file(reads('"yes"')))).toThrow(/environments\[0\]\.aws\.accountWideReads/);
+  });
+
   it('reads aws.synth: isolation none must be written out, and the uid and gid are kept', () => {
     const config = loadConfig(
       file(
