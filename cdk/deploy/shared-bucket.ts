@@ -92,7 +92,7 @@ export async function putOnce(
   fence?: WriteFence,
 ): Promise<'created' | 'present'> {
   const mine = sha256(content.bytes);
-  const held = await heldAt(s3, input.Bucket, input.Key, content);
+  let held = await heldAt(s3, input.Bucket, input.Key, content);
   if (held === undefined) {
     try {
       await s3.send(
@@ -110,7 +110,8 @@ export async function putOnce(
     } catch (error) {
       // Another writer created it between the look and the write: what it wrote decides.
       if (statusOf(error) !== 412) throw error;
-      return putOnce(s3, input, content, subject, fence);
+      held = await heldAt(s3, input.Bucket, input.Key, content);
+      if (held === undefined) throw error;
     }
   }
   if (same(held, content, mine)) return 'present';
