@@ -92,6 +92,8 @@ export function outOfBounds(
       const why = namespaceOutOfBounds(bounds, claim, declared, foreign);
       if (why) return `spec.claimRef.namespace binds it to a claim in another namespace: ${why}`;
     }
+    const reference = referenceOutOfBounds(bounds, object, declared, foreign);
+    if (reference) return reference;
     if (group === '' && kind === 'Namespace') {
       // The garbage collector deletes an object whose owners are all gone (or never were): a
       // Namespace with an owner would be deleted, with everything in it, others' objects too.

@@ -1,6 +1,6 @@
 import type { KubeObject } from './types';
 import { groupOf } from './object-ref';
-import { isIngress, nginxIncSnippetFields, TRAEFIK_GROUPS } from './traffic-claims';
+import { isIngress, KONG_GROUP, nginxIncSnippetFields, TRAEFIK_GROUPS } from './traffic-claims';
 
 // What RBAC lets a writer of a kind do but which reaches beyond its environment (cluster policy), and
 // what hands the tree the environment's own identity. bounds.ts's outOfBounds is the one caller.
@@ -91,7 +91,8 @@ function reservedKey(key: string): boolean {
  * scheduler's taints, a Service's `externalIPs` capture the traffic every pod sends to those addresses,
  * an Ingress's snippet annotation (or an NGINX Inc VirtualServer's snippet field) runs its own
  * configuration in the ingress controller every environment shares, a Traefik TLSOption or TLSStore
- * named `default` is that controller's default for every route, and the admission and aggregation kinds act on every namespace.
+ * named `default` is that controller's default for every route, a Kong KongClusterPlugin labelled
+ * `global` runs on every route, and the admission and aggregation kinds act on every namespace.
  */
 export function clusterPolicyOf(object: KubeObject): string | undefined {
   const group = groupOf(object.apiVersion);
@@ -136,6 +137,10 @@ export function clusterPolicyOf(object: KubeObject): string | undefined {
   const traefikDefault = TRAEFIK_GROUPS.includes(group) ? TRAEFIK_DEFAULTS[kind] : undefined;
   if (traefikDefault && object.metadata.name === 'default')
     return `metadata.name default: a Traefik ${kind} named default is the ingress controller's own, whatever its namespace: ${traefikDefault}`;
+  // Kong lists the KongClusterPlugins labelled `global: "true"` and runs each on every route and
+  // service it serves (`internal/store/store.go` `ListGlobalKongClusterPlugins`).
+  if (group === KONG_GROUP && kind === 'KongClusterPlugin' && labels.global === 'true')
+    return `metadata.labels.global: Kong runs a KongClusterPlugin labelled global on every route of every environment it serves (their authentication, headers and upstream requests)`;
   const snippetField = nginxIncSnippetFields(object)[0];
   if (snippetField) return `${snippetField}: ${SNIPPET_WHY}`;
   if (group === '' && kind === 'Service' && Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0)

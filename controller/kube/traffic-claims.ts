@@ -99,10 +99,14 @@ export const TRAEFIK_GROUPS = ['traefik.io', 'traefik.containo.us'];
 const TRAEFIK_ROUTES = ['IngressRoute', 'IngressRouteTCP'];
 const CONTOUR_GROUP = 'projectcontour.io';
 /** Kong's ingress controller: its own route kinds (`TCPIngress`; HTTP goes through Ingress and Gateway API). */
-const KONG_GROUP = 'configuration.konghq.com';
+export const KONG_GROUP = 'configuration.konghq.com';
+/** Kong's annotation (its prefix is fixed: `internal/annotations/annotations.go`) adding hosts to an Ingress's routes. */
+const KONG_HOST_ALIASES = 'konghq.com/host-aliases';
 /** Gloo Edge: its routes (`gateway.solo.io`) and where they lead (`gloo.solo.io`'s Upstreams). */
 const GLOO_GATEWAY_GROUP = 'gateway.solo.io';
 const GLOO_GROUP = 'gloo.solo.io';
+/** Gloo's external auth settings (`AuthConfig`), read by Gloo Enterprise's ext-auth service. */
+const GLOO_ENTERPRISE_GROUP = 'enterprise.gloo.solo.io';
 const ISTIO_GROUP = 'networking.istio.io';
 /** NGINX Inc's ingress controller (not ingress-nginx): its kinds, and the ones serving a host. */
 export const NGINX_INC_GROUP = 'k8s.nginx.org';
@@ -126,14 +130,14 @@ const nameOf = (value: unknown): string | undefined =>
  * The hosts an Ingress (rules, TLS entries, default backend), a Gateway API route
  * (`spec.hostnames`) or a Gateway's listeners (`hostname`), a Traefik IngressRoute(TCP), a Contour
  * HTTPProxy, an Istio Gateway or gateway-bound VirtualService, an NGINX Inc VirtualServer(Route), an
- * Emissary Mapping, TCPMapping or Host, a Gloo VirtualService (`spec.virtualHost.domains`), a Kong TCPIngress (SNI `host`s), or a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
+ * Emissary Mapping, TCPMapping or Host, a Gloo VirtualService (`spec.virtualHost.domains`), a Kong TCPIngress (SNI `host`s) or an Ingress's `konghq.com/host-aliases`, or a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
  * them all: the ingress controller's catch-all server, or every host of the listeners a route
  * attaches to.
  */
 export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
   const group = groupOf(object.apiVersion);
   const spec = fieldsOf((object as { spec?: unknown }).spec);
-  if (isIngress(object)) return ingressClaims(spec);
+  if (isIngress(object)) return [...ingressClaims(spec), ...kongHostAliases(object)];
   if (TRAEFIK_GROUPS.includes(group) && TRAEFIK_ROUTES.includes(object.kind)) return traefikClaims(spec);
   if (group === CONTOUR_GROUP && object.kind === 'HTTPProxy') {
     // An HTTPProxy without a virtualhost serves only what includes it.
@@ -240,6 +244,23 @@ function ingressClaims(spec: Fields): readonly HostClaim[] {
 }
 
 /**
+ * Kong's `konghq.com/host-aliases` on an Ingress (comma-separated): Kong adds each to the hosts of
+ * every route it makes of the Ingress, beside its rules' own (`internal/dataplane/kongstate/route.go`
+ * `overrideHosts`, `internal/dataplane/translator/subtranslator/ingress_atc.go`), so each is a host
+ * the Ingress claims as surely as a rule's `host`.
+ */
+function kongHostAliases(object: KubeObject): readonly HostClaim[] {
+  const field = `metadata.annotations.${KONG_HOST_ALIASES}`;
+  const value = object.metadata.annotations?.[KONG_HOST_ALIASES];
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '')
+    .map((host) => ({ field, host }));
+}
+
+/**
  * A Traefik route's hosts: each route's `match` rule (read by traefikRuleHosts: a rule naming no
  * host, as `PathPrefix` alone or `HostSNI(\`*\`)`, claims every host) and the TLS `domains` its
  * certificate resolver asks a certificate for.
@@ -339,6 +360,13 @@ const NAMESPACE_REFERENCE_FIELDS: readonly {
   readonly kind?: 'request';
   /** The key naming the namespace (a name, or a list of names), when not `namespace`. */
   readonly namespaceKey?: string;
+  /** The paths start at the object's top, not below `spec` (Kong's plugins keep their settings there). */
+  readonly top?: true;
+  /**
+   * The value at each path is no reference but a selector over every namespace the controller
+   * watches (a label selector): refused where set, with this reason and what to write instead.
+   */
+  readonly selects?: string;
 }[] = [
   {
     groups: [CONTOUR_GROUP],
@@ -427,6 +455,57 @@ const NAMESPACE_REFERENCE_FIELDS: readonly {
     paths: ['destinations[].destination.upstream', 'destinations[].destination.kube.ref'],
   },
   { groups: [GLOO_GROUP], kinds: ['Upstream'], paths: ['kube'], namespaceKey: 'serviceNamespace' },
+  // Gloo's external auth service reads an AuthConfig's Secrets and ConfigMaps from any namespace
+  // Gloo watches, by `{ name, namespace }` (the API's own definition:
+  // `projects/gloo/api/v1/enterprise/options/extauth/v1/extauth.proto`; the service that resolves
+  // them is Gloo Enterprise's, not in this repository): b's OIDC client secret or signing key
+  // signs in a's visitors as b's client, b's API keys (whose other fields Gloo can copy into
+  // request headers, `headersFromMetadataEntry`) open a's routes, b's OPA modules decide them.
+  {
+    groups: [GLOO_ENTERPRISE_GROUP],
+    kinds: ['AuthConfig'],
+    paths: [
+      'configs[].oauth.clientSecretRef',
+      'configs[].oauth2.oidcAuthorizationCode.clientSecretRef',
+      'configs[].oauth2.oidcAuthorizationCode.clientAuthentication.clientSecret.clientSecretRef',
+      'configs[].oauth2.oidcAuthorizationCode.clientAuthentication.privateKeyJwt.signingKeyRef',
+      'configs[].oauth2.oidcAuthorizationCode.session.cipherConfig.keyRef',
+      'configs[].oauth2.oidcAuthorizationCode.azure.clientSecret',
+      'configs[].oauth2.oauth2.clientSecretRef',
+      'configs[].oauth2.oauth2.session.cipherConfig.keyRef',
+      'configs[].oauth2.accessTokenValidation.introspection.clientSecretRef',
+      'configs[].apiKeyAuth.apiKeySecretRefs[]',
+      'configs[].apiKeyAuth.k8sSecretApikeyStorage.apiKeySecretRefs[]',
+      'configs[].hmacAuth.secretRefs.secretRefs[]',
+      'configs[].ldap.groupLookupSettings.credentialsSecretRef',
+      'configs[].passThroughAuth.grpc.tlsConfig.secretRef',
+      'configs[].passThroughAuth.http.tlsConfig.secretRef',
+      'configs[].opaAuth.modules[]',
+    ],
+    use: "names a Secret or ConfigMap that Gloo's external auth service (reading every watched namespace's) checks the requests of every route taking this AuthConfig with",
+  },
+  {
+    groups: [GLOO_ENTERPRISE_GROUP],
+    kinds: ['AuthConfig'],
+    paths: [
+      'configs[].apiKeyAuth.labelSelector',
+      'configs[].apiKeyAuth.k8sSecretApikeyStorage.labelSelector',
+    ],
+    selects:
+      "selects API key Secrets by label in every namespace Gloo watches, another environment's too, so cairn cannot bound it; name this environment's Secrets in apiKeySecretRefs instead",
+  },
+  // Kong's controller reads a KongClusterPlugin's Secrets from whichever namespace they name (every
+  // namespace's Secrets are its to read) and writes their values into the plugin's configuration
+  // (`internal/dataplane/kongstate/plugin.go`: `kongPluginFromK8SClusterPlugin`,
+  // `NamespacedSecretToConfiguration`), which every route naming the plugin then runs with: a
+  // request-transformer adding a header from b's Secret hands its value to a's backend.
+  {
+    groups: [KONG_GROUP],
+    kinds: ['KongClusterPlugin'],
+    paths: ['configFrom.secretKeyRef', 'configPatches[].valueFrom.secretKeyRef'],
+    use: "names a Secret whose value Kong's controller (reading every namespace's Secrets) writes into this plugin's configuration, for every route running the plugin to use",
+    top: true,
+  },
 ];
 
 /** Where a Gloo route (below `prefix`) names an Upstream, a Service, an UpstreamGroup or a RouteTable by namespace. */
@@ -441,16 +520,23 @@ function glooRoutePaths(prefix: string): readonly string[] {
   );
 }
 
-/** Each value at `path` below `spec` (see NAMESPACE_REFERENCE_FIELDS), with the field that holds it. */
-function valuesAt(spec: Fields, path: string): { field: string; value: unknown }[] {
-  let found: { field: string; value: unknown }[] = [{ field: 'spec', value: spec }];
+/**
+ * Each value at `path` below `start` (`spec`, or the object's top: see NAMESPACE_REFERENCE_FIELDS),
+ * with the field that holds it.
+ */
+function valuesAt(
+  start: { field: string; value: unknown },
+  path: string,
+): { field: string; value: unknown }[] {
+  let found = [start];
   for (const segment of path.split('.')) {
     const key = segment.replace(/\[\]$/, '');
     found = found.flatMap(({ field, value }) => {
       const next = fieldsOf(value)[key];
+      const at = field ? `${field}.${key}` : key;
       if (next === undefined) return [];
-      if (key === segment) return [{ field: `${field}.${key}`, value: next }];
-      return listOf(next).map((item, i) => ({ field: `${field}.${key}[${i}]`, value: item }));
+      if (key === segment) return [{ field: at, value: next }];
+      return listOf(next).map((item, i) => ({ field: `${at}[${i}]`, value: item }));
     });
   }
   return found;
@@ -505,8 +591,13 @@ export function namespaceReferencesOf(object: KubeObject): readonly NamespaceRef
     }
   for (const entry of NAMESPACE_REFERENCE_FIELDS) {
     if (!entry.groups.includes(group) || !entry.kinds.includes(object.kind)) continue;
+    const start = entry.top ? { field: '', value: object } : { field: 'spec', value: spec };
     for (const path of entry.paths)
-      for (const { field, value } of valuesAt(spec, path)) {
+      for (const { field, value } of valuesAt(start, path)) {
+        if (entry.selects !== undefined) {
+          if (Object.keys(fieldsOf(value)).length > 0) refs.push({ field, unreadable: entry.selects });
+          continue;
+        }
         const ref = fieldsOf(value);
         const name = nameOf(ref.name);
         const unreadable =

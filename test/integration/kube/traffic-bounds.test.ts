@@ -58,6 +58,14 @@ const routeCrds = [
   { group: 'networking.istio.io', version: 'v1', plural: 'serviceentries', kind: 'ServiceEntry' },
   { group: 'projectcontour.io', version: 'v1', plural: 'httpproxies', kind: 'HTTPProxy' },
   { group: 'cert-manager.io', version: 'v1', plural: 'certificates', kind: 'Certificate' },
+  { group: 'enterprise.gloo.solo.io', version: 'v1', plural: 'authconfigs', kind: 'AuthConfig' },
+  {
+    group: 'configuration.konghq.com',
+    version: 'v1',
+    plural: 'kongclusterplugins',
+    kind: 'KongClusterPlugin',
+    cluster: true,
+  },
 ];
 const crdsMadeHere: string[] = [];
 const routeRbac = [
@@ -66,6 +74,22 @@ const routeRbac = [
     kind: 'Role',
     metadata: { name: `route-kinds-${suffix}`, namespace: a.ns },
     rules: routeCrds.map((c) => ({ apiGroups: [c.group], resources: [c.plural], verbs: ['*'] })),
+  },
+  // the cluster-scoped kinds, as the install grants a kind kubernetes.clusterResources lists
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: `route-kinds-${suffix}` },
+    rules: routeCrds
+      .filter((c) => c.cluster)
+      .map((c) => ({ apiGroups: [c.group], resources: [c.plural], verbs: ['*'] })),
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: `route-kinds-${suffix}` },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `route-kinds-${suffix}` },
+    subjects: [{ kind: 'ServiceAccount', name: a.sa, namespace: a.ns }],
   },
   {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -91,7 +115,7 @@ function installRouteCrds(): void {
         metadata: { name },
         spec: {
           group: c.group,
-          scope: 'Namespaced',
+          scope: c.cluster ? 'Cluster' : 'Namespaced',
           names: { plural: c.plural, singular: c.kind.toLowerCase(), kind: c.kind },
           versions: [
             {
@@ -1166,5 +1190,187 @@ describe("Kong's TCPIngress", () => {
     });
     expect(result.apply.failure).toBeUndefined();
     expect(await read('tcp-mine')).toBeDefined();
+  });
+});
+
+describe("Kong's host aliases", () => {
+  // Found in review: Kong adds every host of an Ingress's konghq.com/host-aliases to the routes it
+  // makes of it (internal/dataplane/kongstate/route.go, overrideHosts); the API server admitted from
+  // a's ServiceAccount an Ingress for a's host aliased to b's, and cairn applied it.
+  const aliased = (name: string, aliases: string) =>
+    ingress(name, { rules: [hostRule(hostA)] }, { 'konghq.com/host-aliases': aliases });
+  const read = (object: Named) =>
+    kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/${object.metadata.name}`);
+
+  it("refuses an Ingress aliased to b's host, which the API server admits from a, and applies nothing of the commit", async () => {
+    const object = aliased(kit.name('alias'), `www.${hostA},${hostB}`);
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    await expectRefusedBeside(
+      object,
+      ingress(kit.name('beside'), { rules: [hostRule(hostA)] }),
+      `metadata.annotations.konghq.com/host-aliases ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
+      read,
+    );
+  });
+
+  it('applies one aliased to its own hosts', async () => {
+    const object = aliased('kong-aliased', `www.${hostA}, api.${hostA}`);
+    const result = await planAndApply(applierA, { 'aliased.yaml': object });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read(object)).toBeDefined();
+  });
+});
+
+describe("Gloo's AuthConfig references", () => {
+  // Found in review: Gloo's external auth service reads an AuthConfig's Secrets and ConfigMaps from
+  // any namespace it watches (extauth.proto); the API server admitted from a's ServiceAccount an
+  // AuthConfig signing visitors in with b's OIDC client secret, and one taking API keys by label
+  // from every namespace, and cairn applied them.
+  const authConfig = (name: string, config: object) => ({
+    apiVersion: 'enterprise.gloo.solo.io/v1',
+    kind: 'AuthConfig',
+    metadata: { name },
+    spec: { configs: [config] },
+  });
+  const oidc = (namespace: string) => ({
+    oauth2: {
+      oidcAuthorizationCode: {
+        appUrl: `https://${hostA}`,
+        callbackPath: '/callback',
+        clientId: 'web',
+        clientSecretRef: { name: 'oidc', namespace },
+        issuerUrl: 'https://idp.example.com/',
+      },
+    },
+  });
+  const read = (object: Named) =>
+    kit.get(`/apis/enterprise.gloo.solo.io/v1/namespaces/${a.ns}/authconfigs/${object.metadata.name}`);
+
+  it.each([
+    [
+      "b's OIDC client secret",
+      () => authConfig(kit.name('oidc'), oidc(b.ns)),
+      () =>
+        `spec.configs[0].oauth2.oidcAuthorizationCode.clientSecretRef.namespace ${b.ns} names a Secret or ConfigMap that Gloo's external auth service (reading every watched namespace's) checks the requests of every route taking this AuthConfig with: namespace ${b.ns} is neither kubernetes.namespace (${a.ns}) nor in kubernetes.namespaces`,
+    ],
+    [
+      'API keys selected by label in every namespace',
+      () =>
+        authConfig(kit.name('keys'), {
+          apiKeyAuth: { k8sSecretApikeyStorage: { labelSelector: { team: 'b' } } },
+        }),
+      () =>
+        'spec.configs[0].apiKeyAuth.k8sSecretApikeyStorage.labelSelector selects API key Secrets by label in every namespace Gloo watches',
+    ],
+  ])(
+    'refuses one with %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      const object = make();
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      await expectRefusedBeside(object, authConfig(kit.name('beside'), oidc(a.ns)), line(), read);
+    },
+  );
+
+  it("applies one with a's own client secret and API keys", async () => {
+    const objects = {
+      'oidc.yaml': authConfig('gloo-oidc', oidc(a.extra)),
+      'keys.yaml': authConfig('gloo-keys', {
+        apiKeyAuth: { k8sSecretApikeyStorage: { apiKeySecretRefs: [{ name: 'key', namespace: a.ns }] } },
+      }),
+    };
+    const result = await planAndApply(applierA, objects);
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    for (const object of Object.values(objects)) expect(await read(object)).toBeDefined();
+  });
+});
+
+describe("Kong's KongClusterPlugins", () => {
+  // Found in review: Kong's controller reads a KongClusterPlugin's configFrom and configPatches
+  // Secrets from whichever namespace they name and writes their values into the plugin's
+  // configuration (internal/dataplane/kongstate/plugin.go), and runs one labelled global on every
+  // route (internal/store/store.go); where a's kubernetes.clusterResources lists the kind, the API
+  // server admitted both from a's ServiceAccount and cairn applied them.
+  const clusterPlugin = (name: string, rest: object, labels?: Record<string, string>) => ({
+    apiVersion: 'configuration.konghq.com/v1',
+    kind: 'KongClusterPlugin',
+    metadata: { name, ...(labels ? { labels } : {}) },
+    plugin: 'request-transformer',
+    ...rest,
+  });
+  const secretOf = (namespace: string) => ({ secretKeyRef: { name: 'creds', namespace, key: 'config' } });
+  const read = (name: string) => kit.get(`/apis/configuration.konghq.com/v1/kongclusterplugins/${name}`);
+  /** Environment a trusted with the kind (its own inventory, so applierA's trees never prune it). */
+  const listing = () =>
+    kit.applier(
+      'a-plugins',
+      kit.target(a.ns, {
+        ...claimsOfA(),
+        namespaces: [a.ns, a.extra],
+        serviceAccount: `${a.ns}/${a.sa}`,
+        clusterResources: ['Namespace', 'configuration.konghq.com/KongClusterPlugin'],
+        pruneMaxShare: 1,
+      }),
+      { repository },
+    );
+
+  it('refuses one where kubernetes.clusterResources does not list it', async () => {
+    const name = kit.name('kcp');
+    const result = await planAndApply(applierA, { 'plugin.yaml': clusterPlugin(name, { config: {} }) });
+    expectRefused(
+      result,
+      `k8s-resources/plugin.yaml: KongClusterPlugin/${name}: the cluster-scoped kind configuration.konghq.com/KongClusterPlugin is not in kubernetes.clusterResources`,
+    );
+    expect(await read(name)).toBeUndefined();
+  });
+
+  it.each([
+    [
+      "configured from b's Secret",
+      (name: string) => clusterPlugin(name, { configFrom: secretOf(b.ns) }),
+      () =>
+        `configFrom.secretKeyRef.namespace ${b.ns} names a Secret whose value Kong's controller (reading every namespace's Secrets) writes into this plugin's configuration, for every route running the plugin to use: namespace ${b.ns} is neither kubernetes.namespace (${a.ns}) nor in kubernetes.namespaces`,
+    ],
+    [
+      "patched with b's Secret",
+      (name: string) =>
+        clusterPlugin(name, {
+          config: { add: { headers: [] } },
+          configPatches: [{ path: '/add/headers/0', valueFrom: secretOf(b.ns) }],
+        }),
+      () => `configPatches[0].valueFrom.secretKeyRef.namespace ${b.ns} names a Secret`,
+    ],
+    [
+      'labelled global',
+      (name: string) => clusterPlugin(name, { config: {} }, { global: 'true' }),
+      () =>
+        'metadata.labels.global: Kong runs a KongClusterPlugin labelled global on every route of every environment it serves',
+    ],
+  ])(
+    'where kubernetes.clusterResources lists it, refuses one %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      const [name, beside] = [kit.name('kcp'), kit.name('beside')];
+      const object = make(name);
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      const result = await planAndApply(listing(), {
+        'take.yaml': object,
+        'beside.yaml': clusterPlugin(beside, { configFrom: secretOf(a.ns) }),
+      });
+      expectRefused(result, `k8s-resources/take.yaml: KongClusterPlugin/${name}: ${line()}`);
+      expect(await read(name)).toBeUndefined();
+      expect(await read(beside)).toBeUndefined();
+    },
+  );
+
+  it("where kubernetes.clusterResources lists it, applies one configured from a's own Secret", async () => {
+    const name = kit.name('kcp-mine');
+    kit.track(`/apis/configuration.konghq.com/v1/kongclusterplugins/${name}`);
+    const result = await planAndApply(listing(), {
+      'plugin.yaml': clusterPlugin(name, { configFrom: secretOf(a.extra) }),
+    });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read(name)).toBeDefined();
   });
 });

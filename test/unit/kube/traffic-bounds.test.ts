@@ -829,6 +829,125 @@ describe("Kong's TCPIngress hosts", () => {
   });
 });
 
+describe("Kong's host aliases and KongClusterPlugins", () => {
+  const aliased = (aliases: string) =>
+    ingress({ rules: [rule('a.example.com')] }, { annotations: { 'konghq.com/host-aliases': aliases } });
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    ['aliases of its own hosts', aliased('www.a.example.com, api.a.example.com'), undefined],
+    [
+      "an alias of another environment's host",
+      aliased('www.a.example.com,b.example.com'),
+      /^metadata\.annotations\.konghq\.com\/host-aliases b\.example\.com is not within kubernetes\.hosts/,
+    ],
+  ])('with kubernetes.hosts, an Ingress with %s', (_what, object, expected) => {
+    const why = outOfBounds(withHosts, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+
+  it('without kubernetes.hosts, refuses an alias of a host another environment lists', () => {
+    const bounds: Bounds = {
+      ...base,
+      claims: {
+        env: 'a',
+        config: { namespaces: new Map(), namespaceGlobs: [], hosts: [{ env: 'b', host: 'b.example.com' }] },
+      },
+    };
+    expect(outOfBounds(bounds, aliased('b.example.com'), new Set())).toMatch(
+      /^metadata\.annotations\.konghq\.com\/host-aliases b\.example\.com overlaps b\.example\.com, which environment b lists/,
+    );
+  });
+
+  const clusterPlugin = (rest: object, labels?: Record<string, string>) =>
+    ({
+      apiVersion: 'configuration.konghq.com/v1',
+      kind: 'KongClusterPlugin',
+      metadata: { name: 'x', ...(labels ? { labels } : {}) },
+      plugin: 'request-transformer',
+      ...rest,
+    }) as KubeObject;
+  const listing: Bounds = { ...withEnvironmentB, clusterResources: ['Namespace', 'KongClusterPlugin'] };
+  const secret = (namespace: string) => ({ name: 'creds', namespace, key: 'config' });
+
+  it('refuses a KongClusterPlugin where kubernetes.clusterResources does not list it', () => {
+    expect(outOfBounds(withEnvironmentB, clusterPlugin({ config: {} }), new Set())).toMatch(
+      /^the cluster-scoped kind configuration\.konghq\.com\/KongClusterPlugin is not in kubernetes\.clusterResources/,
+    );
+  });
+
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    ['its own Secret', clusterPlugin({ configFrom: { secretKeyRef: secret('team-a') } }), undefined],
+    [
+      "another environment's Secret",
+      clusterPlugin({ configFrom: { secretKeyRef: secret('team-b') } }),
+      /^configFrom\.secretKeyRef\.namespace team-b names a Secret whose value Kong's controller .*: namespace team-b is environment b's/,
+    ],
+    [
+      "another environment's Secret patched into its configuration",
+      clusterPlugin({
+        config: {},
+        configPatches: [{ path: '/add/headers/0', valueFrom: { secretKeyRef: secret('kube-system') } }],
+      }),
+      /^configPatches\[0\]\.valueFrom\.secretKeyRef\.namespace kube-system .*: namespace kube-system is never written/,
+    ],
+    [
+      'the global label',
+      clusterPlugin({ config: {} }, { global: 'true' }),
+      /^metadata\.labels\.global: Kong runs a KongClusterPlugin labelled global on every route of every environment/,
+    ],
+  ])('where kubernetes.clusterResources lists it, a KongClusterPlugin with %s', (_what, object, expected) => {
+    const why = outOfBounds(listing, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
+describe("Gloo's AuthConfig references", () => {
+  const authConfig = (config: object) =>
+    made('enterprise.gloo.solo.io/v1', 'AuthConfig', { spec: { configs: [config] } });
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      'its own OIDC client secret and API keys',
+      authConfig({
+        oauth2: {
+          oidcAuthorizationCode: { clientId: 'a', clientSecretRef: { name: 'oidc', namespace: 'team-a' } },
+        },
+      }),
+      undefined,
+    ],
+    [
+      "another environment's OIDC client secret",
+      authConfig({
+        oauth2: {
+          oidcAuthorizationCode: { clientId: 'b', clientSecretRef: { name: 'oidc', namespace: 'team-b' } },
+        },
+      }),
+      /^spec\.configs\[0\]\.oauth2\.oidcAuthorizationCode\.clientSecretRef\.namespace team-b names a Secret or ConfigMap that Gloo's external auth service .*: namespace team-b is environment b's/,
+    ],
+    [
+      "another environment's API keys",
+      authConfig({
+        apiKeyAuth: { k8sSecretApikeyStorage: { apiKeySecretRefs: [{ name: 'key', namespace: 'team-b' }] } },
+      }),
+      /^spec\.configs\[0\]\.apiKeyAuth\.k8sSecretApikeyStorage\.apiKeySecretRefs\[0\]\.namespace team-b/,
+    ],
+    [
+      "another environment's OPA module",
+      authConfig({ opaAuth: { modules: [{ name: 'policy', namespace: 'team-b' }], query: 'data.allow' } }),
+      /^spec\.configs\[0\]\.opaAuth\.modules\[0\]\.namespace team-b/,
+    ],
+    [
+      'API keys selected by label',
+      authConfig({ apiKeyAuth: { k8sSecretApikeyStorage: { labelSelector: { team: 'b' } } } }),
+      /^spec\.configs\[0\]\.apiKeyAuth\.k8sSecretApikeyStorage\.labelSelector selects API key Secrets by label in every namespace Gloo watches/,
+    ],
+  ])('an AuthConfig with %s', (_what, object, expected) => {
+    const why = outOfBounds(withEnvironmentB, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
 describe('HAProxy annotations naming a Secret', () => {
   it.each<[string, KubeObject, RegExp | undefined]>([
     [
