@@ -130,7 +130,7 @@ const nameOf = (value: unknown): string | undefined =>
  * The hosts an Ingress (rules, TLS entries, default backend), a Gateway API route
  * (`spec.hostnames`) or a Gateway's listeners (`hostname`), a Traefik IngressRoute(TCP), a Contour
  * HTTPProxy, an Istio Gateway or gateway-bound VirtualService, an NGINX Inc VirtualServer(Route), an
- * Emissary Mapping, TCPMapping or Host, a Gloo VirtualService (`spec.virtualHost.domains`), a Kong TCPIngress (SNI `host`s) or an Ingress's `konghq.com/host-aliases`, or a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
+ * Emissary Mapping, TCPMapping or Host, a Gloo VirtualService (`spec.virtualHost.domains`) or MatchableHttpGateway (its matcher's SNI domains), a Kong TCPIngress (SNI `host`s) or an Ingress's `konghq.com/host-aliases`, or a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
  * them all: the ingress controller's catch-all server, or every host of the listeners a route
  * attaches to.
  */
@@ -165,6 +165,16 @@ export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
       ),
     );
     return claims;
+  }
+  if (group === GLOO_GATEWAY_GROUP && object.kind === 'MatchableHttpGateway') {
+    // Its matcher picks the connections of the Gateway's listener it takes: a TLS one by SNI (none:
+    // every TLS connection), a plaintext one every plaintext connection (Envoy matches no host
+    // there); either way the hosts of everyone else's VirtualServices on that listener.
+    const ssl = fieldsOf(spec.matcher).sslConfig;
+    if (ssl === undefined) return [{ field: 'spec.matcher.sslConfig' }];
+    const domains = listOf(fieldsOf(ssl).sniDomains);
+    if (domains.length === 0) return [{ field: 'spec.matcher.sslConfig.sniDomains' }];
+    return domains.map((d, i) => ({ field: `spec.matcher.sslConfig.sniDomains[${i}]`, host: String(d) }));
   }
   if (group === GLOO_GATEWAY_GROUP && object.kind === 'VirtualService') {
     // Gloo serves a VirtualService without domains, or with `*`, on every host.
@@ -443,6 +453,36 @@ const NAMESPACE_REFERENCE_FIELDS: readonly {
     use: "names an AuthConfig that Gloo's external auth service checks every request to this object's routes with",
     kind: 'request',
   },
+  // A RateLimitConfig's counters are shared by every route naming it (`RateLimitConfigRefs`,
+  // `projects/gloo/api/v1/enterprise/options/ratelimit/ratelimit.proto`): another environment's
+  // would let this one's traffic use up that environment's limits. A platform's shared one passes.
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['VirtualService', 'RouteTable'],
+    paths: ['virtualHost.options', 'virtualHost.routes[].options', 'routes[].options'].flatMap((options) =>
+      ['rateLimitConfigs', 'rateLimitEarlyConfigs', 'rateLimitRegularConfigs'].map(
+        (refs) => `${options}.${refs}.refs[]`,
+      ),
+    ),
+    use: "names a RateLimitConfig whose counters every route naming it shares, so this object's traffic uses up that namespace's limits",
+    kind: 'request',
+  },
+  // A MatchableHttpGateway serves the VirtualServices it names, or those of the namespaces it
+  // lists, on the filter chain it claims of a platform's Gateway (which selects it by label, from
+  // every namespace unless told otherwise: `projects/gateway/pkg/translator/gateway_selector.go`).
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['MatchableHttpGateway'],
+    paths: ['httpGateway.virtualServices[]', 'matcher.sslConfig.secretRef'],
+    use: "names a VirtualService that Gloo serves on this gateway's filter chain, or the Secret whose certificate and key it presents there",
+  },
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['MatchableHttpGateway'],
+    paths: ['httpGateway'],
+    namespaceKey: 'virtualServiceNamespaces',
+    use: "is a namespace whose VirtualServices Gloo serves on this gateway's filter chain, with this gateway's TLS and connection settings",
+  },
   {
     groups: [GLOO_GATEWAY_GROUP, GLOO_GROUP],
     kinds: ['VirtualService', 'Upstream'],
@@ -589,6 +629,10 @@ export function namespaceReferencesOf(object: KubeObject): readonly NamespaceRef
           use: `names a ${annotation.names} of namespace ${namespace}, and the ingress controller (reading every namespace's ${annotation.names}s) ${annotation.use}`,
         });
     }
+  if (group === GLOO_GATEWAY_GROUP && object.kind === 'MatchableHttpGateway') {
+    const every = glooEveryNamespaceSelected(fieldsOf(spec.httpGateway));
+    if (every) refs.push({ field: 'spec.httpGateway', unreadable: every });
+  }
   for (const entry of NAMESPACE_REFERENCE_FIELDS) {
     if (!entry.groups.includes(group) || !entry.kinds.includes(object.kind)) continue;
     const start = entry.top ? { field: '', value: object } : { field: 'spec', value: spec };
@@ -618,6 +662,21 @@ export function namespaceReferencesOf(object: KubeObject): readonly NamespaceRef
       }
   }
   return refs;
+}
+
+/**
+ * Why a Gloo `httpGateway` selects the VirtualServices of every namespace, if it does: a label
+ * selector (or selector expressions, which take precedence over named ones), or no VirtualService
+ * named at all, without `virtualServiceNamespaces` searches every namespace
+ * (`projects/gateway/pkg/translator/virtual_service_translator.go`:
+ * `HttpGatewayContainsVirtualService`, `virtualServiceNamespaceValidForGateway`).
+ */
+function glooEveryNamespaceSelected(httpGateway: Fields): string | undefined {
+  if (listOf(httpGateway.virtualServiceNamespaces).length > 0) return undefined;
+  const selecting =
+    httpGateway.virtualServiceSelector !== undefined || httpGateway.virtualServiceExpressions !== undefined;
+  if (!selecting && listOf(httpGateway.virtualServices).length > 0) return undefined;
+  return "selects VirtualServices of every namespace (Gloo's default without virtualServiceNamespaces), another environment's too, and serves them on this gateway's filter chain with its TLS and connection settings; list this environment's namespaces in spec.httpGateway.virtualServiceNamespaces, or name its VirtualServices in spec.httpGateway.virtualServices";
 }
 
 /**

@@ -59,6 +59,7 @@ const routeCrds = [
   { group: 'projectcontour.io', version: 'v1', plural: 'httpproxies', kind: 'HTTPProxy' },
   { group: 'cert-manager.io', version: 'v1', plural: 'certificates', kind: 'Certificate' },
   { group: 'enterprise.gloo.solo.io', version: 'v1', plural: 'authconfigs', kind: 'AuthConfig' },
+  { group: 'gateway.solo.io', version: 'v1', plural: 'matchablehttpgateways', kind: 'MatchableHttpGateway' },
   {
     group: 'configuration.konghq.com',
     version: 'v1',
@@ -1278,6 +1279,92 @@ describe("Gloo's AuthConfig references", () => {
       'keys.yaml': authConfig('gloo-keys', {
         apiKeyAuth: { k8sSecretApikeyStorage: { apiKeySecretRefs: [{ name: 'key', namespace: a.ns }] } },
       }),
+    };
+    const result = await planAndApply(applierA, objects);
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    for (const object of Object.values(objects)) expect(await read(object)).toBeDefined();
+  });
+});
+
+describe("Gloo's MatchableHttpGateways and rate limit configs", () => {
+  // Found in review: a platform's Gloo Gateway selecting MatchableHttpGateways by label takes them
+  // from every namespace (projects/gateway/pkg/translator/gateway_selector.go), and one without
+  // virtualServiceNamespaces serves every namespace's VirtualServices on the filter chain its
+  // matcher claims (virtual_service_translator.go); a RateLimitConfig's counters are shared by
+  // every route naming it. The API server admitted each from a's ServiceAccount and cairn applied it.
+  const gateway = (name: string, sniDomains: string[], httpGateway: object) => ({
+    apiVersion: 'gateway.solo.io/v1',
+    kind: 'MatchableHttpGateway',
+    metadata: { name, labels: { gateway: 'shared' } },
+    spec: {
+      matcher: { sslConfig: { secretRef: { name: 'tls', namespace: a.ns }, sniDomains } },
+      httpGateway,
+    },
+  });
+  const limited = (name: string, namespace: string) => ({
+    apiVersion: 'gateway.solo.io/v1',
+    kind: 'VirtualService',
+    metadata: { name },
+    spec: {
+      virtualHost: {
+        domains: [hostA],
+        routes: [
+          {
+            matchers: [{ prefix: '/' }],
+            routeAction: { single: { upstream: { name: 'web' } } },
+            options: { rateLimitConfigs: { refs: [{ name: 'limits', namespace }] } },
+          },
+        ],
+      },
+    },
+  });
+  const path: Record<string, string> = {
+    MatchableHttpGateway: '/apis/gateway.solo.io/v1/namespaces/X/matchablehttpgateways',
+    VirtualService: '/apis/gateway.solo.io/v1/namespaces/X/virtualservices',
+  };
+  const read = (object: Named) => kit.get(`${path[object.kind]!.replace('X', a.ns)}/${object.metadata.name}`);
+  const own = () => ({ virtualServiceNamespaces: [a.ns] });
+
+  it.each([
+    [
+      "a MatchableHttpGateway for b's SNI host",
+      () => gateway(kit.name('mhg'), [hostB], own()),
+      () =>
+        `spec.matcher.sslConfig.sniDomains[0] ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
+    ],
+    [
+      "a MatchableHttpGateway serving every namespace's VirtualServices",
+      () => gateway(kit.name('mhg'), [hostA], { virtualServiceSelector: { app: 'web' } }),
+      () =>
+        "spec.httpGateway selects VirtualServices of every namespace (Gloo's default without virtualServiceNamespaces)",
+    ],
+    [
+      "a MatchableHttpGateway serving b's namespace",
+      () => gateway(kit.name('mhg'), [hostA], { virtualServiceNamespaces: [b.ns] }),
+      () =>
+        `spec.httpGateway.virtualServiceNamespaces[0] ${b.ns} is a namespace whose VirtualServices Gloo serves on this gateway's filter chain, with this gateway's TLS and connection settings: namespace ${b.ns} is neither kubernetes.namespace (${a.ns}) nor in kubernetes.namespaces`,
+    ],
+    [
+      "a VirtualService counting against b's RateLimitConfig",
+      () => limited(kit.name('rl'), b.ns),
+      () =>
+        `spec.virtualHost.routes[0].options.rateLimitConfigs.refs[0].namespace ${b.ns} names a RateLimitConfig whose counters every route naming it shares, so this object's traffic uses up that namespace's limits: namespace ${b.ns} is environment b's`,
+    ],
+  ])(
+    'refuses %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      const object = make();
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      await expectRefusedBeside(object, gateway(kit.name('beside'), [hostA], own()), line(), read);
+    },
+  );
+
+  it("applies a MatchableHttpGateway of a's own host and namespaces, and a VirtualService taking a's own or a platform's RateLimitConfig", async () => {
+    const objects = {
+      'mhg.yaml': gateway('gloo-mhg', [`api.${hostA}`], { virtualServiceNamespaces: [a.ns, a.extra] }),
+      'own.yaml': limited('gloo-limited', a.extra),
+      'shared.yaml': limited('gloo-shared-limits', 'platform-limits'),
     };
     const result = await planAndApply(applierA, objects);
     expect(result.plan.failure).toBeUndefined();

@@ -948,6 +948,127 @@ describe("Gloo's AuthConfig references", () => {
   });
 });
 
+describe("Gloo's MatchableHttpGateways and rate limit configs", () => {
+  const gateway = (spec: object) => made('gateway.solo.io/v1', 'MatchableHttpGateway', { spec });
+  const tls = (sniDomains: string[]) => ({
+    sslConfig: { secretRef: { name: 'tls', namespace: 'team-a' }, sniDomains },
+  });
+  const own = { virtualServiceNamespaces: ['team-a'] };
+  it.each<[string, Bounds, KubeObject, RegExp | undefined]>([
+    [
+      'its own SNI domains and namespaces',
+      withHosts,
+      gateway({ matcher: tls(['a.example.com']), httpGateway: own }),
+      undefined,
+    ],
+    [
+      'its own VirtualServices named',
+      withHosts,
+      gateway({
+        matcher: tls(['a.example.com']),
+        httpGateway: { virtualServices: [{ name: 'web', namespace: 'team-a' }] },
+      }),
+      undefined,
+    ],
+    [
+      "another environment's SNI domain",
+      withHosts,
+      gateway({ matcher: tls(['b.example.com']), httpGateway: own }),
+      /^spec\.matcher\.sslConfig\.sniDomains\[0\] b\.example\.com is not within kubernetes\.hosts/,
+    ],
+    [
+      'no SNI domain (every TLS connection)',
+      withHosts,
+      gateway({ matcher: tls([]), httpGateway: own }),
+      /^spec\.matcher\.sslConfig\.sniDomains names no host/,
+    ],
+    [
+      'no TLS (every plaintext connection)',
+      withHosts,
+      gateway({ matcher: {}, httpGateway: own }),
+      /^spec\.matcher\.sslConfig names no host/,
+    ],
+    [
+      "every namespace's VirtualServices (no virtualServiceNamespaces)",
+      withEnvironmentB,
+      gateway({ matcher: tls(['a.example.com']), httpGateway: {} }),
+      /^spec\.httpGateway selects VirtualServices of every namespace/,
+    ],
+    [
+      'VirtualServices by label, named ones beside (the selector wins)',
+      withEnvironmentB,
+      gateway({
+        matcher: tls(['a.example.com']),
+        httpGateway: {
+          virtualServiceSelector: { app: 'web' },
+          virtualServices: [{ name: 'web', namespace: 'team-a' }],
+        },
+      }),
+      /^spec\.httpGateway selects VirtualServices of every namespace/,
+    ],
+    [
+      "another environment's namespace",
+      withEnvironmentB,
+      gateway({
+        matcher: tls(['a.example.com']),
+        httpGateway: { virtualServiceNamespaces: ['team-a', 'team-b'] },
+      }),
+      /^spec\.httpGateway\.virtualServiceNamespaces\[1\] team-b is a namespace whose VirtualServices Gloo serves on this gateway's filter chain.*: namespace team-b is environment b's/,
+    ],
+    [
+      'every namespace by *',
+      withEnvironmentB,
+      gateway({ matcher: tls(['a.example.com']), httpGateway: { virtualServiceNamespaces: ['*'] } }),
+      /^spec\.httpGateway\.virtualServiceNamespaces\[0\] \* is a namespace/,
+    ],
+    [
+      "another environment's certificate",
+      withEnvironmentB,
+      gateway({
+        matcher: {
+          sslConfig: { secretRef: { name: 'tls', namespace: 'team-b' }, sniDomains: ['a.example.com'] },
+        },
+        httpGateway: own,
+      }),
+      /^spec\.matcher\.sslConfig\.secretRef\.namespace team-b/,
+    ],
+  ])('a MatchableHttpGateway with %s', (_what, bounds, object, expected) => {
+    const why = outOfBounds(bounds, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+
+  const limited = (namespace: string, at: 'rateLimitConfigs' | 'rateLimitEarlyConfigs') =>
+    made('gateway.solo.io/v1', 'VirtualService', {
+      spec: {
+        virtualHost: {
+          domains: ['a.example.com'],
+          routes: [
+            { matchers: [{ prefix: '/' }], options: { [at]: { refs: [{ name: 'limits', namespace }] } } },
+          ],
+        },
+      },
+    });
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    ['its own rate limit config', limited('team-a', 'rateLimitConfigs'), undefined],
+    ["a platform's shared one", limited('platform-limits', 'rateLimitConfigs'), undefined],
+    [
+      "another environment's",
+      limited('team-b', 'rateLimitEarlyConfigs'),
+      /^spec\.virtualHost\.routes\[0\]\.options\.rateLimitEarlyConfigs\.refs\[0\]\.namespace team-b names a RateLimitConfig whose counters every route naming it shares/,
+    ],
+    [
+      "the cluster's own",
+      limited('kube-system', 'rateLimitConfigs'),
+      /namespace kube-system is cairn's or the cluster's own/,
+    ],
+  ])('a Gloo VirtualService taking %s', (_what, object, expected) => {
+    const why = outOfBounds(withEnvironmentB, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
 describe('HAProxy annotations naming a Secret', () => {
   it.each<[string, KubeObject, RegExp | undefined]>([
     [
