@@ -60,6 +60,7 @@ const routeCrds = [
   { group: 'cert-manager.io', version: 'v1', plural: 'certificates', kind: 'Certificate' },
   { group: 'enterprise.gloo.solo.io', version: 'v1', plural: 'authconfigs', kind: 'AuthConfig' },
   { group: 'gateway.solo.io', version: 'v1', plural: 'matchablehttpgateways', kind: 'MatchableHttpGateway' },
+  { group: 'configuration.konghq.com', version: 'v1', plural: 'kongconsumers', kind: 'KongConsumer' },
   {
     group: 'configuration.konghq.com',
     version: 'v1',
@@ -1459,5 +1460,71 @@ describe("Kong's KongClusterPlugins", () => {
     expect(result.plan.failure).toBeUndefined();
     expect(result.apply.failure).toBeUndefined();
     expect(await read(name)).toBeDefined();
+  });
+});
+
+describe("Kong's consumers", () => {
+  // Found in review: Kong's consumers are one set for the whole gateway (a consumer's key-auth
+  // credential passes b's route's key-auth plugin, and an acl credential joins whichever group it
+  // names, b's too: internal/dataplane/kongstate/consumer.go); the API server admitted from a's
+  // ServiceAccount a KongConsumer with credentials, and cairn applied it.
+  const consumer = (name: string, credentials?: string[]) => ({
+    apiVersion: 'configuration.konghq.com/v1',
+    kind: 'KongConsumer',
+    metadata: { name },
+    username: name,
+    ...(credentials ? { credentials } : {}),
+  });
+  const credential = (name: string, type: string, data: Record<string, string>) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, labels: { 'konghq.com/credential': type } },
+    stringData: data,
+  });
+  const read = (object: Named) =>
+    kit.get(
+      object.kind === 'Secret'
+        ? `/api/v1/namespaces/${a.ns}/secrets/${object.metadata.name}`
+        : `/apis/configuration.konghq.com/v1/namespaces/${a.ns}/kongconsumers/${object.metadata.name}`,
+    );
+
+  it("refuses one with a key and b's ACL group, which the API server admits from a, and applies nothing of the commit", async () => {
+    const name = kit.name('consumer');
+    const object = consumer(name, [`${name}-key`, `${name}-acl`]);
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, {
+      'take.yaml': object,
+      'key.yaml': credential(`${name}-key`, 'key-auth', { key: 'let-me-in' }),
+      'acl.yaml': credential(`${name}-acl`, 'acl', { group: 'b-admins' }),
+    });
+    expectRefused(
+      result,
+      `k8s-resources/take.yaml: KongConsumer/${a.ns}/${name}: credentials: Kong's consumers are one set for the whole gateway, so this consumer's credentials pass the authentication plugins of every environment's routes`,
+    );
+    expect(await read(object)).toBeUndefined();
+    expect(await read(credential(`${name}-key`, 'key-auth', {}))).toBeUndefined();
+  });
+
+  it('applies one without credentials, and one with credentials where kubernetes.allowClusterPolicy is set', async () => {
+    const trusted = kit.applier(
+      'a-trusted',
+      kit.target(a.ns, {
+        ...claimsOfA(),
+        namespaces: [a.ns, a.extra],
+        serviceAccount: `${a.ns}/${a.sa}`,
+        allowClusterPolicy: true,
+        pruneMaxShare: 1,
+      }),
+      { repository },
+    );
+    const bare = await planAndApply(applierA, { 'bare.yaml': consumer('kong-bare') });
+    expect(bare.apply.failure).toBeUndefined();
+    const result = await planAndApply(trusted, {
+      'ci.yaml': consumer('kong-ci', ['kong-ci-key']),
+      'key.yaml': credential('kong-ci-key', 'key-auth', { key: 'ci' }),
+    });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read(consumer('kong-ci'))).toBeDefined();
   });
 });

@@ -902,6 +902,30 @@ describe("Kong's host aliases and KongClusterPlugins", () => {
   });
 });
 
+describe("Kong's consumers (cluster policy)", () => {
+  const consumer = (rest: object) =>
+    made('configuration.konghq.com/v1', 'KongConsumer', { username: 'ci', ...rest });
+  it.each<[string, Bounds, KubeObject, RegExp | undefined]>([
+    [
+      'with credentials',
+      base,
+      consumer({ credentials: ['ci-key'] }),
+      /^credentials: Kong's consumers are one set for the whole gateway.*: that is cluster policy/,
+    ],
+    ['without credentials', base, consumer({}), undefined],
+    [
+      'with credentials, where kubernetes.allowClusterPolicy is set',
+      { ...base, allowClusterPolicy: true },
+      consumer({ credentials: ['ci-key'] }),
+      undefined,
+    ],
+  ])('a KongConsumer %s', (_what, bounds, object, expected) => {
+    const why = outOfBounds(bounds, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
 describe("Gloo's AuthConfig references", () => {
   const authConfig = (config: object) =>
     made('enterprise.gloo.solo.io/v1', 'AuthConfig', { spec: { configs: [config] } });
