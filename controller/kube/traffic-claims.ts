@@ -111,6 +111,8 @@ const ISTIO_GROUP = 'networking.istio.io';
 /** NGINX Inc's ingress controller (not ingress-nginx): its kinds, and the ones serving a host. */
 export const NGINX_INC_GROUP = 'k8s.nginx.org';
 const NGINX_INC_HOST_KINDS = ['VirtualServer', 'VirtualServerRoute'];
+/** Its TLS passthrough listener (`pkg/apis/configuration/v1/types.go`), whose TransportServers share the hosts of its HTTPS server. */
+const NGINX_INC_PASSTHROUGH = { name: 'tls-passthrough', protocol: 'TLS_PASSTHROUGH' };
 /** Emissary-ingress (Ambassador): its routes (`Mapping`, `TCPMapping`) and listeners' hosts (`Host`). */
 const EMISSARY_GROUPS = ['getambassador.io', 'x.getambassador.io'];
 const EMISSARY_ROUTES = ['Mapping', 'TCPMapping'];
@@ -129,7 +131,7 @@ const nameOf = (value: unknown): string | undefined =>
 /**
  * The hosts an Ingress (rules, TLS entries, default backend), a Gateway API route
  * (`spec.hostnames`) or a Gateway's listeners (`hostname`), a Traefik IngressRoute(TCP), a Contour
- * HTTPProxy, an Istio Gateway or gateway-bound VirtualService, an NGINX Inc VirtualServer(Route), an
+ * HTTPProxy, an Istio Gateway or gateway-bound VirtualService, an NGINX Inc VirtualServer(Route) or TransportServer (its SNI `host`), an
  * Emissary Mapping, TCPMapping or Host, a Gloo VirtualService (`spec.virtualHost.domains`) or MatchableHttpGateway (its matcher's SNI domains), a Kong TCPIngress (SNI `host`s) or an Ingress's `konghq.com/host-aliases`, or a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
  * them all: the ingress controller's catch-all server, or every host of the listeners a route
  * attaches to.
@@ -149,6 +151,18 @@ export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
   if (group === NGINX_INC_GROUP && NGINX_INC_HOST_KINDS.includes(object.kind)) {
     const host = nameOf(spec.host);
     return [{ field: 'spec.host', ...(host ? { host } : {}) }];
+  }
+  if (group === NGINX_INC_GROUP && object.kind === 'TransportServer') {
+    // On the TLS passthrough listener a TransportServer's `host` is taken from the same table as
+    // VirtualServers' and Ingresses' hosts, the oldest winning (`internal/k8s/configuration.go`,
+    // `buildHostsAndResources`): b's visitors' TLS sessions would reach a's backend. On a listener
+    // of its own it is the SNI it serves there; without a host there it takes the port, no host.
+    const host = nameOf(spec.host);
+    if (host) return [{ field: 'spec.host', host }];
+    const listener = fieldsOf(spec.listener);
+    const passthrough =
+      listener.name === NGINX_INC_PASSTHROUGH.name || listener.protocol === NGINX_INC_PASSTHROUGH.protocol;
+    return passthrough ? [{ field: 'spec.host' }] : [];
   }
   if (group === CERT_MANAGER_GROUP || group === ACME_GROUP) return certificateClaims(object.kind, spec);
   if (EMISSARY_GROUPS.includes(group)) return emissaryClaims(object.kind, spec);

@@ -61,6 +61,7 @@ const routeCrds = [
   { group: 'enterprise.gloo.solo.io', version: 'v1', plural: 'authconfigs', kind: 'AuthConfig' },
   { group: 'gateway.solo.io', version: 'v1', plural: 'matchablehttpgateways', kind: 'MatchableHttpGateway' },
   { group: 'configuration.konghq.com', version: 'v1', plural: 'kongconsumers', kind: 'KongConsumer' },
+  { group: 'k8s.nginx.org', version: 'v1', plural: 'transportservers', kind: 'TransportServer' },
   {
     group: 'configuration.konghq.com',
     version: 'v1',
@@ -1526,5 +1527,45 @@ describe("Kong's consumers", () => {
     expect(result.plan.failure).toBeUndefined();
     expect(result.apply.failure).toBeUndefined();
     expect(await read(consumer('kong-ci'))).toBeDefined();
+  });
+});
+
+describe("NGINX Inc's TransportServers", () => {
+  // Found in review: on the TLS passthrough listener NGINX Inc's controller takes a
+  // TransportServer's host from the table VirtualServers' and Ingresses' hosts share, the oldest
+  // winning (internal/k8s/configuration.go); the API server admitted from a's ServiceAccount one
+  // for b's host, and cairn applied it.
+  const transportServer = (name: string, host?: string) => ({
+    apiVersion: 'k8s.nginx.org/v1',
+    kind: 'TransportServer',
+    metadata: { name },
+    spec: {
+      listener: { name: 'tls-passthrough', protocol: 'TLS_PASSTHROUGH' },
+      ...(host ? { host } : {}),
+      upstreams: [{ name: 'web', service: 'web', port: 443 }],
+      action: { pass: 'web' },
+    },
+  });
+  const read = (object: Named) =>
+    kit.get(`/apis/k8s.nginx.org/v1/namespaces/${a.ns}/transportservers/${object.metadata.name}`);
+
+  it.each<[string, string | undefined, string]>([
+    ["b's host", hostB, `spec.host ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`],
+    ['no host', undefined, 'spec.host names no host'],
+  ])(
+    'refuses a TLS passthrough one for %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, host, line) => {
+      const object = transportServer(kit.name('ts'), host);
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      await expectRefusedBeside(object, transportServer(kit.name('beside'), `db.${hostA}`), line, read);
+    },
+  );
+
+  it('applies one for its own host', async () => {
+    const object = transportServer('ts-mine', `db.${hostA}`);
+    const result = await planAndApply(applierA, { 'ts.yaml': object });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read(object)).toBeDefined();
   });
 });

@@ -902,6 +902,41 @@ describe("Kong's host aliases and KongClusterPlugins", () => {
   });
 });
 
+describe('NGINX Inc TransportServer hosts', () => {
+  const transportServer = (listener: object, host?: string) =>
+    made('k8s.nginx.org/v1', 'TransportServer', {
+      spec: { listener, ...(host ? { host } : {}), upstreams: [{ name: 'db', service: 'db', port: 5432 }] },
+    });
+  const passthrough = { name: 'tls-passthrough', protocol: 'TLS_PASSTHROUGH' };
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    ['TLS passthrough of its own host', transportServer(passthrough, 'db.a.example.com'), undefined],
+    [
+      "TLS passthrough of another environment's host",
+      transportServer(passthrough, 'b.example.com'),
+      /^spec\.host b\.example\.com is not within kubernetes\.hosts/,
+    ],
+    [
+      'TLS passthrough without a host',
+      transportServer({ name: 'tls-passthrough', protocol: 'TLS_PASSTHROUGH' }),
+      /^spec\.host names no host/,
+    ],
+    [
+      "another environment's SNI on a listener of its own",
+      transportServer({ name: 'tls-5443', protocol: 'TCP' }, 'b.example.com'),
+      /^spec\.host b\.example\.com is not within/,
+    ],
+    [
+      'a TCP listener without a host (a port, no host)',
+      transportServer({ name: 'tcp-5432', protocol: 'TCP' }),
+      undefined,
+    ],
+  ])('with kubernetes.hosts, %s', (_what, object, expected) => {
+    const why = outOfBounds(withHosts, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
 describe("Kong's consumers (cluster policy)", () => {
   const consumer = (rest: object) =>
     made('configuration.konghq.com/v1', 'KongConsumer', { username: 'ci', ...rest });
