@@ -394,7 +394,7 @@ const schema11 = {
               },
               allowClusterPolicy: {
                 description:
-                  "Let this environment's tree write cluster policy in the kinds it may write (default false: refused as kube.out-of-bounds): admission webhooks and policies, APIServices, FlowSchemas and PriorityLevelConfigurations, CRD conversion webhooks, ClusterRole aggregation (aggregate-to-* labels, aggregationRule), default StorageClasses and IngressClasses, global default PriorityClasses, hostPath and local PersistentVolumes, Services with externalIPs, Ingress snippet annotations (*-snippet, *-snippets), pod templates at a system-* priority class or with a nodeName, role bindings to everyone (system:authenticated, system:unauthenticated, system:serviceaccounts, system:nodes, system:anonymous), and Namespace labels and annotations under kubernetes.io, k8s.io and openshift.io (Pod Security levels, node selectors) other than app.kubernetes.io and kubectl.kubernetes.io.",
+                  "Let this environment's tree write cluster policy in the kinds it may write (default false: refused as kube.out-of-bounds): admission webhooks and policies, APIServices, FlowSchemas and PriorityLevelConfigurations, CRD conversion webhooks, ClusterRole aggregation (aggregate-to-* labels, aggregationRule), default StorageClasses and IngressClasses, global default PriorityClasses, hostPath and local PersistentVolumes, Services with externalIPs, Ingress snippet annotations (*-snippet, *-snippets), a Traefik TLSOption or TLSStore named default, a Kong KongClusterPlugin labelled global and a KongConsumer with credentials, pod templates at a system-* priority class or with a nodeName, role bindings to everyone (system:authenticated, system:unauthenticated, system:serviceaccounts, system:nodes, system:anonymous), and Namespace labels and annotations under kubernetes.io, k8s.io and openshift.io (Pod Security levels, node selectors) other than app.kubernetes.io and kubectl.kubernetes.io.",
                 type: 'boolean',
               },
               namespaces: {
@@ -417,6 +417,12 @@ const schema11 = {
                   type: 'string',
                   pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
                 },
+              },
+              clusterDomain: {
+                description:
+                  "The cluster's DNS domain (kubelet's --cluster-domain; default cluster.local): an ExternalName, or a host a shared ingress controller requests (auth-url, a route's service), ending in .svc.<clusterDomain> or .pod.<clusterDomain> names a Service or pod of the cluster and is bounded as one; under another domain it would pass as a host outside the cluster.",
+                type: 'string',
+                pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
               },
               serviceAccount: {
                 description:
@@ -908,8 +914,9 @@ const pattern25 = new RegExp(
   '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
   'u',
 );
-const pattern26 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
-const pattern38 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+const pattern26 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', 'u');
+const pattern27 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
+const pattern39 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -4442,11 +4449,63 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data62.serviceAccount !== undefined) {
-                  let data81 = data62.serviceAccount;
+                if (data62.clusterDomain !== undefined) {
+                  let data81 = data62.clusterDomain;
                   if (typeof data81 === 'string') {
                     if (!pattern26.test(data81)) {
                       const err152 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterDomain',
+                        schemaPath:
+                          '#/properties/environments/items/properties/kubernetes/properties/clusterDomain/pattern',
+                        keyword: 'pattern',
+                        params: {
+                          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+                        },
+                        message:
+                          'must match pattern "' +
+                          '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' +
+                          '"',
+                        schema: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.kubernetes.properties
+                            .clusterDomain,
+                        data: data81,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err152];
+                      } else {
+                        vErrors.push(err152);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err153 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterDomain',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/clusterDomain/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.clusterDomain
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.clusterDomain,
+                      data: data81,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err153];
+                    } else {
+                      vErrors.push(err153);
+                    }
+                    errors++;
+                  }
+                }
+                if (data62.serviceAccount !== undefined) {
+                  let data82 = data62.serviceAccount;
+                  if (typeof data82 === 'string') {
+                    if (!pattern27.test(data82)) {
+                      const err154 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
@@ -4460,17 +4519,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .serviceAccount,
-                        data: data81,
+                        data: data82,
                       };
                       if (vErrors === null) {
-                        vErrors = [err152];
+                        vErrors = [err154];
                       } else {
-                        vErrors.push(err152);
+                        vErrors.push(err154);
                       }
                       errors++;
                     }
                   } else {
-                    const err153 = {
+                    const err155 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
@@ -4483,20 +4542,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .serviceAccount,
-                      data: data81,
+                      data: data82,
                     };
                     if (vErrors === null) {
-                      vErrors = [err153];
+                      vErrors = [err155];
                     } else {
-                      vErrors.push(err153);
+                      vErrors.push(err155);
                     }
                     errors++;
                   }
                 }
                 if (data62.maxManifestBytes !== undefined) {
-                  let data82 = data62.maxManifestBytes;
-                  if (!(typeof data82 == 'number' && !(data82 % 1) && !isNaN(data82))) {
-                    const err154 = {
+                  let data83 = data62.maxManifestBytes;
+                  if (!(typeof data83 == 'number' && !(data83 % 1) && !isNaN(data83))) {
+                    const err156 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
@@ -4509,18 +4568,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .maxManifestBytes,
-                      data: data82,
+                      data: data83,
                     };
                     if (vErrors === null) {
-                      vErrors = [err154];
+                      vErrors = [err156];
                     } else {
-                      vErrors.push(err154);
+                      vErrors.push(err156);
                     }
                     errors++;
                   }
-                  if (typeof data82 == 'number') {
-                    if (data82 < 1 || isNaN(data82)) {
-                      const err155 = {
+                  if (typeof data83 == 'number') {
+                    if (data83 < 1 || isNaN(data83)) {
+                      const err157 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
@@ -4531,28 +4590,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .maxManifestBytes,
-                        data: data82,
+                        data: data83,
                       };
                       if (vErrors === null) {
-                        vErrors = [err155];
+                        vErrors = [err157];
                       } else {
-                        vErrors.push(err155);
+                        vErrors.push(err157);
                       }
                       errors++;
                     }
                   }
                 }
                 if (data62.render !== undefined) {
-                  let data83 = data62.render;
-                  if (data83 && typeof data83 == 'object' && !Array.isArray(data83)) {
-                    for (const key12 in data83) {
+                  let data84 = data62.render;
+                  if (data84 && typeof data84 == 'object' && !Array.isArray(data84)) {
+                    for (const key12 in data84) {
                       if (!(
                         key12 === 'isolation' ||
                         key12 === 'socket' ||
                         key12 === 'uid' ||
                         key12 === 'gid'
                       )) {
-                        const err156 = {
+                        const err158 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/additionalProperties',
@@ -4562,20 +4621,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render,
-                          data: data83,
+                          data: data84,
                         };
                         if (vErrors === null) {
-                          vErrors = [err156];
+                          vErrors = [err158];
                         } else {
-                          vErrors.push(err156);
+                          vErrors.push(err158);
                         }
                         errors++;
                       }
                     }
-                    if (data83.isolation !== undefined) {
-                      let data84 = data83.isolation;
-                      if (!(data84 === 'bubblewrap' || data84 === 'sidecar' || data84 === 'none')) {
-                        const err157 = {
+                    if (data84.isolation !== undefined) {
+                      let data85 = data84.isolation;
+                      if (!(data85 === 'bubblewrap' || data85 === 'sidecar' || data85 === 'none')) {
+                        const err159 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/isolation/enum',
@@ -4592,21 +4651,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.isolation,
-                          data: data84,
+                          data: data85,
                         };
                         if (vErrors === null) {
-                          vErrors = [err157];
+                          vErrors = [err159];
                         } else {
-                          vErrors.push(err157);
+                          vErrors.push(err159);
                         }
                         errors++;
                       }
                     }
-                    if (data83.socket !== undefined) {
-                      let data85 = data83.socket;
-                      if (typeof data85 === 'string') {
-                        if (!pattern23.test(data85)) {
-                          const err158 = {
+                    if (data84.socket !== undefined) {
+                      let data86 = data84.socket;
+                      if (typeof data86 === 'string') {
+                        if (!pattern23.test(data86)) {
+                          const err160 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/pattern',
@@ -4617,17 +4676,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.socket,
-                            data: data85,
+                            data: data86,
                           };
                           if (vErrors === null) {
-                            vErrors = [err158];
+                            vErrors = [err160];
                           } else {
-                            vErrors.push(err158);
+                            vErrors.push(err160);
                           }
                           errors++;
                         }
                       } else {
-                        const err159 = {
+                        const err161 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/type',
@@ -4640,20 +4699,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.socket,
-                          data: data85,
+                          data: data86,
                         };
                         if (vErrors === null) {
-                          vErrors = [err159];
+                          vErrors = [err161];
                         } else {
-                          vErrors.push(err159);
+                          vErrors.push(err161);
                         }
                         errors++;
                       }
                     }
-                    if (data83.uid !== undefined) {
-                      let data86 = data83.uid;
-                      if (!(typeof data86 == 'number' && !(data86 % 1) && !isNaN(data86))) {
-                        const err160 = {
+                    if (data84.uid !== undefined) {
+                      let data87 = data84.uid;
+                      if (!(typeof data87 == 'number' && !(data87 % 1) && !isNaN(data87))) {
+                        const err162 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/type',
@@ -4666,55 +4725,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.uid,
-                          data: data86,
-                        };
-                        if (vErrors === null) {
-                          vErrors = [err160];
-                        } else {
-                          vErrors.push(err160);
-                        }
-                        errors++;
-                      }
-                      if (typeof data86 == 'number') {
-                        if (data86 < 1 || isNaN(data86)) {
-                          const err161 = {
-                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
-                            schemaPath:
-                              '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
-                            keyword: 'minimum',
-                            params: { comparison: '>=', limit: 1 },
-                            message: 'must be >= 1',
-                            schema: 1,
-                            parentSchema:
-                              schema11.properties.environments.items.properties.kubernetes.properties.render
-                                .properties.uid,
-                            data: data86,
-                          };
-                          if (vErrors === null) {
-                            vErrors = [err161];
-                          } else {
-                            vErrors.push(err161);
-                          }
-                          errors++;
-                        }
-                      }
-                    }
-                    if (data83.gid !== undefined) {
-                      let data87 = data83.gid;
-                      if (!(typeof data87 == 'number' && !(data87 % 1) && !isNaN(data87))) {
-                        const err162 = {
-                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
-                          schemaPath:
-                            '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
-                          keyword: 'type',
-                          params: { type: 'integer' },
-                          message: 'must be integer',
-                          schema:
-                            schema11.properties.environments.items.properties.kubernetes.properties.render
-                              .properties.gid.type,
-                          parentSchema:
-                            schema11.properties.environments.items.properties.kubernetes.properties.render
-                              .properties.gid,
                           data: data87,
                         };
                         if (vErrors === null) {
@@ -4727,16 +4737,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       if (typeof data87 == 'number') {
                         if (data87 < 1 || isNaN(data87)) {
                           const err163 = {
-                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                             schemaPath:
-                              '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
+                              '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
                             keyword: 'minimum',
                             params: { comparison: '>=', limit: 1 },
                             message: 'must be >= 1',
                             schema: 1,
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
-                                .properties.gid,
+                                .properties.uid,
                             data: data87,
                           };
                           if (vErrors === null) {
@@ -4748,8 +4758,57 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         }
                       }
                     }
+                    if (data84.gid !== undefined) {
+                      let data88 = data84.gid;
+                      if (!(typeof data88 == 'number' && !(data88 % 1) && !isNaN(data88))) {
+                        const err164 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
+                          schemaPath:
+                            '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
+                          keyword: 'type',
+                          params: { type: 'integer' },
+                          message: 'must be integer',
+                          schema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.render
+                              .properties.gid.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.render
+                              .properties.gid,
+                          data: data88,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err164];
+                        } else {
+                          vErrors.push(err164);
+                        }
+                        errors++;
+                      }
+                      if (typeof data88 == 'number') {
+                        if (data88 < 1 || isNaN(data88)) {
+                          const err165 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
+                            schemaPath:
+                              '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
+                            keyword: 'minimum',
+                            params: { comparison: '>=', limit: 1 },
+                            message: 'must be >= 1',
+                            schema: 1,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.kubernetes.properties.render
+                                .properties.gid,
+                            data: data88,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err165];
+                          } else {
+                            vErrors.push(err165);
+                          }
+                          errors++;
+                        }
+                      }
+                    }
                   } else {
-                    const err164 = {
+                    const err166 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/render/type',
@@ -4760,18 +4819,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.render.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.render,
-                      data: data83,
+                      data: data84,
                     };
                     if (vErrors === null) {
-                      vErrors = [err164];
+                      vErrors = [err166];
                     } else {
-                      vErrors.push(err164);
+                      vErrors.push(err166);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err165 = {
+                const err167 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -4782,15 +4841,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data62,
                 };
                 if (vErrors === null) {
-                  vErrors = [err165];
+                  vErrors = [err167];
                 } else {
-                  vErrors.push(err165);
+                  vErrors.push(err167);
                 }
                 errors++;
               }
             }
           } else {
-            const err166 = {
+            const err168 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -4801,15 +4860,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data21,
             };
             if (vErrors === null) {
-              vErrors = [err166];
+              vErrors = [err168];
             } else {
-              vErrors.push(err166);
+              vErrors.push(err168);
             }
             errors++;
           }
         }
       } else {
-        const err167 = {
+        const err169 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -4820,18 +4879,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data20,
         };
         if (vErrors === null) {
-          vErrors = [err167];
+          vErrors = [err169];
         } else {
-          vErrors.push(err167);
+          vErrors.push(err169);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data88 = data.audit;
-      if (data88 && typeof data88 == 'object' && !Array.isArray(data88)) {
-        if (data88.dir === undefined) {
-          const err168 = {
+      let data89 = data.audit;
+      if (data89 && typeof data89 == 'object' && !Array.isArray(data89)) {
+        if (data89.dir === undefined) {
+          const err170 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -4839,16 +4898,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data88,
+            data: data89,
           };
           if (vErrors === null) {
-            vErrors = [err168];
+            vErrors = [err170];
           } else {
-            vErrors.push(err168);
+            vErrors.push(err170);
           }
           errors++;
         }
-        for (const key13 in data88) {
+        for (const key13 in data89) {
           if (!(
             key13 === 'backend' ||
             key13 === 'dir' ||
@@ -4859,7 +4918,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             key13 === 'unkeyed' ||
             key13 === 'dynamodb'
           )) {
-            const err169 = {
+            const err171 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
@@ -4867,20 +4926,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data88,
+              data: data89,
             };
             if (vErrors === null) {
-              vErrors = [err169];
+              vErrors = [err171];
             } else {
-              vErrors.push(err169);
+              vErrors.push(err171);
             }
             errors++;
           }
         }
-        if (data88.backend !== undefined) {
-          let data89 = data88.backend;
-          if (!(data89 === 'jsonl' || data89 === 'dynamodb')) {
-            const err170 = {
+        if (data89.backend !== undefined) {
+          let data90 = data89.backend;
+          if (!(data90 === 'jsonl' || data90 === 'dynamodb')) {
+            const err172 = {
               instancePath: instancePath + '/audit/backend',
               schemaPath: '#/properties/audit/properties/backend/enum',
               keyword: 'enum',
@@ -4888,46 +4947,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be equal to one of the allowed values',
               schema: schema11.properties.audit.properties.backend.enum,
               parentSchema: schema11.properties.audit.properties.backend,
-              data: data89,
-            };
-            if (vErrors === null) {
-              vErrors = [err170];
-            } else {
-              vErrors.push(err170);
-            }
-            errors++;
-          }
-        }
-        if (data88.dir !== undefined) {
-          let data90 = data88.dir;
-          if (typeof data90 === 'string') {
-            if (func3(data90) < 1) {
-              const err171 = {
-                instancePath: instancePath + '/audit/dir',
-                schemaPath: '#/properties/audit/properties/dir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.dir,
-                data: data90,
-              };
-              if (vErrors === null) {
-                vErrors = [err171];
-              } else {
-                vErrors.push(err171);
-              }
-              errors++;
-            }
-          } else {
-            const err172 = {
-              instancePath: instancePath + '/audit/dir',
-              schemaPath: '#/properties/audit/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.dir.type,
-              parentSchema: schema11.properties.audit.properties.dir,
               data: data90,
             };
             if (vErrors === null) {
@@ -4938,18 +4957,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data88.witnessDir !== undefined) {
-          let data91 = data88.witnessDir;
+        if (data89.dir !== undefined) {
+          let data91 = data89.dir;
           if (typeof data91 === 'string') {
             if (func3(data91) < 1) {
               const err173 = {
-                instancePath: instancePath + '/audit/witnessDir',
-                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
+                instancePath: instancePath + '/audit/dir',
+                schemaPath: '#/properties/audit/properties/dir/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.audit.properties.witnessDir,
+                parentSchema: schema11.properties.audit.properties.dir,
                 data: data91,
               };
               if (vErrors === null) {
@@ -4961,13 +4980,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err174 = {
-              instancePath: instancePath + '/audit/witnessDir',
-              schemaPath: '#/properties/audit/properties/witnessDir/type',
+              instancePath: instancePath + '/audit/dir',
+              schemaPath: '#/properties/audit/properties/dir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.audit.properties.witnessDir.type,
-              parentSchema: schema11.properties.audit.properties.witnessDir,
+              schema: schema11.properties.audit.properties.dir.type,
+              parentSchema: schema11.properties.audit.properties.dir,
               data: data91,
             };
             if (vErrors === null) {
@@ -4978,18 +4997,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data88.keyFile !== undefined) {
-          let data92 = data88.keyFile;
+        if (data89.witnessDir !== undefined) {
+          let data92 = data89.witnessDir;
           if (typeof data92 === 'string') {
             if (func3(data92) < 1) {
               const err175 = {
-                instancePath: instancePath + '/audit/keyFile',
-                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                instancePath: instancePath + '/audit/witnessDir',
+                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.audit.properties.keyFile,
+                parentSchema: schema11.properties.audit.properties.witnessDir,
                 data: data92,
               };
               if (vErrors === null) {
@@ -5001,13 +5020,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err176 = {
-              instancePath: instancePath + '/audit/keyFile',
-              schemaPath: '#/properties/audit/properties/keyFile/type',
+              instancePath: instancePath + '/audit/witnessDir',
+              schemaPath: '#/properties/audit/properties/witnessDir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.audit.properties.keyFile.type,
-              parentSchema: schema11.properties.audit.properties.keyFile,
+              schema: schema11.properties.audit.properties.witnessDir.type,
+              parentSchema: schema11.properties.audit.properties.witnessDir,
               data: data92,
             };
             if (vErrors === null) {
@@ -5018,18 +5037,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data88.keyEnv !== undefined) {
-          let data93 = data88.keyEnv;
+        if (data89.keyFile !== undefined) {
+          let data93 = data89.keyFile;
           if (typeof data93 === 'string') {
-            if (!pattern1.test(data93)) {
+            if (func3(data93) < 1) {
               const err177 = {
-                instancePath: instancePath + '/audit/keyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/audit/keyFile',
+                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.keyFile,
                 data: data93,
               };
               if (vErrors === null) {
@@ -5041,13 +5060,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err178 = {
-              instancePath: instancePath + '/audit/keyEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/audit/keyFile',
+              schemaPath: '#/properties/audit/properties/keyFile/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.audit.properties.keyFile.type,
+              parentSchema: schema11.properties.audit.properties.keyFile,
               data: data93,
             };
             if (vErrors === null) {
@@ -5058,19 +5077,59 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data88.retiredKeys !== undefined) {
-          let data94 = data88.retiredKeys;
-          if (Array.isArray(data94)) {
-            const len11 = data94.length;
+        if (data89.keyEnv !== undefined) {
+          let data94 = data89.keyEnv;
+          if (typeof data94 === 'string') {
+            if (!pattern1.test(data94)) {
+              const err179 = {
+                instancePath: instancePath + '/audit/keyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data94,
+              };
+              if (vErrors === null) {
+                vErrors = [err179];
+              } else {
+                vErrors.push(err179);
+              }
+              errors++;
+            }
+          } else {
+            const err180 = {
+              instancePath: instancePath + '/audit/keyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data94,
+            };
+            if (vErrors === null) {
+              vErrors = [err180];
+            } else {
+              vErrors.push(err180);
+            }
+            errors++;
+          }
+        }
+        if (data89.retiredKeys !== undefined) {
+          let data95 = data89.retiredKeys;
+          if (Array.isArray(data95)) {
+            const len11 = data95.length;
             for (let i16 = 0; i16 < len11; i16++) {
-              let data95 = data94[i16];
-              const _errs217 = errors;
+              let data96 = data95[i16];
+              const _errs219 = errors;
               let valid56 = false;
               let passing2 = null;
-              const _errs218 = errors;
-              if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
-                if (data95.env === undefined) {
-                  const err179 = {
+              const _errs220 = errors;
+              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
+                if (data96.env === undefined) {
+                  const err181 = {
                     instancePath: instancePath + '/audit/retiredKeys/' + i16,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/0/required',
                     keyword: 'required',
@@ -5078,25 +5137,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0],
-                    data: data95,
+                    data: data96,
                   };
                   if (vErrors === null) {
-                    vErrors = [err179];
+                    vErrors = [err181];
                   } else {
-                    vErrors.push(err179);
+                    vErrors.push(err181);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs218 === errors;
+              var _valid2 = _errs220 === errors;
               if (_valid2) {
                 valid56 = true;
                 passing2 = 0;
               }
-              const _errs219 = errors;
-              if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
-                if (data95.file === undefined) {
-                  const err180 = {
+              const _errs221 = errors;
+              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
+                if (data96.file === undefined) {
+                  const err182 = {
                     instancePath: instancePath + '/audit/retiredKeys/' + i16,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/1/required',
                     keyword: 'required',
@@ -5104,17 +5163,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1],
-                    data: data95,
+                    data: data96,
                   };
                   if (vErrors === null) {
-                    vErrors = [err180];
+                    vErrors = [err182];
                   } else {
-                    vErrors.push(err180);
+                    vErrors.push(err182);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs219 === errors;
+              var _valid2 = _errs221 === errors;
               if (_valid2 && valid56) {
                 valid56 = false;
                 passing2 = [passing2, 1];
@@ -5125,7 +5184,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               }
               if (!valid56) {
-                const err181 = {
+                const err183 = {
                   instancePath: instancePath + '/audit/retiredKeys/' + i16,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf',
                   keyword: 'oneOf',
@@ -5133,28 +5192,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.audit.properties.retiredKeys.items.oneOf,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data95,
+                  data: data96,
                 };
                 if (vErrors === null) {
-                  vErrors = [err181];
+                  vErrors = [err183];
                 } else {
-                  vErrors.push(err181);
+                  vErrors.push(err183);
                 }
                 errors++;
               } else {
-                errors = _errs217;
+                errors = _errs219;
                 if (vErrors !== null) {
-                  if (_errs217) {
-                    vErrors.length = _errs217;
+                  if (_errs219) {
+                    vErrors.length = _errs219;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data95 && typeof data95 == 'object' && !Array.isArray(data95)) {
-                for (const key14 in data95) {
+              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
+                for (const key14 in data96) {
                   if (!(key14 === 'env' || key14 === 'file')) {
-                    const err182 = {
+                    const err184 = {
                       instancePath: instancePath + '/audit/retiredKeys/' + i16,
                       schemaPath: '#/properties/audit/properties/retiredKeys/items/additionalProperties',
                       keyword: 'additionalProperties',
@@ -5162,46 +5221,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                      data: data95,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err182];
-                    } else {
-                      vErrors.push(err182);
-                    }
-                    errors++;
-                  }
-                }
-                if (data95.env !== undefined) {
-                  let data96 = data95.env;
-                  if (typeof data96 === 'string') {
-                    if (!pattern1.test(data96)) {
-                      const err183 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
-                        schemaPath: '#/definitions/envVarName/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                        parentSchema: schema13,
-                        data: data96,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err183];
-                      } else {
-                        vErrors.push(err183);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err184 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
-                      schemaPath: '#/definitions/envVarName/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema13.type,
-                      parentSchema: schema13,
                       data: data96,
                     };
                     if (vErrors === null) {
@@ -5212,19 +5231,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data95.file !== undefined) {
-                  let data97 = data95.file;
+                if (data96.env !== undefined) {
+                  let data97 = data96.env;
                   if (typeof data97 === 'string') {
-                    if (func3(data97) < 1) {
+                    if (!pattern1.test(data97)) {
                       const err185 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
-                        schemaPath:
-                          '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
                         data: data97,
                       };
                       if (vErrors === null) {
@@ -5236,13 +5254,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   } else {
                     const err186 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
-                      schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
+                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
-                      schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
-                      parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                      schema: schema13.type,
+                      parentSchema: schema13,
                       data: data97,
                     };
                     if (vErrors === null) {
@@ -5253,8 +5271,49 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data96.file !== undefined) {
+                  let data98 = data96.file;
+                  if (typeof data98 === 'string') {
+                    if (func3(data98) < 1) {
+                      const err187 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
+                        schemaPath:
+                          '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                        data: data98,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err187];
+                      } else {
+                        vErrors.push(err187);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err188 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
+                      schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
+                      parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                      data: data98,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err188];
+                    } else {
+                      vErrors.push(err188);
+                    }
+                    errors++;
+                  }
+                }
               } else {
-                const err187 = {
+                const err189 = {
                   instancePath: instancePath + '/audit/retiredKeys/' + i16,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/type',
                   keyword: 'type',
@@ -5262,18 +5321,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.audit.properties.retiredKeys.items.type,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data95,
+                  data: data96,
                 };
                 if (vErrors === null) {
-                  vErrors = [err187];
+                  vErrors = [err189];
                 } else {
-                  vErrors.push(err187);
+                  vErrors.push(err189);
                 }
                 errors++;
               }
             }
           } else {
-            const err188 = {
+            const err190 = {
               instancePath: instancePath + '/audit/retiredKeys',
               schemaPath: '#/properties/audit/properties/retiredKeys/type',
               keyword: 'type',
@@ -5281,20 +5340,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.audit.properties.retiredKeys.type,
               parentSchema: schema11.properties.audit.properties.retiredKeys,
-              data: data94,
+              data: data95,
             };
             if (vErrors === null) {
-              vErrors = [err188];
+              vErrors = [err190];
             } else {
-              vErrors.push(err188);
+              vErrors.push(err190);
             }
             errors++;
           }
         }
-        if (data88.unkeyed !== undefined) {
-          let data98 = data88.unkeyed;
-          if (typeof data98 !== 'boolean') {
-            const err189 = {
+        if (data89.unkeyed !== undefined) {
+          let data99 = data89.unkeyed;
+          if (typeof data99 !== 'boolean') {
+            const err191 = {
               instancePath: instancePath + '/audit/unkeyed',
               schemaPath: '#/properties/audit/properties/unkeyed/type',
               keyword: 'type',
@@ -5302,21 +5361,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.audit.properties.unkeyed.type,
               parentSchema: schema11.properties.audit.properties.unkeyed,
-              data: data98,
+              data: data99,
             };
             if (vErrors === null) {
-              vErrors = [err189];
+              vErrors = [err191];
             } else {
-              vErrors.push(err189);
+              vErrors.push(err191);
             }
             errors++;
           }
         }
-        if (data88.dynamodb !== undefined) {
-          let data99 = data88.dynamodb;
-          if (data99 && typeof data99 == 'object' && !Array.isArray(data99)) {
-            if (data99.table === undefined) {
-              const err190 = {
+        if (data89.dynamodb !== undefined) {
+          let data100 = data89.dynamodb;
+          if (data100 && typeof data100 == 'object' && !Array.isArray(data100)) {
+            if (data100.table === undefined) {
+              const err192 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -5324,17 +5383,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'table' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data99,
+                data: data100,
               };
               if (vErrors === null) {
-                vErrors = [err190];
+                vErrors = [err192];
               } else {
-                vErrors.push(err190);
+                vErrors.push(err192);
               }
               errors++;
             }
-            if (data99.region === undefined) {
-              const err191 = {
+            if (data100.region === undefined) {
+              const err193 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -5342,18 +5401,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'region' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data99,
+                data: data100,
               };
               if (vErrors === null) {
-                vErrors = [err191];
+                vErrors = [err193];
               } else {
-                vErrors.push(err191);
+                vErrors.push(err193);
               }
               errors++;
             }
-            for (const key15 in data99) {
+            for (const key15 in data100) {
               if (!(key15 === 'table' || key15 === 'region' || key15 === 'endpoint')) {
-                const err192 = {
+                const err194 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
@@ -5361,46 +5420,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data99,
-                };
-                if (vErrors === null) {
-                  vErrors = [err192];
-                } else {
-                  vErrors.push(err192);
-                }
-                errors++;
-              }
-            }
-            if (data99.table !== undefined) {
-              let data100 = data99.table;
-              if (typeof data100 === 'string') {
-                if (func3(data100) < 3) {
-                  const err193 = {
-                    instancePath: instancePath + '/audit/dynamodb/table',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 3 },
-                    message: 'must NOT have fewer than 3 characters',
-                    schema: 3,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data100,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err193];
-                  } else {
-                    vErrors.push(err193);
-                  }
-                  errors++;
-                }
-              } else {
-                const err194 = {
-                  instancePath: instancePath + '/audit/dynamodb/table',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                   data: data100,
                 };
                 if (vErrors === null) {
@@ -5411,18 +5430,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data99.region !== undefined) {
-              let data101 = data99.region;
+            if (data100.table !== undefined) {
+              let data101 = data100.table;
               if (typeof data101 === 'string') {
-                if (func3(data101) < 1) {
+                if (func3(data101) < 3) {
                   const err195 = {
-                    instancePath: instancePath + '/audit/dynamodb/region',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
+                    instancePath: instancePath + '/audit/dynamodb/table',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                    params: { limit: 3 },
+                    message: 'must NOT have fewer than 3 characters',
+                    schema: 3,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                     data: data101,
                   };
                   if (vErrors === null) {
@@ -5434,13 +5453,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err196 = {
-                  instancePath: instancePath + '/audit/dynamodb/region',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
+                  instancePath: instancePath + '/audit/dynamodb/table',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                   data: data101,
                 };
                 if (vErrors === null) {
@@ -5451,18 +5470,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data99.endpoint !== undefined) {
-              let data102 = data99.endpoint;
+            if (data100.region !== undefined) {
+              let data102 = data100.region;
               if (typeof data102 === 'string') {
                 if (func3(data102) < 1) {
                   const err197 = {
-                    instancePath: instancePath + '/audit/dynamodb/endpoint',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    instancePath: instancePath + '/audit/dynamodb/region',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
                     keyword: 'minLength',
                     params: { limit: 1 },
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
                     data: data102,
                   };
                   if (vErrors === null) {
@@ -5474,13 +5493,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err198 = {
-                  instancePath: instancePath + '/audit/dynamodb/endpoint',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  instancePath: instancePath + '/audit/dynamodb/region',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
                   data: data102,
                 };
                 if (vErrors === null) {
@@ -5491,8 +5510,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data100.endpoint !== undefined) {
+              let data103 = data100.endpoint;
+              if (typeof data103 === 'string') {
+                if (func3(data103) < 1) {
+                  const err199 = {
+                    instancePath: instancePath + '/audit/dynamodb/endpoint',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    data: data103,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err199];
+                  } else {
+                    vErrors.push(err199);
+                  }
+                  errors++;
+                }
+              } else {
+                const err200 = {
+                  instancePath: instancePath + '/audit/dynamodb/endpoint',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  data: data103,
+                };
+                if (vErrors === null) {
+                  vErrors = [err200];
+                } else {
+                  vErrors.push(err200);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err199 = {
+            const err201 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -5500,49 +5559,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data99,
-            };
-            if (vErrors === null) {
-              vErrors = [err199];
-            } else {
-              vErrors.push(err199);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err200 = {
-          instancePath: instancePath + '/audit',
-          schemaPath: '#/properties/audit/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.audit.type,
-          parentSchema: schema11.properties.audit,
-          data: data88,
-        };
-        if (vErrors === null) {
-          vErrors = [err200];
-        } else {
-          vErrors.push(err200);
-        }
-        errors++;
-      }
-    }
-    if (data.server !== undefined) {
-      let data103 = data.server;
-      if (data103 && typeof data103 == 'object' && !Array.isArray(data103)) {
-        for (const key16 in data103) {
-          if (!func2.call(schema11.properties.server.properties, key16)) {
-            const err201 = {
-              instancePath: instancePath + '/server',
-              schemaPath: '#/properties/server/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key16 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.server,
-              data: data103,
+              data: data100,
             };
             if (vErrors === null) {
               vErrors = [err201];
@@ -5552,10 +5569,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data103.port !== undefined) {
-          let data104 = data103.port;
-          if (!(typeof data104 == 'number' && !(data104 % 1) && !isNaN(data104))) {
-            const err202 = {
+      } else {
+        const err202 = {
+          instancePath: instancePath + '/audit',
+          schemaPath: '#/properties/audit/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.audit.type,
+          parentSchema: schema11.properties.audit,
+          data: data89,
+        };
+        if (vErrors === null) {
+          vErrors = [err202];
+        } else {
+          vErrors.push(err202);
+        }
+        errors++;
+      }
+    }
+    if (data.server !== undefined) {
+      let data104 = data.server;
+      if (data104 && typeof data104 == 'object' && !Array.isArray(data104)) {
+        for (const key16 in data104) {
+          if (!func2.call(schema11.properties.server.properties, key16)) {
+            const err203 = {
+              instancePath: instancePath + '/server',
+              schemaPath: '#/properties/server/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key16 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.server,
+              data: data104,
+            };
+            if (vErrors === null) {
+              vErrors = [err203];
+            } else {
+              vErrors.push(err203);
+            }
+            errors++;
+          }
+        }
+        if (data104.port !== undefined) {
+          let data105 = data104.port;
+          if (!(typeof data105 == 'number' && !(data105 % 1) && !isNaN(data105))) {
+            const err204 = {
               instancePath: instancePath + '/server/port',
               schemaPath: '#/properties/server/properties/port/type',
               keyword: 'type',
@@ -5563,18 +5622,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.port.type,
               parentSchema: schema11.properties.server.properties.port,
-              data: data104,
+              data: data105,
             };
             if (vErrors === null) {
-              vErrors = [err202];
+              vErrors = [err204];
             } else {
-              vErrors.push(err202);
+              vErrors.push(err204);
             }
             errors++;
           }
-          if (typeof data104 == 'number') {
-            if (data104 > 65535 || isNaN(data104)) {
-              const err203 = {
+          if (typeof data105 == 'number') {
+            if (data105 > 65535 || isNaN(data105)) {
+              const err205 = {
                 instancePath: instancePath + '/server/port',
                 schemaPath: '#/properties/server/properties/port/maximum',
                 keyword: 'maximum',
@@ -5582,17 +5641,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 65535',
                 schema: 65535,
                 parentSchema: schema11.properties.server.properties.port,
-                data: data104,
+                data: data105,
               };
               if (vErrors === null) {
-                vErrors = [err203];
+                vErrors = [err205];
               } else {
-                vErrors.push(err203);
+                vErrors.push(err205);
               }
               errors++;
             }
-            if (data104 < 0 || isNaN(data104)) {
-              const err204 = {
+            if (data105 < 0 || isNaN(data105)) {
+              const err206 = {
                 instancePath: instancePath + '/server/port',
                 schemaPath: '#/properties/server/properties/port/minimum',
                 keyword: 'minimum',
@@ -5600,47 +5659,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
                 schema: 0,
                 parentSchema: schema11.properties.server.properties.port,
-                data: data104,
-              };
-              if (vErrors === null) {
-                vErrors = [err204];
-              } else {
-                vErrors.push(err204);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data103.probePort !== undefined) {
-          let data105 = data103.probePort;
-          if (!(typeof data105 == 'number' && !(data105 % 1) && !isNaN(data105))) {
-            const err205 = {
-              instancePath: instancePath + '/server/probePort',
-              schemaPath: '#/properties/server/properties/probePort/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.probePort.type,
-              parentSchema: schema11.properties.server.properties.probePort,
-              data: data105,
-            };
-            if (vErrors === null) {
-              vErrors = [err205];
-            } else {
-              vErrors.push(err205);
-            }
-            errors++;
-          }
-          if (typeof data105 == 'number') {
-            if (data105 > 65535 || isNaN(data105)) {
-              const err206 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.probePort,
                 data: data105,
               };
               if (vErrors === null) {
@@ -5650,8 +5668,49 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data105 < 0 || isNaN(data105)) {
-              const err207 = {
+          }
+        }
+        if (data104.probePort !== undefined) {
+          let data106 = data104.probePort;
+          if (!(typeof data106 == 'number' && !(data106 % 1) && !isNaN(data106))) {
+            const err207 = {
+              instancePath: instancePath + '/server/probePort',
+              schemaPath: '#/properties/server/properties/probePort/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.probePort.type,
+              parentSchema: schema11.properties.server.properties.probePort,
+              data: data106,
+            };
+            if (vErrors === null) {
+              vErrors = [err207];
+            } else {
+              vErrors.push(err207);
+            }
+            errors++;
+          }
+          if (typeof data106 == 'number') {
+            if (data106 > 65535 || isNaN(data106)) {
+              const err208 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data106,
+              };
+              if (vErrors === null) {
+                vErrors = [err208];
+              } else {
+                vErrors.push(err208);
+              }
+              errors++;
+            }
+            if (data106 < 0 || isNaN(data106)) {
+              const err209 = {
                 instancePath: instancePath + '/server/probePort',
                 schemaPath: '#/properties/server/properties/probePort/minimum',
                 keyword: 'minimum',
@@ -5659,51 +5718,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
                 schema: 0,
                 parentSchema: schema11.properties.server.properties.probePort,
-                data: data105,
-              };
-              if (vErrors === null) {
-                vErrors = [err207];
-              } else {
-                vErrors.push(err207);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data103.host !== undefined) {
-          let data106 = data103.host;
-          if (typeof data106 !== 'string') {
-            const err208 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
-              data: data106,
-            };
-            if (vErrors === null) {
-              vErrors = [err208];
-            } else {
-              vErrors.push(err208);
-            }
-            errors++;
-          }
-        }
-        if (data103.webhookSecretEnv !== undefined) {
-          let data107 = data103.webhookSecretEnv;
-          if (typeof data107 === 'string') {
-            if (!pattern1.test(data107)) {
-              const err209 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data107,
+                data: data106,
               };
               if (vErrors === null) {
                 vErrors = [err209];
@@ -5712,15 +5727,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
+          }
+        }
+        if (data104.host !== undefined) {
+          let data107 = data104.host;
+          if (typeof data107 !== 'string') {
             const err210 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
               data: data107,
             };
             if (vErrors === null) {
@@ -5731,12 +5750,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data103.previousWebhookSecretEnv !== undefined) {
-          let data108 = data103.previousWebhookSecretEnv;
+        if (data104.webhookSecretEnv !== undefined) {
+          let data108 = data104.webhookSecretEnv;
           if (typeof data108 === 'string') {
             if (!pattern1.test(data108)) {
               const err211 = {
-                instancePath: instancePath + '/server/previousWebhookSecretEnv',
+                instancePath: instancePath + '/server/webhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -5754,7 +5773,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err212 = {
-              instancePath: instancePath + '/server/previousWebhookSecretEnv',
+              instancePath: instancePath + '/server/webhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5771,12 +5790,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data103.apiTokenEnv !== undefined) {
-          let data109 = data103.apiTokenEnv;
+        if (data104.previousWebhookSecretEnv !== undefined) {
+          let data109 = data104.previousWebhookSecretEnv;
           if (typeof data109 === 'string') {
             if (!pattern1.test(data109)) {
               const err213 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
+                instancePath: instancePath + '/server/previousWebhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -5794,7 +5813,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err214 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
+              instancePath: instancePath + '/server/previousWebhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5811,19 +5830,59 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data103.apiTokens !== undefined) {
-          let data110 = data103.apiTokens;
-          if (Array.isArray(data110)) {
-            const len12 = data110.length;
+        if (data104.apiTokenEnv !== undefined) {
+          let data110 = data104.apiTokenEnv;
+          if (typeof data110 === 'string') {
+            if (!pattern1.test(data110)) {
+              const err215 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data110,
+              };
+              if (vErrors === null) {
+                vErrors = [err215];
+              } else {
+                vErrors.push(err215);
+              }
+              errors++;
+            }
+          } else {
+            const err216 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data110,
+            };
+            if (vErrors === null) {
+              vErrors = [err216];
+            } else {
+              vErrors.push(err216);
+            }
+            errors++;
+          }
+        }
+        if (data104.apiTokens !== undefined) {
+          let data111 = data104.apiTokens;
+          if (Array.isArray(data111)) {
+            const len12 = data111.length;
             for (let i17 = 0; i17 < len12; i17++) {
-              let data111 = data110[i17];
-              const _errs259 = errors;
+              let data112 = data111[i17];
+              const _errs261 = errors;
               let valid66 = false;
               let passing3 = null;
-              const _errs260 = errors;
-              if (data111 && typeof data111 == 'object' && !Array.isArray(data111)) {
-                if (data111.env === undefined) {
-                  const err215 = {
+              const _errs262 = errors;
+              if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
+                if (data112.env === undefined) {
+                  const err217 = {
                     instancePath: instancePath + '/server/apiTokens/' + i17,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
@@ -5831,25 +5890,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data111,
+                    data: data112,
                   };
                   if (vErrors === null) {
-                    vErrors = [err215];
+                    vErrors = [err217];
                   } else {
-                    vErrors.push(err215);
+                    vErrors.push(err217);
                   }
                   errors++;
                 }
               }
-              var _valid3 = _errs260 === errors;
+              var _valid3 = _errs262 === errors;
               if (_valid3) {
                 valid66 = true;
                 passing3 = 0;
               }
-              const _errs261 = errors;
-              if (data111 && typeof data111 == 'object' && !Array.isArray(data111)) {
-                if (data111.file === undefined) {
-                  const err216 = {
+              const _errs263 = errors;
+              if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
+                if (data112.file === undefined) {
+                  const err218 = {
                     instancePath: instancePath + '/server/apiTokens/' + i17,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
                     keyword: 'required',
@@ -5857,17 +5916,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data111,
+                    data: data112,
                   };
                   if (vErrors === null) {
-                    vErrors = [err216];
+                    vErrors = [err218];
                   } else {
-                    vErrors.push(err216);
+                    vErrors.push(err218);
                   }
                   errors++;
                 }
               }
-              var _valid3 = _errs261 === errors;
+              var _valid3 = _errs263 === errors;
               if (_valid3 && valid66) {
                 valid66 = false;
                 passing3 = [passing3, 1];
@@ -5878,7 +5937,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               }
               if (!valid66) {
-                const err217 = {
+                const err219 = {
                   instancePath: instancePath + '/server/apiTokens/' + i17,
                   schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
                   keyword: 'oneOf',
@@ -5886,27 +5945,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.server.properties.apiTokens.items.oneOf,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data111,
+                  data: data112,
                 };
                 if (vErrors === null) {
-                  vErrors = [err217];
+                  vErrors = [err219];
                 } else {
-                  vErrors.push(err217);
+                  vErrors.push(err219);
                 }
                 errors++;
               } else {
-                errors = _errs259;
+                errors = _errs261;
                 if (vErrors !== null) {
-                  if (_errs259) {
-                    vErrors.length = _errs259;
+                  if (_errs261) {
+                    vErrors.length = _errs261;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data111 && typeof data111 == 'object' && !Array.isArray(data111)) {
-                if (data111.scopes === undefined) {
-                  const err218 = {
+              if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
+                if (data112.scopes === undefined) {
+                  const err220 = {
                     instancePath: instancePath + '/server/apiTokens/' + i17,
                     schemaPath: '#/properties/server/properties/apiTokens/items/required',
                     keyword: 'required',
@@ -5914,18 +5973,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'scopes' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data111,
+                    data: data112,
                   };
                   if (vErrors === null) {
-                    vErrors = [err218];
+                    vErrors = [err220];
                   } else {
-                    vErrors.push(err218);
+                    vErrors.push(err220);
                   }
                   errors++;
                 }
-                for (const key17 in data111) {
+                for (const key17 in data112) {
                   if (!(key17 === 'env' || key17 === 'file' || key17 === 'scopes')) {
-                    const err219 = {
+                    const err221 = {
                       instancePath: instancePath + '/server/apiTokens/' + i17,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
@@ -5933,46 +5992,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data111,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err219];
-                    } else {
-                      vErrors.push(err219);
-                    }
-                    errors++;
-                  }
-                }
-                if (data111.env !== undefined) {
-                  let data112 = data111.env;
-                  if (typeof data112 === 'string') {
-                    if (!pattern1.test(data112)) {
-                      const err220 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
-                        schemaPath: '#/definitions/envVarName/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                        parentSchema: schema13,
-                        data: data112,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err220];
-                      } else {
-                        vErrors.push(err220);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err221 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
-                      schemaPath: '#/definitions/envVarName/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema13.type,
-                      parentSchema: schema13,
                       data: data112,
                     };
                     if (vErrors === null) {
@@ -5983,19 +6002,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data111.file !== undefined) {
-                  let data113 = data111.file;
+                if (data112.env !== undefined) {
+                  let data113 = data112.env;
                   if (typeof data113 === 'string') {
-                    if (func3(data113) < 1) {
+                    if (!pattern1.test(data113)) {
                       const err222 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
-                        schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
                         data: data113,
                       };
                       if (vErrors === null) {
@@ -6007,13 +6025,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   } else {
                     const err223 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
-                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
+                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
-                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
-                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                      schema: schema13.type,
+                      parentSchema: schema13,
                       data: data113,
                     };
                     if (vErrors === null) {
@@ -6024,19 +6042,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data111.scopes !== undefined) {
-                  let data114 = data111.scopes;
-                  if (Array.isArray(data114)) {
-                    if (data114.length < 1) {
+                if (data112.file !== undefined) {
+                  let data114 = data112.file;
+                  if (typeof data114 === 'string') {
+                    if (func3(data114) < 1) {
                       const err224 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
+                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
                         schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
-                        keyword: 'minItems',
+                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
+                        keyword: 'minLength',
                         params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 items',
+                        message: 'must NOT have fewer than 1 characters',
                         schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
                         data: data114,
                       };
                       if (vErrors === null) {
@@ -6046,11 +6064,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                       errors++;
                     }
-                    const len13 = data114.length;
+                  } else {
+                    const err225 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
+                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
+                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                      data: data114,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err225];
+                    } else {
+                      vErrors.push(err225);
+                    }
+                    errors++;
+                  }
+                }
+                if (data112.scopes !== undefined) {
+                  let data115 = data112.scopes;
+                  if (Array.isArray(data115)) {
+                    if (data115.length < 1) {
+                      const err226 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
+                        schemaPath:
+                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
+                        keyword: 'minItems',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 items',
+                        schema: 1,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        data: data115,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err226];
+                      } else {
+                        vErrors.push(err226);
+                      }
+                      errors++;
+                    }
+                    const len13 = data115.length;
                     for (let i18 = 0; i18 < len13; i18++) {
-                      let data115 = data114[i18];
-                      if (!(data115 === 'read' || data115 === 'sync')) {
-                        const err225 = {
+                      let data116 = data115[i18];
+                      if (!(data116 === 'read' || data116 === 'sync')) {
+                        const err227 = {
                           instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes/' + i18,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
@@ -6066,23 +6125,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data115,
+                          data: data116,
                         };
                         if (vErrors === null) {
-                          vErrors = [err225];
+                          vErrors = [err227];
                         } else {
-                          vErrors.push(err225);
+                          vErrors.push(err227);
                         }
                         errors++;
                       }
                     }
-                    let i19 = data114.length;
+                    let i19 = data115.length;
                     let j5;
                     if (i19 > 1) {
                       outer1: for (; i19--;) {
                         for (j5 = i19; j5--;) {
-                          if (func0(data114[i19], data114[j5])) {
-                            const err226 = {
+                          if (func0(data115[i19], data115[j5])) {
+                            const err228 = {
                               instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
@@ -6097,12 +6156,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data114,
+                              data: data115,
                             };
                             if (vErrors === null) {
-                              vErrors = [err226];
+                              vErrors = [err228];
                             } else {
-                              vErrors.push(err226);
+                              vErrors.push(err228);
                             }
                             errors++;
                             break outer1;
@@ -6111,7 +6170,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err227 = {
+                    const err229 = {
                       instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
@@ -6119,18 +6178,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data114,
+                      data: data115,
                     };
                     if (vErrors === null) {
-                      vErrors = [err227];
+                      vErrors = [err229];
                     } else {
-                      vErrors.push(err227);
+                      vErrors.push(err229);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err228 = {
+                const err230 = {
                   instancePath: instancePath + '/server/apiTokens/' + i17,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
@@ -6138,18 +6197,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data111,
+                  data: data112,
                 };
                 if (vErrors === null) {
-                  vErrors = [err228];
+                  vErrors = [err230];
                 } else {
-                  vErrors.push(err228);
+                  vErrors.push(err230);
                 }
                 errors++;
               }
             }
           } else {
-            const err229 = {
+            const err231 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -6157,20 +6216,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data110,
+              data: data111,
             };
             if (vErrors === null) {
-              vErrors = [err229];
+              vErrors = [err231];
             } else {
-              vErrors.push(err229);
+              vErrors.push(err231);
             }
             errors++;
           }
         }
-        if (data103.maxBodySize !== undefined) {
-          let data116 = data103.maxBodySize;
-          if (!(typeof data116 == 'number' && !(data116 % 1) && !isNaN(data116))) {
-            const err230 = {
+        if (data104.maxBodySize !== undefined) {
+          let data117 = data104.maxBodySize;
+          if (!(typeof data117 == 'number' && !(data117 % 1) && !isNaN(data117))) {
+            const err232 = {
               instancePath: instancePath + '/server/maxBodySize',
               schemaPath: '#/properties/server/properties/maxBodySize/type',
               keyword: 'type',
@@ -6178,47 +6237,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data116,
-            };
-            if (vErrors === null) {
-              vErrors = [err230];
-            } else {
-              vErrors.push(err230);
-            }
-            errors++;
-          }
-          if (typeof data116 == 'number') {
-            if (data116 < 1024 || isNaN(data116)) {
-              const err231 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data116,
-              };
-              if (vErrors === null) {
-                vErrors = [err231];
-              } else {
-                vErrors.push(err231);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data103.maxConnections !== undefined) {
-          let data117 = data103.maxConnections;
-          if (!(typeof data117 == 'number' && !(data117 % 1) && !isNaN(data117))) {
-            const err232 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
               data: data117,
             };
             if (vErrors === null) {
@@ -6229,15 +6247,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
           if (typeof data117 == 'number') {
-            if (data117 < 1 || isNaN(data117)) {
+            if (data117 < 1024 || isNaN(data117)) {
               const err233 = {
-                instancePath: instancePath + '/server/maxConnections',
-                schemaPath: '#/properties/server/properties/maxConnections/minimum',
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnections,
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
                 data: data117,
               };
               if (vErrors === null) {
@@ -6249,17 +6267,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data103.maxConnectionsPerClient !== undefined) {
-          let data118 = data103.maxConnectionsPerClient;
+        if (data104.maxConnections !== undefined) {
+          let data118 = data104.maxConnections;
           if (!(typeof data118 == 'number' && !(data118 % 1) && !isNaN(data118))) {
             const err234 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
               data: data118,
             };
             if (vErrors === null) {
@@ -6272,13 +6290,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           if (typeof data118 == 'number') {
             if (data118 < 1 || isNaN(data118)) {
               const err235 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                instancePath: instancePath + '/server/maxConnections',
+                schemaPath: '#/properties/server/properties/maxConnections/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                parentSchema: schema11.properties.server.properties.maxConnections,
                 data: data118,
               };
               if (vErrors === null) {
@@ -6290,52 +6308,53 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data103.headersTimeout !== undefined) {
-          let data119 = data103.headersTimeout;
-          if (typeof data119 === 'string') {
-            if (!pattern0.test(data119)) {
-              const err236 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data119,
-              };
-              if (vErrors === null) {
-                vErrors = [err236];
-              } else {
-                vErrors.push(err236);
-              }
-              errors++;
-            }
-          } else {
-            const err237 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
+        if (data104.maxConnectionsPerClient !== undefined) {
+          let data119 = data104.maxConnectionsPerClient;
+          if (!(typeof data119 == 'number' && !(data119 % 1) && !isNaN(data119))) {
+            const err236 = {
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
               data: data119,
             };
             if (vErrors === null) {
-              vErrors = [err237];
+              vErrors = [err236];
             } else {
-              vErrors.push(err237);
+              vErrors.push(err236);
             }
             errors++;
           }
+          if (typeof data119 == 'number') {
+            if (data119 < 1 || isNaN(data119)) {
+              const err237 = {
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                data: data119,
+              };
+              if (vErrors === null) {
+                vErrors = [err237];
+              } else {
+                vErrors.push(err237);
+              }
+              errors++;
+            }
+          }
         }
-        if (data103.bodyTimeout !== undefined) {
-          let data120 = data103.bodyTimeout;
+        if (data104.headersTimeout !== undefined) {
+          let data120 = data104.headersTimeout;
           if (typeof data120 === 'string') {
             if (!pattern0.test(data120)) {
               const err238 = {
-                instancePath: instancePath + '/server/bodyTimeout',
+                instancePath: instancePath + '/server/headersTimeout',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -6353,7 +6372,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err239 = {
-              instancePath: instancePath + '/server/bodyTimeout',
+              instancePath: instancePath + '/server/headersTimeout',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -6370,10 +6389,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data103.maxBufferedBodySize !== undefined) {
-          let data121 = data103.maxBufferedBodySize;
-          if (!(typeof data121 == 'number' && !(data121 % 1) && !isNaN(data121))) {
-            const err240 = {
+        if (data104.bodyTimeout !== undefined) {
+          let data121 = data104.bodyTimeout;
+          if (typeof data121 === 'string') {
+            if (!pattern0.test(data121)) {
+              const err240 = {
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data121,
+              };
+              if (vErrors === null) {
+                vErrors = [err240];
+              } else {
+                vErrors.push(err240);
+              }
+              errors++;
+            }
+          } else {
+            const err241 = {
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data121,
+            };
+            if (vErrors === null) {
+              vErrors = [err241];
+            } else {
+              vErrors.push(err241);
+            }
+            errors++;
+          }
+        }
+        if (data104.maxBufferedBodySize !== undefined) {
+          let data122 = data104.maxBufferedBodySize;
+          if (!(typeof data122 == 'number' && !(data122 % 1) && !isNaN(data122))) {
+            const err242 = {
               instancePath: instancePath + '/server/maxBufferedBodySize',
               schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
               keyword: 'type',
@@ -6381,18 +6440,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBufferedBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-              data: data121,
+              data: data122,
             };
             if (vErrors === null) {
-              vErrors = [err240];
+              vErrors = [err242];
             } else {
-              vErrors.push(err240);
+              vErrors.push(err242);
             }
             errors++;
           }
-          if (typeof data121 == 'number') {
-            if (data121 < 65536 || isNaN(data121)) {
-              const err241 = {
+          if (typeof data122 == 'number') {
+            if (data122 < 65536 || isNaN(data122)) {
+              const err243 = {
                 instancePath: instancePath + '/server/maxBufferedBodySize',
                 schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
                 keyword: 'minimum',
@@ -6400,22 +6459,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 65536',
                 schema: 65536,
                 parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data121,
+                data: data122,
               };
               if (vErrors === null) {
-                vErrors = [err241];
+                vErrors = [err243];
               } else {
-                vErrors.push(err241);
+                vErrors.push(err243);
               }
               errors++;
             }
           }
         }
-        if (data103.publicUrl !== undefined) {
-          let data122 = data103.publicUrl;
-          if (typeof data122 === 'string') {
-            if (!pattern2.test(data122)) {
-              const err242 = {
+        if (data104.publicUrl !== undefined) {
+          let data123 = data104.publicUrl;
+          if (typeof data123 === 'string') {
+            if (!pattern2.test(data123)) {
+              const err244 = {
                 instancePath: instancePath + '/server/publicUrl',
                 schemaPath: '#/properties/server/properties/publicUrl/pattern',
                 keyword: 'pattern',
@@ -6423,17 +6482,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
                 schema: '^https?://[^\\s]+$',
                 parentSchema: schema11.properties.server.properties.publicUrl,
-                data: data122,
+                data: data123,
               };
               if (vErrors === null) {
-                vErrors = [err242];
+                vErrors = [err244];
               } else {
-                vErrors.push(err242);
+                vErrors.push(err244);
               }
               errors++;
             }
           } else {
-            const err243 = {
+            const err245 = {
               instancePath: instancePath + '/server/publicUrl',
               schemaPath: '#/properties/server/properties/publicUrl/type',
               keyword: 'type',
@@ -6441,49 +6500,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.server.properties.publicUrl.type,
               parentSchema: schema11.properties.server.properties.publicUrl,
-              data: data122,
-            };
-            if (vErrors === null) {
-              vErrors = [err243];
-            } else {
-              vErrors.push(err243);
-            }
-            errors++;
-          }
-        }
-        if (data103.metricsAuth !== undefined) {
-          let data123 = data103.metricsAuth;
-          if (typeof data123 !== 'boolean') {
-            const err244 = {
-              instancePath: instancePath + '/server/metricsAuth',
-              schemaPath: '#/properties/server/properties/metricsAuth/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.metricsAuth.type,
-              parentSchema: schema11.properties.server.properties.metricsAuth,
               data: data123,
-            };
-            if (vErrors === null) {
-              vErrors = [err244];
-            } else {
-              vErrors.push(err244);
-            }
-            errors++;
-          }
-        }
-        if (data103.ui !== undefined) {
-          let data124 = data103.ui;
-          if (typeof data124 !== 'boolean') {
-            const err245 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
-              data: data124,
             };
             if (vErrors === null) {
               vErrors = [err245];
@@ -6493,38 +6510,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err246 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data103,
-        };
-        if (vErrors === null) {
-          vErrors = [err246];
-        } else {
-          vErrors.push(err246);
+        if (data104.metricsAuth !== undefined) {
+          let data124 = data104.metricsAuth;
+          if (typeof data124 !== 'boolean') {
+            const err246 = {
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
+              data: data124,
+            };
+            if (vErrors === null) {
+              vErrors = [err246];
+            } else {
+              vErrors.push(err246);
+            }
+            errors++;
+          }
         }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data125 = data.reconcile;
-      if (data125 && typeof data125 == 'object' && !Array.isArray(data125)) {
-        for (const key18 in data125) {
-          if (!(key18 === 'maxConcurrent')) {
+        if (data104.ui !== undefined) {
+          let data125 = data104.ui;
+          if (typeof data125 !== 'boolean') {
             const err247 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key18 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
               data: data125,
             };
             if (vErrors === null) {
@@ -6535,10 +6552,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data125.maxConcurrent !== undefined) {
-          let data126 = data125.maxConcurrent;
-          if (!(typeof data126 == 'number' && !(data126 % 1) && !isNaN(data126))) {
-            const err248 = {
+      } else {
+        const err248 = {
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data104,
+        };
+        if (vErrors === null) {
+          vErrors = [err248];
+        } else {
+          vErrors.push(err248);
+        }
+        errors++;
+      }
+    }
+    if (data.reconcile !== undefined) {
+      let data126 = data.reconcile;
+      if (data126 && typeof data126 == 'object' && !Array.isArray(data126)) {
+        for (const key18 in data126) {
+          if (!(key18 === 'maxConcurrent')) {
+            const err249 = {
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key18 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.reconcile,
+              data: data126,
+            };
+            if (vErrors === null) {
+              vErrors = [err249];
+            } else {
+              vErrors.push(err249);
+            }
+            errors++;
+          }
+        }
+        if (data126.maxConcurrent !== undefined) {
+          let data127 = data126.maxConcurrent;
+          if (!(typeof data127 == 'number' && !(data127 % 1) && !isNaN(data127))) {
+            const err250 = {
               instancePath: instancePath + '/reconcile/maxConcurrent',
               schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
               keyword: 'type',
@@ -6546,18 +6605,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.reconcile.properties.maxConcurrent.type,
               parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-              data: data126,
+              data: data127,
             };
             if (vErrors === null) {
-              vErrors = [err248];
+              vErrors = [err250];
             } else {
-              vErrors.push(err248);
+              vErrors.push(err250);
             }
             errors++;
           }
-          if (typeof data126 == 'number') {
-            if (data126 < 1 || isNaN(data126)) {
-              const err249 = {
+          if (typeof data127 == 'number') {
+            if (data127 < 1 || isNaN(data127)) {
+              const err251 = {
                 instancePath: instancePath + '/reconcile/maxConcurrent',
                 schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
                 keyword: 'minimum',
@@ -6565,19 +6624,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data126,
+                data: data127,
               };
               if (vErrors === null) {
-                vErrors = [err249];
+                vErrors = [err251];
               } else {
-                vErrors.push(err249);
+                vErrors.push(err251);
               }
               errors++;
             }
           }
         }
       } else {
-        const err250 = {
+        const err252 = {
           instancePath: instancePath + '/reconcile',
           schemaPath: '#/properties/reconcile/type',
           keyword: 'type',
@@ -6585,22 +6644,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.reconcile.type,
           parentSchema: schema11.properties.reconcile,
-          data: data125,
+          data: data126,
         };
         if (vErrors === null) {
-          vErrors = [err250];
+          vErrors = [err252];
         } else {
-          vErrors.push(err250);
+          vErrors.push(err252);
         }
         errors++;
       }
     }
     if (data.workspaces !== undefined) {
-      let data127 = data.workspaces;
-      if (data127 && typeof data127 == 'object' && !Array.isArray(data127)) {
-        for (const key19 in data127) {
+      let data128 = data.workspaces;
+      if (data128 && typeof data128 == 'object' && !Array.isArray(data128)) {
+        for (const key19 in data128) {
           if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
-            const err251 = {
+            const err253 = {
               instancePath: instancePath + '/workspaces',
               schemaPath: '#/properties/workspaces/additionalProperties',
               keyword: 'additionalProperties',
@@ -6608,49 +6667,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.workspaces,
-              data: data127,
-            };
-            if (vErrors === null) {
-              vErrors = [err251];
-            } else {
-              vErrors.push(err251);
-            }
-            errors++;
-          }
-        }
-        if (data127.dir !== undefined) {
-          let data128 = data127.dir;
-          if (typeof data128 !== 'string') {
-            const err252 = {
-              instancePath: instancePath + '/workspaces/dir',
-              schemaPath: '#/properties/workspaces/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.workspaces.properties.dir.type,
-              parentSchema: schema11.properties.workspaces.properties.dir,
               data: data128,
-            };
-            if (vErrors === null) {
-              vErrors = [err252];
-            } else {
-              vErrors.push(err252);
-            }
-            errors++;
-          }
-        }
-        if (data127.keep !== undefined) {
-          let data129 = data127.keep;
-          if (!(typeof data129 == 'number' && !(data129 % 1) && !isNaN(data129))) {
-            const err253 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data129,
             };
             if (vErrors === null) {
               vErrors = [err253];
@@ -6659,38 +6676,39 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data129 == 'number') {
-            if (data129 < 1 || isNaN(data129)) {
-              const err254 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data129,
-              };
-              if (vErrors === null) {
-                vErrors = [err254];
-              } else {
-                vErrors.push(err254);
-              }
-              errors++;
+        }
+        if (data128.dir !== undefined) {
+          let data129 = data128.dir;
+          if (typeof data129 !== 'string') {
+            const err254 = {
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
+              data: data129,
+            };
+            if (vErrors === null) {
+              vErrors = [err254];
+            } else {
+              vErrors.push(err254);
             }
+            errors++;
           }
         }
-        if (data127.maxFileSize !== undefined) {
-          let data130 = data127.maxFileSize;
+        if (data128.keep !== undefined) {
+          let data130 = data128.keep;
           if (!(typeof data130 == 'number' && !(data130 % 1) && !isNaN(data130))) {
             const err255 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
               data: data130,
             };
             if (vErrors === null) {
@@ -6703,13 +6721,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           if (typeof data130 == 'number') {
             if (data130 < 1 || isNaN(data130)) {
               const err256 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                parentSchema: schema11.properties.workspaces.properties.keep,
                 data: data130,
               };
               if (vErrors === null) {
@@ -6721,8 +6739,49 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
+        if (data128.maxFileSize !== undefined) {
+          let data131 = data128.maxFileSize;
+          if (!(typeof data131 == 'number' && !(data131 % 1) && !isNaN(data131))) {
+            const err257 = {
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              data: data131,
+            };
+            if (vErrors === null) {
+              vErrors = [err257];
+            } else {
+              vErrors.push(err257);
+            }
+            errors++;
+          }
+          if (typeof data131 == 'number') {
+            if (data131 < 1 || isNaN(data131)) {
+              const err258 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data131,
+              };
+              if (vErrors === null) {
+                vErrors = [err258];
+              } else {
+                vErrors.push(err258);
+              }
+              errors++;
+            }
+          }
+        }
       } else {
-        const err257 = {
+        const err259 = {
           instancePath: instancePath + '/workspaces',
           schemaPath: '#/properties/workspaces/type',
           keyword: 'type',
@@ -6730,27 +6789,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.workspaces.type,
           parentSchema: schema11.properties.workspaces,
-          data: data127,
+          data: data128,
         };
         if (vErrors === null) {
-          vErrors = [err257];
+          vErrors = [err259];
         } else {
-          vErrors.push(err257);
+          vErrors.push(err259);
         }
         errors++;
       }
     }
     if (data.kubernetes !== undefined) {
-      let data131 = data.kubernetes;
-      if (data131 && typeof data131 == 'object' && !Array.isArray(data131)) {
-        for (const key20 in data131) {
+      let data132 = data.kubernetes;
+      if (data132 && typeof data132 == 'object' && !Array.isArray(data132)) {
+        for (const key20 in data132) {
           if (!(
             key20 === 'requireServiceAccount' ||
             key20 === 'controllerNamespace' ||
             key20 === 'kustomize' ||
             key20 === 'helm'
           )) {
-            const err258 = {
+            const err260 = {
               instancePath: instancePath + '/kubernetes',
               schemaPath: '#/properties/kubernetes/additionalProperties',
               keyword: 'additionalProperties',
@@ -6758,20 +6817,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.kubernetes,
-              data: data131,
+              data: data132,
             };
             if (vErrors === null) {
-              vErrors = [err258];
+              vErrors = [err260];
             } else {
-              vErrors.push(err258);
+              vErrors.push(err260);
             }
             errors++;
           }
         }
-        if (data131.requireServiceAccount !== undefined) {
-          let data132 = data131.requireServiceAccount;
-          if (typeof data132 !== 'boolean') {
-            const err259 = {
+        if (data132.requireServiceAccount !== undefined) {
+          let data133 = data132.requireServiceAccount;
+          if (typeof data133 !== 'boolean') {
+            const err261 = {
               instancePath: instancePath + '/kubernetes/requireServiceAccount',
               schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
               keyword: 'type',
@@ -6779,46 +6838,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
               parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
-              data: data132,
-            };
-            if (vErrors === null) {
-              vErrors = [err259];
-            } else {
-              vErrors.push(err259);
-            }
-            errors++;
-          }
-        }
-        if (data131.controllerNamespace !== undefined) {
-          let data133 = data131.controllerNamespace;
-          if (typeof data133 === 'string') {
-            if (func3(data133) < 1) {
-              const err260 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data133,
-              };
-              if (vErrors === null) {
-                vErrors = [err260];
-              } else {
-                vErrors.push(err260);
-              }
-              errors++;
-            }
-          } else {
-            const err261 = {
-              instancePath: instancePath + '/kubernetes/controllerNamespace',
-              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
-              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
               data: data133,
             };
             if (vErrors === null) {
@@ -6829,12 +6848,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data131.kustomize !== undefined) {
-          let data134 = data131.kustomize;
-          if (data134 && typeof data134 == 'object' && !Array.isArray(data134)) {
-            for (const key21 in data134) {
+        if (data132.controllerNamespace !== undefined) {
+          let data134 = data132.controllerNamespace;
+          if (typeof data134 === 'string') {
+            if (func3(data134) < 1) {
+              const err262 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data134,
+              };
+              if (vErrors === null) {
+                vErrors = [err262];
+              } else {
+                vErrors.push(err262);
+              }
+              errors++;
+            }
+          } else {
+            const err263 = {
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data134,
+            };
+            if (vErrors === null) {
+              vErrors = [err263];
+            } else {
+              vErrors.push(err263);
+            }
+            errors++;
+          }
+        }
+        if (data132.kustomize !== undefined) {
+          let data135 = data132.kustomize;
+          if (data135 && typeof data135 == 'object' && !Array.isArray(data135)) {
+            for (const key21 in data135) {
               if (!(key21 === 'path')) {
-                const err262 = {
+                const err264 = {
                   instancePath: instancePath + '/kubernetes/kustomize',
                   schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
@@ -6842,46 +6901,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data134,
-                };
-                if (vErrors === null) {
-                  vErrors = [err262];
-                } else {
-                  vErrors.push(err262);
-                }
-                errors++;
-              }
-            }
-            if (data134.path !== undefined) {
-              let data135 = data134.path;
-              if (typeof data135 === 'string') {
-                if (func3(data135) < 1) {
-                  const err263 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data135,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err263];
-                  } else {
-                    vErrors.push(err263);
-                  }
-                  errors++;
-                }
-              } else {
-                const err264 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                   data: data135,
                 };
                 if (vErrors === null) {
@@ -6892,38 +6911,36 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err265 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
-              data: data134,
-            };
-            if (vErrors === null) {
-              vErrors = [err265];
-            } else {
-              vErrors.push(err265);
-            }
-            errors++;
-          }
-        }
-        if (data131.helm !== undefined) {
-          let data136 = data131.helm;
-          if (data136 && typeof data136 == 'object' && !Array.isArray(data136)) {
-            for (const key22 in data136) {
-              if (!(key22 === 'path')) {
+            if (data135.path !== undefined) {
+              let data136 = data135.path;
+              if (typeof data136 === 'string') {
+                if (func3(data136) < 1) {
+                  const err265 = {
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                    data: data136,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err265];
+                  } else {
+                    vErrors.push(err265);
+                  }
+                  errors++;
+                }
+              } else {
                 const err266 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key22 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                   data: data136,
                 };
                 if (vErrors === null) {
@@ -6934,36 +6951,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data136.path !== undefined) {
-              let data137 = data136.path;
-              if (typeof data137 === 'string') {
-                if (func3(data137) < 1) {
-                  const err267 = {
-                    instancePath: instancePath + '/kubernetes/helm/path',
-                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data137,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err267];
-                  } else {
-                    vErrors.push(err267);
-                  }
-                  errors++;
-                }
-              } else {
+          } else {
+            const err267 = {
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              data: data135,
+            };
+            if (vErrors === null) {
+              vErrors = [err267];
+            } else {
+              vErrors.push(err267);
+            }
+            errors++;
+          }
+        }
+        if (data132.helm !== undefined) {
+          let data137 = data132.helm;
+          if (data137 && typeof data137 == 'object' && !Array.isArray(data137)) {
+            for (const key22 in data137) {
+              if (!(key22 === 'path')) {
                 const err268 = {
-                  instancePath: instancePath + '/kubernetes/helm/path',
-                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key22 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
                   data: data137,
                 };
                 if (vErrors === null) {
@@ -6974,8 +6993,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data137.path !== undefined) {
+              let data138 = data137.path;
+              if (typeof data138 === 'string') {
+                if (func3(data138) < 1) {
+                  const err269 = {
+                    instancePath: instancePath + '/kubernetes/helm/path',
+                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                    data: data138,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err269];
+                  } else {
+                    vErrors.push(err269);
+                  }
+                  errors++;
+                }
+              } else {
+                const err270 = {
+                  instancePath: instancePath + '/kubernetes/helm/path',
+                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  data: data138,
+                };
+                if (vErrors === null) {
+                  vErrors = [err270];
+                } else {
+                  vErrors.push(err270);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err269 = {
+            const err271 = {
               instancePath: instancePath + '/kubernetes/helm',
               schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
@@ -6983,49 +7042,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.helm.type,
               parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data136,
-            };
-            if (vErrors === null) {
-              vErrors = [err269];
-            } else {
-              vErrors.push(err269);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err270 = {
-          instancePath: instancePath + '/kubernetes',
-          schemaPath: '#/properties/kubernetes/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.kubernetes.type,
-          parentSchema: schema11.properties.kubernetes,
-          data: data131,
-        };
-        if (vErrors === null) {
-          vErrors = [err270];
-        } else {
-          vErrors.push(err270);
-        }
-        errors++;
-      }
-    }
-    if (data.telemetry !== undefined) {
-      let data138 = data.telemetry;
-      if (data138 && typeof data138 == 'object' && !Array.isArray(data138)) {
-        for (const key23 in data138) {
-          if (!(key23 === 'otlpEndpoint')) {
-            const err271 = {
-              instancePath: instancePath + '/telemetry',
-              schemaPath: '#/properties/telemetry/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key23 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.telemetry,
-              data: data138,
+              data: data137,
             };
             if (vErrors === null) {
               vErrors = [err271];
@@ -7035,36 +7052,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data138.otlpEndpoint !== undefined) {
-          let data139 = data138.otlpEndpoint;
-          if (typeof data139 === 'string') {
-            if (!pattern2.test(data139)) {
-              const err272 = {
-                instancePath: instancePath + '/telemetry/otlpEndpoint',
-                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data139,
-              };
-              if (vErrors === null) {
-                vErrors = [err272];
-              } else {
-                vErrors.push(err272);
-              }
-              errors++;
-            }
-          } else {
+      } else {
+        const err272 = {
+          instancePath: instancePath + '/kubernetes',
+          schemaPath: '#/properties/kubernetes/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.kubernetes.type,
+          parentSchema: schema11.properties.kubernetes,
+          data: data132,
+        };
+        if (vErrors === null) {
+          vErrors = [err272];
+        } else {
+          vErrors.push(err272);
+        }
+        errors++;
+      }
+    }
+    if (data.telemetry !== undefined) {
+      let data139 = data.telemetry;
+      if (data139 && typeof data139 == 'object' && !Array.isArray(data139)) {
+        for (const key23 in data139) {
+          if (!(key23 === 'otlpEndpoint')) {
             const err273 = {
-              instancePath: instancePath + '/telemetry/otlpEndpoint',
-              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
-              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              instancePath: instancePath + '/telemetry',
+              schemaPath: '#/properties/telemetry/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key23 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.telemetry,
               data: data139,
             };
             if (vErrors === null) {
@@ -7075,8 +7094,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data139.otlpEndpoint !== undefined) {
+          let data140 = data139.otlpEndpoint;
+          if (typeof data140 === 'string') {
+            if (!pattern2.test(data140)) {
+              const err274 = {
+                instancePath: instancePath + '/telemetry/otlpEndpoint',
+                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+                data: data140,
+              };
+              if (vErrors === null) {
+                vErrors = [err274];
+              } else {
+                vErrors.push(err274);
+              }
+              errors++;
+            }
+          } else {
+            const err275 = {
+              instancePath: instancePath + '/telemetry/otlpEndpoint',
+              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
+              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              data: data140,
+            };
+            if (vErrors === null) {
+              vErrors = [err275];
+            } else {
+              vErrors.push(err275);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err274 = {
+        const err276 = {
           instancePath: instancePath + '/telemetry',
           schemaPath: '#/properties/telemetry/type',
           keyword: 'type',
@@ -7084,21 +7143,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.telemetry.type,
           parentSchema: schema11.properties.telemetry,
-          data: data138,
+          data: data139,
         };
         if (vErrors === null) {
-          vErrors = [err274];
+          vErrors = [err276];
         } else {
-          vErrors.push(err274);
+          vErrors.push(err276);
         }
         errors++;
       }
     }
     if (data.notifications !== undefined) {
-      let data140 = data.notifications;
-      if (Array.isArray(data140)) {
-        if (data140.length > 32) {
-          const err275 = {
+      let data141 = data.notifications;
+      if (Array.isArray(data141)) {
+        if (data141.length > 32) {
+          const err277 = {
             instancePath: instancePath + '/notifications',
             schemaPath: '#/properties/notifications/maxItems',
             keyword: 'maxItems',
@@ -7106,21 +7165,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 32 items',
             schema: 32,
             parentSchema: schema11.properties.notifications,
-            data: data140,
+            data: data141,
           };
           if (vErrors === null) {
-            vErrors = [err275];
+            vErrors = [err277];
           } else {
-            vErrors.push(err275);
+            vErrors.push(err277);
           }
           errors++;
         }
-        const len14 = data140.length;
+        const len14 = data141.length;
         for (let i20 = 0; i20 < len14; i20++) {
-          let data141 = data140[i20];
-          if (data141 && typeof data141 == 'object' && !Array.isArray(data141)) {
-            if (data141.name === undefined) {
-              const err276 = {
+          let data142 = data141[i20];
+          if (data142 && typeof data142 == 'object' && !Array.isArray(data142)) {
+            if (data142.name === undefined) {
+              const err278 = {
                 instancePath: instancePath + '/notifications/' + i20,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -7128,43 +7187,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data141,
-              };
-              if (vErrors === null) {
-                vErrors = [err276];
-              } else {
-                vErrors.push(err276);
-              }
-              errors++;
-            }
-            if (data141.type === undefined) {
-              const err277 = {
-                instancePath: instancePath + '/notifications/' + i20,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'type' },
-                message: "must have required property '" + 'type' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data141,
-              };
-              if (vErrors === null) {
-                vErrors = [err277];
-              } else {
-                vErrors.push(err277);
-              }
-              errors++;
-            }
-            if (data141.urlEnv === undefined) {
-              const err278 = {
-                instancePath: instancePath + '/notifications/' + i20,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'urlEnv' },
-                message: "must have required property '" + 'urlEnv' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data141,
+                data: data142,
               };
               if (vErrors === null) {
                 vErrors = [err278];
@@ -7173,16 +7196,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data141.events === undefined) {
+            if (data142.type === undefined) {
               const err279 = {
                 instancePath: instancePath + '/notifications/' + i20,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
-                params: { missingProperty: 'events' },
-                message: "must have required property '" + 'events' + "'",
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data141,
+                data: data142,
               };
               if (vErrors === null) {
                 vErrors = [err279];
@@ -7191,7 +7214,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key24 in data141) {
+            if (data142.urlEnv === undefined) {
+              const err280 = {
+                instancePath: instancePath + '/notifications/' + i20,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'urlEnv' },
+                message: "must have required property '" + 'urlEnv' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data142,
+              };
+              if (vErrors === null) {
+                vErrors = [err280];
+              } else {
+                vErrors.push(err280);
+              }
+              errors++;
+            }
+            if (data142.events === undefined) {
+              const err281 = {
+                instancePath: instancePath + '/notifications/' + i20,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'events' },
+                message: "must have required property '" + 'events' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data142,
+              };
+              if (vErrors === null) {
+                vErrors = [err281];
+              } else {
+                vErrors.push(err281);
+              }
+              errors++;
+            }
+            for (const key24 in data142) {
               if (!(
                 key24 === 'name' ||
                 key24 === 'type' ||
@@ -7200,7 +7259,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key24 === 'events' ||
                 key24 === 'environments'
               )) {
-                const err280 = {
+                const err282 = {
                   instancePath: instancePath + '/notifications/' + i20,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
@@ -7208,46 +7267,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data141,
-                };
-                if (vErrors === null) {
-                  vErrors = [err280];
-                } else {
-                  vErrors.push(err280);
-                }
-                errors++;
-              }
-            }
-            if (data141.name !== undefined) {
-              let data142 = data141.name;
-              if (typeof data142 === 'string') {
-                if (!pattern38.test(data142)) {
-                  const err281 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/name',
-                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
-                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
-                    parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data142,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err281];
-                  } else {
-                    vErrors.push(err281);
-                  }
-                  errors++;
-                }
-              } else {
-                const err282 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/name',
-                  schemaPath: '#/properties/notifications/items/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.notifications.items.properties.name.type,
-                  parentSchema: schema11.properties.notifications.items.properties.name,
                   data: data142,
                 };
                 if (vErrors === null) {
@@ -7258,10 +7277,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data141.type !== undefined) {
-              let data143 = data141.type;
-              if (!(data143 === 'slack' || data143 === 'webhook')) {
-                const err283 = {
+            if (data142.name !== undefined) {
+              let data143 = data142.name;
+              if (typeof data143 === 'string') {
+                if (!pattern39.test(data143)) {
+                  const err283 = {
+                    instancePath: instancePath + '/notifications/' + i20 + '/name',
+                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
+                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
+                    parentSchema: schema11.properties.notifications.items.properties.name,
+                    data: data143,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err283];
+                  } else {
+                    vErrors.push(err283);
+                  }
+                  errors++;
+                }
+              } else {
+                const err284 = {
+                  instancePath: instancePath + '/notifications/' + i20 + '/name',
+                  schemaPath: '#/properties/notifications/items/properties/name/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.notifications.items.properties.name.type,
+                  parentSchema: schema11.properties.notifications.items.properties.name,
+                  data: data143,
+                };
+                if (vErrors === null) {
+                  vErrors = [err284];
+                } else {
+                  vErrors.push(err284);
+                }
+                errors++;
+              }
+            }
+            if (data142.type !== undefined) {
+              let data144 = data142.type;
+              if (!(data144 === 'slack' || data144 === 'webhook')) {
+                const err285 = {
                   instancePath: instancePath + '/notifications/' + i20 + '/type',
                   schemaPath: '#/properties/notifications/items/properties/type/enum',
                   keyword: 'enum',
@@ -7269,46 +7328,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be equal to one of the allowed values',
                   schema: schema11.properties.notifications.items.properties.type.enum,
                   parentSchema: schema11.properties.notifications.items.properties.type,
-                  data: data143,
-                };
-                if (vErrors === null) {
-                  vErrors = [err283];
-                } else {
-                  vErrors.push(err283);
-                }
-                errors++;
-              }
-            }
-            if (data141.urlEnv !== undefined) {
-              let data144 = data141.urlEnv;
-              if (typeof data144 === 'string') {
-                if (!pattern1.test(data144)) {
-                  const err284 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data144,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err284];
-                  } else {
-                    vErrors.push(err284);
-                  }
-                  errors++;
-                }
-              } else {
-                const err285 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
                   data: data144,
                 };
                 if (vErrors === null) {
@@ -7319,12 +7338,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data141.secretEnv !== undefined) {
-              let data145 = data141.secretEnv;
+            if (data142.urlEnv !== undefined) {
+              let data145 = data142.urlEnv;
               if (typeof data145 === 'string') {
                 if (!pattern1.test(data145)) {
                   const err286 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                    instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -7342,7 +7361,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err287 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                  instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
                   params: { type: 'string' },
@@ -7359,18 +7378,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data141.events !== undefined) {
-              let data146 = data141.events;
-              if (Array.isArray(data146)) {
-                if (data146.length < 1) {
+            if (data142.secretEnv !== undefined) {
+              let data146 = data142.secretEnv;
+              if (typeof data146 === 'string') {
+                if (!pattern1.test(data146)) {
                   const err288 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/events',
-                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
-                    keyword: 'minItems',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 items',
-                    schema: 1,
-                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
                     data: data146,
                   };
                   if (vErrors === null) {
@@ -7380,18 +7399,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                const len15 = data146.length;
+              } else {
+                const err289 = {
+                  instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data146,
+                };
+                if (vErrors === null) {
+                  vErrors = [err289];
+                } else {
+                  vErrors.push(err289);
+                }
+                errors++;
+              }
+            }
+            if (data142.events !== undefined) {
+              let data147 = data142.events;
+              if (Array.isArray(data147)) {
+                if (data147.length < 1) {
+                  const err290 = {
+                    instancePath: instancePath + '/notifications/' + i20 + '/events',
+                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
+                    keyword: 'minItems',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 items',
+                    schema: 1,
+                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    data: data147,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err290];
+                  } else {
+                    vErrors.push(err290);
+                  }
+                  errors++;
+                }
+                const len15 = data147.length;
                 for (let i21 = 0; i21 < len15; i21++) {
-                  let data147 = data146[i21];
+                  let data148 = data147[i21];
                   if (!(
-                    data147 === 'failed' ||
-                    data147 === 'stalled' ||
-                    data147 === 'recovered' ||
-                    data147 === 'applied' ||
-                    data147 === 'drift-repaired' ||
-                    data147 === 'suspended'
+                    data148 === 'failed' ||
+                    data148 === 'stalled' ||
+                    data148 === 'recovered' ||
+                    data148 === 'applied' ||
+                    data148 === 'drift-repaired' ||
+                    data148 === 'suspended'
                   )) {
-                    const err289 = {
+                    const err291 = {
                       instancePath: instancePath + '/notifications/' + i20 + '/events/' + i21,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
@@ -7401,23 +7460,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data147,
+                      data: data148,
                     };
                     if (vErrors === null) {
-                      vErrors = [err289];
+                      vErrors = [err291];
                     } else {
-                      vErrors.push(err289);
+                      vErrors.push(err291);
                     }
                     errors++;
                   }
                 }
-                let i22 = data146.length;
+                let i22 = data147.length;
                 let j6;
                 if (i22 > 1) {
                   outer2: for (; i22--;) {
                     for (j6 = i22; j6--;) {
-                      if (func0(data146[i22], data146[j6])) {
-                        const err290 = {
+                      if (func0(data147[i22], data147[j6])) {
+                        const err292 = {
                           instancePath: instancePath + '/notifications/' + i20 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
@@ -7430,12 +7489,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data146,
+                          data: data147,
                         };
                         if (vErrors === null) {
-                          vErrors = [err290];
+                          vErrors = [err292];
                         } else {
-                          vErrors.push(err290);
+                          vErrors.push(err292);
                         }
                         errors++;
                         break outer2;
@@ -7444,7 +7503,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err291 = {
+                const err293 = {
                   instancePath: instancePath + '/notifications/' + i20 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
@@ -7452,25 +7511,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data146,
+                  data: data147,
                 };
                 if (vErrors === null) {
-                  vErrors = [err291];
+                  vErrors = [err293];
                 } else {
-                  vErrors.push(err291);
+                  vErrors.push(err293);
                 }
                 errors++;
               }
             }
-            if (data141.environments !== undefined) {
-              let data148 = data141.environments;
-              if (Array.isArray(data148)) {
-                const len16 = data148.length;
+            if (data142.environments !== undefined) {
+              let data149 = data142.environments;
+              if (Array.isArray(data149)) {
+                const len16 = data149.length;
                 for (let i23 = 0; i23 < len16; i23++) {
-                  let data149 = data148[i23];
-                  if (typeof data149 === 'string') {
-                    if (func3(data149) < 1) {
-                      const err292 = {
+                  let data150 = data149[i23];
+                  if (typeof data150 === 'string') {
+                    if (func3(data150) < 1) {
+                      const err294 = {
                         instancePath: instancePath + '/notifications/' + i20 + '/environments/' + i23,
                         schemaPath:
                           '#/properties/notifications/items/properties/environments/items/minLength',
@@ -7479,17 +7538,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data149,
+                        data: data150,
                       };
                       if (vErrors === null) {
-                        vErrors = [err292];
+                        vErrors = [err294];
                       } else {
-                        vErrors.push(err292);
+                        vErrors.push(err294);
                       }
                       errors++;
                     }
                   } else {
-                    const err293 = {
+                    const err295 = {
                       instancePath: instancePath + '/notifications/' + i20 + '/environments/' + i23,
                       schemaPath: '#/properties/notifications/items/properties/environments/items/type',
                       keyword: 'type',
@@ -7497,18 +7556,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.notifications.items.properties.environments.items.type,
                       parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data149,
+                      data: data150,
                     };
                     if (vErrors === null) {
-                      vErrors = [err293];
+                      vErrors = [err295];
                     } else {
-                      vErrors.push(err293);
+                      vErrors.push(err295);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err294 = {
+                const err296 = {
                   instancePath: instancePath + '/notifications/' + i20 + '/environments',
                   schemaPath: '#/properties/notifications/items/properties/environments/type',
                   keyword: 'type',
@@ -7516,18 +7575,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.environments.type,
                   parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data148,
+                  data: data149,
                 };
                 if (vErrors === null) {
-                  vErrors = [err294];
+                  vErrors = [err296];
                 } else {
-                  vErrors.push(err294);
+                  vErrors.push(err296);
                 }
                 errors++;
               }
             }
           } else {
-            const err295 = {
+            const err297 = {
               instancePath: instancePath + '/notifications/' + i20,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
@@ -7535,49 +7594,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data141,
-            };
-            if (vErrors === null) {
-              vErrors = [err295];
-            } else {
-              vErrors.push(err295);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err296 = {
-          instancePath: instancePath + '/notifications',
-          schemaPath: '#/properties/notifications/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-          schema: schema11.properties.notifications.type,
-          parentSchema: schema11.properties.notifications,
-          data: data140,
-        };
-        if (vErrors === null) {
-          vErrors = [err296];
-        } else {
-          vErrors.push(err296);
-        }
-        errors++;
-      }
-    }
-    if (data.sharding !== undefined) {
-      let data150 = data.sharding;
-      if (data150 && typeof data150 == 'object' && !Array.isArray(data150)) {
-        for (const key25 in data150) {
-          if (!func2.call(schema11.properties.sharding.properties, key25)) {
-            const err297 = {
-              instancePath: instancePath + '/sharding',
-              schemaPath: '#/properties/sharding/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key25 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.sharding,
-              data: data150,
+              data: data142,
             };
             if (vErrors === null) {
               vErrors = [err297];
@@ -7587,10 +7604,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data150.enabled !== undefined) {
-          let data151 = data150.enabled;
-          if (typeof data151 !== 'boolean') {
-            const err298 = {
+      } else {
+        const err298 = {
+          instancePath: instancePath + '/notifications',
+          schemaPath: '#/properties/notifications/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema11.properties.notifications.type,
+          parentSchema: schema11.properties.notifications,
+          data: data141,
+        };
+        if (vErrors === null) {
+          vErrors = [err298];
+        } else {
+          vErrors.push(err298);
+        }
+        errors++;
+      }
+    }
+    if (data.sharding !== undefined) {
+      let data151 = data.sharding;
+      if (data151 && typeof data151 == 'object' && !Array.isArray(data151)) {
+        for (const key25 in data151) {
+          if (!func2.call(schema11.properties.sharding.properties, key25)) {
+            const err299 = {
+              instancePath: instancePath + '/sharding',
+              schemaPath: '#/properties/sharding/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key25 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.sharding,
+              data: data151,
+            };
+            if (vErrors === null) {
+              vErrors = [err299];
+            } else {
+              vErrors.push(err299);
+            }
+            errors++;
+          }
+        }
+        if (data151.enabled !== undefined) {
+          let data152 = data151.enabled;
+          if (typeof data152 !== 'boolean') {
+            const err300 = {
               instancePath: instancePath + '/sharding/enabled',
               schemaPath: '#/properties/sharding/properties/enabled/type',
               keyword: 'type',
@@ -7598,46 +7657,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.sharding.properties.enabled.type,
               parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data151,
-            };
-            if (vErrors === null) {
-              vErrors = [err298];
-            } else {
-              vErrors.push(err298);
-            }
-            errors++;
-          }
-        }
-        if (data150.namespace !== undefined) {
-          let data152 = data150.namespace;
-          if (typeof data152 === 'string') {
-            if (func3(data152) < 1) {
-              const err299 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data152,
-              };
-              if (vErrors === null) {
-                vErrors = [err299];
-              } else {
-                vErrors.push(err299);
-              }
-              errors++;
-            }
-          } else {
-            const err300 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data152,
             };
             if (vErrors === null) {
@@ -7648,18 +7667,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data150.leaseDuration !== undefined) {
-          let data153 = data150.leaseDuration;
+        if (data151.namespace !== undefined) {
+          let data153 = data151.namespace;
           if (typeof data153 === 'string') {
-            if (!pattern0.test(data153)) {
+            if (func3(data153) < 1) {
               const err301 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.namespace,
                 data: data153,
               };
               if (vErrors === null) {
@@ -7671,13 +7690,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err302 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data153,
             };
             if (vErrors === null) {
@@ -7688,12 +7707,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data150.renewInterval !== undefined) {
-          let data154 = data150.renewInterval;
+        if (data151.leaseDuration !== undefined) {
+          let data154 = data151.leaseDuration;
           if (typeof data154 === 'string') {
             if (!pattern0.test(data154)) {
               const err303 = {
-                instancePath: instancePath + '/sharding/renewInterval',
+                instancePath: instancePath + '/sharding/leaseDuration',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -7711,7 +7730,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err304 = {
-              instancePath: instancePath + '/sharding/renewInterval',
+              instancePath: instancePath + '/sharding/leaseDuration',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -7728,18 +7747,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data150.identity !== undefined) {
-          let data155 = data150.identity;
+        if (data151.renewInterval !== undefined) {
+          let data155 = data151.renewInterval;
           if (typeof data155 === 'string') {
-            if (func3(data155) > 128) {
+            if (!pattern0.test(data155)) {
               const err305 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
                 data: data155,
               };
               if (vErrors === null) {
@@ -7749,8 +7768,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (func3(data155) < 1) {
-              const err306 = {
+          } else {
+            const err306 = {
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data155,
+            };
+            if (vErrors === null) {
+              vErrors = [err306];
+            } else {
+              vErrors.push(err306);
+            }
+            errors++;
+          }
+        }
+        if (data151.identity !== undefined) {
+          let data156 = data151.identity;
+          if (typeof data156 === 'string') {
+            if (func3(data156) > 128) {
+              const err307 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data156,
+              };
+              if (vErrors === null) {
+                vErrors = [err307];
+              } else {
+                vErrors.push(err307);
+              }
+              errors++;
+            }
+            if (func3(data156) < 1) {
+              const err308 = {
                 instancePath: instancePath + '/sharding/identity',
                 schemaPath: '#/properties/sharding/properties/identity/minLength',
                 keyword: 'minLength',
@@ -7758,46 +7817,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.identity,
-                data: data155,
-              };
-              if (vErrors === null) {
-                vErrors = [err306];
-              } else {
-                vErrors.push(err306);
-              }
-              errors++;
-            }
-          } else {
-            const err307 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data155,
-            };
-            if (vErrors === null) {
-              vErrors = [err307];
-            } else {
-              vErrors.push(err307);
-            }
-            errors++;
-          }
-        }
-        if (data150.kubeconfig !== undefined) {
-          let data156 = data150.kubeconfig;
-          if (typeof data156 === 'string') {
-            if (func3(data156) < 1) {
-              const err308 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
                 data: data156,
               };
               if (vErrors === null) {
@@ -7809,13 +7828,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err309 = {
-              instancePath: instancePath + '/sharding/kubeconfig',
-              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.kubeconfig.type,
-              parentSchema: schema11.properties.sharding.properties.kubeconfig,
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
               data: data156,
             };
             if (vErrors === null) {
@@ -7826,18 +7845,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data150.context !== undefined) {
-          let data157 = data150.context;
+        if (data151.kubeconfig !== undefined) {
+          let data157 = data151.kubeconfig;
           if (typeof data157 === 'string') {
             if (func3(data157) < 1) {
               const err310 = {
-                instancePath: instancePath + '/sharding/context',
-                schemaPath: '#/properties/sharding/properties/context/minLength',
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.sharding.properties.context,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
                 data: data157,
               };
               if (vErrors === null) {
@@ -7849,13 +7868,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err311 = {
-              instancePath: instancePath + '/sharding/context',
-              schemaPath: '#/properties/sharding/properties/context/type',
+              instancePath: instancePath + '/sharding/kubeconfig',
+              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.context.type,
-              parentSchema: schema11.properties.sharding.properties.context,
+              schema: schema11.properties.sharding.properties.kubeconfig.type,
+              parentSchema: schema11.properties.sharding.properties.kubeconfig,
               data: data157,
             };
             if (vErrors === null) {
@@ -7866,18 +7885,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data150.advertiseUrl !== undefined) {
-          let data158 = data150.advertiseUrl;
+        if (data151.context !== undefined) {
+          let data158 = data151.context;
           if (typeof data158 === 'string') {
-            if (!pattern13.test(data158)) {
+            if (func3(data158) < 1) {
               const err312 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                instancePath: instancePath + '/sharding/context',
+                schemaPath: '#/properties/sharding/properties/context/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.context,
                 data: data158,
               };
               if (vErrors === null) {
@@ -7889,13 +7908,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err313 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              instancePath: instancePath + '/sharding/context',
+              schemaPath: '#/properties/sharding/properties/context/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              schema: schema11.properties.sharding.properties.context.type,
+              parentSchema: schema11.properties.sharding.properties.context,
               data: data158,
             };
             if (vErrors === null) {
@@ -7906,10 +7925,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data150.shards !== undefined) {
-          let data159 = data150.shards;
-          if (!(typeof data159 == 'number' && !(data159 % 1) && !isNaN(data159))) {
-            const err314 = {
+        if (data151.advertiseUrl !== undefined) {
+          let data159 = data151.advertiseUrl;
+          if (typeof data159 === 'string') {
+            if (!pattern13.test(data159)) {
+              const err314 = {
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data159,
+              };
+              if (vErrors === null) {
+                vErrors = [err314];
+              } else {
+                vErrors.push(err314);
+              }
+              errors++;
+            }
+          } else {
+            const err315 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              data: data159,
+            };
+            if (vErrors === null) {
+              vErrors = [err315];
+            } else {
+              vErrors.push(err315);
+            }
+            errors++;
+          }
+        }
+        if (data151.shards !== undefined) {
+          let data160 = data151.shards;
+          if (!(typeof data160 == 'number' && !(data160 % 1) && !isNaN(data160))) {
+            const err316 = {
               instancePath: instancePath + '/sharding/shards',
               schemaPath: '#/properties/sharding/properties/shards/type',
               keyword: 'type',
@@ -7917,18 +7976,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.sharding.properties.shards.type,
               parentSchema: schema11.properties.sharding.properties.shards,
-              data: data159,
+              data: data160,
             };
             if (vErrors === null) {
-              vErrors = [err314];
+              vErrors = [err316];
             } else {
-              vErrors.push(err314);
+              vErrors.push(err316);
             }
             errors++;
           }
-          if (typeof data159 == 'number') {
-            if (data159 > 1024 || isNaN(data159)) {
-              const err315 = {
+          if (typeof data160 == 'number') {
+            if (data160 > 1024 || isNaN(data160)) {
+              const err317 = {
                 instancePath: instancePath + '/sharding/shards',
                 schemaPath: '#/properties/sharding/properties/shards/maximum',
                 keyword: 'maximum',
@@ -7936,47 +7995,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 1024',
                 schema: 1024,
                 parentSchema: schema11.properties.sharding.properties.shards,
-                data: data159,
-              };
-              if (vErrors === null) {
-                vErrors = [err315];
-              } else {
-                vErrors.push(err315);
-              }
-              errors++;
-            }
-            if (data159 < 1 || isNaN(data159)) {
-              const err316 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data159,
-              };
-              if (vErrors === null) {
-                vErrors = [err316];
-              } else {
-                vErrors.push(err316);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data150.handoffKeyFile !== undefined) {
-          let data160 = data150.handoffKeyFile;
-          if (typeof data160 === 'string') {
-            if (func3(data160) < 1) {
-              const err317 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
                 data: data160,
               };
               if (vErrors === null) {
@@ -7986,37 +8004,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err318 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data160,
-            };
-            if (vErrors === null) {
-              vErrors = [err318];
-            } else {
-              vErrors.push(err318);
+            if (data160 < 1 || isNaN(data160)) {
+              const err318 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data160,
+              };
+              if (vErrors === null) {
+                vErrors = [err318];
+              } else {
+                vErrors.push(err318);
+              }
+              errors++;
             }
-            errors++;
           }
         }
-        if (data150.handoffKeyEnv !== undefined) {
-          let data161 = data150.handoffKeyEnv;
+        if (data151.handoffKeyFile !== undefined) {
+          let data161 = data151.handoffKeyFile;
           if (typeof data161 === 'string') {
-            if (!pattern1.test(data161)) {
+            if (func3(data161) < 1) {
               const err319 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
                 data: data161,
               };
               if (vErrors === null) {
@@ -8028,13 +8047,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err320 = {
-              instancePath: instancePath + '/sharding/handoffKeyEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
               data: data161,
             };
             if (vErrors === null) {
@@ -8045,15 +8064,55 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data150.peerUrls !== undefined) {
-          let data162 = data150.peerUrls;
-          if (Array.isArray(data162)) {
-            const len17 = data162.length;
+        if (data151.handoffKeyEnv !== undefined) {
+          let data162 = data151.handoffKeyEnv;
+          if (typeof data162 === 'string') {
+            if (!pattern1.test(data162)) {
+              const err321 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data162,
+              };
+              if (vErrors === null) {
+                vErrors = [err321];
+              } else {
+                vErrors.push(err321);
+              }
+              errors++;
+            }
+          } else {
+            const err322 = {
+              instancePath: instancePath + '/sharding/handoffKeyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data162,
+            };
+            if (vErrors === null) {
+              vErrors = [err322];
+            } else {
+              vErrors.push(err322);
+            }
+            errors++;
+          }
+        }
+        if (data151.peerUrls !== undefined) {
+          let data163 = data151.peerUrls;
+          if (Array.isArray(data163)) {
+            const len17 = data163.length;
             for (let i24 = 0; i24 < len17; i24++) {
-              let data163 = data162[i24];
-              if (typeof data163 === 'string') {
-                if (!pattern13.test(data163)) {
-                  const err321 = {
+              let data164 = data163[i24];
+              if (typeof data164 === 'string') {
+                if (!pattern13.test(data164)) {
+                  const err323 = {
                     instancePath: instancePath + '/sharding/peerUrls/' + i24,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
@@ -8061,17 +8120,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data163,
+                    data: data164,
                   };
                   if (vErrors === null) {
-                    vErrors = [err321];
+                    vErrors = [err323];
                   } else {
-                    vErrors.push(err321);
+                    vErrors.push(err323);
                   }
                   errors++;
                 }
               } else {
-                const err322 = {
+                const err324 = {
                   instancePath: instancePath + '/sharding/peerUrls/' + i24,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
@@ -8079,28 +8138,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data163,
+                  data: data164,
                 };
                 if (vErrors === null) {
-                  vErrors = [err322];
+                  vErrors = [err324];
                 } else {
-                  vErrors.push(err322);
+                  vErrors.push(err324);
                 }
                 errors++;
               }
             }
-            let i25 = data162.length;
+            let i25 = data163.length;
             let j7;
             if (i25 > 1) {
               const indices4 = {};
               for (; i25--;) {
-                let item4 = data162[i25];
+                let item4 = data163[i25];
                 if (typeof item4 !== 'string') {
                   continue;
                 }
                 if (typeof indices4[item4] == 'number') {
                   j7 = indices4[item4];
-                  const err323 = {
+                  const err325 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
@@ -8109,12 +8168,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       'must NOT have duplicate items (items ## ' + j7 + ' and ' + i25 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data162,
+                    data: data163,
                   };
                   if (vErrors === null) {
-                    vErrors = [err323];
+                    vErrors = [err325];
                   } else {
-                    vErrors.push(err323);
+                    vErrors.push(err325);
                   }
                   errors++;
                   break;
@@ -8123,7 +8182,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
           } else {
-            const err324 = {
+            const err326 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -8131,18 +8190,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data162,
+              data: data163,
             };
             if (vErrors === null) {
-              vErrors = [err324];
+              vErrors = [err326];
             } else {
-              vErrors.push(err324);
+              vErrors.push(err326);
             }
             errors++;
           }
         }
       } else {
-        const err325 = {
+        const err327 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -8150,18 +8209,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data150,
+          data: data151,
         };
         if (vErrors === null) {
-          vErrors = [err325];
+          vErrors = [err327];
         } else {
-          vErrors.push(err325);
+          vErrors.push(err327);
         }
         errors++;
       }
     }
   } else {
-    const err326 = {
+    const err328 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -8172,9 +8231,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err326];
+      vErrors = [err328];
     } else {
-      vErrors.push(err326);
+      vErrors.push(err328);
     }
     errors++;
   }

@@ -748,9 +748,13 @@ function canonicalHost(host: string): string {
   return host.toLowerCase().replace(/\.$/, '');
 }
 
+/** The cluster's DNS domain unless `kubernetes.clusterDomain` names another (kubelet's `--cluster-domain`). */
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+
 /**
  * Where an ExternalName Service's name leads inside the cluster: a Service's (or a pod's) namespace
- * for `name.namespace.svc` and `…svc.cluster.local`, and for the `service.namespace` shorthand, which
+ * for `name.namespace.svc` and `…svc.<cluster domain>` (`kubernetes.clusterDomain`, and
+ * `cluster.local` whatever it says), and for the `service.namespace` shorthand, which
  * ingress-nginx (like a pod's resolver) looks up under its search domains (`svc.cluster.local`)
  * before the name itself; the namespace of whoever looks it up for a single label; any address
  * for an IPv4 address (ingress-nginx sends traffic straight to it, loopback excepted: the API
@@ -773,29 +777,29 @@ export type ExternalNameReach =
   | { readonly kind: 'resolver-namespace' }
   | { readonly kind: 'address'; readonly spelled: 'an IPv4 address' | "a pod's name" };
 
-/** Where `externalName` leads (see ExternalNameReach). */
-export function externalNameReach(externalName: string): ExternalNameReach {
+/** Where `externalName` leads in a cluster of DNS domain `clusterDomain` (see ExternalNameReach). */
+export function externalNameReach(
+  externalName: string,
+  clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
+): ExternalNameReach {
   const absolute = externalName.endsWith('.');
-  const labels = canonicalHost(externalName).split('.');
+  const name = canonicalHost(externalName);
+  const labels = name.split('.');
   if (labels.length === 4 && labels.every((l) => /^\d{1,3}$/.test(l)))
     return { kind: 'address', spelled: 'an IPv4 address' };
-  const tail = labels.slice(-3).join('.');
-  if (labels.length >= 3 && (labels.at(-1) === 'pod' || tail === 'pod.cluster.local'))
-    return { kind: 'address', spelled: "a pod's name" };
-  const svc = clusterServiceSuffix(labels);
-  if (svc > 0) return { kind: 'namespace', namespace: labels[svc - 1]! };
+  // The cluster's own names read without its domain: `web.ns.svc.<domain>` as `web.ns.svc`. The
+  // default stays the cluster's too (a resolver may serve both): naming another only tightens.
+  const domain = [clusterDomain, DEFAULT_CLUSTER_DOMAIN]
+    .map((d) => `.${canonicalHost(d)}`)
+    .find((d) => name.endsWith(d));
+  const local = domain ? name.slice(0, -domain.length).split('.') : labels;
+  if (labels.length >= 3 && local.at(-1) === 'pod') return { kind: 'address', spelled: "a pod's name" };
+  if (local.length >= 2 && local.at(-1) === 'svc') return { kind: 'namespace', namespace: local.at(-2)! };
   if (absolute) return { kind: 'external' };
   if (labels.length === 1) return { kind: 'resolver-namespace' };
   if (labels.length === 2) return { kind: 'namespace', namespace: labels[1]! };
   if (labels.length === 3) return { kind: 'searched', namespace: labels[2]! };
   return { kind: 'external' };
-}
-
-/** The index of the `svc` label of a name ending in `.svc` or `.svc.cluster.local`, else -1. */
-function clusterServiceSuffix(labels: readonly string[]): number {
-  const tail = labels.slice(-3).join('.');
-  if (tail === 'svc.cluster.local') return labels.length - 3;
-  return labels[labels.length - 1] === 'svc' ? labels.length - 1 : -1;
 }
 
 /** The `spec.externalName` of a Service of type ExternalName, else undefined. */

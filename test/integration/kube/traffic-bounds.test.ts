@@ -731,6 +731,45 @@ describe('ExternalName Services', () => {
     expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/outside`)).toBeDefined();
   });
 
+  // Found in review: a cluster whose DNS domain is not cluster.local (kubelet's --cluster-domain)
+  // names b's Service web.<b>.svc.<domain>, four labels and more, which passed as a host outside
+  // the cluster; the API server admitted it from a and cairn applied it.
+  it("with kubernetes.clusterDomain, refuses one naming b's Service under that domain, and applies its own", async () => {
+    const domain = 'corp.internal';
+    const applier = kit.applier(
+      'a',
+      kit.target(a.ns, {
+        ...claimsOfA(),
+        namespaces: [a.ns, a.extra],
+        serviceAccount: `${a.ns}/${a.sa}`,
+        hosts: [hostA, `*.${hostA}`],
+        clusterDomain: domain,
+        pruneMaxShare: 1,
+      }),
+      { repository },
+    );
+    const name = kit.name('domain');
+    const object = externalName(name, `web.${b.ns}.svc.${domain}`);
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const refused = await planAndApply(applier, {
+      'domain.yaml': object,
+      'own.yaml': externalName('own-domain', `web.${a.extra}.svc.${domain}`),
+    });
+    expectRefused(
+      refused,
+      `Service/${a.ns}/${name}: spec.externalName web.${b.ns}.svc.${domain} names a Service of namespace ${b.ns}`,
+    );
+    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/${name}`)).toBeUndefined();
+    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/own-domain`)).toBeUndefined();
+
+    const applied = await planAndApply(applier, {
+      'own.yaml': externalName('own-domain', `web.${a.extra}.svc.${domain}`),
+      'public.yaml': externalName('public-domain', 'api.example.com'),
+    });
+    expect(applied.apply.failure).toBeUndefined();
+    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/own-domain`)).toBeDefined();
+  });
+
   it('applies one naming its own Service, a public name, and an absolute name of two labels', async () => {
     const result = await planAndApply(applierA, {
       'own.yaml': externalName('own', `web.${a.extra}.svc.cluster.local`),

@@ -1180,6 +1180,28 @@ describe('HAProxy annotations naming a Secret', () => {
   });
 });
 
+describe('externalNameReach under another cluster domain', () => {
+  it.each<[string, object]>([
+    ['web.team-b.svc.corp.internal', { kind: 'namespace', namespace: 'team-b' }],
+    ['web.team-b.svc.cluster.local', { kind: 'namespace', namespace: 'team-b' }],
+    ['10-96-0-1.default.pod.corp.internal', { kind: 'address', spelled: "a pod's name" }],
+    ['web.team-b.svc.example.com', { kind: 'external' }],
+    ['api.example.com', { kind: 'searched', namespace: 'com' }],
+  ])('%s', (name, reach) => {
+    expect(externalNameReach(name, 'corp.internal')).toEqual(reach);
+  });
+
+  it('bounds a Service named under it as any other', () => {
+    const object = made('v1', 'Service', {
+      spec: { type: 'ExternalName', externalName: 'web.team-b.svc.corp.internal' },
+    });
+    expect(outOfBounds(withEnvironmentB, object, new Set())).toBeUndefined();
+    expect(outOfBounds({ ...withEnvironmentB, clusterDomain: 'corp.internal' }, object, new Set())).toMatch(
+      /^spec\.externalName web\.team-b\.svc\.corp\.internal names a Service of namespace team-b: namespace team-b is environment b's/,
+    );
+  });
+});
+
 describe('externalNameReach', () => {
   it.each([
     ['web.team-b.svc.cluster.local', { kind: 'namespace', namespace: 'team-b' }],
