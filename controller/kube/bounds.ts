@@ -199,10 +199,11 @@ function controllerTargetOutOfBounds(
   declared: ReadonlySet<string>,
   foreign: ReadonlyMap<string, string>,
 ): string | undefined {
-  for (const { field, name, written, kind, shortNameIsOwn } of controllerTargetsOf(object)) {
+  for (const { field, name, written, kind, shortNameIsOwn, localhostIsOwn } of controllerTargetsOf(object)) {
     if (name === undefined)
       return `${field} ${written}: cairn cannot tell which host the ingress controller requests (a variable picks it for each request, or it is no URL); write the host out, or $host for this Ingress's own`;
     if (shortNameIsOwn && !name.includes('.')) continue;
+    if (localhostIsOwn && name.toLowerCase() === 'localhost') continue;
     const reach = externalNameReach(name, bounds.clusterDomain);
     if (reach.kind === 'resolver-namespace')
       return `${field} ${name} is one label, which the ingress controller looks up as a Service of its own namespace; write <service>.<namespace>.svc for a Service of this environment, or a name ending in a dot for one outside the cluster`;

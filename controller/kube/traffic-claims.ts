@@ -834,7 +834,23 @@ export interface ControllerTarget {
   readonly kind: 'alias' | 'request';
   /** A single label names a Service of the object's own namespace (Emissary's), not the controller's. */
   readonly shortNameIsOwn?: true;
+  /** `localhost` is the requesting service's own pod (Gloo's ext-auth with its OPA sidecar), no Service. */
+  readonly localhostIsOwn?: true;
 }
+
+/**
+ * Where Gloo's external auth service sends requests of its own for an AuthConfig, from inside the
+ * cluster (`projects/gloo/api/v1/enterprise/options/extauth/v1/extauth.proto`): a pass-through
+ * auth server, asked about every request with its headers (`passThroughAuth`), a JWKS it fetches,
+ * an LDAP server, an OPA server. `url`: written as a URL; else `host:port`.
+ */
+const GLOO_AUTH_REQUESTS: readonly { readonly path: string; readonly url: boolean }[] = [
+  { path: 'configs[].passThroughAuth.http.url', url: true },
+  { path: 'configs[].passThroughAuth.grpc.address', url: false },
+  { path: 'configs[].oauth2.accessTokenValidation.jwt.remoteJwks.url', url: true },
+  { path: 'configs[].ldap.address', url: false },
+  { path: 'configs[].opaServerAuth.serverAddr', url: false },
+];
 
 /**
  * The hosts an Istio rule sets the mesh's traffic for, and the namespaces whose sidecars take it
@@ -880,6 +896,16 @@ export function controllerTargetsOf(object: KubeObject): readonly ControllerTarg
     if (service === undefined) return [];
     const { name } = requestTarget('spec.service', service.includes('://') ? service : `tcp://${service}`);
     return [{ field: 'spec.service', name, written: service, kind: 'alias', shortNameIsOwn: true }];
+  }
+  if (group === GLOO_ENTERPRISE_GROUP && object.kind === 'AuthConfig') {
+    const spec = { field: 'spec', value: (object as { spec?: unknown }).spec };
+    return GLOO_AUTH_REQUESTS.flatMap(({ path, url }) =>
+      valuesAt(spec, path).map(({ field, value }) => {
+        const written = String(value);
+        const target = requestTarget(field, url || written.includes('://') ? written : `tcp://${written}`);
+        return { ...target, written, localhostIsOwn: true as const };
+      }),
+    );
   }
   // Traefik's forwardAuth middleware asks its address for every request it guards, as auth-url does.
   if (TRAEFIK_GROUPS.includes(group) && object.kind === 'Middleware') {

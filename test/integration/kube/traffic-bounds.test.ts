@@ -1297,6 +1297,15 @@ describe("Gloo's AuthConfig references", () => {
         `spec.configs[0].oauth2.oidcAuthorizationCode.clientSecretRef.namespace ${b.ns} names a Secret or ConfigMap that Gloo's external auth service (reading every watched namespace's) checks the requests of every route taking this AuthConfig with: namespace ${b.ns} is neither kubernetes.namespace (${a.ns}) nor in kubernetes.namespaces`,
     ],
     [
+      "a pass-through auth server of b's",
+      () =>
+        authConfig(kit.name('pass'), {
+          passThroughAuth: { http: { url: `http://auth.${b.ns}.svc.cluster.local:9001/check` } },
+        }),
+      () =>
+        `spec.configs[0].passThroughAuth.http.url auth.${b.ns}.svc.cluster.local names a Service of namespace ${b.ns}: namespace ${b.ns} is environment b's`,
+    ],
+    [
       'API keys selected by label in every namespace',
       () =>
         authConfig(kit.name('keys'), {
@@ -1314,11 +1323,15 @@ describe("Gloo's AuthConfig references", () => {
     },
   );
 
-  it("applies one with a's own client secret and API keys", async () => {
+  it("applies one with a's own client secret and API keys, its OPA sidecar and a platform's pass-through server", async () => {
     const objects = {
       'oidc.yaml': authConfig('gloo-oidc', oidc(a.extra)),
       'keys.yaml': authConfig('gloo-keys', {
         apiKeyAuth: { k8sSecretApikeyStorage: { apiKeySecretRefs: [{ name: 'key', namespace: a.ns }] } },
+      }),
+      'opa.yaml': authConfig('gloo-opa', { opaServerAuth: { serverAddr: 'http://localhost:8181' } }),
+      'shared.yaml': authConfig('gloo-shared', {
+        passThroughAuth: { grpc: { address: 'auth.platform-auth.svc.cluster.local:9001' } },
       }),
     };
     const result = await planAndApply(applierA, objects);

@@ -1000,6 +1000,38 @@ describe("Gloo's AuthConfig references", () => {
       authConfig({ apiKeyAuth: { k8sSecretApikeyStorage: { labelSelector: { team: 'b' } } } }),
       /^spec\.configs\[0\]\.apiKeyAuth\.k8sSecretApikeyStorage\.labelSelector selects API key Secrets by label in every namespace Gloo watches/,
     ],
+    [
+      "a pass-through auth server of another environment's",
+      authConfig({ passThroughAuth: { http: { url: 'http://auth.team-b.svc.cluster.local:9001/check' } } }),
+      /^spec\.configs\[0\]\.passThroughAuth\.http\.url auth\.team-b\.svc\.cluster\.local names a Service of namespace team-b: namespace team-b is environment b's/,
+    ],
+    [
+      "a gRPC pass-through server of the cluster's",
+      authConfig({ passThroughAuth: { grpc: { address: 'auth.kube-system.svc.cluster.local:9001' } } }),
+      /^spec\.configs\[0\]\.passThroughAuth\.grpc\.address auth\.kube-system\.svc\.cluster\.local names a Service of namespace kube-system/,
+    ],
+    [
+      'an LDAP server at an address',
+      authConfig({ ldap: { address: '10.96.0.10:389' } }),
+      /^spec\.configs\[0\]\.ldap\.address 10\.96\.0\.10 is an IPv4 address/,
+    ],
+    [
+      "its OPA sidecar, a platform's pass-through server and keys from outside the cluster",
+      made('enterprise.gloo.solo.io/v1', 'AuthConfig', {
+        spec: {
+          configs: [
+            { opaServerAuth: { serverAddr: 'http://localhost:8181', package: 'authz' } },
+            { passThroughAuth: { grpc: { address: 'auth.platform-auth.svc.cluster.local:9001' } } },
+            {
+              oauth2: {
+                accessTokenValidation: { jwt: { remoteJwks: { url: 'https://idp.example.com/keys' } } },
+              },
+            },
+          ],
+        },
+      }),
+      undefined,
+    ],
   ])('an AuthConfig with %s', (_what, object, expected) => {
     const why = outOfBounds(withEnvironmentB, object, new Set());
     if (expected === undefined) expect(why).toBeUndefined();
