@@ -243,6 +243,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               clusterResources: kube.clusterResources ?? ['Namespace'],
               ...(kube.allowClusterPolicy ? { allowClusterPolicy: true } : {}),
               ...(kube.serviceAccount ? { serviceAccount: kube.serviceAccount } : {}),
+              ...(kube.clusterDomain ? { clusterDomain: kube.clusterDomain } : {}),
               ...(kube.hosts ? { hosts: kube.hosts } : {}),
               ...(claims && raw.environments.some((o) => o !== env && o.kubernetes)
                 ? { claims: { env: env.name, config: claims } }

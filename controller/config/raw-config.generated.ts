@@ -371,7 +371,7 @@ export interface RawKubernetesTarget {
    */
   adoptUnowned?: boolean;
   /**
-   * Let this environment's tree write cluster policy in the kinds it may write (default false: refused as kube.out-of-bounds): admission webhooks and policies, APIServices, FlowSchemas and PriorityLevelConfigurations, CRD conversion webhooks, ClusterRole aggregation (aggregate-to-* labels, aggregationRule), default StorageClasses and IngressClasses, global default PriorityClasses, hostPath and local PersistentVolumes, Services with externalIPs, Ingress snippet annotations (*-snippet, *-snippets), pod templates at a system-* priority class or with a nodeName, role bindings to everyone (system:authenticated, system:unauthenticated, system:serviceaccounts, system:nodes, system:anonymous), and Namespace labels and annotations under kubernetes.io, k8s.io and openshift.io (Pod Security levels, node selectors) other than app.kubernetes.io and kubectl.kubernetes.io.
+   * Let this environment's tree write cluster policy in the kinds it may write (default false: refused as kube.out-of-bounds): admission webhooks and policies, APIServices, FlowSchemas and PriorityLevelConfigurations, CRD conversion webhooks, ClusterRole aggregation (aggregate-to-* labels, aggregationRule), default StorageClasses and IngressClasses, global default PriorityClasses, hostPath and local PersistentVolumes, Services with externalIPs, Ingress snippet annotations (*-snippet, *-snippets), a Traefik TLSOption or TLSStore named default, a Kong KongClusterPlugin labelled global and a KongConsumer with credentials, pod templates at a system-* priority class or with a nodeName, role bindings to everyone (system:authenticated, system:unauthenticated, system:serviceaccounts, system:nodes, system:anonymous), and Namespace labels and annotations under kubernetes.io, k8s.io and openshift.io (Pod Security levels, node selectors) other than app.kubernetes.io and kubectl.kubernetes.io.
    */
   allowClusterPolicy?: boolean;
   /**
@@ -386,6 +386,10 @@ export interface RawKubernetesTarget {
    * The host names this environment's Ingresses, Gateway API routes (spec.hostnames) and Gateway listeners may claim: names, or *.domain for every name below domain (default: unchecked, any host). When set, a host outside it, and a rule, TLS entry, route or listener naming no host (a catch-all), is refused as kube.out-of-bounds.
    */
   hosts?: string[];
+  /**
+   * The cluster's DNS domain (kubelet's --cluster-domain; default cluster.local): an ExternalName, or a host a shared ingress controller requests (auth-url, a route's service), ending in .svc.<clusterDomain> or .pod.<clusterDomain> names a Service or pod of the cluster and is bounded as one; under another domain it would pass as a host outside the cluster.
+   */
+  clusterDomain?: string;
   /**
    * namespace/name of the ServiceAccount that cairn impersonates for every request on this environment's objects (default: none, cairn's own identity).
    */

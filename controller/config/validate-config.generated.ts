@@ -399,7 +399,7 @@ const schema11 = {
               },
               allowClusterPolicy: {
                 description:
-                  "Let this environment's tree write cluster policy in the kinds it may write (default false: refused as kube.out-of-bounds): admission webhooks and policies, APIServices, FlowSchemas and PriorityLevelConfigurations, CRD conversion webhooks, ClusterRole aggregation (aggregate-to-* labels, aggregationRule), default StorageClasses and IngressClasses, global default PriorityClasses, hostPath and local PersistentVolumes, Services with externalIPs, Ingress snippet annotations (*-snippet, *-snippets), pod templates at a system-* priority class or with a nodeName, role bindings to everyone (system:authenticated, system:unauthenticated, system:serviceaccounts, system:nodes, system:anonymous), and Namespace labels and annotations under kubernetes.io, k8s.io and openshift.io (Pod Security levels, node selectors) other than app.kubernetes.io and kubectl.kubernetes.io.",
+                  "Let this environment's tree write cluster policy in the kinds it may write (default false: refused as kube.out-of-bounds): admission webhooks and policies, APIServices, FlowSchemas and PriorityLevelConfigurations, CRD conversion webhooks, ClusterRole aggregation (aggregate-to-* labels, aggregationRule), default StorageClasses and IngressClasses, global default PriorityClasses, hostPath and local PersistentVolumes, Services with externalIPs, Ingress snippet annotations (*-snippet, *-snippets), a Traefik TLSOption or TLSStore named default, a Kong KongClusterPlugin labelled global and a KongConsumer with credentials, pod templates at a system-* priority class or with a nodeName, role bindings to everyone (system:authenticated, system:unauthenticated, system:serviceaccounts, system:nodes, system:anonymous), and Namespace labels and annotations under kubernetes.io, k8s.io and openshift.io (Pod Security levels, node selectors) other than app.kubernetes.io and kubectl.kubernetes.io.",
                 type: 'boolean',
               },
               namespaces: {
@@ -422,6 +422,12 @@ const schema11 = {
                   type: 'string',
                   pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
                 },
+              },
+              clusterDomain: {
+                description:
+                  "The cluster's DNS domain (kubelet's --cluster-domain; default cluster.local): an ExternalName, or a host a shared ingress controller requests (auth-url, a route's service), ending in .svc.<clusterDomain> or .pod.<clusterDomain> names a Service or pod of the cluster and is bounded as one; under another domain it would pass as a host outside the cluster.",
+                type: 'string',
+                pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
               },
               serviceAccount: {
                 description:
@@ -913,8 +919,9 @@ const pattern25 = new RegExp(
   '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
   'u',
 );
-const pattern26 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
-const pattern38 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+const pattern26 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', 'u');
+const pattern27 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
+const pattern39 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -4472,11 +4479,63 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data63.serviceAccount !== undefined) {
-                  let data82 = data63.serviceAccount;
+                if (data63.clusterDomain !== undefined) {
+                  let data82 = data63.clusterDomain;
                   if (typeof data82 === 'string') {
                     if (!pattern26.test(data82)) {
                       const err153 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterDomain',
+                        schemaPath:
+                          '#/properties/environments/items/properties/kubernetes/properties/clusterDomain/pattern',
+                        keyword: 'pattern',
+                        params: {
+                          pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+                        },
+                        message:
+                          'must match pattern "' +
+                          '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' +
+                          '"',
+                        schema: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+                        parentSchema:
+                          schema11.properties.environments.items.properties.kubernetes.properties
+                            .clusterDomain,
+                        data: data82,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err153];
+                      } else {
+                        vErrors.push(err153);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err154 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterDomain',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/clusterDomain/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.clusterDomain
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties.clusterDomain,
+                      data: data82,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err154];
+                    } else {
+                      vErrors.push(err154);
+                    }
+                    errors++;
+                  }
+                }
+                if (data63.serviceAccount !== undefined) {
+                  let data83 = data63.serviceAccount;
+                  if (typeof data83 === 'string') {
+                    if (!pattern27.test(data83)) {
+                      const err155 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
@@ -4490,17 +4549,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .serviceAccount,
-                        data: data82,
+                        data: data83,
                       };
                       if (vErrors === null) {
-                        vErrors = [err153];
+                        vErrors = [err155];
                       } else {
-                        vErrors.push(err153);
+                        vErrors.push(err155);
                       }
                       errors++;
                     }
                   } else {
-                    const err154 = {
+                    const err156 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
@@ -4513,20 +4572,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .serviceAccount,
-                      data: data82,
+                      data: data83,
                     };
                     if (vErrors === null) {
-                      vErrors = [err154];
+                      vErrors = [err156];
                     } else {
-                      vErrors.push(err154);
+                      vErrors.push(err156);
                     }
                     errors++;
                   }
                 }
                 if (data63.maxManifestBytes !== undefined) {
-                  let data83 = data63.maxManifestBytes;
-                  if (!(typeof data83 == 'number' && !(data83 % 1) && !isNaN(data83))) {
-                    const err155 = {
+                  let data84 = data63.maxManifestBytes;
+                  if (!(typeof data84 == 'number' && !(data84 % 1) && !isNaN(data84))) {
+                    const err157 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
@@ -4539,18 +4598,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .maxManifestBytes,
-                      data: data83,
+                      data: data84,
                     };
                     if (vErrors === null) {
-                      vErrors = [err155];
+                      vErrors = [err157];
                     } else {
-                      vErrors.push(err155);
+                      vErrors.push(err157);
                     }
                     errors++;
                   }
-                  if (typeof data83 == 'number') {
-                    if (data83 < 1 || isNaN(data83)) {
-                      const err156 = {
+                  if (typeof data84 == 'number') {
+                    if (data84 < 1 || isNaN(data84)) {
+                      const err158 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
@@ -4561,28 +4620,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .maxManifestBytes,
-                        data: data83,
+                        data: data84,
                       };
                       if (vErrors === null) {
-                        vErrors = [err156];
+                        vErrors = [err158];
                       } else {
-                        vErrors.push(err156);
+                        vErrors.push(err158);
                       }
                       errors++;
                     }
                   }
                 }
                 if (data63.render !== undefined) {
-                  let data84 = data63.render;
-                  if (data84 && typeof data84 == 'object' && !Array.isArray(data84)) {
-                    for (const key12 in data84) {
+                  let data85 = data63.render;
+                  if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
+                    for (const key12 in data85) {
                       if (!(
                         key12 === 'isolation' ||
                         key12 === 'socket' ||
                         key12 === 'uid' ||
                         key12 === 'gid'
                       )) {
-                        const err157 = {
+                        const err159 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/additionalProperties',
@@ -4592,20 +4651,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render,
-                          data: data84,
+                          data: data85,
                         };
                         if (vErrors === null) {
-                          vErrors = [err157];
+                          vErrors = [err159];
                         } else {
-                          vErrors.push(err157);
+                          vErrors.push(err159);
                         }
                         errors++;
                       }
                     }
-                    if (data84.isolation !== undefined) {
-                      let data85 = data84.isolation;
-                      if (!(data85 === 'bubblewrap' || data85 === 'sidecar' || data85 === 'none')) {
-                        const err158 = {
+                    if (data85.isolation !== undefined) {
+                      let data86 = data85.isolation;
+                      if (!(data86 === 'bubblewrap' || data86 === 'sidecar' || data86 === 'none')) {
+                        const err160 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/isolation/enum',
@@ -4622,21 +4681,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.isolation,
-                          data: data85,
+                          data: data86,
                         };
                         if (vErrors === null) {
-                          vErrors = [err158];
+                          vErrors = [err160];
                         } else {
-                          vErrors.push(err158);
+                          vErrors.push(err160);
                         }
                         errors++;
                       }
                     }
-                    if (data84.socket !== undefined) {
-                      let data86 = data84.socket;
-                      if (typeof data86 === 'string') {
-                        if (!pattern23.test(data86)) {
-                          const err159 = {
+                    if (data85.socket !== undefined) {
+                      let data87 = data85.socket;
+                      if (typeof data87 === 'string') {
+                        if (!pattern23.test(data87)) {
+                          const err161 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/pattern',
@@ -4647,17 +4706,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.socket,
-                            data: data86,
+                            data: data87,
                           };
                           if (vErrors === null) {
-                            vErrors = [err159];
+                            vErrors = [err161];
                           } else {
-                            vErrors.push(err159);
+                            vErrors.push(err161);
                           }
                           errors++;
                         }
                       } else {
-                        const err160 = {
+                        const err162 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/type',
@@ -4670,20 +4729,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.socket,
-                          data: data86,
+                          data: data87,
                         };
                         if (vErrors === null) {
-                          vErrors = [err160];
+                          vErrors = [err162];
                         } else {
-                          vErrors.push(err160);
+                          vErrors.push(err162);
                         }
                         errors++;
                       }
                     }
-                    if (data84.uid !== undefined) {
-                      let data87 = data84.uid;
-                      if (!(typeof data87 == 'number' && !(data87 % 1) && !isNaN(data87))) {
-                        const err161 = {
+                    if (data85.uid !== undefined) {
+                      let data88 = data85.uid;
+                      if (!(typeof data88 == 'number' && !(data88 % 1) && !isNaN(data88))) {
+                        const err163 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/type',
@@ -4696,55 +4755,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.uid,
-                          data: data87,
-                        };
-                        if (vErrors === null) {
-                          vErrors = [err161];
-                        } else {
-                          vErrors.push(err161);
-                        }
-                        errors++;
-                      }
-                      if (typeof data87 == 'number') {
-                        if (data87 < 1 || isNaN(data87)) {
-                          const err162 = {
-                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
-                            schemaPath:
-                              '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
-                            keyword: 'minimum',
-                            params: { comparison: '>=', limit: 1 },
-                            message: 'must be >= 1',
-                            schema: 1,
-                            parentSchema:
-                              schema11.properties.environments.items.properties.kubernetes.properties.render
-                                .properties.uid,
-                            data: data87,
-                          };
-                          if (vErrors === null) {
-                            vErrors = [err162];
-                          } else {
-                            vErrors.push(err162);
-                          }
-                          errors++;
-                        }
-                      }
-                    }
-                    if (data84.gid !== undefined) {
-                      let data88 = data84.gid;
-                      if (!(typeof data88 == 'number' && !(data88 % 1) && !isNaN(data88))) {
-                        const err163 = {
-                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
-                          schemaPath:
-                            '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
-                          keyword: 'type',
-                          params: { type: 'integer' },
-                          message: 'must be integer',
-                          schema:
-                            schema11.properties.environments.items.properties.kubernetes.properties.render
-                              .properties.gid.type,
-                          parentSchema:
-                            schema11.properties.environments.items.properties.kubernetes.properties.render
-                              .properties.gid,
                           data: data88,
                         };
                         if (vErrors === null) {
@@ -4757,16 +4767,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       if (typeof data88 == 'number') {
                         if (data88 < 1 || isNaN(data88)) {
                           const err164 = {
-                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                             schemaPath:
-                              '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
+                              '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
                             keyword: 'minimum',
                             params: { comparison: '>=', limit: 1 },
                             message: 'must be >= 1',
                             schema: 1,
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
-                                .properties.gid,
+                                .properties.uid,
                             data: data88,
                           };
                           if (vErrors === null) {
@@ -4778,8 +4788,57 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         }
                       }
                     }
+                    if (data85.gid !== undefined) {
+                      let data89 = data85.gid;
+                      if (!(typeof data89 == 'number' && !(data89 % 1) && !isNaN(data89))) {
+                        const err165 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
+                          schemaPath:
+                            '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
+                          keyword: 'type',
+                          params: { type: 'integer' },
+                          message: 'must be integer',
+                          schema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.render
+                              .properties.gid.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.render
+                              .properties.gid,
+                          data: data89,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err165];
+                        } else {
+                          vErrors.push(err165);
+                        }
+                        errors++;
+                      }
+                      if (typeof data89 == 'number') {
+                        if (data89 < 1 || isNaN(data89)) {
+                          const err166 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
+                            schemaPath:
+                              '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
+                            keyword: 'minimum',
+                            params: { comparison: '>=', limit: 1 },
+                            message: 'must be >= 1',
+                            schema: 1,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.kubernetes.properties.render
+                                .properties.gid,
+                            data: data89,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err166];
+                          } else {
+                            vErrors.push(err166);
+                          }
+                          errors++;
+                        }
+                      }
+                    }
                   } else {
-                    const err165 = {
+                    const err167 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/render/type',
@@ -4790,18 +4849,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.render.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.render,
-                      data: data84,
+                      data: data85,
                     };
                     if (vErrors === null) {
-                      vErrors = [err165];
+                      vErrors = [err167];
                     } else {
-                      vErrors.push(err165);
+                      vErrors.push(err167);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err166 = {
+                const err168 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -4812,15 +4871,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data63,
                 };
                 if (vErrors === null) {
-                  vErrors = [err166];
+                  vErrors = [err168];
                 } else {
-                  vErrors.push(err166);
+                  vErrors.push(err168);
                 }
                 errors++;
               }
             }
           } else {
-            const err167 = {
+            const err169 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -4831,15 +4890,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data21,
             };
             if (vErrors === null) {
-              vErrors = [err167];
+              vErrors = [err169];
             } else {
-              vErrors.push(err167);
+              vErrors.push(err169);
             }
             errors++;
           }
         }
       } else {
-        const err168 = {
+        const err170 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -4850,18 +4909,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data20,
         };
         if (vErrors === null) {
-          vErrors = [err168];
+          vErrors = [err170];
         } else {
-          vErrors.push(err168);
+          vErrors.push(err170);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data89 = data.audit;
-      if (data89 && typeof data89 == 'object' && !Array.isArray(data89)) {
-        if (data89.dir === undefined) {
-          const err169 = {
+      let data90 = data.audit;
+      if (data90 && typeof data90 == 'object' && !Array.isArray(data90)) {
+        if (data90.dir === undefined) {
+          const err171 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -4869,16 +4928,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data89,
+            data: data90,
           };
           if (vErrors === null) {
-            vErrors = [err169];
+            vErrors = [err171];
           } else {
-            vErrors.push(err169);
+            vErrors.push(err171);
           }
           errors++;
         }
-        for (const key13 in data89) {
+        for (const key13 in data90) {
           if (!(
             key13 === 'backend' ||
             key13 === 'dir' ||
@@ -4889,7 +4948,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             key13 === 'unkeyed' ||
             key13 === 'dynamodb'
           )) {
-            const err170 = {
+            const err172 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
@@ -4897,20 +4956,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data89,
+              data: data90,
             };
             if (vErrors === null) {
-              vErrors = [err170];
+              vErrors = [err172];
             } else {
-              vErrors.push(err170);
+              vErrors.push(err172);
             }
             errors++;
           }
         }
-        if (data89.backend !== undefined) {
-          let data90 = data89.backend;
-          if (!(data90 === 'jsonl' || data90 === 'dynamodb')) {
-            const err171 = {
+        if (data90.backend !== undefined) {
+          let data91 = data90.backend;
+          if (!(data91 === 'jsonl' || data91 === 'dynamodb')) {
+            const err173 = {
               instancePath: instancePath + '/audit/backend',
               schemaPath: '#/properties/audit/properties/backend/enum',
               keyword: 'enum',
@@ -4918,46 +4977,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be equal to one of the allowed values',
               schema: schema11.properties.audit.properties.backend.enum,
               parentSchema: schema11.properties.audit.properties.backend,
-              data: data90,
-            };
-            if (vErrors === null) {
-              vErrors = [err171];
-            } else {
-              vErrors.push(err171);
-            }
-            errors++;
-          }
-        }
-        if (data89.dir !== undefined) {
-          let data91 = data89.dir;
-          if (typeof data91 === 'string') {
-            if (func3(data91) < 1) {
-              const err172 = {
-                instancePath: instancePath + '/audit/dir',
-                schemaPath: '#/properties/audit/properties/dir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.dir,
-                data: data91,
-              };
-              if (vErrors === null) {
-                vErrors = [err172];
-              } else {
-                vErrors.push(err172);
-              }
-              errors++;
-            }
-          } else {
-            const err173 = {
-              instancePath: instancePath + '/audit/dir',
-              schemaPath: '#/properties/audit/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.dir.type,
-              parentSchema: schema11.properties.audit.properties.dir,
               data: data91,
             };
             if (vErrors === null) {
@@ -4968,18 +4987,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data89.witnessDir !== undefined) {
-          let data92 = data89.witnessDir;
+        if (data90.dir !== undefined) {
+          let data92 = data90.dir;
           if (typeof data92 === 'string') {
             if (func3(data92) < 1) {
               const err174 = {
-                instancePath: instancePath + '/audit/witnessDir',
-                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
+                instancePath: instancePath + '/audit/dir',
+                schemaPath: '#/properties/audit/properties/dir/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.audit.properties.witnessDir,
+                parentSchema: schema11.properties.audit.properties.dir,
                 data: data92,
               };
               if (vErrors === null) {
@@ -4991,13 +5010,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err175 = {
-              instancePath: instancePath + '/audit/witnessDir',
-              schemaPath: '#/properties/audit/properties/witnessDir/type',
+              instancePath: instancePath + '/audit/dir',
+              schemaPath: '#/properties/audit/properties/dir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.audit.properties.witnessDir.type,
-              parentSchema: schema11.properties.audit.properties.witnessDir,
+              schema: schema11.properties.audit.properties.dir.type,
+              parentSchema: schema11.properties.audit.properties.dir,
               data: data92,
             };
             if (vErrors === null) {
@@ -5008,18 +5027,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data89.keyFile !== undefined) {
-          let data93 = data89.keyFile;
+        if (data90.witnessDir !== undefined) {
+          let data93 = data90.witnessDir;
           if (typeof data93 === 'string') {
             if (func3(data93) < 1) {
               const err176 = {
-                instancePath: instancePath + '/audit/keyFile',
-                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                instancePath: instancePath + '/audit/witnessDir',
+                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.audit.properties.keyFile,
+                parentSchema: schema11.properties.audit.properties.witnessDir,
                 data: data93,
               };
               if (vErrors === null) {
@@ -5031,13 +5050,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err177 = {
-              instancePath: instancePath + '/audit/keyFile',
-              schemaPath: '#/properties/audit/properties/keyFile/type',
+              instancePath: instancePath + '/audit/witnessDir',
+              schemaPath: '#/properties/audit/properties/witnessDir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.audit.properties.keyFile.type,
-              parentSchema: schema11.properties.audit.properties.keyFile,
+              schema: schema11.properties.audit.properties.witnessDir.type,
+              parentSchema: schema11.properties.audit.properties.witnessDir,
               data: data93,
             };
             if (vErrors === null) {
@@ -5048,18 +5067,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data89.keyEnv !== undefined) {
-          let data94 = data89.keyEnv;
+        if (data90.keyFile !== undefined) {
+          let data94 = data90.keyFile;
           if (typeof data94 === 'string') {
-            if (!pattern1.test(data94)) {
+            if (func3(data94) < 1) {
               const err178 = {
-                instancePath: instancePath + '/audit/keyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/audit/keyFile',
+                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.keyFile,
                 data: data94,
               };
               if (vErrors === null) {
@@ -5071,13 +5090,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err179 = {
-              instancePath: instancePath + '/audit/keyEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/audit/keyFile',
+              schemaPath: '#/properties/audit/properties/keyFile/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.audit.properties.keyFile.type,
+              parentSchema: schema11.properties.audit.properties.keyFile,
               data: data94,
             };
             if (vErrors === null) {
@@ -5088,19 +5107,59 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data89.retiredKeys !== undefined) {
-          let data95 = data89.retiredKeys;
-          if (Array.isArray(data95)) {
-            const len11 = data95.length;
+        if (data90.keyEnv !== undefined) {
+          let data95 = data90.keyEnv;
+          if (typeof data95 === 'string') {
+            if (!pattern1.test(data95)) {
+              const err180 = {
+                instancePath: instancePath + '/audit/keyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data95,
+              };
+              if (vErrors === null) {
+                vErrors = [err180];
+              } else {
+                vErrors.push(err180);
+              }
+              errors++;
+            }
+          } else {
+            const err181 = {
+              instancePath: instancePath + '/audit/keyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data95,
+            };
+            if (vErrors === null) {
+              vErrors = [err181];
+            } else {
+              vErrors.push(err181);
+            }
+            errors++;
+          }
+        }
+        if (data90.retiredKeys !== undefined) {
+          let data96 = data90.retiredKeys;
+          if (Array.isArray(data96)) {
+            const len11 = data96.length;
             for (let i16 = 0; i16 < len11; i16++) {
-              let data96 = data95[i16];
-              const _errs219 = errors;
+              let data97 = data96[i16];
+              const _errs221 = errors;
               let valid56 = false;
               let passing2 = null;
-              const _errs220 = errors;
-              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
-                if (data96.env === undefined) {
-                  const err180 = {
+              const _errs222 = errors;
+              if (data97 && typeof data97 == 'object' && !Array.isArray(data97)) {
+                if (data97.env === undefined) {
+                  const err182 = {
                     instancePath: instancePath + '/audit/retiredKeys/' + i16,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/0/required',
                     keyword: 'required',
@@ -5108,25 +5167,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0],
-                    data: data96,
+                    data: data97,
                   };
                   if (vErrors === null) {
-                    vErrors = [err180];
+                    vErrors = [err182];
                   } else {
-                    vErrors.push(err180);
+                    vErrors.push(err182);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs220 === errors;
+              var _valid2 = _errs222 === errors;
               if (_valid2) {
                 valid56 = true;
                 passing2 = 0;
               }
-              const _errs221 = errors;
-              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
-                if (data96.file === undefined) {
-                  const err181 = {
+              const _errs223 = errors;
+              if (data97 && typeof data97 == 'object' && !Array.isArray(data97)) {
+                if (data97.file === undefined) {
+                  const err183 = {
                     instancePath: instancePath + '/audit/retiredKeys/' + i16,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/1/required',
                     keyword: 'required',
@@ -5134,17 +5193,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1],
-                    data: data96,
+                    data: data97,
                   };
                   if (vErrors === null) {
-                    vErrors = [err181];
+                    vErrors = [err183];
                   } else {
-                    vErrors.push(err181);
+                    vErrors.push(err183);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs221 === errors;
+              var _valid2 = _errs223 === errors;
               if (_valid2 && valid56) {
                 valid56 = false;
                 passing2 = [passing2, 1];
@@ -5155,7 +5214,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               }
               if (!valid56) {
-                const err182 = {
+                const err184 = {
                   instancePath: instancePath + '/audit/retiredKeys/' + i16,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf',
                   keyword: 'oneOf',
@@ -5163,28 +5222,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.audit.properties.retiredKeys.items.oneOf,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data96,
+                  data: data97,
                 };
                 if (vErrors === null) {
-                  vErrors = [err182];
+                  vErrors = [err184];
                 } else {
-                  vErrors.push(err182);
+                  vErrors.push(err184);
                 }
                 errors++;
               } else {
-                errors = _errs219;
+                errors = _errs221;
                 if (vErrors !== null) {
-                  if (_errs219) {
-                    vErrors.length = _errs219;
+                  if (_errs221) {
+                    vErrors.length = _errs221;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data96 && typeof data96 == 'object' && !Array.isArray(data96)) {
-                for (const key14 in data96) {
+              if (data97 && typeof data97 == 'object' && !Array.isArray(data97)) {
+                for (const key14 in data97) {
                   if (!(key14 === 'env' || key14 === 'file')) {
-                    const err183 = {
+                    const err185 = {
                       instancePath: instancePath + '/audit/retiredKeys/' + i16,
                       schemaPath: '#/properties/audit/properties/retiredKeys/items/additionalProperties',
                       keyword: 'additionalProperties',
@@ -5192,46 +5251,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                      data: data96,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err183];
-                    } else {
-                      vErrors.push(err183);
-                    }
-                    errors++;
-                  }
-                }
-                if (data96.env !== undefined) {
-                  let data97 = data96.env;
-                  if (typeof data97 === 'string') {
-                    if (!pattern1.test(data97)) {
-                      const err184 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
-                        schemaPath: '#/definitions/envVarName/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                        parentSchema: schema13,
-                        data: data97,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err184];
-                      } else {
-                        vErrors.push(err184);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err185 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
-                      schemaPath: '#/definitions/envVarName/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema13.type,
-                      parentSchema: schema13,
                       data: data97,
                     };
                     if (vErrors === null) {
@@ -5242,19 +5261,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data96.file !== undefined) {
-                  let data98 = data96.file;
+                if (data97.env !== undefined) {
+                  let data98 = data97.env;
                   if (typeof data98 === 'string') {
-                    if (func3(data98) < 1) {
+                    if (!pattern1.test(data98)) {
                       const err186 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
-                        schemaPath:
-                          '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
                         data: data98,
                       };
                       if (vErrors === null) {
@@ -5266,13 +5284,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   } else {
                     const err187 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
-                      schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
+                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
-                      schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
-                      parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                      schema: schema13.type,
+                      parentSchema: schema13,
                       data: data98,
                     };
                     if (vErrors === null) {
@@ -5283,8 +5301,49 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data97.file !== undefined) {
+                  let data99 = data97.file;
+                  if (typeof data99 === 'string') {
+                    if (func3(data99) < 1) {
+                      const err188 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
+                        schemaPath:
+                          '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                        data: data99,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err188];
+                      } else {
+                        vErrors.push(err188);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err189 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
+                      schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
+                      parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                      data: data99,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err189];
+                    } else {
+                      vErrors.push(err189);
+                    }
+                    errors++;
+                  }
+                }
               } else {
-                const err188 = {
+                const err190 = {
                   instancePath: instancePath + '/audit/retiredKeys/' + i16,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/type',
                   keyword: 'type',
@@ -5292,18 +5351,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.audit.properties.retiredKeys.items.type,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data96,
+                  data: data97,
                 };
                 if (vErrors === null) {
-                  vErrors = [err188];
+                  vErrors = [err190];
                 } else {
-                  vErrors.push(err188);
+                  vErrors.push(err190);
                 }
                 errors++;
               }
             }
           } else {
-            const err189 = {
+            const err191 = {
               instancePath: instancePath + '/audit/retiredKeys',
               schemaPath: '#/properties/audit/properties/retiredKeys/type',
               keyword: 'type',
@@ -5311,20 +5370,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.audit.properties.retiredKeys.type,
               parentSchema: schema11.properties.audit.properties.retiredKeys,
-              data: data95,
+              data: data96,
             };
             if (vErrors === null) {
-              vErrors = [err189];
+              vErrors = [err191];
             } else {
-              vErrors.push(err189);
+              vErrors.push(err191);
             }
             errors++;
           }
         }
-        if (data89.unkeyed !== undefined) {
-          let data99 = data89.unkeyed;
-          if (typeof data99 !== 'boolean') {
-            const err190 = {
+        if (data90.unkeyed !== undefined) {
+          let data100 = data90.unkeyed;
+          if (typeof data100 !== 'boolean') {
+            const err192 = {
               instancePath: instancePath + '/audit/unkeyed',
               schemaPath: '#/properties/audit/properties/unkeyed/type',
               keyword: 'type',
@@ -5332,21 +5391,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.audit.properties.unkeyed.type,
               parentSchema: schema11.properties.audit.properties.unkeyed,
-              data: data99,
+              data: data100,
             };
             if (vErrors === null) {
-              vErrors = [err190];
+              vErrors = [err192];
             } else {
-              vErrors.push(err190);
+              vErrors.push(err192);
             }
             errors++;
           }
         }
-        if (data89.dynamodb !== undefined) {
-          let data100 = data89.dynamodb;
-          if (data100 && typeof data100 == 'object' && !Array.isArray(data100)) {
-            if (data100.table === undefined) {
-              const err191 = {
+        if (data90.dynamodb !== undefined) {
+          let data101 = data90.dynamodb;
+          if (data101 && typeof data101 == 'object' && !Array.isArray(data101)) {
+            if (data101.table === undefined) {
+              const err193 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -5354,17 +5413,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'table' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data100,
+                data: data101,
               };
               if (vErrors === null) {
-                vErrors = [err191];
+                vErrors = [err193];
               } else {
-                vErrors.push(err191);
+                vErrors.push(err193);
               }
               errors++;
             }
-            if (data100.region === undefined) {
-              const err192 = {
+            if (data101.region === undefined) {
+              const err194 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -5372,18 +5431,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'region' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data100,
+                data: data101,
               };
               if (vErrors === null) {
-                vErrors = [err192];
+                vErrors = [err194];
               } else {
-                vErrors.push(err192);
+                vErrors.push(err194);
               }
               errors++;
             }
-            for (const key15 in data100) {
+            for (const key15 in data101) {
               if (!(key15 === 'table' || key15 === 'region' || key15 === 'endpoint')) {
-                const err193 = {
+                const err195 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
@@ -5391,46 +5450,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data100,
-                };
-                if (vErrors === null) {
-                  vErrors = [err193];
-                } else {
-                  vErrors.push(err193);
-                }
-                errors++;
-              }
-            }
-            if (data100.table !== undefined) {
-              let data101 = data100.table;
-              if (typeof data101 === 'string') {
-                if (func3(data101) < 3) {
-                  const err194 = {
-                    instancePath: instancePath + '/audit/dynamodb/table',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 3 },
-                    message: 'must NOT have fewer than 3 characters',
-                    schema: 3,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data101,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err194];
-                  } else {
-                    vErrors.push(err194);
-                  }
-                  errors++;
-                }
-              } else {
-                const err195 = {
-                  instancePath: instancePath + '/audit/dynamodb/table',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                   data: data101,
                 };
                 if (vErrors === null) {
@@ -5441,18 +5460,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data100.region !== undefined) {
-              let data102 = data100.region;
+            if (data101.table !== undefined) {
+              let data102 = data101.table;
               if (typeof data102 === 'string') {
-                if (func3(data102) < 1) {
+                if (func3(data102) < 3) {
                   const err196 = {
-                    instancePath: instancePath + '/audit/dynamodb/region',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
+                    instancePath: instancePath + '/audit/dynamodb/table',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                    params: { limit: 3 },
+                    message: 'must NOT have fewer than 3 characters',
+                    schema: 3,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                     data: data102,
                   };
                   if (vErrors === null) {
@@ -5464,13 +5483,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err197 = {
-                  instancePath: instancePath + '/audit/dynamodb/region',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
+                  instancePath: instancePath + '/audit/dynamodb/table',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                   data: data102,
                 };
                 if (vErrors === null) {
@@ -5481,18 +5500,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data100.endpoint !== undefined) {
-              let data103 = data100.endpoint;
+            if (data101.region !== undefined) {
+              let data103 = data101.region;
               if (typeof data103 === 'string') {
                 if (func3(data103) < 1) {
                   const err198 = {
-                    instancePath: instancePath + '/audit/dynamodb/endpoint',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    instancePath: instancePath + '/audit/dynamodb/region',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
                     keyword: 'minLength',
                     params: { limit: 1 },
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
                     data: data103,
                   };
                   if (vErrors === null) {
@@ -5504,13 +5523,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err199 = {
-                  instancePath: instancePath + '/audit/dynamodb/endpoint',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  instancePath: instancePath + '/audit/dynamodb/region',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
                   data: data103,
                 };
                 if (vErrors === null) {
@@ -5521,8 +5540,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data101.endpoint !== undefined) {
+              let data104 = data101.endpoint;
+              if (typeof data104 === 'string') {
+                if (func3(data104) < 1) {
+                  const err200 = {
+                    instancePath: instancePath + '/audit/dynamodb/endpoint',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    data: data104,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err200];
+                  } else {
+                    vErrors.push(err200);
+                  }
+                  errors++;
+                }
+              } else {
+                const err201 = {
+                  instancePath: instancePath + '/audit/dynamodb/endpoint',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  data: data104,
+                };
+                if (vErrors === null) {
+                  vErrors = [err201];
+                } else {
+                  vErrors.push(err201);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err200 = {
+            const err202 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -5530,49 +5589,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data100,
-            };
-            if (vErrors === null) {
-              vErrors = [err200];
-            } else {
-              vErrors.push(err200);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err201 = {
-          instancePath: instancePath + '/audit',
-          schemaPath: '#/properties/audit/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.audit.type,
-          parentSchema: schema11.properties.audit,
-          data: data89,
-        };
-        if (vErrors === null) {
-          vErrors = [err201];
-        } else {
-          vErrors.push(err201);
-        }
-        errors++;
-      }
-    }
-    if (data.server !== undefined) {
-      let data104 = data.server;
-      if (data104 && typeof data104 == 'object' && !Array.isArray(data104)) {
-        for (const key16 in data104) {
-          if (!func2.call(schema11.properties.server.properties, key16)) {
-            const err202 = {
-              instancePath: instancePath + '/server',
-              schemaPath: '#/properties/server/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key16 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.server,
-              data: data104,
+              data: data101,
             };
             if (vErrors === null) {
               vErrors = [err202];
@@ -5582,10 +5599,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data104.port !== undefined) {
-          let data105 = data104.port;
-          if (!(typeof data105 == 'number' && !(data105 % 1) && !isNaN(data105))) {
-            const err203 = {
+      } else {
+        const err203 = {
+          instancePath: instancePath + '/audit',
+          schemaPath: '#/properties/audit/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.audit.type,
+          parentSchema: schema11.properties.audit,
+          data: data90,
+        };
+        if (vErrors === null) {
+          vErrors = [err203];
+        } else {
+          vErrors.push(err203);
+        }
+        errors++;
+      }
+    }
+    if (data.server !== undefined) {
+      let data105 = data.server;
+      if (data105 && typeof data105 == 'object' && !Array.isArray(data105)) {
+        for (const key16 in data105) {
+          if (!func2.call(schema11.properties.server.properties, key16)) {
+            const err204 = {
+              instancePath: instancePath + '/server',
+              schemaPath: '#/properties/server/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key16 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.server,
+              data: data105,
+            };
+            if (vErrors === null) {
+              vErrors = [err204];
+            } else {
+              vErrors.push(err204);
+            }
+            errors++;
+          }
+        }
+        if (data105.port !== undefined) {
+          let data106 = data105.port;
+          if (!(typeof data106 == 'number' && !(data106 % 1) && !isNaN(data106))) {
+            const err205 = {
               instancePath: instancePath + '/server/port',
               schemaPath: '#/properties/server/properties/port/type',
               keyword: 'type',
@@ -5593,18 +5652,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.port.type,
               parentSchema: schema11.properties.server.properties.port,
-              data: data105,
+              data: data106,
             };
             if (vErrors === null) {
-              vErrors = [err203];
+              vErrors = [err205];
             } else {
-              vErrors.push(err203);
+              vErrors.push(err205);
             }
             errors++;
           }
-          if (typeof data105 == 'number') {
-            if (data105 > 65535 || isNaN(data105)) {
-              const err204 = {
+          if (typeof data106 == 'number') {
+            if (data106 > 65535 || isNaN(data106)) {
+              const err206 = {
                 instancePath: instancePath + '/server/port',
                 schemaPath: '#/properties/server/properties/port/maximum',
                 keyword: 'maximum',
@@ -5612,17 +5671,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 65535',
                 schema: 65535,
                 parentSchema: schema11.properties.server.properties.port,
-                data: data105,
+                data: data106,
               };
               if (vErrors === null) {
-                vErrors = [err204];
+                vErrors = [err206];
               } else {
-                vErrors.push(err204);
+                vErrors.push(err206);
               }
               errors++;
             }
-            if (data105 < 0 || isNaN(data105)) {
-              const err205 = {
+            if (data106 < 0 || isNaN(data106)) {
+              const err207 = {
                 instancePath: instancePath + '/server/port',
                 schemaPath: '#/properties/server/properties/port/minimum',
                 keyword: 'minimum',
@@ -5630,47 +5689,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
                 schema: 0,
                 parentSchema: schema11.properties.server.properties.port,
-                data: data105,
-              };
-              if (vErrors === null) {
-                vErrors = [err205];
-              } else {
-                vErrors.push(err205);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data104.probePort !== undefined) {
-          let data106 = data104.probePort;
-          if (!(typeof data106 == 'number' && !(data106 % 1) && !isNaN(data106))) {
-            const err206 = {
-              instancePath: instancePath + '/server/probePort',
-              schemaPath: '#/properties/server/properties/probePort/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.probePort.type,
-              parentSchema: schema11.properties.server.properties.probePort,
-              data: data106,
-            };
-            if (vErrors === null) {
-              vErrors = [err206];
-            } else {
-              vErrors.push(err206);
-            }
-            errors++;
-          }
-          if (typeof data106 == 'number') {
-            if (data106 > 65535 || isNaN(data106)) {
-              const err207 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.probePort,
                 data: data106,
               };
               if (vErrors === null) {
@@ -5680,8 +5698,49 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data106 < 0 || isNaN(data106)) {
-              const err208 = {
+          }
+        }
+        if (data105.probePort !== undefined) {
+          let data107 = data105.probePort;
+          if (!(typeof data107 == 'number' && !(data107 % 1) && !isNaN(data107))) {
+            const err208 = {
+              instancePath: instancePath + '/server/probePort',
+              schemaPath: '#/properties/server/properties/probePort/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.probePort.type,
+              parentSchema: schema11.properties.server.properties.probePort,
+              data: data107,
+            };
+            if (vErrors === null) {
+              vErrors = [err208];
+            } else {
+              vErrors.push(err208);
+            }
+            errors++;
+          }
+          if (typeof data107 == 'number') {
+            if (data107 > 65535 || isNaN(data107)) {
+              const err209 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data107,
+              };
+              if (vErrors === null) {
+                vErrors = [err209];
+              } else {
+                vErrors.push(err209);
+              }
+              errors++;
+            }
+            if (data107 < 0 || isNaN(data107)) {
+              const err210 = {
                 instancePath: instancePath + '/server/probePort',
                 schemaPath: '#/properties/server/properties/probePort/minimum',
                 keyword: 'minimum',
@@ -5689,51 +5748,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
                 schema: 0,
                 parentSchema: schema11.properties.server.properties.probePort,
-                data: data106,
-              };
-              if (vErrors === null) {
-                vErrors = [err208];
-              } else {
-                vErrors.push(err208);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data104.host !== undefined) {
-          let data107 = data104.host;
-          if (typeof data107 !== 'string') {
-            const err209 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
-              data: data107,
-            };
-            if (vErrors === null) {
-              vErrors = [err209];
-            } else {
-              vErrors.push(err209);
-            }
-            errors++;
-          }
-        }
-        if (data104.webhookSecretEnv !== undefined) {
-          let data108 = data104.webhookSecretEnv;
-          if (typeof data108 === 'string') {
-            if (!pattern1.test(data108)) {
-              const err210 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data108,
+                data: data107,
               };
               if (vErrors === null) {
                 vErrors = [err210];
@@ -5742,15 +5757,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
+          }
+        }
+        if (data105.host !== undefined) {
+          let data108 = data105.host;
+          if (typeof data108 !== 'string') {
             const err211 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
               data: data108,
             };
             if (vErrors === null) {
@@ -5761,12 +5780,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data104.previousWebhookSecretEnv !== undefined) {
-          let data109 = data104.previousWebhookSecretEnv;
+        if (data105.webhookSecretEnv !== undefined) {
+          let data109 = data105.webhookSecretEnv;
           if (typeof data109 === 'string') {
             if (!pattern1.test(data109)) {
               const err212 = {
-                instancePath: instancePath + '/server/previousWebhookSecretEnv',
+                instancePath: instancePath + '/server/webhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -5784,7 +5803,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err213 = {
-              instancePath: instancePath + '/server/previousWebhookSecretEnv',
+              instancePath: instancePath + '/server/webhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5801,12 +5820,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data104.apiTokenEnv !== undefined) {
-          let data110 = data104.apiTokenEnv;
+        if (data105.previousWebhookSecretEnv !== undefined) {
+          let data110 = data105.previousWebhookSecretEnv;
           if (typeof data110 === 'string') {
             if (!pattern1.test(data110)) {
               const err214 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
+                instancePath: instancePath + '/server/previousWebhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -5824,7 +5843,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err215 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
+              instancePath: instancePath + '/server/previousWebhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5841,19 +5860,59 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data104.apiTokens !== undefined) {
-          let data111 = data104.apiTokens;
-          if (Array.isArray(data111)) {
-            const len12 = data111.length;
+        if (data105.apiTokenEnv !== undefined) {
+          let data111 = data105.apiTokenEnv;
+          if (typeof data111 === 'string') {
+            if (!pattern1.test(data111)) {
+              const err216 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data111,
+              };
+              if (vErrors === null) {
+                vErrors = [err216];
+              } else {
+                vErrors.push(err216);
+              }
+              errors++;
+            }
+          } else {
+            const err217 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data111,
+            };
+            if (vErrors === null) {
+              vErrors = [err217];
+            } else {
+              vErrors.push(err217);
+            }
+            errors++;
+          }
+        }
+        if (data105.apiTokens !== undefined) {
+          let data112 = data105.apiTokens;
+          if (Array.isArray(data112)) {
+            const len12 = data112.length;
             for (let i17 = 0; i17 < len12; i17++) {
-              let data112 = data111[i17];
-              const _errs261 = errors;
+              let data113 = data112[i17];
+              const _errs263 = errors;
               let valid66 = false;
               let passing3 = null;
-              const _errs262 = errors;
-              if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
-                if (data112.env === undefined) {
-                  const err216 = {
+              const _errs264 = errors;
+              if (data113 && typeof data113 == 'object' && !Array.isArray(data113)) {
+                if (data113.env === undefined) {
+                  const err218 = {
                     instancePath: instancePath + '/server/apiTokens/' + i17,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
@@ -5861,25 +5920,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data112,
+                    data: data113,
                   };
                   if (vErrors === null) {
-                    vErrors = [err216];
+                    vErrors = [err218];
                   } else {
-                    vErrors.push(err216);
+                    vErrors.push(err218);
                   }
                   errors++;
                 }
               }
-              var _valid3 = _errs262 === errors;
+              var _valid3 = _errs264 === errors;
               if (_valid3) {
                 valid66 = true;
                 passing3 = 0;
               }
-              const _errs263 = errors;
-              if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
-                if (data112.file === undefined) {
-                  const err217 = {
+              const _errs265 = errors;
+              if (data113 && typeof data113 == 'object' && !Array.isArray(data113)) {
+                if (data113.file === undefined) {
+                  const err219 = {
                     instancePath: instancePath + '/server/apiTokens/' + i17,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
                     keyword: 'required',
@@ -5887,17 +5946,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data112,
+                    data: data113,
                   };
                   if (vErrors === null) {
-                    vErrors = [err217];
+                    vErrors = [err219];
                   } else {
-                    vErrors.push(err217);
+                    vErrors.push(err219);
                   }
                   errors++;
                 }
               }
-              var _valid3 = _errs263 === errors;
+              var _valid3 = _errs265 === errors;
               if (_valid3 && valid66) {
                 valid66 = false;
                 passing3 = [passing3, 1];
@@ -5908,7 +5967,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               }
               if (!valid66) {
-                const err218 = {
+                const err220 = {
                   instancePath: instancePath + '/server/apiTokens/' + i17,
                   schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
                   keyword: 'oneOf',
@@ -5916,27 +5975,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.server.properties.apiTokens.items.oneOf,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data112,
+                  data: data113,
                 };
                 if (vErrors === null) {
-                  vErrors = [err218];
+                  vErrors = [err220];
                 } else {
-                  vErrors.push(err218);
+                  vErrors.push(err220);
                 }
                 errors++;
               } else {
-                errors = _errs261;
+                errors = _errs263;
                 if (vErrors !== null) {
-                  if (_errs261) {
-                    vErrors.length = _errs261;
+                  if (_errs263) {
+                    vErrors.length = _errs263;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data112 && typeof data112 == 'object' && !Array.isArray(data112)) {
-                if (data112.scopes === undefined) {
-                  const err219 = {
+              if (data113 && typeof data113 == 'object' && !Array.isArray(data113)) {
+                if (data113.scopes === undefined) {
+                  const err221 = {
                     instancePath: instancePath + '/server/apiTokens/' + i17,
                     schemaPath: '#/properties/server/properties/apiTokens/items/required',
                     keyword: 'required',
@@ -5944,18 +6003,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'scopes' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data112,
+                    data: data113,
                   };
                   if (vErrors === null) {
-                    vErrors = [err219];
+                    vErrors = [err221];
                   } else {
-                    vErrors.push(err219);
+                    vErrors.push(err221);
                   }
                   errors++;
                 }
-                for (const key17 in data112) {
+                for (const key17 in data113) {
                   if (!(key17 === 'env' || key17 === 'file' || key17 === 'scopes')) {
-                    const err220 = {
+                    const err222 = {
                       instancePath: instancePath + '/server/apiTokens/' + i17,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
@@ -5963,46 +6022,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data112,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err220];
-                    } else {
-                      vErrors.push(err220);
-                    }
-                    errors++;
-                  }
-                }
-                if (data112.env !== undefined) {
-                  let data113 = data112.env;
-                  if (typeof data113 === 'string') {
-                    if (!pattern1.test(data113)) {
-                      const err221 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
-                        schemaPath: '#/definitions/envVarName/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                        parentSchema: schema13,
-                        data: data113,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err221];
-                      } else {
-                        vErrors.push(err221);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err222 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
-                      schemaPath: '#/definitions/envVarName/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema13.type,
-                      parentSchema: schema13,
                       data: data113,
                     };
                     if (vErrors === null) {
@@ -6013,19 +6032,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data112.file !== undefined) {
-                  let data114 = data112.file;
+                if (data113.env !== undefined) {
+                  let data114 = data113.env;
                   if (typeof data114 === 'string') {
-                    if (func3(data114) < 1) {
+                    if (!pattern1.test(data114)) {
                       const err223 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
-                        schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
                         data: data114,
                       };
                       if (vErrors === null) {
@@ -6037,13 +6055,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   } else {
                     const err224 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
-                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
+                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
-                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
-                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                      schema: schema13.type,
+                      parentSchema: schema13,
                       data: data114,
                     };
                     if (vErrors === null) {
@@ -6054,19 +6072,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data112.scopes !== undefined) {
-                  let data115 = data112.scopes;
-                  if (Array.isArray(data115)) {
-                    if (data115.length < 1) {
+                if (data113.file !== undefined) {
+                  let data115 = data113.file;
+                  if (typeof data115 === 'string') {
+                    if (func3(data115) < 1) {
                       const err225 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
+                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
                         schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
-                        keyword: 'minItems',
+                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
+                        keyword: 'minLength',
                         params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 items',
+                        message: 'must NOT have fewer than 1 characters',
                         schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
                         data: data115,
                       };
                       if (vErrors === null) {
@@ -6076,11 +6094,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                       errors++;
                     }
-                    const len13 = data115.length;
+                  } else {
+                    const err226 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
+                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
+                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                      data: data115,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err226];
+                    } else {
+                      vErrors.push(err226);
+                    }
+                    errors++;
+                  }
+                }
+                if (data113.scopes !== undefined) {
+                  let data116 = data113.scopes;
+                  if (Array.isArray(data116)) {
+                    if (data116.length < 1) {
+                      const err227 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
+                        schemaPath:
+                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
+                        keyword: 'minItems',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 items',
+                        schema: 1,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        data: data116,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err227];
+                      } else {
+                        vErrors.push(err227);
+                      }
+                      errors++;
+                    }
+                    const len13 = data116.length;
                     for (let i18 = 0; i18 < len13; i18++) {
-                      let data116 = data115[i18];
-                      if (!(data116 === 'read' || data116 === 'sync')) {
-                        const err226 = {
+                      let data117 = data116[i18];
+                      if (!(data117 === 'read' || data117 === 'sync')) {
+                        const err228 = {
                           instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes/' + i18,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
@@ -6096,23 +6155,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data116,
+                          data: data117,
                         };
                         if (vErrors === null) {
-                          vErrors = [err226];
+                          vErrors = [err228];
                         } else {
-                          vErrors.push(err226);
+                          vErrors.push(err228);
                         }
                         errors++;
                       }
                     }
-                    let i19 = data115.length;
+                    let i19 = data116.length;
                     let j5;
                     if (i19 > 1) {
                       outer1: for (; i19--;) {
                         for (j5 = i19; j5--;) {
-                          if (func0(data115[i19], data115[j5])) {
-                            const err227 = {
+                          if (func0(data116[i19], data116[j5])) {
+                            const err229 = {
                               instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
@@ -6127,12 +6186,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data115,
+                              data: data116,
                             };
                             if (vErrors === null) {
-                              vErrors = [err227];
+                              vErrors = [err229];
                             } else {
-                              vErrors.push(err227);
+                              vErrors.push(err229);
                             }
                             errors++;
                             break outer1;
@@ -6141,7 +6200,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err228 = {
+                    const err230 = {
                       instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
@@ -6149,18 +6208,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data115,
+                      data: data116,
                     };
                     if (vErrors === null) {
-                      vErrors = [err228];
+                      vErrors = [err230];
                     } else {
-                      vErrors.push(err228);
+                      vErrors.push(err230);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err229 = {
+                const err231 = {
                   instancePath: instancePath + '/server/apiTokens/' + i17,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
@@ -6168,18 +6227,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data112,
+                  data: data113,
                 };
                 if (vErrors === null) {
-                  vErrors = [err229];
+                  vErrors = [err231];
                 } else {
-                  vErrors.push(err229);
+                  vErrors.push(err231);
                 }
                 errors++;
               }
             }
           } else {
-            const err230 = {
+            const err232 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -6187,20 +6246,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data111,
+              data: data112,
             };
             if (vErrors === null) {
-              vErrors = [err230];
+              vErrors = [err232];
             } else {
-              vErrors.push(err230);
+              vErrors.push(err232);
             }
             errors++;
           }
         }
-        if (data104.maxBodySize !== undefined) {
-          let data117 = data104.maxBodySize;
-          if (!(typeof data117 == 'number' && !(data117 % 1) && !isNaN(data117))) {
-            const err231 = {
+        if (data105.maxBodySize !== undefined) {
+          let data118 = data105.maxBodySize;
+          if (!(typeof data118 == 'number' && !(data118 % 1) && !isNaN(data118))) {
+            const err233 = {
               instancePath: instancePath + '/server/maxBodySize',
               schemaPath: '#/properties/server/properties/maxBodySize/type',
               keyword: 'type',
@@ -6208,47 +6267,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data117,
-            };
-            if (vErrors === null) {
-              vErrors = [err231];
-            } else {
-              vErrors.push(err231);
-            }
-            errors++;
-          }
-          if (typeof data117 == 'number') {
-            if (data117 < 1024 || isNaN(data117)) {
-              const err232 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data117,
-              };
-              if (vErrors === null) {
-                vErrors = [err232];
-              } else {
-                vErrors.push(err232);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data104.maxConnections !== undefined) {
-          let data118 = data104.maxConnections;
-          if (!(typeof data118 == 'number' && !(data118 % 1) && !isNaN(data118))) {
-            const err233 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
               data: data118,
             };
             if (vErrors === null) {
@@ -6259,15 +6277,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
           if (typeof data118 == 'number') {
-            if (data118 < 1 || isNaN(data118)) {
+            if (data118 < 1024 || isNaN(data118)) {
               const err234 = {
-                instancePath: instancePath + '/server/maxConnections',
-                schemaPath: '#/properties/server/properties/maxConnections/minimum',
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnections,
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
                 data: data118,
               };
               if (vErrors === null) {
@@ -6279,17 +6297,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data104.maxConnectionsPerClient !== undefined) {
-          let data119 = data104.maxConnectionsPerClient;
+        if (data105.maxConnections !== undefined) {
+          let data119 = data105.maxConnections;
           if (!(typeof data119 == 'number' && !(data119 % 1) && !isNaN(data119))) {
             const err235 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
               data: data119,
             };
             if (vErrors === null) {
@@ -6302,13 +6320,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           if (typeof data119 == 'number') {
             if (data119 < 1 || isNaN(data119)) {
               const err236 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                instancePath: instancePath + '/server/maxConnections',
+                schemaPath: '#/properties/server/properties/maxConnections/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                parentSchema: schema11.properties.server.properties.maxConnections,
                 data: data119,
               };
               if (vErrors === null) {
@@ -6320,52 +6338,53 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data104.headersTimeout !== undefined) {
-          let data120 = data104.headersTimeout;
-          if (typeof data120 === 'string') {
-            if (!pattern0.test(data120)) {
-              const err237 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data120,
-              };
-              if (vErrors === null) {
-                vErrors = [err237];
-              } else {
-                vErrors.push(err237);
-              }
-              errors++;
-            }
-          } else {
-            const err238 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
+        if (data105.maxConnectionsPerClient !== undefined) {
+          let data120 = data105.maxConnectionsPerClient;
+          if (!(typeof data120 == 'number' && !(data120 % 1) && !isNaN(data120))) {
+            const err237 = {
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
               data: data120,
             };
             if (vErrors === null) {
-              vErrors = [err238];
+              vErrors = [err237];
             } else {
-              vErrors.push(err238);
+              vErrors.push(err237);
             }
             errors++;
           }
+          if (typeof data120 == 'number') {
+            if (data120 < 1 || isNaN(data120)) {
+              const err238 = {
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                data: data120,
+              };
+              if (vErrors === null) {
+                vErrors = [err238];
+              } else {
+                vErrors.push(err238);
+              }
+              errors++;
+            }
+          }
         }
-        if (data104.bodyTimeout !== undefined) {
-          let data121 = data104.bodyTimeout;
+        if (data105.headersTimeout !== undefined) {
+          let data121 = data105.headersTimeout;
           if (typeof data121 === 'string') {
             if (!pattern0.test(data121)) {
               const err239 = {
-                instancePath: instancePath + '/server/bodyTimeout',
+                instancePath: instancePath + '/server/headersTimeout',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -6383,7 +6402,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err240 = {
-              instancePath: instancePath + '/server/bodyTimeout',
+              instancePath: instancePath + '/server/headersTimeout',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -6400,10 +6419,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data104.maxBufferedBodySize !== undefined) {
-          let data122 = data104.maxBufferedBodySize;
-          if (!(typeof data122 == 'number' && !(data122 % 1) && !isNaN(data122))) {
-            const err241 = {
+        if (data105.bodyTimeout !== undefined) {
+          let data122 = data105.bodyTimeout;
+          if (typeof data122 === 'string') {
+            if (!pattern0.test(data122)) {
+              const err241 = {
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data122,
+              };
+              if (vErrors === null) {
+                vErrors = [err241];
+              } else {
+                vErrors.push(err241);
+              }
+              errors++;
+            }
+          } else {
+            const err242 = {
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data122,
+            };
+            if (vErrors === null) {
+              vErrors = [err242];
+            } else {
+              vErrors.push(err242);
+            }
+            errors++;
+          }
+        }
+        if (data105.maxBufferedBodySize !== undefined) {
+          let data123 = data105.maxBufferedBodySize;
+          if (!(typeof data123 == 'number' && !(data123 % 1) && !isNaN(data123))) {
+            const err243 = {
               instancePath: instancePath + '/server/maxBufferedBodySize',
               schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
               keyword: 'type',
@@ -6411,18 +6470,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBufferedBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-              data: data122,
+              data: data123,
             };
             if (vErrors === null) {
-              vErrors = [err241];
+              vErrors = [err243];
             } else {
-              vErrors.push(err241);
+              vErrors.push(err243);
             }
             errors++;
           }
-          if (typeof data122 == 'number') {
-            if (data122 < 65536 || isNaN(data122)) {
-              const err242 = {
+          if (typeof data123 == 'number') {
+            if (data123 < 65536 || isNaN(data123)) {
+              const err244 = {
                 instancePath: instancePath + '/server/maxBufferedBodySize',
                 schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
                 keyword: 'minimum',
@@ -6430,22 +6489,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 65536',
                 schema: 65536,
                 parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data122,
+                data: data123,
               };
               if (vErrors === null) {
-                vErrors = [err242];
+                vErrors = [err244];
               } else {
-                vErrors.push(err242);
+                vErrors.push(err244);
               }
               errors++;
             }
           }
         }
-        if (data104.publicUrl !== undefined) {
-          let data123 = data104.publicUrl;
-          if (typeof data123 === 'string') {
-            if (!pattern2.test(data123)) {
-              const err243 = {
+        if (data105.publicUrl !== undefined) {
+          let data124 = data105.publicUrl;
+          if (typeof data124 === 'string') {
+            if (!pattern2.test(data124)) {
+              const err245 = {
                 instancePath: instancePath + '/server/publicUrl',
                 schemaPath: '#/properties/server/properties/publicUrl/pattern',
                 keyword: 'pattern',
@@ -6453,17 +6512,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
                 schema: '^https?://[^\\s]+$',
                 parentSchema: schema11.properties.server.properties.publicUrl,
-                data: data123,
+                data: data124,
               };
               if (vErrors === null) {
-                vErrors = [err243];
+                vErrors = [err245];
               } else {
-                vErrors.push(err243);
+                vErrors.push(err245);
               }
               errors++;
             }
           } else {
-            const err244 = {
+            const err246 = {
               instancePath: instancePath + '/server/publicUrl',
               schemaPath: '#/properties/server/properties/publicUrl/type',
               keyword: 'type',
@@ -6471,49 +6530,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.server.properties.publicUrl.type,
               parentSchema: schema11.properties.server.properties.publicUrl,
-              data: data123,
-            };
-            if (vErrors === null) {
-              vErrors = [err244];
-            } else {
-              vErrors.push(err244);
-            }
-            errors++;
-          }
-        }
-        if (data104.metricsAuth !== undefined) {
-          let data124 = data104.metricsAuth;
-          if (typeof data124 !== 'boolean') {
-            const err245 = {
-              instancePath: instancePath + '/server/metricsAuth',
-              schemaPath: '#/properties/server/properties/metricsAuth/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.metricsAuth.type,
-              parentSchema: schema11.properties.server.properties.metricsAuth,
               data: data124,
-            };
-            if (vErrors === null) {
-              vErrors = [err245];
-            } else {
-              vErrors.push(err245);
-            }
-            errors++;
-          }
-        }
-        if (data104.ui !== undefined) {
-          let data125 = data104.ui;
-          if (typeof data125 !== 'boolean') {
-            const err246 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
-              data: data125,
             };
             if (vErrors === null) {
               vErrors = [err246];
@@ -6523,38 +6540,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err247 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data104,
-        };
-        if (vErrors === null) {
-          vErrors = [err247];
-        } else {
-          vErrors.push(err247);
+        if (data105.metricsAuth !== undefined) {
+          let data125 = data105.metricsAuth;
+          if (typeof data125 !== 'boolean') {
+            const err247 = {
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
+              data: data125,
+            };
+            if (vErrors === null) {
+              vErrors = [err247];
+            } else {
+              vErrors.push(err247);
+            }
+            errors++;
+          }
         }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data126 = data.reconcile;
-      if (data126 && typeof data126 == 'object' && !Array.isArray(data126)) {
-        for (const key18 in data126) {
-          if (!(key18 === 'maxConcurrent')) {
+        if (data105.ui !== undefined) {
+          let data126 = data105.ui;
+          if (typeof data126 !== 'boolean') {
             const err248 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key18 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
               data: data126,
             };
             if (vErrors === null) {
@@ -6565,10 +6582,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data126.maxConcurrent !== undefined) {
-          let data127 = data126.maxConcurrent;
-          if (!(typeof data127 == 'number' && !(data127 % 1) && !isNaN(data127))) {
-            const err249 = {
+      } else {
+        const err249 = {
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data105,
+        };
+        if (vErrors === null) {
+          vErrors = [err249];
+        } else {
+          vErrors.push(err249);
+        }
+        errors++;
+      }
+    }
+    if (data.reconcile !== undefined) {
+      let data127 = data.reconcile;
+      if (data127 && typeof data127 == 'object' && !Array.isArray(data127)) {
+        for (const key18 in data127) {
+          if (!(key18 === 'maxConcurrent')) {
+            const err250 = {
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key18 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.reconcile,
+              data: data127,
+            };
+            if (vErrors === null) {
+              vErrors = [err250];
+            } else {
+              vErrors.push(err250);
+            }
+            errors++;
+          }
+        }
+        if (data127.maxConcurrent !== undefined) {
+          let data128 = data127.maxConcurrent;
+          if (!(typeof data128 == 'number' && !(data128 % 1) && !isNaN(data128))) {
+            const err251 = {
               instancePath: instancePath + '/reconcile/maxConcurrent',
               schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
               keyword: 'type',
@@ -6576,18 +6635,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.reconcile.properties.maxConcurrent.type,
               parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-              data: data127,
+              data: data128,
             };
             if (vErrors === null) {
-              vErrors = [err249];
+              vErrors = [err251];
             } else {
-              vErrors.push(err249);
+              vErrors.push(err251);
             }
             errors++;
           }
-          if (typeof data127 == 'number') {
-            if (data127 < 1 || isNaN(data127)) {
-              const err250 = {
+          if (typeof data128 == 'number') {
+            if (data128 < 1 || isNaN(data128)) {
+              const err252 = {
                 instancePath: instancePath + '/reconcile/maxConcurrent',
                 schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
                 keyword: 'minimum',
@@ -6595,19 +6654,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data127,
+                data: data128,
               };
               if (vErrors === null) {
-                vErrors = [err250];
+                vErrors = [err252];
               } else {
-                vErrors.push(err250);
+                vErrors.push(err252);
               }
               errors++;
             }
           }
         }
       } else {
-        const err251 = {
+        const err253 = {
           instancePath: instancePath + '/reconcile',
           schemaPath: '#/properties/reconcile/type',
           keyword: 'type',
@@ -6615,22 +6674,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.reconcile.type,
           parentSchema: schema11.properties.reconcile,
-          data: data126,
+          data: data127,
         };
         if (vErrors === null) {
-          vErrors = [err251];
+          vErrors = [err253];
         } else {
-          vErrors.push(err251);
+          vErrors.push(err253);
         }
         errors++;
       }
     }
     if (data.workspaces !== undefined) {
-      let data128 = data.workspaces;
-      if (data128 && typeof data128 == 'object' && !Array.isArray(data128)) {
-        for (const key19 in data128) {
+      let data129 = data.workspaces;
+      if (data129 && typeof data129 == 'object' && !Array.isArray(data129)) {
+        for (const key19 in data129) {
           if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
-            const err252 = {
+            const err254 = {
               instancePath: instancePath + '/workspaces',
               schemaPath: '#/properties/workspaces/additionalProperties',
               keyword: 'additionalProperties',
@@ -6638,49 +6697,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.workspaces,
-              data: data128,
-            };
-            if (vErrors === null) {
-              vErrors = [err252];
-            } else {
-              vErrors.push(err252);
-            }
-            errors++;
-          }
-        }
-        if (data128.dir !== undefined) {
-          let data129 = data128.dir;
-          if (typeof data129 !== 'string') {
-            const err253 = {
-              instancePath: instancePath + '/workspaces/dir',
-              schemaPath: '#/properties/workspaces/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.workspaces.properties.dir.type,
-              parentSchema: schema11.properties.workspaces.properties.dir,
               data: data129,
-            };
-            if (vErrors === null) {
-              vErrors = [err253];
-            } else {
-              vErrors.push(err253);
-            }
-            errors++;
-          }
-        }
-        if (data128.keep !== undefined) {
-          let data130 = data128.keep;
-          if (!(typeof data130 == 'number' && !(data130 % 1) && !isNaN(data130))) {
-            const err254 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data130,
             };
             if (vErrors === null) {
               vErrors = [err254];
@@ -6689,38 +6706,39 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data130 == 'number') {
-            if (data130 < 1 || isNaN(data130)) {
-              const err255 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data130,
-              };
-              if (vErrors === null) {
-                vErrors = [err255];
-              } else {
-                vErrors.push(err255);
-              }
-              errors++;
+        }
+        if (data129.dir !== undefined) {
+          let data130 = data129.dir;
+          if (typeof data130 !== 'string') {
+            const err255 = {
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
+              data: data130,
+            };
+            if (vErrors === null) {
+              vErrors = [err255];
+            } else {
+              vErrors.push(err255);
             }
+            errors++;
           }
         }
-        if (data128.maxFileSize !== undefined) {
-          let data131 = data128.maxFileSize;
+        if (data129.keep !== undefined) {
+          let data131 = data129.keep;
           if (!(typeof data131 == 'number' && !(data131 % 1) && !isNaN(data131))) {
             const err256 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
               data: data131,
             };
             if (vErrors === null) {
@@ -6733,13 +6751,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           if (typeof data131 == 'number') {
             if (data131 < 1 || isNaN(data131)) {
               const err257 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                parentSchema: schema11.properties.workspaces.properties.keep,
                 data: data131,
               };
               if (vErrors === null) {
@@ -6751,8 +6769,49 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
+        if (data129.maxFileSize !== undefined) {
+          let data132 = data129.maxFileSize;
+          if (!(typeof data132 == 'number' && !(data132 % 1) && !isNaN(data132))) {
+            const err258 = {
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              data: data132,
+            };
+            if (vErrors === null) {
+              vErrors = [err258];
+            } else {
+              vErrors.push(err258);
+            }
+            errors++;
+          }
+          if (typeof data132 == 'number') {
+            if (data132 < 1 || isNaN(data132)) {
+              const err259 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data132,
+              };
+              if (vErrors === null) {
+                vErrors = [err259];
+              } else {
+                vErrors.push(err259);
+              }
+              errors++;
+            }
+          }
+        }
       } else {
-        const err258 = {
+        const err260 = {
           instancePath: instancePath + '/workspaces',
           schemaPath: '#/properties/workspaces/type',
           keyword: 'type',
@@ -6760,27 +6819,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.workspaces.type,
           parentSchema: schema11.properties.workspaces,
-          data: data128,
+          data: data129,
         };
         if (vErrors === null) {
-          vErrors = [err258];
+          vErrors = [err260];
         } else {
-          vErrors.push(err258);
+          vErrors.push(err260);
         }
         errors++;
       }
     }
     if (data.kubernetes !== undefined) {
-      let data132 = data.kubernetes;
-      if (data132 && typeof data132 == 'object' && !Array.isArray(data132)) {
-        for (const key20 in data132) {
+      let data133 = data.kubernetes;
+      if (data133 && typeof data133 == 'object' && !Array.isArray(data133)) {
+        for (const key20 in data133) {
           if (!(
             key20 === 'requireServiceAccount' ||
             key20 === 'controllerNamespace' ||
             key20 === 'kustomize' ||
             key20 === 'helm'
           )) {
-            const err259 = {
+            const err261 = {
               instancePath: instancePath + '/kubernetes',
               schemaPath: '#/properties/kubernetes/additionalProperties',
               keyword: 'additionalProperties',
@@ -6788,20 +6847,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.kubernetes,
-              data: data132,
+              data: data133,
             };
             if (vErrors === null) {
-              vErrors = [err259];
+              vErrors = [err261];
             } else {
-              vErrors.push(err259);
+              vErrors.push(err261);
             }
             errors++;
           }
         }
-        if (data132.requireServiceAccount !== undefined) {
-          let data133 = data132.requireServiceAccount;
-          if (typeof data133 !== 'boolean') {
-            const err260 = {
+        if (data133.requireServiceAccount !== undefined) {
+          let data134 = data133.requireServiceAccount;
+          if (typeof data134 !== 'boolean') {
+            const err262 = {
               instancePath: instancePath + '/kubernetes/requireServiceAccount',
               schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
               keyword: 'type',
@@ -6809,46 +6868,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
               parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
-              data: data133,
-            };
-            if (vErrors === null) {
-              vErrors = [err260];
-            } else {
-              vErrors.push(err260);
-            }
-            errors++;
-          }
-        }
-        if (data132.controllerNamespace !== undefined) {
-          let data134 = data132.controllerNamespace;
-          if (typeof data134 === 'string') {
-            if (func3(data134) < 1) {
-              const err261 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data134,
-              };
-              if (vErrors === null) {
-                vErrors = [err261];
-              } else {
-                vErrors.push(err261);
-              }
-              errors++;
-            }
-          } else {
-            const err262 = {
-              instancePath: instancePath + '/kubernetes/controllerNamespace',
-              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
-              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
               data: data134,
             };
             if (vErrors === null) {
@@ -6859,12 +6878,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data132.kustomize !== undefined) {
-          let data135 = data132.kustomize;
-          if (data135 && typeof data135 == 'object' && !Array.isArray(data135)) {
-            for (const key21 in data135) {
+        if (data133.controllerNamespace !== undefined) {
+          let data135 = data133.controllerNamespace;
+          if (typeof data135 === 'string') {
+            if (func3(data135) < 1) {
+              const err263 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data135,
+              };
+              if (vErrors === null) {
+                vErrors = [err263];
+              } else {
+                vErrors.push(err263);
+              }
+              errors++;
+            }
+          } else {
+            const err264 = {
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data135,
+            };
+            if (vErrors === null) {
+              vErrors = [err264];
+            } else {
+              vErrors.push(err264);
+            }
+            errors++;
+          }
+        }
+        if (data133.kustomize !== undefined) {
+          let data136 = data133.kustomize;
+          if (data136 && typeof data136 == 'object' && !Array.isArray(data136)) {
+            for (const key21 in data136) {
               if (!(key21 === 'path')) {
-                const err263 = {
+                const err265 = {
                   instancePath: instancePath + '/kubernetes/kustomize',
                   schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
@@ -6872,46 +6931,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data135,
-                };
-                if (vErrors === null) {
-                  vErrors = [err263];
-                } else {
-                  vErrors.push(err263);
-                }
-                errors++;
-              }
-            }
-            if (data135.path !== undefined) {
-              let data136 = data135.path;
-              if (typeof data136 === 'string') {
-                if (func3(data136) < 1) {
-                  const err264 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data136,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err264];
-                  } else {
-                    vErrors.push(err264);
-                  }
-                  errors++;
-                }
-              } else {
-                const err265 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                   data: data136,
                 };
                 if (vErrors === null) {
@@ -6922,38 +6941,36 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err266 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
-              data: data135,
-            };
-            if (vErrors === null) {
-              vErrors = [err266];
-            } else {
-              vErrors.push(err266);
-            }
-            errors++;
-          }
-        }
-        if (data132.helm !== undefined) {
-          let data137 = data132.helm;
-          if (data137 && typeof data137 == 'object' && !Array.isArray(data137)) {
-            for (const key22 in data137) {
-              if (!(key22 === 'path')) {
+            if (data136.path !== undefined) {
+              let data137 = data136.path;
+              if (typeof data137 === 'string') {
+                if (func3(data137) < 1) {
+                  const err266 = {
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                    data: data137,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err266];
+                  } else {
+                    vErrors.push(err266);
+                  }
+                  errors++;
+                }
+              } else {
                 const err267 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key22 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                   data: data137,
                 };
                 if (vErrors === null) {
@@ -6964,36 +6981,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data137.path !== undefined) {
-              let data138 = data137.path;
-              if (typeof data138 === 'string') {
-                if (func3(data138) < 1) {
-                  const err268 = {
-                    instancePath: instancePath + '/kubernetes/helm/path',
-                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data138,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err268];
-                  } else {
-                    vErrors.push(err268);
-                  }
-                  errors++;
-                }
-              } else {
+          } else {
+            const err268 = {
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              data: data136,
+            };
+            if (vErrors === null) {
+              vErrors = [err268];
+            } else {
+              vErrors.push(err268);
+            }
+            errors++;
+          }
+        }
+        if (data133.helm !== undefined) {
+          let data138 = data133.helm;
+          if (data138 && typeof data138 == 'object' && !Array.isArray(data138)) {
+            for (const key22 in data138) {
+              if (!(key22 === 'path')) {
                 const err269 = {
-                  instancePath: instancePath + '/kubernetes/helm/path',
-                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key22 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
                   data: data138,
                 };
                 if (vErrors === null) {
@@ -7004,8 +7023,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data138.path !== undefined) {
+              let data139 = data138.path;
+              if (typeof data139 === 'string') {
+                if (func3(data139) < 1) {
+                  const err270 = {
+                    instancePath: instancePath + '/kubernetes/helm/path',
+                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                    data: data139,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err270];
+                  } else {
+                    vErrors.push(err270);
+                  }
+                  errors++;
+                }
+              } else {
+                const err271 = {
+                  instancePath: instancePath + '/kubernetes/helm/path',
+                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  data: data139,
+                };
+                if (vErrors === null) {
+                  vErrors = [err271];
+                } else {
+                  vErrors.push(err271);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err270 = {
+            const err272 = {
               instancePath: instancePath + '/kubernetes/helm',
               schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
@@ -7013,49 +7072,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.helm.type,
               parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data137,
-            };
-            if (vErrors === null) {
-              vErrors = [err270];
-            } else {
-              vErrors.push(err270);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err271 = {
-          instancePath: instancePath + '/kubernetes',
-          schemaPath: '#/properties/kubernetes/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.kubernetes.type,
-          parentSchema: schema11.properties.kubernetes,
-          data: data132,
-        };
-        if (vErrors === null) {
-          vErrors = [err271];
-        } else {
-          vErrors.push(err271);
-        }
-        errors++;
-      }
-    }
-    if (data.telemetry !== undefined) {
-      let data139 = data.telemetry;
-      if (data139 && typeof data139 == 'object' && !Array.isArray(data139)) {
-        for (const key23 in data139) {
-          if (!(key23 === 'otlpEndpoint')) {
-            const err272 = {
-              instancePath: instancePath + '/telemetry',
-              schemaPath: '#/properties/telemetry/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key23 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.telemetry,
-              data: data139,
+              data: data138,
             };
             if (vErrors === null) {
               vErrors = [err272];
@@ -7065,36 +7082,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data139.otlpEndpoint !== undefined) {
-          let data140 = data139.otlpEndpoint;
-          if (typeof data140 === 'string') {
-            if (!pattern2.test(data140)) {
-              const err273 = {
-                instancePath: instancePath + '/telemetry/otlpEndpoint',
-                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data140,
-              };
-              if (vErrors === null) {
-                vErrors = [err273];
-              } else {
-                vErrors.push(err273);
-              }
-              errors++;
-            }
-          } else {
+      } else {
+        const err273 = {
+          instancePath: instancePath + '/kubernetes',
+          schemaPath: '#/properties/kubernetes/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.kubernetes.type,
+          parentSchema: schema11.properties.kubernetes,
+          data: data133,
+        };
+        if (vErrors === null) {
+          vErrors = [err273];
+        } else {
+          vErrors.push(err273);
+        }
+        errors++;
+      }
+    }
+    if (data.telemetry !== undefined) {
+      let data140 = data.telemetry;
+      if (data140 && typeof data140 == 'object' && !Array.isArray(data140)) {
+        for (const key23 in data140) {
+          if (!(key23 === 'otlpEndpoint')) {
             const err274 = {
-              instancePath: instancePath + '/telemetry/otlpEndpoint',
-              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
-              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              instancePath: instancePath + '/telemetry',
+              schemaPath: '#/properties/telemetry/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key23 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.telemetry,
               data: data140,
             };
             if (vErrors === null) {
@@ -7105,8 +7124,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data140.otlpEndpoint !== undefined) {
+          let data141 = data140.otlpEndpoint;
+          if (typeof data141 === 'string') {
+            if (!pattern2.test(data141)) {
+              const err275 = {
+                instancePath: instancePath + '/telemetry/otlpEndpoint',
+                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+                data: data141,
+              };
+              if (vErrors === null) {
+                vErrors = [err275];
+              } else {
+                vErrors.push(err275);
+              }
+              errors++;
+            }
+          } else {
+            const err276 = {
+              instancePath: instancePath + '/telemetry/otlpEndpoint',
+              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
+              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              data: data141,
+            };
+            if (vErrors === null) {
+              vErrors = [err276];
+            } else {
+              vErrors.push(err276);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err275 = {
+        const err277 = {
           instancePath: instancePath + '/telemetry',
           schemaPath: '#/properties/telemetry/type',
           keyword: 'type',
@@ -7114,21 +7173,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.telemetry.type,
           parentSchema: schema11.properties.telemetry,
-          data: data139,
+          data: data140,
         };
         if (vErrors === null) {
-          vErrors = [err275];
+          vErrors = [err277];
         } else {
-          vErrors.push(err275);
+          vErrors.push(err277);
         }
         errors++;
       }
     }
     if (data.notifications !== undefined) {
-      let data141 = data.notifications;
-      if (Array.isArray(data141)) {
-        if (data141.length > 32) {
-          const err276 = {
+      let data142 = data.notifications;
+      if (Array.isArray(data142)) {
+        if (data142.length > 32) {
+          const err278 = {
             instancePath: instancePath + '/notifications',
             schemaPath: '#/properties/notifications/maxItems',
             keyword: 'maxItems',
@@ -7136,21 +7195,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 32 items',
             schema: 32,
             parentSchema: schema11.properties.notifications,
-            data: data141,
+            data: data142,
           };
           if (vErrors === null) {
-            vErrors = [err276];
+            vErrors = [err278];
           } else {
-            vErrors.push(err276);
+            vErrors.push(err278);
           }
           errors++;
         }
-        const len14 = data141.length;
+        const len14 = data142.length;
         for (let i20 = 0; i20 < len14; i20++) {
-          let data142 = data141[i20];
-          if (data142 && typeof data142 == 'object' && !Array.isArray(data142)) {
-            if (data142.name === undefined) {
-              const err277 = {
+          let data143 = data142[i20];
+          if (data143 && typeof data143 == 'object' && !Array.isArray(data143)) {
+            if (data143.name === undefined) {
+              const err279 = {
                 instancePath: instancePath + '/notifications/' + i20,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -7158,43 +7217,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data142,
-              };
-              if (vErrors === null) {
-                vErrors = [err277];
-              } else {
-                vErrors.push(err277);
-              }
-              errors++;
-            }
-            if (data142.type === undefined) {
-              const err278 = {
-                instancePath: instancePath + '/notifications/' + i20,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'type' },
-                message: "must have required property '" + 'type' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data142,
-              };
-              if (vErrors === null) {
-                vErrors = [err278];
-              } else {
-                vErrors.push(err278);
-              }
-              errors++;
-            }
-            if (data142.urlEnv === undefined) {
-              const err279 = {
-                instancePath: instancePath + '/notifications/' + i20,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'urlEnv' },
-                message: "must have required property '" + 'urlEnv' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data142,
+                data: data143,
               };
               if (vErrors === null) {
                 vErrors = [err279];
@@ -7203,16 +7226,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data142.events === undefined) {
+            if (data143.type === undefined) {
               const err280 = {
                 instancePath: instancePath + '/notifications/' + i20,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
-                params: { missingProperty: 'events' },
-                message: "must have required property '" + 'events' + "'",
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data142,
+                data: data143,
               };
               if (vErrors === null) {
                 vErrors = [err280];
@@ -7221,7 +7244,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key24 in data142) {
+            if (data143.urlEnv === undefined) {
+              const err281 = {
+                instancePath: instancePath + '/notifications/' + i20,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'urlEnv' },
+                message: "must have required property '" + 'urlEnv' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data143,
+              };
+              if (vErrors === null) {
+                vErrors = [err281];
+              } else {
+                vErrors.push(err281);
+              }
+              errors++;
+            }
+            if (data143.events === undefined) {
+              const err282 = {
+                instancePath: instancePath + '/notifications/' + i20,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'events' },
+                message: "must have required property '" + 'events' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data143,
+              };
+              if (vErrors === null) {
+                vErrors = [err282];
+              } else {
+                vErrors.push(err282);
+              }
+              errors++;
+            }
+            for (const key24 in data143) {
               if (!(
                 key24 === 'name' ||
                 key24 === 'type' ||
@@ -7230,7 +7289,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key24 === 'events' ||
                 key24 === 'environments'
               )) {
-                const err281 = {
+                const err283 = {
                   instancePath: instancePath + '/notifications/' + i20,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
@@ -7238,46 +7297,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data142,
-                };
-                if (vErrors === null) {
-                  vErrors = [err281];
-                } else {
-                  vErrors.push(err281);
-                }
-                errors++;
-              }
-            }
-            if (data142.name !== undefined) {
-              let data143 = data142.name;
-              if (typeof data143 === 'string') {
-                if (!pattern38.test(data143)) {
-                  const err282 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/name',
-                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
-                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
-                    parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data143,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err282];
-                  } else {
-                    vErrors.push(err282);
-                  }
-                  errors++;
-                }
-              } else {
-                const err283 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/name',
-                  schemaPath: '#/properties/notifications/items/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.notifications.items.properties.name.type,
-                  parentSchema: schema11.properties.notifications.items.properties.name,
                   data: data143,
                 };
                 if (vErrors === null) {
@@ -7288,10 +7307,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data142.type !== undefined) {
-              let data144 = data142.type;
-              if (!(data144 === 'slack' || data144 === 'webhook')) {
-                const err284 = {
+            if (data143.name !== undefined) {
+              let data144 = data143.name;
+              if (typeof data144 === 'string') {
+                if (!pattern39.test(data144)) {
+                  const err284 = {
+                    instancePath: instancePath + '/notifications/' + i20 + '/name',
+                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
+                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
+                    parentSchema: schema11.properties.notifications.items.properties.name,
+                    data: data144,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err284];
+                  } else {
+                    vErrors.push(err284);
+                  }
+                  errors++;
+                }
+              } else {
+                const err285 = {
+                  instancePath: instancePath + '/notifications/' + i20 + '/name',
+                  schemaPath: '#/properties/notifications/items/properties/name/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.notifications.items.properties.name.type,
+                  parentSchema: schema11.properties.notifications.items.properties.name,
+                  data: data144,
+                };
+                if (vErrors === null) {
+                  vErrors = [err285];
+                } else {
+                  vErrors.push(err285);
+                }
+                errors++;
+              }
+            }
+            if (data143.type !== undefined) {
+              let data145 = data143.type;
+              if (!(data145 === 'slack' || data145 === 'webhook')) {
+                const err286 = {
                   instancePath: instancePath + '/notifications/' + i20 + '/type',
                   schemaPath: '#/properties/notifications/items/properties/type/enum',
                   keyword: 'enum',
@@ -7299,46 +7358,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be equal to one of the allowed values',
                   schema: schema11.properties.notifications.items.properties.type.enum,
                   parentSchema: schema11.properties.notifications.items.properties.type,
-                  data: data144,
-                };
-                if (vErrors === null) {
-                  vErrors = [err284];
-                } else {
-                  vErrors.push(err284);
-                }
-                errors++;
-              }
-            }
-            if (data142.urlEnv !== undefined) {
-              let data145 = data142.urlEnv;
-              if (typeof data145 === 'string') {
-                if (!pattern1.test(data145)) {
-                  const err285 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data145,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err285];
-                  } else {
-                    vErrors.push(err285);
-                  }
-                  errors++;
-                }
-              } else {
-                const err286 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
                   data: data145,
                 };
                 if (vErrors === null) {
@@ -7349,12 +7368,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data142.secretEnv !== undefined) {
-              let data146 = data142.secretEnv;
+            if (data143.urlEnv !== undefined) {
+              let data146 = data143.urlEnv;
               if (typeof data146 === 'string') {
                 if (!pattern1.test(data146)) {
                   const err287 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                    instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -7372,7 +7391,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err288 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                  instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
                   params: { type: 'string' },
@@ -7389,18 +7408,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data142.events !== undefined) {
-              let data147 = data142.events;
-              if (Array.isArray(data147)) {
-                if (data147.length < 1) {
+            if (data143.secretEnv !== undefined) {
+              let data147 = data143.secretEnv;
+              if (typeof data147 === 'string') {
+                if (!pattern1.test(data147)) {
                   const err289 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/events',
-                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
-                    keyword: 'minItems',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 items',
-                    schema: 1,
-                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
                     data: data147,
                   };
                   if (vErrors === null) {
@@ -7410,18 +7429,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                const len15 = data147.length;
+              } else {
+                const err290 = {
+                  instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data147,
+                };
+                if (vErrors === null) {
+                  vErrors = [err290];
+                } else {
+                  vErrors.push(err290);
+                }
+                errors++;
+              }
+            }
+            if (data143.events !== undefined) {
+              let data148 = data143.events;
+              if (Array.isArray(data148)) {
+                if (data148.length < 1) {
+                  const err291 = {
+                    instancePath: instancePath + '/notifications/' + i20 + '/events',
+                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
+                    keyword: 'minItems',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 items',
+                    schema: 1,
+                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    data: data148,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err291];
+                  } else {
+                    vErrors.push(err291);
+                  }
+                  errors++;
+                }
+                const len15 = data148.length;
                 for (let i21 = 0; i21 < len15; i21++) {
-                  let data148 = data147[i21];
+                  let data149 = data148[i21];
                   if (!(
-                    data148 === 'failed' ||
-                    data148 === 'stalled' ||
-                    data148 === 'recovered' ||
-                    data148 === 'applied' ||
-                    data148 === 'drift-repaired' ||
-                    data148 === 'suspended'
+                    data149 === 'failed' ||
+                    data149 === 'stalled' ||
+                    data149 === 'recovered' ||
+                    data149 === 'applied' ||
+                    data149 === 'drift-repaired' ||
+                    data149 === 'suspended'
                   )) {
-                    const err290 = {
+                    const err292 = {
                       instancePath: instancePath + '/notifications/' + i20 + '/events/' + i21,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
@@ -7431,23 +7490,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data148,
+                      data: data149,
                     };
                     if (vErrors === null) {
-                      vErrors = [err290];
+                      vErrors = [err292];
                     } else {
-                      vErrors.push(err290);
+                      vErrors.push(err292);
                     }
                     errors++;
                   }
                 }
-                let i22 = data147.length;
+                let i22 = data148.length;
                 let j6;
                 if (i22 > 1) {
                   outer2: for (; i22--;) {
                     for (j6 = i22; j6--;) {
-                      if (func0(data147[i22], data147[j6])) {
-                        const err291 = {
+                      if (func0(data148[i22], data148[j6])) {
+                        const err293 = {
                           instancePath: instancePath + '/notifications/' + i20 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
@@ -7460,12 +7519,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data147,
+                          data: data148,
                         };
                         if (vErrors === null) {
-                          vErrors = [err291];
+                          vErrors = [err293];
                         } else {
-                          vErrors.push(err291);
+                          vErrors.push(err293);
                         }
                         errors++;
                         break outer2;
@@ -7474,7 +7533,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err292 = {
+                const err294 = {
                   instancePath: instancePath + '/notifications/' + i20 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
@@ -7482,25 +7541,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data147,
+                  data: data148,
                 };
                 if (vErrors === null) {
-                  vErrors = [err292];
+                  vErrors = [err294];
                 } else {
-                  vErrors.push(err292);
+                  vErrors.push(err294);
                 }
                 errors++;
               }
             }
-            if (data142.environments !== undefined) {
-              let data149 = data142.environments;
-              if (Array.isArray(data149)) {
-                const len16 = data149.length;
+            if (data143.environments !== undefined) {
+              let data150 = data143.environments;
+              if (Array.isArray(data150)) {
+                const len16 = data150.length;
                 for (let i23 = 0; i23 < len16; i23++) {
-                  let data150 = data149[i23];
-                  if (typeof data150 === 'string') {
-                    if (func3(data150) < 1) {
-                      const err293 = {
+                  let data151 = data150[i23];
+                  if (typeof data151 === 'string') {
+                    if (func3(data151) < 1) {
+                      const err295 = {
                         instancePath: instancePath + '/notifications/' + i20 + '/environments/' + i23,
                         schemaPath:
                           '#/properties/notifications/items/properties/environments/items/minLength',
@@ -7509,17 +7568,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data150,
+                        data: data151,
                       };
                       if (vErrors === null) {
-                        vErrors = [err293];
+                        vErrors = [err295];
                       } else {
-                        vErrors.push(err293);
+                        vErrors.push(err295);
                       }
                       errors++;
                     }
                   } else {
-                    const err294 = {
+                    const err296 = {
                       instancePath: instancePath + '/notifications/' + i20 + '/environments/' + i23,
                       schemaPath: '#/properties/notifications/items/properties/environments/items/type',
                       keyword: 'type',
@@ -7527,18 +7586,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.notifications.items.properties.environments.items.type,
                       parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data150,
+                      data: data151,
                     };
                     if (vErrors === null) {
-                      vErrors = [err294];
+                      vErrors = [err296];
                     } else {
-                      vErrors.push(err294);
+                      vErrors.push(err296);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err295 = {
+                const err297 = {
                   instancePath: instancePath + '/notifications/' + i20 + '/environments',
                   schemaPath: '#/properties/notifications/items/properties/environments/type',
                   keyword: 'type',
@@ -7546,18 +7605,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.environments.type,
                   parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data149,
+                  data: data150,
                 };
                 if (vErrors === null) {
-                  vErrors = [err295];
+                  vErrors = [err297];
                 } else {
-                  vErrors.push(err295);
+                  vErrors.push(err297);
                 }
                 errors++;
               }
             }
           } else {
-            const err296 = {
+            const err298 = {
               instancePath: instancePath + '/notifications/' + i20,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
@@ -7565,49 +7624,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data142,
-            };
-            if (vErrors === null) {
-              vErrors = [err296];
-            } else {
-              vErrors.push(err296);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err297 = {
-          instancePath: instancePath + '/notifications',
-          schemaPath: '#/properties/notifications/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-          schema: schema11.properties.notifications.type,
-          parentSchema: schema11.properties.notifications,
-          data: data141,
-        };
-        if (vErrors === null) {
-          vErrors = [err297];
-        } else {
-          vErrors.push(err297);
-        }
-        errors++;
-      }
-    }
-    if (data.sharding !== undefined) {
-      let data151 = data.sharding;
-      if (data151 && typeof data151 == 'object' && !Array.isArray(data151)) {
-        for (const key25 in data151) {
-          if (!func2.call(schema11.properties.sharding.properties, key25)) {
-            const err298 = {
-              instancePath: instancePath + '/sharding',
-              schemaPath: '#/properties/sharding/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key25 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.sharding,
-              data: data151,
+              data: data143,
             };
             if (vErrors === null) {
               vErrors = [err298];
@@ -7617,10 +7634,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data151.enabled !== undefined) {
-          let data152 = data151.enabled;
-          if (typeof data152 !== 'boolean') {
-            const err299 = {
+      } else {
+        const err299 = {
+          instancePath: instancePath + '/notifications',
+          schemaPath: '#/properties/notifications/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema11.properties.notifications.type,
+          parentSchema: schema11.properties.notifications,
+          data: data142,
+        };
+        if (vErrors === null) {
+          vErrors = [err299];
+        } else {
+          vErrors.push(err299);
+        }
+        errors++;
+      }
+    }
+    if (data.sharding !== undefined) {
+      let data152 = data.sharding;
+      if (data152 && typeof data152 == 'object' && !Array.isArray(data152)) {
+        for (const key25 in data152) {
+          if (!func2.call(schema11.properties.sharding.properties, key25)) {
+            const err300 = {
+              instancePath: instancePath + '/sharding',
+              schemaPath: '#/properties/sharding/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key25 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.sharding,
+              data: data152,
+            };
+            if (vErrors === null) {
+              vErrors = [err300];
+            } else {
+              vErrors.push(err300);
+            }
+            errors++;
+          }
+        }
+        if (data152.enabled !== undefined) {
+          let data153 = data152.enabled;
+          if (typeof data153 !== 'boolean') {
+            const err301 = {
               instancePath: instancePath + '/sharding/enabled',
               schemaPath: '#/properties/sharding/properties/enabled/type',
               keyword: 'type',
@@ -7628,46 +7687,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.sharding.properties.enabled.type,
               parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data152,
-            };
-            if (vErrors === null) {
-              vErrors = [err299];
-            } else {
-              vErrors.push(err299);
-            }
-            errors++;
-          }
-        }
-        if (data151.namespace !== undefined) {
-          let data153 = data151.namespace;
-          if (typeof data153 === 'string') {
-            if (func3(data153) < 1) {
-              const err300 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data153,
-              };
-              if (vErrors === null) {
-                vErrors = [err300];
-              } else {
-                vErrors.push(err300);
-              }
-              errors++;
-            }
-          } else {
-            const err301 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data153,
             };
             if (vErrors === null) {
@@ -7678,18 +7697,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data151.leaseDuration !== undefined) {
-          let data154 = data151.leaseDuration;
+        if (data152.namespace !== undefined) {
+          let data154 = data152.namespace;
           if (typeof data154 === 'string') {
-            if (!pattern0.test(data154)) {
+            if (func3(data154) < 1) {
               const err302 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.namespace,
                 data: data154,
               };
               if (vErrors === null) {
@@ -7701,13 +7720,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err303 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data154,
             };
             if (vErrors === null) {
@@ -7718,12 +7737,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data151.renewInterval !== undefined) {
-          let data155 = data151.renewInterval;
+        if (data152.leaseDuration !== undefined) {
+          let data155 = data152.leaseDuration;
           if (typeof data155 === 'string') {
             if (!pattern0.test(data155)) {
               const err304 = {
-                instancePath: instancePath + '/sharding/renewInterval',
+                instancePath: instancePath + '/sharding/leaseDuration',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -7741,7 +7760,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err305 = {
-              instancePath: instancePath + '/sharding/renewInterval',
+              instancePath: instancePath + '/sharding/leaseDuration',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -7758,18 +7777,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data151.identity !== undefined) {
-          let data156 = data151.identity;
+        if (data152.renewInterval !== undefined) {
+          let data156 = data152.renewInterval;
           if (typeof data156 === 'string') {
-            if (func3(data156) > 128) {
+            if (!pattern0.test(data156)) {
               const err306 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
                 data: data156,
               };
               if (vErrors === null) {
@@ -7779,8 +7798,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (func3(data156) < 1) {
-              const err307 = {
+          } else {
+            const err307 = {
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data156,
+            };
+            if (vErrors === null) {
+              vErrors = [err307];
+            } else {
+              vErrors.push(err307);
+            }
+            errors++;
+          }
+        }
+        if (data152.identity !== undefined) {
+          let data157 = data152.identity;
+          if (typeof data157 === 'string') {
+            if (func3(data157) > 128) {
+              const err308 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data157,
+              };
+              if (vErrors === null) {
+                vErrors = [err308];
+              } else {
+                vErrors.push(err308);
+              }
+              errors++;
+            }
+            if (func3(data157) < 1) {
+              const err309 = {
                 instancePath: instancePath + '/sharding/identity',
                 schemaPath: '#/properties/sharding/properties/identity/minLength',
                 keyword: 'minLength',
@@ -7788,46 +7847,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.identity,
-                data: data156,
-              };
-              if (vErrors === null) {
-                vErrors = [err307];
-              } else {
-                vErrors.push(err307);
-              }
-              errors++;
-            }
-          } else {
-            const err308 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data156,
-            };
-            if (vErrors === null) {
-              vErrors = [err308];
-            } else {
-              vErrors.push(err308);
-            }
-            errors++;
-          }
-        }
-        if (data151.kubeconfig !== undefined) {
-          let data157 = data151.kubeconfig;
-          if (typeof data157 === 'string') {
-            if (func3(data157) < 1) {
-              const err309 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
                 data: data157,
               };
               if (vErrors === null) {
@@ -7839,13 +7858,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err310 = {
-              instancePath: instancePath + '/sharding/kubeconfig',
-              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.kubeconfig.type,
-              parentSchema: schema11.properties.sharding.properties.kubeconfig,
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
               data: data157,
             };
             if (vErrors === null) {
@@ -7856,18 +7875,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data151.context !== undefined) {
-          let data158 = data151.context;
+        if (data152.kubeconfig !== undefined) {
+          let data158 = data152.kubeconfig;
           if (typeof data158 === 'string') {
             if (func3(data158) < 1) {
               const err311 = {
-                instancePath: instancePath + '/sharding/context',
-                schemaPath: '#/properties/sharding/properties/context/minLength',
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.sharding.properties.context,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
                 data: data158,
               };
               if (vErrors === null) {
@@ -7879,13 +7898,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err312 = {
-              instancePath: instancePath + '/sharding/context',
-              schemaPath: '#/properties/sharding/properties/context/type',
+              instancePath: instancePath + '/sharding/kubeconfig',
+              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.context.type,
-              parentSchema: schema11.properties.sharding.properties.context,
+              schema: schema11.properties.sharding.properties.kubeconfig.type,
+              parentSchema: schema11.properties.sharding.properties.kubeconfig,
               data: data158,
             };
             if (vErrors === null) {
@@ -7896,18 +7915,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data151.advertiseUrl !== undefined) {
-          let data159 = data151.advertiseUrl;
+        if (data152.context !== undefined) {
+          let data159 = data152.context;
           if (typeof data159 === 'string') {
-            if (!pattern13.test(data159)) {
+            if (func3(data159) < 1) {
               const err313 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                instancePath: instancePath + '/sharding/context',
+                schemaPath: '#/properties/sharding/properties/context/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.context,
                 data: data159,
               };
               if (vErrors === null) {
@@ -7919,13 +7938,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err314 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              instancePath: instancePath + '/sharding/context',
+              schemaPath: '#/properties/sharding/properties/context/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              schema: schema11.properties.sharding.properties.context.type,
+              parentSchema: schema11.properties.sharding.properties.context,
               data: data159,
             };
             if (vErrors === null) {
@@ -7936,10 +7955,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data151.shards !== undefined) {
-          let data160 = data151.shards;
-          if (!(typeof data160 == 'number' && !(data160 % 1) && !isNaN(data160))) {
-            const err315 = {
+        if (data152.advertiseUrl !== undefined) {
+          let data160 = data152.advertiseUrl;
+          if (typeof data160 === 'string') {
+            if (!pattern13.test(data160)) {
+              const err315 = {
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data160,
+              };
+              if (vErrors === null) {
+                vErrors = [err315];
+              } else {
+                vErrors.push(err315);
+              }
+              errors++;
+            }
+          } else {
+            const err316 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              data: data160,
+            };
+            if (vErrors === null) {
+              vErrors = [err316];
+            } else {
+              vErrors.push(err316);
+            }
+            errors++;
+          }
+        }
+        if (data152.shards !== undefined) {
+          let data161 = data152.shards;
+          if (!(typeof data161 == 'number' && !(data161 % 1) && !isNaN(data161))) {
+            const err317 = {
               instancePath: instancePath + '/sharding/shards',
               schemaPath: '#/properties/sharding/properties/shards/type',
               keyword: 'type',
@@ -7947,18 +8006,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.sharding.properties.shards.type,
               parentSchema: schema11.properties.sharding.properties.shards,
-              data: data160,
+              data: data161,
             };
             if (vErrors === null) {
-              vErrors = [err315];
+              vErrors = [err317];
             } else {
-              vErrors.push(err315);
+              vErrors.push(err317);
             }
             errors++;
           }
-          if (typeof data160 == 'number') {
-            if (data160 > 1024 || isNaN(data160)) {
-              const err316 = {
+          if (typeof data161 == 'number') {
+            if (data161 > 1024 || isNaN(data161)) {
+              const err318 = {
                 instancePath: instancePath + '/sharding/shards',
                 schemaPath: '#/properties/sharding/properties/shards/maximum',
                 keyword: 'maximum',
@@ -7966,47 +8025,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 1024',
                 schema: 1024,
                 parentSchema: schema11.properties.sharding.properties.shards,
-                data: data160,
-              };
-              if (vErrors === null) {
-                vErrors = [err316];
-              } else {
-                vErrors.push(err316);
-              }
-              errors++;
-            }
-            if (data160 < 1 || isNaN(data160)) {
-              const err317 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data160,
-              };
-              if (vErrors === null) {
-                vErrors = [err317];
-              } else {
-                vErrors.push(err317);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data151.handoffKeyFile !== undefined) {
-          let data161 = data151.handoffKeyFile;
-          if (typeof data161 === 'string') {
-            if (func3(data161) < 1) {
-              const err318 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
                 data: data161,
               };
               if (vErrors === null) {
@@ -8016,37 +8034,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err319 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data161,
-            };
-            if (vErrors === null) {
-              vErrors = [err319];
-            } else {
-              vErrors.push(err319);
+            if (data161 < 1 || isNaN(data161)) {
+              const err319 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data161,
+              };
+              if (vErrors === null) {
+                vErrors = [err319];
+              } else {
+                vErrors.push(err319);
+              }
+              errors++;
             }
-            errors++;
           }
         }
-        if (data151.handoffKeyEnv !== undefined) {
-          let data162 = data151.handoffKeyEnv;
+        if (data152.handoffKeyFile !== undefined) {
+          let data162 = data152.handoffKeyFile;
           if (typeof data162 === 'string') {
-            if (!pattern1.test(data162)) {
+            if (func3(data162) < 1) {
               const err320 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
                 data: data162,
               };
               if (vErrors === null) {
@@ -8058,13 +8077,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err321 = {
-              instancePath: instancePath + '/sharding/handoffKeyEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
               data: data162,
             };
             if (vErrors === null) {
@@ -8075,15 +8094,55 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data151.peerUrls !== undefined) {
-          let data163 = data151.peerUrls;
-          if (Array.isArray(data163)) {
-            const len17 = data163.length;
+        if (data152.handoffKeyEnv !== undefined) {
+          let data163 = data152.handoffKeyEnv;
+          if (typeof data163 === 'string') {
+            if (!pattern1.test(data163)) {
+              const err322 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data163,
+              };
+              if (vErrors === null) {
+                vErrors = [err322];
+              } else {
+                vErrors.push(err322);
+              }
+              errors++;
+            }
+          } else {
+            const err323 = {
+              instancePath: instancePath + '/sharding/handoffKeyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data163,
+            };
+            if (vErrors === null) {
+              vErrors = [err323];
+            } else {
+              vErrors.push(err323);
+            }
+            errors++;
+          }
+        }
+        if (data152.peerUrls !== undefined) {
+          let data164 = data152.peerUrls;
+          if (Array.isArray(data164)) {
+            const len17 = data164.length;
             for (let i24 = 0; i24 < len17; i24++) {
-              let data164 = data163[i24];
-              if (typeof data164 === 'string') {
-                if (!pattern13.test(data164)) {
-                  const err322 = {
+              let data165 = data164[i24];
+              if (typeof data165 === 'string') {
+                if (!pattern13.test(data165)) {
+                  const err324 = {
                     instancePath: instancePath + '/sharding/peerUrls/' + i24,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
@@ -8091,17 +8150,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data164,
+                    data: data165,
                   };
                   if (vErrors === null) {
-                    vErrors = [err322];
+                    vErrors = [err324];
                   } else {
-                    vErrors.push(err322);
+                    vErrors.push(err324);
                   }
                   errors++;
                 }
               } else {
-                const err323 = {
+                const err325 = {
                   instancePath: instancePath + '/sharding/peerUrls/' + i24,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
@@ -8109,28 +8168,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data164,
+                  data: data165,
                 };
                 if (vErrors === null) {
-                  vErrors = [err323];
+                  vErrors = [err325];
                 } else {
-                  vErrors.push(err323);
+                  vErrors.push(err325);
                 }
                 errors++;
               }
             }
-            let i25 = data163.length;
+            let i25 = data164.length;
             let j7;
             if (i25 > 1) {
               const indices4 = {};
               for (; i25--;) {
-                let item4 = data163[i25];
+                let item4 = data164[i25];
                 if (typeof item4 !== 'string') {
                   continue;
                 }
                 if (typeof indices4[item4] == 'number') {
                   j7 = indices4[item4];
-                  const err324 = {
+                  const err326 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
@@ -8139,12 +8198,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       'must NOT have duplicate items (items ## ' + j7 + ' and ' + i25 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data163,
+                    data: data164,
                   };
                   if (vErrors === null) {
-                    vErrors = [err324];
+                    vErrors = [err326];
                   } else {
-                    vErrors.push(err324);
+                    vErrors.push(err326);
                   }
                   errors++;
                   break;
@@ -8153,7 +8212,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
           } else {
-            const err325 = {
+            const err327 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -8161,18 +8220,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data163,
+              data: data164,
             };
             if (vErrors === null) {
-              vErrors = [err325];
+              vErrors = [err327];
             } else {
-              vErrors.push(err325);
+              vErrors.push(err327);
             }
             errors++;
           }
         }
       } else {
-        const err326 = {
+        const err328 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -8180,18 +8239,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data151,
+          data: data152,
         };
         if (vErrors === null) {
-          vErrors = [err326];
+          vErrors = [err328];
         } else {
-          vErrors.push(err326);
+          vErrors.push(err328);
         }
         errors++;
       }
     }
   } else {
-    const err327 = {
+    const err329 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -8202,9 +8261,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err327];
+      vErrors = [err329];
     } else {
-      vErrors.push(err327);
+      vErrors.push(err329);
     }
     errors++;
   }

@@ -5,6 +5,7 @@ import { clusterPolicyOf, ownIdentityUse } from './cluster-policy';
 import { declaredNamespaceNames, groupOf, refOf, subjectOf } from './object-ref';
 import {
   controllerTargetsOf,
+  DEFAULT_CLUSTER_DOMAIN,
   meshRuleOf,
   externalNameReach,
   hostClaimsOf,
@@ -37,6 +38,8 @@ export interface Bounds {
   readonly allowClusterPolicy?: boolean;
   /** `kubernetes.serviceAccount` (`namespace/name`): the identity its objects are applied as. */
   readonly serviceAccount?: string;
+  /** `kubernetes.clusterDomain`: the DNS domain the cluster's Service and pod names end in (absent: `cluster.local`). */
+  readonly clusterDomain?: string;
   /** `kubernetes.hosts`: the host names (or `*.domain`) its Ingresses and routes may claim; absent: any but another environment's (`claims`). */
   readonly hosts?: readonly string[];
   /**
@@ -57,6 +60,7 @@ export function boundsOf(target: KubernetesTargetConfig, owner: Owner): Bounds {
     ...(target.allowClusterPolicy ? { allowClusterPolicy: true } : {}),
     ...(target.serviceAccount ? { serviceAccount: target.serviceAccount } : {}),
     ...(target.hosts ? { hosts: target.hosts } : {}),
+    ...(target.clusterDomain ? { clusterDomain: target.clusterDomain } : {}),
     ...(target.claims ? { claims: target.claims } : {}),
   };
 }
@@ -92,6 +96,8 @@ export function outOfBounds(
       const why = namespaceOutOfBounds(bounds, claim, declared, foreign);
       if (why) return `spec.claimRef.namespace binds it to a claim in another namespace: ${why}`;
     }
+    const reference = referenceOutOfBounds(bounds, object, declared, foreign);
+    if (reference) return reference;
     if (group === '' && kind === 'Namespace') {
       // The garbage collector deletes an object whose owners are all gone (or never were): a
       // Namespace with an owner would be deleted, with everything in it, others' objects too.
@@ -193,11 +199,12 @@ function controllerTargetOutOfBounds(
   declared: ReadonlySet<string>,
   foreign: ReadonlyMap<string, string>,
 ): string | undefined {
-  for (const { field, name, written, kind, shortNameIsOwn } of controllerTargetsOf(object)) {
+  for (const { field, name, written, kind, shortNameIsOwn, localhostIsOwn } of controllerTargetsOf(object)) {
     if (name === undefined)
       return `${field} ${written}: cairn cannot tell which host the ingress controller requests (a variable picks it for each request, or it is no URL); write the host out, or $host for this Ingress's own`;
     if (shortNameIsOwn && !name.includes('.')) continue;
-    const reach = externalNameReach(name);
+    if (localhostIsOwn && name.toLowerCase() === 'localhost') continue;
+    const reach = externalNameReach(name, bounds.clusterDomain);
     if (reach.kind === 'resolver-namespace')
       return `${field} ${name} is one label, which the ingress controller looks up as a Service of its own namespace; write <service>.<namespace>.svc for a Service of this environment, or a name ending in a dot for one outside the cluster`;
     if (reach.kind === 'address')
@@ -208,7 +215,7 @@ function controllerTargetOutOfBounds(
       // namespace it would spell is one cairn knows to be another's, the cluster's or its own.
       const why = requestOutOfBounds(bounds, reach.namespace);
       if (!why) continue;
-      return `${field} ${name} is looked up under the resolver's search domains first, where it is ${name}.svc.cluster.local, pod ${name.split('.')[0]} of a headless Service of namespace ${reach.namespace}: ${why}; end a name outside the cluster with a dot (${name}.)`;
+      return `${field} ${name} is looked up under the resolver's search domains first, where it is ${name}.svc.${bounds.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN}, pod ${name.split('.')[0]} of a headless Service of namespace ${reach.namespace}: ${why}; end a name outside the cluster with a dot (${name}.)`;
     }
     // A request of the controller's own (an auth check) usually goes to a platform's shared
     // service in a namespace of its own (an oauth2-proxy): only cairn's, the cluster's and another
@@ -279,7 +286,9 @@ function meshRuleOutOfBounds(
   if (kept) return undefined;
   for (const { field, host } of rule.hosts) {
     // Istio reads a short name in the rule's own namespace.
-    const reach = host.includes('.') ? externalNameReach(host) : { kind: 'namespace' as const, namespace };
+    const reach = host.includes('.')
+      ? externalNameReach(host, bounds.clusterDomain)
+      : { kind: 'namespace' as const, namespace };
     if (reach.kind === 'namespace' && !namespaceOutOfBounds(bounds, reach.namespace, declared, foreign))
       continue;
     const whose =

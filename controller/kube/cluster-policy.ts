@@ -1,6 +1,6 @@
 import type { KubeObject } from './types';
 import { groupOf } from './object-ref';
-import { isIngress, nginxIncSnippetFields, TRAEFIK_GROUPS } from './traffic-claims';
+import { isIngress, KONG_GROUP, nginxIncSnippetFields, TRAEFIK_GROUPS } from './traffic-claims';
 
 // What RBAC lets a writer of a kind do but which reaches beyond its environment (cluster policy), and
 // what hands the tree the environment's own identity. bounds.ts's outOfBounds is the one caller.
@@ -70,6 +70,24 @@ const TRAEFIK_DEFAULTS: Readonly<Record<string, string>> = {
     'it sets the certificate Traefik serves for every host without one of its own, and the domain its resolver asks a certificate for (defaultGeneratedCert)',
 };
 
+/**
+ * What of a Kong object acts on every route the gateway serves. Kong lists the KongClusterPlugins
+ * labelled `global: "true"` and runs each on every route (`internal/store/store.go`
+ * `ListGlobalKongClusterPlugins`). Kong's consumers are one set for the whole gateway: a
+ * KongConsumer's credentials (`internal/dataplane/kongstate/kongstate.go`, `consumer.go`
+ * `SetCredential`) are accepted by every route's authentication plugin of their type, and an `acl`
+ * credential puts the consumer in whichever ACL group it names, so another environment's ACL
+ * plugin lets it in too.
+ */
+function kongPolicy(object: KubeObject): string | undefined {
+  const fields = object as { credentials?: unknown };
+  if (object.kind === 'KongClusterPlugin' && object.metadata.labels?.global === 'true')
+    return `metadata.labels.global: Kong runs a KongClusterPlugin labelled global on every route of every environment it serves (their authentication, headers and upstream requests)`;
+  if (object.kind === 'KongConsumer' && Array.isArray(fields.credentials) && fields.credentials.length > 0)
+    return `credentials: Kong's consumers are one set for the whole gateway, so this consumer's credentials pass the authentication plugins of every environment's routes, and an acl credential joins whichever ACL group it names, another environment's too`;
+  return undefined;
+}
+
 function reservedKey(key: string): boolean {
   const slash = key.indexOf('/');
   if (slash < 0) return false;
@@ -91,7 +109,8 @@ function reservedKey(key: string): boolean {
  * scheduler's taints, a Service's `externalIPs` capture the traffic every pod sends to those addresses,
  * an Ingress's snippet annotation (or an NGINX Inc VirtualServer's snippet field) runs its own
  * configuration in the ingress controller every environment shares, a Traefik TLSOption or TLSStore
- * named `default` is that controller's default for every route, and the admission and aggregation kinds act on every namespace.
+ * named `default` is that controller's default for every route, a Kong KongClusterPlugin labelled
+ * `global` runs on every route and a KongConsumer's credentials open every route, and the admission and aggregation kinds act on every namespace.
  */
 export function clusterPolicyOf(object: KubeObject): string | undefined {
   const group = groupOf(object.apiVersion);
@@ -136,6 +155,8 @@ export function clusterPolicyOf(object: KubeObject): string | undefined {
   const traefikDefault = TRAEFIK_GROUPS.includes(group) ? TRAEFIK_DEFAULTS[kind] : undefined;
   if (traefikDefault && object.metadata.name === 'default')
     return `metadata.name default: a Traefik ${kind} named default is the ingress controller's own, whatever its namespace: ${traefikDefault}`;
+  const kong = group === KONG_GROUP ? kongPolicy(object) : undefined;
+  if (kong) return kong;
   const snippetField = nginxIncSnippetFields(object)[0];
   if (snippetField) return `${snippetField}: ${SNIPPET_WHY}`;
   if (group === '' && kind === 'Service' && Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0)

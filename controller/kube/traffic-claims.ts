@@ -99,14 +99,20 @@ export const TRAEFIK_GROUPS = ['traefik.io', 'traefik.containo.us'];
 const TRAEFIK_ROUTES = ['IngressRoute', 'IngressRouteTCP'];
 const CONTOUR_GROUP = 'projectcontour.io';
 /** Kong's ingress controller: its own route kinds (`TCPIngress`; HTTP goes through Ingress and Gateway API). */
-const KONG_GROUP = 'configuration.konghq.com';
+export const KONG_GROUP = 'configuration.konghq.com';
+/** Kong's annotation (its prefix is fixed: `internal/annotations/annotations.go`) adding hosts to an Ingress's routes. */
+const KONG_HOST_ALIASES = 'konghq.com/host-aliases';
 /** Gloo Edge: its routes (`gateway.solo.io`) and where they lead (`gloo.solo.io`'s Upstreams). */
 const GLOO_GATEWAY_GROUP = 'gateway.solo.io';
 const GLOO_GROUP = 'gloo.solo.io';
+/** Gloo's external auth settings (`AuthConfig`), read by Gloo Enterprise's ext-auth service. */
+const GLOO_ENTERPRISE_GROUP = 'enterprise.gloo.solo.io';
 const ISTIO_GROUP = 'networking.istio.io';
 /** NGINX Inc's ingress controller (not ingress-nginx): its kinds, and the ones serving a host. */
 export const NGINX_INC_GROUP = 'k8s.nginx.org';
 const NGINX_INC_HOST_KINDS = ['VirtualServer', 'VirtualServerRoute'];
+/** Its TLS passthrough listener (`pkg/apis/configuration/v1/types.go`), whose TransportServers share the hosts of its HTTPS server. */
+const NGINX_INC_PASSTHROUGH = { name: 'tls-passthrough', protocol: 'TLS_PASSTHROUGH' };
 /** Emissary-ingress (Ambassador): its routes (`Mapping`, `TCPMapping`) and listeners' hosts (`Host`). */
 const EMISSARY_GROUPS = ['getambassador.io', 'x.getambassador.io'];
 const EMISSARY_ROUTES = ['Mapping', 'TCPMapping'];
@@ -125,15 +131,15 @@ const nameOf = (value: unknown): string | undefined =>
 /**
  * The hosts an Ingress (rules, TLS entries, default backend), a Gateway API route
  * (`spec.hostnames`) or a Gateway's listeners (`hostname`), a Traefik IngressRoute(TCP), a Contour
- * HTTPProxy, an Istio Gateway or gateway-bound VirtualService, an NGINX Inc VirtualServer(Route), an
- * Emissary Mapping, TCPMapping or Host, a Gloo VirtualService (`spec.virtualHost.domains`), a Kong TCPIngress (SNI `host`s), or a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
+ * HTTPProxy, an Istio Gateway or gateway-bound VirtualService, an NGINX Inc VirtualServer(Route) or TransportServer (its SNI `host`), an
+ * Emissary Mapping, TCPMapping or Host, a Gloo VirtualService (`spec.virtualHost.domains`) or MatchableHttpGateway (its matcher's SNI domains), a Kong TCPIngress (SNI `host`s) or an Ingress's `konghq.com/host-aliases`, or a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
  * them all: the ingress controller's catch-all server, or every host of the listeners a route
  * attaches to.
  */
 export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
   const group = groupOf(object.apiVersion);
   const spec = fieldsOf((object as { spec?: unknown }).spec);
-  if (isIngress(object)) return ingressClaims(spec);
+  if (isIngress(object)) return [...ingressClaims(spec), ...kongHostAliases(object)];
   if (TRAEFIK_GROUPS.includes(group) && TRAEFIK_ROUTES.includes(object.kind)) return traefikClaims(spec);
   if (group === CONTOUR_GROUP && object.kind === 'HTTPProxy') {
     // An HTTPProxy without a virtualhost serves only what includes it.
@@ -145,6 +151,18 @@ export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
   if (group === NGINX_INC_GROUP && NGINX_INC_HOST_KINDS.includes(object.kind)) {
     const host = nameOf(spec.host);
     return [{ field: 'spec.host', ...(host ? { host } : {}) }];
+  }
+  if (group === NGINX_INC_GROUP && object.kind === 'TransportServer') {
+    // On the TLS passthrough listener a TransportServer's `host` is taken from the same table as
+    // VirtualServers' and Ingresses' hosts, the oldest winning (`internal/k8s/configuration.go`,
+    // `buildHostsAndResources`): b's visitors' TLS sessions would reach a's backend. On a listener
+    // of its own it is the SNI it serves there; without a host there it takes the port, no host.
+    const host = nameOf(spec.host);
+    if (host) return [{ field: 'spec.host', host }];
+    const listener = fieldsOf(spec.listener);
+    const passthrough =
+      listener.name === NGINX_INC_PASSTHROUGH.name || listener.protocol === NGINX_INC_PASSTHROUGH.protocol;
+    return passthrough ? [{ field: 'spec.host' }] : [];
   }
   if (group === CERT_MANAGER_GROUP || group === ACME_GROUP) return certificateClaims(object.kind, spec);
   if (EMISSARY_GROUPS.includes(group)) return emissaryClaims(object.kind, spec);
@@ -161,6 +179,16 @@ export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
       ),
     );
     return claims;
+  }
+  if (group === GLOO_GATEWAY_GROUP && object.kind === 'MatchableHttpGateway') {
+    // Its matcher picks the connections of the Gateway's listener it takes: a TLS one by SNI (none:
+    // every TLS connection), a plaintext one every plaintext connection (Envoy matches no host
+    // there); either way the hosts of everyone else's VirtualServices on that listener.
+    const ssl = fieldsOf(spec.matcher).sslConfig;
+    if (ssl === undefined) return [{ field: 'spec.matcher.sslConfig' }];
+    const domains = listOf(fieldsOf(ssl).sniDomains);
+    if (domains.length === 0) return [{ field: 'spec.matcher.sslConfig.sniDomains' }];
+    return domains.map((d, i) => ({ field: `spec.matcher.sslConfig.sniDomains[${i}]`, host: String(d) }));
   }
   if (group === GLOO_GATEWAY_GROUP && object.kind === 'VirtualService') {
     // Gloo serves a VirtualService without domains, or with `*`, on every host.
@@ -237,6 +265,23 @@ function ingressClaims(spec: Fields): readonly HostClaim[] {
     hosts.forEach((h, j) => claims.push({ field: `spec.tls[${i}].hosts[${j}]`, host: String(h) }));
   });
   return claims;
+}
+
+/**
+ * Kong's `konghq.com/host-aliases` on an Ingress (comma-separated): Kong adds each to the hosts of
+ * every route it makes of the Ingress, beside its rules' own (`internal/dataplane/kongstate/route.go`
+ * `overrideHosts`, `internal/dataplane/translator/subtranslator/ingress_atc.go`), so each is a host
+ * the Ingress claims as surely as a rule's `host`.
+ */
+function kongHostAliases(object: KubeObject): readonly HostClaim[] {
+  const field = `metadata.annotations.${KONG_HOST_ALIASES}`;
+  const value = object.metadata.annotations?.[KONG_HOST_ALIASES];
+  if (value === undefined) return [];
+  return value
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '')
+    .map((host) => ({ field, host }));
 }
 
 /**
@@ -339,6 +384,13 @@ const NAMESPACE_REFERENCE_FIELDS: readonly {
   readonly kind?: 'request';
   /** The key naming the namespace (a name, or a list of names), when not `namespace`. */
   readonly namespaceKey?: string;
+  /** The paths start at the object's top, not below `spec` (Kong's plugins keep their settings there). */
+  readonly top?: true;
+  /**
+   * The value at each path is no reference but a selector over every namespace the controller
+   * watches (a label selector): refused where set, with this reason and what to write instead.
+   */
+  readonly selects?: string;
 }[] = [
   {
     groups: [CONTOUR_GROUP],
@@ -415,6 +467,36 @@ const NAMESPACE_REFERENCE_FIELDS: readonly {
     use: "names an AuthConfig that Gloo's external auth service checks every request to this object's routes with",
     kind: 'request',
   },
+  // A RateLimitConfig's counters are shared by every route naming it (`RateLimitConfigRefs`,
+  // `projects/gloo/api/v1/enterprise/options/ratelimit/ratelimit.proto`): another environment's
+  // would let this one's traffic use up that environment's limits. A platform's shared one passes.
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['VirtualService', 'RouteTable'],
+    paths: ['virtualHost.options', 'virtualHost.routes[].options', 'routes[].options'].flatMap((options) =>
+      ['rateLimitConfigs', 'rateLimitEarlyConfigs', 'rateLimitRegularConfigs'].map(
+        (refs) => `${options}.${refs}.refs[]`,
+      ),
+    ),
+    use: "names a RateLimitConfig whose counters every route naming it shares, so this object's traffic uses up that namespace's limits",
+    kind: 'request',
+  },
+  // A MatchableHttpGateway serves the VirtualServices it names, or those of the namespaces it
+  // lists, on the filter chain it claims of a platform's Gateway (which selects it by label, from
+  // every namespace unless told otherwise: `projects/gateway/pkg/translator/gateway_selector.go`).
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['MatchableHttpGateway'],
+    paths: ['httpGateway.virtualServices[]', 'matcher.sslConfig.secretRef'],
+    use: "names a VirtualService that Gloo serves on this gateway's filter chain, or the Secret whose certificate and key it presents there",
+  },
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['MatchableHttpGateway'],
+    paths: ['httpGateway'],
+    namespaceKey: 'virtualServiceNamespaces',
+    use: "is a namespace whose VirtualServices Gloo serves on this gateway's filter chain, with this gateway's TLS and connection settings",
+  },
   {
     groups: [GLOO_GATEWAY_GROUP, GLOO_GROUP],
     kinds: ['VirtualService', 'Upstream'],
@@ -427,6 +509,57 @@ const NAMESPACE_REFERENCE_FIELDS: readonly {
     paths: ['destinations[].destination.upstream', 'destinations[].destination.kube.ref'],
   },
   { groups: [GLOO_GROUP], kinds: ['Upstream'], paths: ['kube'], namespaceKey: 'serviceNamespace' },
+  // Gloo's external auth service reads an AuthConfig's Secrets and ConfigMaps from any namespace
+  // Gloo watches, by `{ name, namespace }` (the API's own definition:
+  // `projects/gloo/api/v1/enterprise/options/extauth/v1/extauth.proto`; the service that resolves
+  // them is Gloo Enterprise's, not in this repository): b's OIDC client secret or signing key
+  // signs in a's visitors as b's client, b's API keys (whose other fields Gloo can copy into
+  // request headers, `headersFromMetadataEntry`) open a's routes, b's OPA modules decide them.
+  {
+    groups: [GLOO_ENTERPRISE_GROUP],
+    kinds: ['AuthConfig'],
+    paths: [
+      'configs[].oauth.clientSecretRef',
+      'configs[].oauth2.oidcAuthorizationCode.clientSecretRef',
+      'configs[].oauth2.oidcAuthorizationCode.clientAuthentication.clientSecret.clientSecretRef',
+      'configs[].oauth2.oidcAuthorizationCode.clientAuthentication.privateKeyJwt.signingKeyRef',
+      'configs[].oauth2.oidcAuthorizationCode.session.cipherConfig.keyRef',
+      'configs[].oauth2.oidcAuthorizationCode.azure.clientSecret',
+      'configs[].oauth2.oauth2.clientSecretRef',
+      'configs[].oauth2.oauth2.session.cipherConfig.keyRef',
+      'configs[].oauth2.accessTokenValidation.introspection.clientSecretRef',
+      'configs[].apiKeyAuth.apiKeySecretRefs[]',
+      'configs[].apiKeyAuth.k8sSecretApikeyStorage.apiKeySecretRefs[]',
+      'configs[].hmacAuth.secretRefs.secretRefs[]',
+      'configs[].ldap.groupLookupSettings.credentialsSecretRef',
+      'configs[].passThroughAuth.grpc.tlsConfig.secretRef',
+      'configs[].passThroughAuth.http.tlsConfig.secretRef',
+      'configs[].opaAuth.modules[]',
+    ],
+    use: "names a Secret or ConfigMap that Gloo's external auth service (reading every watched namespace's) checks the requests of every route taking this AuthConfig with",
+  },
+  {
+    groups: [GLOO_ENTERPRISE_GROUP],
+    kinds: ['AuthConfig'],
+    paths: [
+      'configs[].apiKeyAuth.labelSelector',
+      'configs[].apiKeyAuth.k8sSecretApikeyStorage.labelSelector',
+    ],
+    selects:
+      "selects API key Secrets by label in every namespace Gloo watches, another environment's too, so cairn cannot bound it; name this environment's Secrets in apiKeySecretRefs instead",
+  },
+  // Kong's controller reads a KongClusterPlugin's Secrets from whichever namespace they name (every
+  // namespace's Secrets are its to read) and writes their values into the plugin's configuration
+  // (`internal/dataplane/kongstate/plugin.go`: `kongPluginFromK8SClusterPlugin`,
+  // `NamespacedSecretToConfiguration`), which every route naming the plugin then runs with: a
+  // request-transformer adding a header from b's Secret hands its value to a's backend.
+  {
+    groups: [KONG_GROUP],
+    kinds: ['KongClusterPlugin'],
+    paths: ['configFrom.secretKeyRef', 'configPatches[].valueFrom.secretKeyRef'],
+    use: "names a Secret whose value Kong's controller (reading every namespace's Secrets) writes into this plugin's configuration, for every route running the plugin to use",
+    top: true,
+  },
 ];
 
 /** Where a Gloo route (below `prefix`) names an Upstream, a Service, an UpstreamGroup or a RouteTable by namespace. */
@@ -441,16 +574,23 @@ function glooRoutePaths(prefix: string): readonly string[] {
   );
 }
 
-/** Each value at `path` below `spec` (see NAMESPACE_REFERENCE_FIELDS), with the field that holds it. */
-function valuesAt(spec: Fields, path: string): { field: string; value: unknown }[] {
-  let found: { field: string; value: unknown }[] = [{ field: 'spec', value: spec }];
+/**
+ * Each value at `path` below `start` (`spec`, or the object's top: see NAMESPACE_REFERENCE_FIELDS),
+ * with the field that holds it.
+ */
+function valuesAt(
+  start: { field: string; value: unknown },
+  path: string,
+): { field: string; value: unknown }[] {
+  let found = [start];
   for (const segment of path.split('.')) {
     const key = segment.replace(/\[\]$/, '');
     found = found.flatMap(({ field, value }) => {
       const next = fieldsOf(value)[key];
+      const at = field ? `${field}.${key}` : key;
       if (next === undefined) return [];
-      if (key === segment) return [{ field: `${field}.${key}`, value: next }];
-      return listOf(next).map((item, i) => ({ field: `${field}.${key}[${i}]`, value: item }));
+      if (key === segment) return [{ field: at, value: next }];
+      return listOf(next).map((item, i) => ({ field: `${at}[${i}]`, value: item }));
     });
   }
   return found;
@@ -503,10 +643,19 @@ export function namespaceReferencesOf(object: KubeObject): readonly NamespaceRef
           use: `names a ${annotation.names} of namespace ${namespace}, and the ingress controller (reading every namespace's ${annotation.names}s) ${annotation.use}`,
         });
     }
+  if (group === GLOO_GATEWAY_GROUP && object.kind === 'MatchableHttpGateway') {
+    const every = glooEveryNamespaceSelected(fieldsOf(spec.httpGateway));
+    if (every) refs.push({ field: 'spec.httpGateway', unreadable: every });
+  }
   for (const entry of NAMESPACE_REFERENCE_FIELDS) {
     if (!entry.groups.includes(group) || !entry.kinds.includes(object.kind)) continue;
+    const start = entry.top ? { field: '', value: object } : { field: 'spec', value: spec };
     for (const path of entry.paths)
-      for (const { field, value } of valuesAt(spec, path)) {
+      for (const { field, value } of valuesAt(start, path)) {
+        if (entry.selects !== undefined) {
+          if (Object.keys(fieldsOf(value)).length > 0) refs.push({ field, unreadable: entry.selects });
+          continue;
+        }
         const ref = fieldsOf(value);
         const name = nameOf(ref.name);
         const unreadable =
@@ -527,6 +676,21 @@ export function namespaceReferencesOf(object: KubeObject): readonly NamespaceRef
       }
   }
   return refs;
+}
+
+/**
+ * Why a Gloo `httpGateway` selects the VirtualServices of every namespace, if it does: a label
+ * selector (or selector expressions, which take precedence over named ones), or no VirtualService
+ * named at all, without `virtualServiceNamespaces` searches every namespace
+ * (`projects/gateway/pkg/translator/virtual_service_translator.go`:
+ * `HttpGatewayContainsVirtualService`, `virtualServiceNamespaceValidForGateway`).
+ */
+function glooEveryNamespaceSelected(httpGateway: Fields): string | undefined {
+  if (listOf(httpGateway.virtualServiceNamespaces).length > 0) return undefined;
+  const selecting =
+    httpGateway.virtualServiceSelector !== undefined || httpGateway.virtualServiceExpressions !== undefined;
+  if (!selecting && listOf(httpGateway.virtualServices).length > 0) return undefined;
+  return "selects VirtualServices of every namespace (Gloo's default without virtualServiceNamespaces), another environment's too, and serves them on this gateway's filter chain with its TLS and connection settings; list this environment's namespaces in spec.httpGateway.virtualServiceNamespaces, or name its VirtualServices in spec.httpGateway.virtualServices";
 }
 
 /**
@@ -584,9 +748,13 @@ function canonicalHost(host: string): string {
   return host.toLowerCase().replace(/\.$/, '');
 }
 
+/** The cluster's DNS domain unless `kubernetes.clusterDomain` names another (kubelet's `--cluster-domain`). */
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+
 /**
  * Where an ExternalName Service's name leads inside the cluster: a Service's (or a pod's) namespace
- * for `name.namespace.svc` and `…svc.cluster.local`, and for the `service.namespace` shorthand, which
+ * for `name.namespace.svc` and `…svc.<cluster domain>` (`kubernetes.clusterDomain`, and
+ * `cluster.local` whatever it says), and for the `service.namespace` shorthand, which
  * ingress-nginx (like a pod's resolver) looks up under its search domains (`svc.cluster.local`)
  * before the name itself; the namespace of whoever looks it up for a single label; any address
  * for an IPv4 address (ingress-nginx sends traffic straight to it, loopback excepted: the API
@@ -609,29 +777,29 @@ export type ExternalNameReach =
   | { readonly kind: 'resolver-namespace' }
   | { readonly kind: 'address'; readonly spelled: 'an IPv4 address' | "a pod's name" };
 
-/** Where `externalName` leads (see ExternalNameReach). */
-export function externalNameReach(externalName: string): ExternalNameReach {
+/** Where `externalName` leads in a cluster of DNS domain `clusterDomain` (see ExternalNameReach). */
+export function externalNameReach(
+  externalName: string,
+  clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
+): ExternalNameReach {
   const absolute = externalName.endsWith('.');
-  const labels = canonicalHost(externalName).split('.');
+  const name = canonicalHost(externalName);
+  const labels = name.split('.');
   if (labels.length === 4 && labels.every((l) => /^\d{1,3}$/.test(l)))
     return { kind: 'address', spelled: 'an IPv4 address' };
-  const tail = labels.slice(-3).join('.');
-  if (labels.length >= 3 && (labels.at(-1) === 'pod' || tail === 'pod.cluster.local'))
-    return { kind: 'address', spelled: "a pod's name" };
-  const svc = clusterServiceSuffix(labels);
-  if (svc > 0) return { kind: 'namespace', namespace: labels[svc - 1]! };
+  // The cluster's own names read without its domain: `web.ns.svc.<domain>` as `web.ns.svc`. The
+  // default stays the cluster's too (a resolver may serve both): naming another only tightens.
+  const domain = [clusterDomain, DEFAULT_CLUSTER_DOMAIN]
+    .map((d) => `.${canonicalHost(d)}`)
+    .find((d) => name.endsWith(d));
+  const local = domain ? name.slice(0, -domain.length).split('.') : labels;
+  if (labels.length >= 3 && local.at(-1) === 'pod') return { kind: 'address', spelled: "a pod's name" };
+  if (local.length >= 2 && local.at(-1) === 'svc') return { kind: 'namespace', namespace: local.at(-2)! };
   if (absolute) return { kind: 'external' };
   if (labels.length === 1) return { kind: 'resolver-namespace' };
   if (labels.length === 2) return { kind: 'namespace', namespace: labels[1]! };
   if (labels.length === 3) return { kind: 'searched', namespace: labels[2]! };
   return { kind: 'external' };
-}
-
-/** The index of the `svc` label of a name ending in `.svc` or `.svc.cluster.local`, else -1. */
-function clusterServiceSuffix(labels: readonly string[]): number {
-  const tail = labels.slice(-3).join('.');
-  if (tail === 'svc.cluster.local') return labels.length - 3;
-  return labels[labels.length - 1] === 'svc' ? labels.length - 1 : -1;
 }
 
 /** The `spec.externalName` of a Service of type ExternalName, else undefined. */
@@ -666,7 +834,23 @@ export interface ControllerTarget {
   readonly kind: 'alias' | 'request';
   /** A single label names a Service of the object's own namespace (Emissary's), not the controller's. */
   readonly shortNameIsOwn?: true;
+  /** `localhost` is the requesting service's own pod (Gloo's ext-auth with its OPA sidecar), no Service. */
+  readonly localhostIsOwn?: true;
 }
+
+/**
+ * Where Gloo's external auth service sends requests of its own for an AuthConfig, from inside the
+ * cluster (`projects/gloo/api/v1/enterprise/options/extauth/v1/extauth.proto`): a pass-through
+ * auth server, asked about every request with its headers (`passThroughAuth`), a JWKS it fetches,
+ * an LDAP server, an OPA server. `url`: written as a URL; else `host:port`.
+ */
+const GLOO_AUTH_REQUESTS: readonly { readonly path: string; readonly url: boolean }[] = [
+  { path: 'configs[].passThroughAuth.http.url', url: true },
+  { path: 'configs[].passThroughAuth.grpc.address', url: false },
+  { path: 'configs[].oauth2.accessTokenValidation.jwt.remoteJwks.url', url: true },
+  { path: 'configs[].ldap.address', url: false },
+  { path: 'configs[].opaServerAuth.serverAddr', url: false },
+];
 
 /**
  * The hosts an Istio rule sets the mesh's traffic for, and the namespaces whose sidecars take it
@@ -712,6 +896,16 @@ export function controllerTargetsOf(object: KubeObject): readonly ControllerTarg
     if (service === undefined) return [];
     const { name } = requestTarget('spec.service', service.includes('://') ? service : `tcp://${service}`);
     return [{ field: 'spec.service', name, written: service, kind: 'alias', shortNameIsOwn: true }];
+  }
+  if (group === GLOO_ENTERPRISE_GROUP && object.kind === 'AuthConfig') {
+    const spec = { field: 'spec', value: (object as { spec?: unknown }).spec };
+    return GLOO_AUTH_REQUESTS.flatMap(({ path, url }) =>
+      valuesAt(spec, path).map(({ field, value }) => {
+        const written = String(value);
+        const target = requestTarget(field, url || written.includes('://') ? written : `tcp://${written}`);
+        return { ...target, written, localhostIsOwn: true as const };
+      }),
+    );
   }
   // Traefik's forwardAuth middleware asks its address for every request it guards, as auth-url does.
   if (TRAEFIK_GROUPS.includes(group) && object.kind === 'Middleware') {

@@ -58,6 +58,17 @@ const routeCrds = [
   { group: 'networking.istio.io', version: 'v1', plural: 'serviceentries', kind: 'ServiceEntry' },
   { group: 'projectcontour.io', version: 'v1', plural: 'httpproxies', kind: 'HTTPProxy' },
   { group: 'cert-manager.io', version: 'v1', plural: 'certificates', kind: 'Certificate' },
+  { group: 'enterprise.gloo.solo.io', version: 'v1', plural: 'authconfigs', kind: 'AuthConfig' },
+  { group: 'gateway.solo.io', version: 'v1', plural: 'matchablehttpgateways', kind: 'MatchableHttpGateway' },
+  { group: 'configuration.konghq.com', version: 'v1', plural: 'kongconsumers', kind: 'KongConsumer' },
+  { group: 'k8s.nginx.org', version: 'v1', plural: 'transportservers', kind: 'TransportServer' },
+  {
+    group: 'configuration.konghq.com',
+    version: 'v1',
+    plural: 'kongclusterplugins',
+    kind: 'KongClusterPlugin',
+    cluster: true,
+  },
 ];
 const crdsMadeHere: string[] = [];
 const routeRbac = [
@@ -66,6 +77,22 @@ const routeRbac = [
     kind: 'Role',
     metadata: { name: `route-kinds-${suffix}`, namespace: a.ns },
     rules: routeCrds.map((c) => ({ apiGroups: [c.group], resources: [c.plural], verbs: ['*'] })),
+  },
+  // the cluster-scoped kinds, as the install grants a kind kubernetes.clusterResources lists
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: `route-kinds-${suffix}` },
+    rules: routeCrds
+      .filter((c) => c.cluster)
+      .map((c) => ({ apiGroups: [c.group], resources: [c.plural], verbs: ['*'] })),
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: `route-kinds-${suffix}` },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `route-kinds-${suffix}` },
+    subjects: [{ kind: 'ServiceAccount', name: a.sa, namespace: a.ns }],
   },
   {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -91,7 +118,7 @@ function installRouteCrds(): void {
         metadata: { name },
         spec: {
           group: c.group,
-          scope: 'Namespaced',
+          scope: c.cluster ? 'Cluster' : 'Namespaced',
           names: { plural: c.plural, singular: c.kind.toLowerCase(), kind: c.kind },
           versions: [
             {
@@ -704,6 +731,45 @@ describe('ExternalName Services', () => {
     expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/outside`)).toBeDefined();
   });
 
+  // Found in review: a cluster whose DNS domain is not cluster.local (kubelet's --cluster-domain)
+  // names b's Service web.<b>.svc.<domain>, four labels and more, which passed as a host outside
+  // the cluster; the API server admitted it from a and cairn applied it.
+  it("with kubernetes.clusterDomain, refuses one naming b's Service under that domain, and applies its own", async () => {
+    const domain = 'corp.internal';
+    const applier = kit.applier(
+      'a',
+      kit.target(a.ns, {
+        ...claimsOfA(),
+        namespaces: [a.ns, a.extra],
+        serviceAccount: `${a.ns}/${a.sa}`,
+        hosts: [hostA, `*.${hostA}`],
+        clusterDomain: domain,
+        pruneMaxShare: 1,
+      }),
+      { repository },
+    );
+    const name = kit.name('domain');
+    const object = externalName(name, `web.${b.ns}.svc.${domain}`);
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const refused = await planAndApply(applier, {
+      'domain.yaml': object,
+      'own.yaml': externalName('own-domain', `web.${a.extra}.svc.${domain}`),
+    });
+    expectRefused(
+      refused,
+      `Service/${a.ns}/${name}: spec.externalName web.${b.ns}.svc.${domain} names a Service of namespace ${b.ns}`,
+    );
+    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/${name}`)).toBeUndefined();
+    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/own-domain`)).toBeUndefined();
+
+    const applied = await planAndApply(applier, {
+      'own.yaml': externalName('own-domain', `web.${a.extra}.svc.${domain}`),
+      'public.yaml': externalName('public-domain', 'api.example.com'),
+    });
+    expect(applied.apply.failure).toBeUndefined();
+    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/own-domain`)).toBeDefined();
+  });
+
   it('applies one naming its own Service, a public name, and an absolute name of two labels', async () => {
     const result = await planAndApply(applierA, {
       'own.yaml': externalName('own', `web.${a.extra}.svc.cluster.local`),
@@ -1166,5 +1232,392 @@ describe("Kong's TCPIngress", () => {
     });
     expect(result.apply.failure).toBeUndefined();
     expect(await read('tcp-mine')).toBeDefined();
+  });
+});
+
+describe("Kong's host aliases", () => {
+  // Found in review: Kong adds every host of an Ingress's konghq.com/host-aliases to the routes it
+  // makes of it (internal/dataplane/kongstate/route.go, overrideHosts); the API server admitted from
+  // a's ServiceAccount an Ingress for a's host aliased to b's, and cairn applied it.
+  const aliased = (name: string, aliases: string) =>
+    ingress(name, { rules: [hostRule(hostA)] }, { 'konghq.com/host-aliases': aliases });
+  const read = (object: Named) =>
+    kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/${object.metadata.name}`);
+
+  it("refuses an Ingress aliased to b's host, which the API server admits from a, and applies nothing of the commit", async () => {
+    const object = aliased(kit.name('alias'), `www.${hostA},${hostB}`);
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    await expectRefusedBeside(
+      object,
+      ingress(kit.name('beside'), { rules: [hostRule(hostA)] }),
+      `metadata.annotations.konghq.com/host-aliases ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
+      read,
+    );
+  });
+
+  it('applies one aliased to its own hosts', async () => {
+    const object = aliased('kong-aliased', `www.${hostA}, api.${hostA}`);
+    const result = await planAndApply(applierA, { 'aliased.yaml': object });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read(object)).toBeDefined();
+  });
+});
+
+describe("Gloo's AuthConfig references", () => {
+  // Found in review: Gloo's external auth service reads an AuthConfig's Secrets and ConfigMaps from
+  // any namespace it watches (extauth.proto); the API server admitted from a's ServiceAccount an
+  // AuthConfig signing visitors in with b's OIDC client secret, and one taking API keys by label
+  // from every namespace, and cairn applied them.
+  const authConfig = (name: string, config: object) => ({
+    apiVersion: 'enterprise.gloo.solo.io/v1',
+    kind: 'AuthConfig',
+    metadata: { name },
+    spec: { configs: [config] },
+  });
+  const oidc = (namespace: string) => ({
+    oauth2: {
+      oidcAuthorizationCode: {
+        appUrl: `https://${hostA}`,
+        callbackPath: '/callback',
+        clientId: 'web',
+        clientSecretRef: { name: 'oidc', namespace },
+        issuerUrl: 'https://idp.example.com/',
+      },
+    },
+  });
+  const read = (object: Named) =>
+    kit.get(`/apis/enterprise.gloo.solo.io/v1/namespaces/${a.ns}/authconfigs/${object.metadata.name}`);
+
+  it.each([
+    [
+      "b's OIDC client secret",
+      () => authConfig(kit.name('oidc'), oidc(b.ns)),
+      () =>
+        `spec.configs[0].oauth2.oidcAuthorizationCode.clientSecretRef.namespace ${b.ns} names a Secret or ConfigMap that Gloo's external auth service (reading every watched namespace's) checks the requests of every route taking this AuthConfig with: namespace ${b.ns} is neither kubernetes.namespace (${a.ns}) nor in kubernetes.namespaces`,
+    ],
+    [
+      "a pass-through auth server of b's",
+      () =>
+        authConfig(kit.name('pass'), {
+          passThroughAuth: { http: { url: `http://auth.${b.ns}.svc.cluster.local:9001/check` } },
+        }),
+      () =>
+        `spec.configs[0].passThroughAuth.http.url auth.${b.ns}.svc.cluster.local names a Service of namespace ${b.ns}: namespace ${b.ns} is environment b's`,
+    ],
+    [
+      'API keys selected by label in every namespace',
+      () =>
+        authConfig(kit.name('keys'), {
+          apiKeyAuth: { k8sSecretApikeyStorage: { labelSelector: { team: 'b' } } },
+        }),
+      () =>
+        'spec.configs[0].apiKeyAuth.k8sSecretApikeyStorage.labelSelector selects API key Secrets by label in every namespace Gloo watches',
+    ],
+  ])(
+    'refuses one with %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      const object = make();
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      await expectRefusedBeside(object, authConfig(kit.name('beside'), oidc(a.ns)), line(), read);
+    },
+  );
+
+  it("applies one with a's own client secret and API keys, its OPA sidecar and a platform's pass-through server", async () => {
+    const objects = {
+      'oidc.yaml': authConfig('gloo-oidc', oidc(a.extra)),
+      'keys.yaml': authConfig('gloo-keys', {
+        apiKeyAuth: { k8sSecretApikeyStorage: { apiKeySecretRefs: [{ name: 'key', namespace: a.ns }] } },
+      }),
+      'opa.yaml': authConfig('gloo-opa', { opaServerAuth: { serverAddr: 'http://localhost:8181' } }),
+      'shared.yaml': authConfig('gloo-shared', {
+        passThroughAuth: { grpc: { address: 'auth.platform-auth.svc.cluster.local:9001' } },
+      }),
+    };
+    const result = await planAndApply(applierA, objects);
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    for (const object of Object.values(objects)) expect(await read(object)).toBeDefined();
+  });
+});
+
+describe("Gloo's MatchableHttpGateways and rate limit configs", () => {
+  // Found in review: a platform's Gloo Gateway selecting MatchableHttpGateways by label takes them
+  // from every namespace (projects/gateway/pkg/translator/gateway_selector.go), and one without
+  // virtualServiceNamespaces serves every namespace's VirtualServices on the filter chain its
+  // matcher claims (virtual_service_translator.go); a RateLimitConfig's counters are shared by
+  // every route naming it. The API server admitted each from a's ServiceAccount and cairn applied it.
+  const gateway = (name: string, sniDomains: string[], httpGateway: object) => ({
+    apiVersion: 'gateway.solo.io/v1',
+    kind: 'MatchableHttpGateway',
+    metadata: { name, labels: { gateway: 'shared' } },
+    spec: {
+      matcher: { sslConfig: { secretRef: { name: 'tls', namespace: a.ns }, sniDomains } },
+      httpGateway,
+    },
+  });
+  const limited = (name: string, namespace: string) => ({
+    apiVersion: 'gateway.solo.io/v1',
+    kind: 'VirtualService',
+    metadata: { name },
+    spec: {
+      virtualHost: {
+        domains: [hostA],
+        routes: [
+          {
+            matchers: [{ prefix: '/' }],
+            routeAction: { single: { upstream: { name: 'web' } } },
+            options: { rateLimitConfigs: { refs: [{ name: 'limits', namespace }] } },
+          },
+        ],
+      },
+    },
+  });
+  const path: Record<string, string> = {
+    MatchableHttpGateway: '/apis/gateway.solo.io/v1/namespaces/X/matchablehttpgateways',
+    VirtualService: '/apis/gateway.solo.io/v1/namespaces/X/virtualservices',
+  };
+  const read = (object: Named) => kit.get(`${path[object.kind]!.replace('X', a.ns)}/${object.metadata.name}`);
+  const own = () => ({ virtualServiceNamespaces: [a.ns] });
+
+  it.each([
+    [
+      "a MatchableHttpGateway for b's SNI host",
+      () => gateway(kit.name('mhg'), [hostB], own()),
+      () =>
+        `spec.matcher.sslConfig.sniDomains[0] ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
+    ],
+    [
+      "a MatchableHttpGateway serving every namespace's VirtualServices",
+      () => gateway(kit.name('mhg'), [hostA], { virtualServiceSelector: { app: 'web' } }),
+      () =>
+        "spec.httpGateway selects VirtualServices of every namespace (Gloo's default without virtualServiceNamespaces)",
+    ],
+    [
+      "a MatchableHttpGateway serving b's namespace",
+      () => gateway(kit.name('mhg'), [hostA], { virtualServiceNamespaces: [b.ns] }),
+      () =>
+        `spec.httpGateway.virtualServiceNamespaces[0] ${b.ns} is a namespace whose VirtualServices Gloo serves on this gateway's filter chain, with this gateway's TLS and connection settings: namespace ${b.ns} is neither kubernetes.namespace (${a.ns}) nor in kubernetes.namespaces`,
+    ],
+    [
+      "a VirtualService counting against b's RateLimitConfig",
+      () => limited(kit.name('rl'), b.ns),
+      () =>
+        `spec.virtualHost.routes[0].options.rateLimitConfigs.refs[0].namespace ${b.ns} names a RateLimitConfig whose counters every route naming it shares, so this object's traffic uses up that namespace's limits: namespace ${b.ns} is environment b's`,
+    ],
+  ])(
+    'refuses %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      const object = make();
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      await expectRefusedBeside(object, gateway(kit.name('beside'), [hostA], own()), line(), read);
+    },
+  );
+
+  it("applies a MatchableHttpGateway of a's own host and namespaces, and a VirtualService taking a's own or a platform's RateLimitConfig", async () => {
+    const objects = {
+      'mhg.yaml': gateway('gloo-mhg', [`api.${hostA}`], { virtualServiceNamespaces: [a.ns, a.extra] }),
+      'own.yaml': limited('gloo-limited', a.extra),
+      'shared.yaml': limited('gloo-shared-limits', 'platform-limits'),
+    };
+    const result = await planAndApply(applierA, objects);
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    for (const object of Object.values(objects)) expect(await read(object)).toBeDefined();
+  });
+});
+
+describe("Kong's KongClusterPlugins", () => {
+  // Found in review: Kong's controller reads a KongClusterPlugin's configFrom and configPatches
+  // Secrets from whichever namespace they name and writes their values into the plugin's
+  // configuration (internal/dataplane/kongstate/plugin.go), and runs one labelled global on every
+  // route (internal/store/store.go); where a's kubernetes.clusterResources lists the kind, the API
+  // server admitted both from a's ServiceAccount and cairn applied them.
+  const clusterPlugin = (name: string, rest: object, labels?: Record<string, string>) => ({
+    apiVersion: 'configuration.konghq.com/v1',
+    kind: 'KongClusterPlugin',
+    metadata: { name, ...(labels ? { labels } : {}) },
+    plugin: 'request-transformer',
+    ...rest,
+  });
+  const secretOf = (namespace: string) => ({ secretKeyRef: { name: 'creds', namespace, key: 'config' } });
+  const read = (name: string) => kit.get(`/apis/configuration.konghq.com/v1/kongclusterplugins/${name}`);
+  /** Environment a trusted with the kind (its own inventory, so applierA's trees never prune it). */
+  const listing = () =>
+    kit.applier(
+      'a-plugins',
+      kit.target(a.ns, {
+        ...claimsOfA(),
+        namespaces: [a.ns, a.extra],
+        serviceAccount: `${a.ns}/${a.sa}`,
+        clusterResources: ['Namespace', 'configuration.konghq.com/KongClusterPlugin'],
+        pruneMaxShare: 1,
+      }),
+      { repository },
+    );
+
+  it('refuses one where kubernetes.clusterResources does not list it', async () => {
+    const name = kit.name('kcp');
+    const result = await planAndApply(applierA, { 'plugin.yaml': clusterPlugin(name, { config: {} }) });
+    expectRefused(
+      result,
+      `k8s-resources/plugin.yaml: KongClusterPlugin/${name}: the cluster-scoped kind configuration.konghq.com/KongClusterPlugin is not in kubernetes.clusterResources`,
+    );
+    expect(await read(name)).toBeUndefined();
+  });
+
+  it.each([
+    [
+      "configured from b's Secret",
+      (name: string) => clusterPlugin(name, { configFrom: secretOf(b.ns) }),
+      () =>
+        `configFrom.secretKeyRef.namespace ${b.ns} names a Secret whose value Kong's controller (reading every namespace's Secrets) writes into this plugin's configuration, for every route running the plugin to use: namespace ${b.ns} is neither kubernetes.namespace (${a.ns}) nor in kubernetes.namespaces`,
+    ],
+    [
+      "patched with b's Secret",
+      (name: string) =>
+        clusterPlugin(name, {
+          config: { add: { headers: [] } },
+          configPatches: [{ path: '/add/headers/0', valueFrom: secretOf(b.ns) }],
+        }),
+      () => `configPatches[0].valueFrom.secretKeyRef.namespace ${b.ns} names a Secret`,
+    ],
+    [
+      'labelled global',
+      (name: string) => clusterPlugin(name, { config: {} }, { global: 'true' }),
+      () =>
+        'metadata.labels.global: Kong runs a KongClusterPlugin labelled global on every route of every environment it serves',
+    ],
+  ])(
+    'where kubernetes.clusterResources lists it, refuses one %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      const [name, beside] = [kit.name('kcp'), kit.name('beside')];
+      const object = make(name);
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      const result = await planAndApply(listing(), {
+        'take.yaml': object,
+        'beside.yaml': clusterPlugin(beside, { configFrom: secretOf(a.ns) }),
+      });
+      expectRefused(result, `k8s-resources/take.yaml: KongClusterPlugin/${name}: ${line()}`);
+      expect(await read(name)).toBeUndefined();
+      expect(await read(beside)).toBeUndefined();
+    },
+  );
+
+  it("where kubernetes.clusterResources lists it, applies one configured from a's own Secret", async () => {
+    const name = kit.name('kcp-mine');
+    kit.track(`/apis/configuration.konghq.com/v1/kongclusterplugins/${name}`);
+    const result = await planAndApply(listing(), {
+      'plugin.yaml': clusterPlugin(name, { configFrom: secretOf(a.extra) }),
+    });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read(name)).toBeDefined();
+  });
+});
+
+describe("Kong's consumers", () => {
+  // Found in review: Kong's consumers are one set for the whole gateway (a consumer's key-auth
+  // credential passes b's route's key-auth plugin, and an acl credential joins whichever group it
+  // names, b's too: internal/dataplane/kongstate/consumer.go); the API server admitted from a's
+  // ServiceAccount a KongConsumer with credentials, and cairn applied it.
+  const consumer = (name: string, credentials?: string[]) => ({
+    apiVersion: 'configuration.konghq.com/v1',
+    kind: 'KongConsumer',
+    metadata: { name },
+    username: name,
+    ...(credentials ? { credentials } : {}),
+  });
+  const credential = (name: string, type: string, data: Record<string, string>) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, labels: { 'konghq.com/credential': type } },
+    stringData: data,
+  });
+  const read = (object: Named) =>
+    kit.get(
+      object.kind === 'Secret'
+        ? `/api/v1/namespaces/${a.ns}/secrets/${object.metadata.name}`
+        : `/apis/configuration.konghq.com/v1/namespaces/${a.ns}/kongconsumers/${object.metadata.name}`,
+    );
+
+  it("refuses one with a key and b's ACL group, which the API server admits from a, and applies nothing of the commit", async () => {
+    const name = kit.name('consumer');
+    const object = consumer(name, [`${name}-key`, `${name}-acl`]);
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+    const result = await planAndApply(applierA, {
+      'take.yaml': object,
+      'key.yaml': credential(`${name}-key`, 'key-auth', { key: 'let-me-in' }),
+      'acl.yaml': credential(`${name}-acl`, 'acl', { group: 'b-admins' }),
+    });
+    expectRefused(
+      result,
+      `k8s-resources/take.yaml: KongConsumer/${a.ns}/${name}: credentials: Kong's consumers are one set for the whole gateway, so this consumer's credentials pass the authentication plugins of every environment's routes`,
+    );
+    expect(await read(object)).toBeUndefined();
+    expect(await read(credential(`${name}-key`, 'key-auth', {}))).toBeUndefined();
+  });
+
+  it('applies one without credentials, and one with credentials where kubernetes.allowClusterPolicy is set', async () => {
+    const trusted = kit.applier(
+      'a-trusted',
+      kit.target(a.ns, {
+        ...claimsOfA(),
+        namespaces: [a.ns, a.extra],
+        serviceAccount: `${a.ns}/${a.sa}`,
+        allowClusterPolicy: true,
+        pruneMaxShare: 1,
+      }),
+      { repository },
+    );
+    const bare = await planAndApply(applierA, { 'bare.yaml': consumer('kong-bare') });
+    expect(bare.apply.failure).toBeUndefined();
+    const result = await planAndApply(trusted, {
+      'ci.yaml': consumer('kong-ci', ['kong-ci-key']),
+      'key.yaml': credential('kong-ci-key', 'key-auth', { key: 'ci' }),
+    });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read(consumer('kong-ci'))).toBeDefined();
+  });
+});
+
+describe("NGINX Inc's TransportServers", () => {
+  // Found in review: on the TLS passthrough listener NGINX Inc's controller takes a
+  // TransportServer's host from the table VirtualServers' and Ingresses' hosts share, the oldest
+  // winning (internal/k8s/configuration.go); the API server admitted from a's ServiceAccount one
+  // for b's host, and cairn applied it.
+  const transportServer = (name: string, host?: string) => ({
+    apiVersion: 'k8s.nginx.org/v1',
+    kind: 'TransportServer',
+    metadata: { name },
+    spec: {
+      listener: { name: 'tls-passthrough', protocol: 'TLS_PASSTHROUGH' },
+      ...(host ? { host } : {}),
+      upstreams: [{ name: 'web', service: 'web', port: 443 }],
+      action: { pass: 'web' },
+    },
+  });
+  const read = (object: Named) =>
+    kit.get(`/apis/k8s.nginx.org/v1/namespaces/${a.ns}/transportservers/${object.metadata.name}`);
+
+  it.each<[string, string | undefined, string]>([
+    ["b's host", hostB, `spec.host ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`],
+    ['no host', undefined, 'spec.host names no host'],
+  ])(
+    'refuses a TLS passthrough one for %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, host, line) => {
+      const object = transportServer(kit.name('ts'), host);
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      await expectRefusedBeside(object, transportServer(kit.name('beside'), `db.${hostA}`), line, read);
+    },
+  );
+
+  it('applies one for its own host', async () => {
+    const object = transportServer('ts-mine', `db.${hostA}`);
+    const result = await planAndApply(applierA, { 'ts.yaml': object });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read(object)).toBeDefined();
   });
 });

@@ -829,6 +829,337 @@ describe("Kong's TCPIngress hosts", () => {
   });
 });
 
+describe("Kong's host aliases and KongClusterPlugins", () => {
+  const aliased = (aliases: string) =>
+    ingress({ rules: [rule('a.example.com')] }, { annotations: { 'konghq.com/host-aliases': aliases } });
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    ['aliases of its own hosts', aliased('www.a.example.com, api.a.example.com'), undefined],
+    [
+      "an alias of another environment's host",
+      aliased('www.a.example.com,b.example.com'),
+      /^metadata\.annotations\.konghq\.com\/host-aliases b\.example\.com is not within kubernetes\.hosts/,
+    ],
+  ])('with kubernetes.hosts, an Ingress with %s', (_what, object, expected) => {
+    const why = outOfBounds(withHosts, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+
+  it('without kubernetes.hosts, refuses an alias of a host another environment lists', () => {
+    const bounds: Bounds = {
+      ...base,
+      claims: {
+        env: 'a',
+        config: { namespaces: new Map(), namespaceGlobs: [], hosts: [{ env: 'b', host: 'b.example.com' }] },
+      },
+    };
+    expect(outOfBounds(bounds, aliased('b.example.com'), new Set())).toMatch(
+      /^metadata\.annotations\.konghq\.com\/host-aliases b\.example\.com overlaps b\.example\.com, which environment b lists/,
+    );
+  });
+
+  const clusterPlugin = (rest: object, labels?: Record<string, string>) =>
+    ({
+      apiVersion: 'configuration.konghq.com/v1',
+      kind: 'KongClusterPlugin',
+      metadata: { name: 'x', ...(labels ? { labels } : {}) },
+      plugin: 'request-transformer',
+      ...rest,
+    }) as KubeObject;
+  const listing: Bounds = { ...withEnvironmentB, clusterResources: ['Namespace', 'KongClusterPlugin'] };
+  const secret = (namespace: string) => ({ name: 'creds', namespace, key: 'config' });
+
+  it('refuses a KongClusterPlugin where kubernetes.clusterResources does not list it', () => {
+    expect(outOfBounds(withEnvironmentB, clusterPlugin({ config: {} }), new Set())).toMatch(
+      /^the cluster-scoped kind configuration\.konghq\.com\/KongClusterPlugin is not in kubernetes\.clusterResources/,
+    );
+  });
+
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    ['its own Secret', clusterPlugin({ configFrom: { secretKeyRef: secret('team-a') } }), undefined],
+    [
+      "another environment's Secret",
+      clusterPlugin({ configFrom: { secretKeyRef: secret('team-b') } }),
+      /^configFrom\.secretKeyRef\.namespace team-b names a Secret whose value Kong's controller .*: namespace team-b is environment b's/,
+    ],
+    [
+      "another environment's Secret patched into its configuration",
+      clusterPlugin({
+        config: {},
+        configPatches: [{ path: '/add/headers/0', valueFrom: { secretKeyRef: secret('kube-system') } }],
+      }),
+      /^configPatches\[0\]\.valueFrom\.secretKeyRef\.namespace kube-system .*: namespace kube-system is never written/,
+    ],
+    [
+      'the global label',
+      clusterPlugin({ config: {} }, { global: 'true' }),
+      /^metadata\.labels\.global: Kong runs a KongClusterPlugin labelled global on every route of every environment/,
+    ],
+  ])('where kubernetes.clusterResources lists it, a KongClusterPlugin with %s', (_what, object, expected) => {
+    const why = outOfBounds(listing, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
+describe('NGINX Inc TransportServer hosts', () => {
+  const transportServer = (listener: object, host?: string) =>
+    made('k8s.nginx.org/v1', 'TransportServer', {
+      spec: { listener, ...(host ? { host } : {}), upstreams: [{ name: 'db', service: 'db', port: 5432 }] },
+    });
+  const passthrough = { name: 'tls-passthrough', protocol: 'TLS_PASSTHROUGH' };
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    ['TLS passthrough of its own host', transportServer(passthrough, 'db.a.example.com'), undefined],
+    [
+      "TLS passthrough of another environment's host",
+      transportServer(passthrough, 'b.example.com'),
+      /^spec\.host b\.example\.com is not within kubernetes\.hosts/,
+    ],
+    [
+      'TLS passthrough without a host',
+      transportServer({ name: 'tls-passthrough', protocol: 'TLS_PASSTHROUGH' }),
+      /^spec\.host names no host/,
+    ],
+    [
+      "another environment's SNI on a listener of its own",
+      transportServer({ name: 'tls-5443', protocol: 'TCP' }, 'b.example.com'),
+      /^spec\.host b\.example\.com is not within/,
+    ],
+    [
+      'a TCP listener without a host (a port, no host)',
+      transportServer({ name: 'tcp-5432', protocol: 'TCP' }),
+      undefined,
+    ],
+  ])('with kubernetes.hosts, %s', (_what, object, expected) => {
+    const why = outOfBounds(withHosts, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
+describe("Kong's consumers (cluster policy)", () => {
+  const consumer = (rest: object) =>
+    made('configuration.konghq.com/v1', 'KongConsumer', { username: 'ci', ...rest });
+  it.each<[string, Bounds, KubeObject, RegExp | undefined]>([
+    [
+      'with credentials',
+      base,
+      consumer({ credentials: ['ci-key'] }),
+      /^credentials: Kong's consumers are one set for the whole gateway.*: that is cluster policy/,
+    ],
+    ['without credentials', base, consumer({}), undefined],
+    [
+      'with credentials, where kubernetes.allowClusterPolicy is set',
+      { ...base, allowClusterPolicy: true },
+      consumer({ credentials: ['ci-key'] }),
+      undefined,
+    ],
+  ])('a KongConsumer %s', (_what, bounds, object, expected) => {
+    const why = outOfBounds(bounds, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
+describe("Gloo's AuthConfig references", () => {
+  const authConfig = (config: object) =>
+    made('enterprise.gloo.solo.io/v1', 'AuthConfig', { spec: { configs: [config] } });
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      'its own OIDC client secret and API keys',
+      authConfig({
+        oauth2: {
+          oidcAuthorizationCode: { clientId: 'a', clientSecretRef: { name: 'oidc', namespace: 'team-a' } },
+        },
+      }),
+      undefined,
+    ],
+    [
+      "another environment's OIDC client secret",
+      authConfig({
+        oauth2: {
+          oidcAuthorizationCode: { clientId: 'b', clientSecretRef: { name: 'oidc', namespace: 'team-b' } },
+        },
+      }),
+      /^spec\.configs\[0\]\.oauth2\.oidcAuthorizationCode\.clientSecretRef\.namespace team-b names a Secret or ConfigMap that Gloo's external auth service .*: namespace team-b is environment b's/,
+    ],
+    [
+      "another environment's API keys",
+      authConfig({
+        apiKeyAuth: { k8sSecretApikeyStorage: { apiKeySecretRefs: [{ name: 'key', namespace: 'team-b' }] } },
+      }),
+      /^spec\.configs\[0\]\.apiKeyAuth\.k8sSecretApikeyStorage\.apiKeySecretRefs\[0\]\.namespace team-b/,
+    ],
+    [
+      "another environment's OPA module",
+      authConfig({ opaAuth: { modules: [{ name: 'policy', namespace: 'team-b' }], query: 'data.allow' } }),
+      /^spec\.configs\[0\]\.opaAuth\.modules\[0\]\.namespace team-b/,
+    ],
+    [
+      'API keys selected by label',
+      authConfig({ apiKeyAuth: { k8sSecretApikeyStorage: { labelSelector: { team: 'b' } } } }),
+      /^spec\.configs\[0\]\.apiKeyAuth\.k8sSecretApikeyStorage\.labelSelector selects API key Secrets by label in every namespace Gloo watches/,
+    ],
+    [
+      "a pass-through auth server of another environment's",
+      authConfig({ passThroughAuth: { http: { url: 'http://auth.team-b.svc.cluster.local:9001/check' } } }),
+      /^spec\.configs\[0\]\.passThroughAuth\.http\.url auth\.team-b\.svc\.cluster\.local names a Service of namespace team-b: namespace team-b is environment b's/,
+    ],
+    [
+      "a gRPC pass-through server of the cluster's",
+      authConfig({ passThroughAuth: { grpc: { address: 'auth.kube-system.svc.cluster.local:9001' } } }),
+      /^spec\.configs\[0\]\.passThroughAuth\.grpc\.address auth\.kube-system\.svc\.cluster\.local names a Service of namespace kube-system/,
+    ],
+    [
+      'an LDAP server at an address',
+      authConfig({ ldap: { address: '10.96.0.10:389' } }),
+      /^spec\.configs\[0\]\.ldap\.address 10\.96\.0\.10 is an IPv4 address/,
+    ],
+    [
+      "its OPA sidecar, a platform's pass-through server and keys from outside the cluster",
+      made('enterprise.gloo.solo.io/v1', 'AuthConfig', {
+        spec: {
+          configs: [
+            { opaServerAuth: { serverAddr: 'http://localhost:8181', package: 'authz' } },
+            { passThroughAuth: { grpc: { address: 'auth.platform-auth.svc.cluster.local:9001' } } },
+            {
+              oauth2: {
+                accessTokenValidation: { jwt: { remoteJwks: { url: 'https://idp.example.com/keys' } } },
+              },
+            },
+          ],
+        },
+      }),
+      undefined,
+    ],
+  ])('an AuthConfig with %s', (_what, object, expected) => {
+    const why = outOfBounds(withEnvironmentB, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
+describe("Gloo's MatchableHttpGateways and rate limit configs", () => {
+  const gateway = (spec: object) => made('gateway.solo.io/v1', 'MatchableHttpGateway', { spec });
+  const tls = (sniDomains: string[]) => ({
+    sslConfig: { secretRef: { name: 'tls', namespace: 'team-a' }, sniDomains },
+  });
+  const own = { virtualServiceNamespaces: ['team-a'] };
+  it.each<[string, Bounds, KubeObject, RegExp | undefined]>([
+    [
+      'its own SNI domains and namespaces',
+      withHosts,
+      gateway({ matcher: tls(['a.example.com']), httpGateway: own }),
+      undefined,
+    ],
+    [
+      'its own VirtualServices named',
+      withHosts,
+      gateway({
+        matcher: tls(['a.example.com']),
+        httpGateway: { virtualServices: [{ name: 'web', namespace: 'team-a' }] },
+      }),
+      undefined,
+    ],
+    [
+      "another environment's SNI domain",
+      withHosts,
+      gateway({ matcher: tls(['b.example.com']), httpGateway: own }),
+      /^spec\.matcher\.sslConfig\.sniDomains\[0\] b\.example\.com is not within kubernetes\.hosts/,
+    ],
+    [
+      'no SNI domain (every TLS connection)',
+      withHosts,
+      gateway({ matcher: tls([]), httpGateway: own }),
+      /^spec\.matcher\.sslConfig\.sniDomains names no host/,
+    ],
+    [
+      'no TLS (every plaintext connection)',
+      withHosts,
+      gateway({ matcher: {}, httpGateway: own }),
+      /^spec\.matcher\.sslConfig names no host/,
+    ],
+    [
+      "every namespace's VirtualServices (no virtualServiceNamespaces)",
+      withEnvironmentB,
+      gateway({ matcher: tls(['a.example.com']), httpGateway: {} }),
+      /^spec\.httpGateway selects VirtualServices of every namespace/,
+    ],
+    [
+      'VirtualServices by label, named ones beside (the selector wins)',
+      withEnvironmentB,
+      gateway({
+        matcher: tls(['a.example.com']),
+        httpGateway: {
+          virtualServiceSelector: { app: 'web' },
+          virtualServices: [{ name: 'web', namespace: 'team-a' }],
+        },
+      }),
+      /^spec\.httpGateway selects VirtualServices of every namespace/,
+    ],
+    [
+      "another environment's namespace",
+      withEnvironmentB,
+      gateway({
+        matcher: tls(['a.example.com']),
+        httpGateway: { virtualServiceNamespaces: ['team-a', 'team-b'] },
+      }),
+      /^spec\.httpGateway\.virtualServiceNamespaces\[1\] team-b is a namespace whose VirtualServices Gloo serves on this gateway's filter chain.*: namespace team-b is environment b's/,
+    ],
+    [
+      'every namespace by *',
+      withEnvironmentB,
+      gateway({ matcher: tls(['a.example.com']), httpGateway: { virtualServiceNamespaces: ['*'] } }),
+      /^spec\.httpGateway\.virtualServiceNamespaces\[0\] \* is a namespace/,
+    ],
+    [
+      "another environment's certificate",
+      withEnvironmentB,
+      gateway({
+        matcher: {
+          sslConfig: { secretRef: { name: 'tls', namespace: 'team-b' }, sniDomains: ['a.example.com'] },
+        },
+        httpGateway: own,
+      }),
+      /^spec\.matcher\.sslConfig\.secretRef\.namespace team-b/,
+    ],
+  ])('a MatchableHttpGateway with %s', (_what, bounds, object, expected) => {
+    const why = outOfBounds(bounds, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+
+  const limited = (namespace: string, at: 'rateLimitConfigs' | 'rateLimitEarlyConfigs') =>
+    made('gateway.solo.io/v1', 'VirtualService', {
+      spec: {
+        virtualHost: {
+          domains: ['a.example.com'],
+          routes: [
+            { matchers: [{ prefix: '/' }], options: { [at]: { refs: [{ name: 'limits', namespace }] } } },
+          ],
+        },
+      },
+    });
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    ['its own rate limit config', limited('team-a', 'rateLimitConfigs'), undefined],
+    ["a platform's shared one", limited('platform-limits', 'rateLimitConfigs'), undefined],
+    [
+      "another environment's",
+      limited('team-b', 'rateLimitEarlyConfigs'),
+      /^spec\.virtualHost\.routes\[0\]\.options\.rateLimitEarlyConfigs\.refs\[0\]\.namespace team-b names a RateLimitConfig whose counters every route naming it shares/,
+    ],
+    [
+      "the cluster's own",
+      limited('kube-system', 'rateLimitConfigs'),
+      /namespace kube-system is cairn's or the cluster's own/,
+    ],
+  ])('a Gloo VirtualService taking %s', (_what, object, expected) => {
+    const why = outOfBounds(withEnvironmentB, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
 describe('HAProxy annotations naming a Secret', () => {
   it.each<[string, KubeObject, RegExp | undefined]>([
     [
@@ -878,6 +1209,28 @@ describe('HAProxy annotations naming a Secret', () => {
     const why = outOfBounds(base, object, new Set());
     if (expected === undefined) expect(why).toBeUndefined();
     else expect(why).toMatch(expected);
+  });
+});
+
+describe('externalNameReach under another cluster domain', () => {
+  it.each<[string, object]>([
+    ['web.team-b.svc.corp.internal', { kind: 'namespace', namespace: 'team-b' }],
+    ['web.team-b.svc.cluster.local', { kind: 'namespace', namespace: 'team-b' }],
+    ['10-96-0-1.default.pod.corp.internal', { kind: 'address', spelled: "a pod's name" }],
+    ['web.team-b.svc.example.com', { kind: 'external' }],
+    ['api.example.com', { kind: 'searched', namespace: 'com' }],
+  ])('%s', (name, reach) => {
+    expect(externalNameReach(name, 'corp.internal')).toEqual(reach);
+  });
+
+  it('bounds a Service named under it as any other', () => {
+    const object = made('v1', 'Service', {
+      spec: { type: 'ExternalName', externalName: 'web.team-b.svc.corp.internal' },
+    });
+    expect(outOfBounds(withEnvironmentB, object, new Set())).toBeUndefined();
+    expect(outOfBounds({ ...withEnvironmentB, clusterDomain: 'corp.internal' }, object, new Set())).toMatch(
+      /^spec\.externalName web\.team-b\.svc\.corp\.internal names a Service of namespace team-b: namespace team-b is environment b's/,
+    );
   });
 });
 
