@@ -199,16 +199,18 @@ function controllerTargetOutOfBounds(
   declared: ReadonlySet<string>,
   foreign: ReadonlyMap<string, string>,
 ): string | undefined {
-  for (const { field, name, written, kind, shortNameIsOwn, localhostIsOwn } of controllerTargetsOf(object)) {
+  for (const { field, name, written, kind, who, shortNameIsOwn, localhostIsOwn } of controllerTargetsOf(
+    object,
+  )) {
     if (name === undefined)
-      return `${field} ${written}: cairn cannot tell which host the ingress controller requests (a variable picks it for each request, or it is no URL); write the host out, or $host for this Ingress's own`;
+      return `${field} ${written}: cairn cannot tell which host ${who} requests (a variable picks it for each request, or it is no URL); write the host out, or $host for this Ingress's own`;
     if (shortNameIsOwn && !name.includes('.')) continue;
     if (localhostIsOwn && name.toLowerCase() === 'localhost') continue;
     const reach = externalNameReach(name, bounds.clusterDomain);
     if (reach.kind === 'resolver-namespace')
-      return `${field} ${name} is one label, which the ingress controller looks up as a Service of its own namespace; write <service>.<namespace>.svc for a Service of this environment, or a name ending in a dot for one outside the cluster`;
+      return `${field} ${name} is one label, which ${who} looks up as a Service of its own namespace; write <service>.<namespace>.svc for a Service of this environment, or a name ending in a dot for one outside the cluster`;
     if (reach.kind === 'address')
-      return `${field} ${name} is ${reach.spelled}, which the ingress controller connects to directly: any pod's, Service's or node's address, another environment's too, past the NetworkPolicies that let the controller in; name a Service of this environment (<service>.<namespace>.svc), or a host outside the cluster by a DNS name`;
+      return `${field} ${name} is ${reach.spelled}, which ${who} connects to directly: any pod's, Service's or node's address, another environment's too, past the NetworkPolicies that let it in; name a Service of this environment (<service>.<namespace>.svc), or a host outside the cluster by a DNS name`;
     if (reach.kind === 'external') continue;
     if (reach.kind === 'searched') {
       // Most such names are hosts outside the cluster (`api.example.com`): refused only where the

@@ -832,6 +832,8 @@ export interface ControllerTarget {
    * never sees.
    */
   readonly kind: 'alias' | 'request';
+  /** What connects there, as an error names it: `the ingress controller`, `Gloo's external auth service`, ... */
+  readonly who: string;
   /** A single label names a Service of the object's own namespace (Emissary's), not the controller's. */
   readonly shortNameIsOwn?: true;
   /** `localhost` is the requesting service's own pod (Gloo's ext-auth with its OPA sidecar), no Service. */
@@ -883,11 +885,22 @@ export function meshRuleOf(object: KubeObject): MeshRule | undefined {
   return undefined;
 }
 
-/** Where the ingress controller connects for this object (see ControllerTarget). */
+/** What an error calls the shared ingress controller (ingress-nginx, or any serving an ExternalName). */
+const INGRESS_CONTROLLER = 'the ingress controller';
+
+/** Where the shared controllers connect for this object (see ControllerTarget). */
 export function controllerTargetsOf(object: KubeObject): readonly ControllerTarget[] {
   const external = externalNameOf(object);
   if (external !== undefined)
-    return [{ field: 'spec.externalName', name: external, written: external, kind: 'alias' }];
+    return [
+      {
+        field: 'spec.externalName',
+        name: external,
+        written: external,
+        kind: 'alias',
+        who: INGRESS_CONTROLLER,
+      },
+    ];
   const group = groupOf(object.apiVersion);
   // An Emissary route's `service` (`[scheme://]service[.namespace][:port]`, or an address): Emissary
   // serves the route's hosts from there; a short name is a Service of the route's own namespace.
@@ -895,14 +908,20 @@ export function controllerTargetsOf(object: KubeObject): readonly ControllerTarg
     const service = nameOf(fieldsOf((object as { spec?: unknown }).spec).service);
     if (service === undefined) return [];
     const { name } = requestTarget('spec.service', service.includes('://') ? service : `tcp://${service}`);
-    return [{ field: 'spec.service', name, written: service, kind: 'alias', shortNameIsOwn: true }];
+    return [
+      { field: 'spec.service', name, written: service, kind: 'alias', who: 'Emissary', shortNameIsOwn: true },
+    ];
   }
   if (group === GLOO_ENTERPRISE_GROUP && object.kind === 'AuthConfig') {
     const spec = { field: 'spec', value: (object as { spec?: unknown }).spec };
     return GLOO_AUTH_REQUESTS.flatMap(({ path, url }) =>
       valuesAt(spec, path).map(({ field, value }) => {
         const written = String(value);
-        const target = requestTarget(field, url || written.includes('://') ? written : `tcp://${written}`);
+        const target = requestTarget(
+          field,
+          url || written.includes('://') ? written : `tcp://${written}`,
+          "Gloo's external auth service",
+        );
         return { ...target, written, localhostIsOwn: true as const };
       }),
     );
@@ -910,7 +929,9 @@ export function controllerTargetsOf(object: KubeObject): readonly ControllerTarg
   // Traefik's forwardAuth middleware asks its address for every request it guards, as auth-url does.
   if (TRAEFIK_GROUPS.includes(group) && object.kind === 'Middleware') {
     const address = fieldsOf(fieldsOf((object as { spec?: unknown }).spec).forwardAuth).address;
-    return address === undefined ? [] : [requestTarget('spec.forwardAuth.address', String(address))];
+    return address === undefined
+      ? []
+      : [requestTarget('spec.forwardAuth.address', String(address), 'Traefik')];
   }
   // A Gloo static Upstream's hosts are where its proxy sends the traffic of every route to it.
   if (group === GLOO_GROUP && object.kind === 'Upstream')
@@ -918,7 +939,15 @@ export function controllerTargetsOf(object: KubeObject): readonly ControllerTarg
       const addr = nameOf(fieldsOf(h).addr);
       return addr === undefined
         ? []
-        : [{ field: `spec.static.hosts[${i}].addr`, name: addr, written: addr, kind: 'alias' as const }];
+        : [
+            {
+              field: `spec.static.hosts[${i}].addr`,
+              name: addr,
+              written: addr,
+              kind: 'alias' as const,
+              who: "Gloo's proxy",
+            },
+          ];
     });
   // Contour has Envoy fetch a JWT provider's key set from its remoteJWKS URI, from inside the cluster.
   if (group === CONTOUR_GROUP && object.kind === 'HTTPProxy') {
@@ -927,7 +956,13 @@ export function controllerTargetsOf(object: KubeObject): readonly ControllerTarg
       const uri = fieldsOf(fieldsOf(p).remoteJWKS).uri;
       return uri === undefined
         ? []
-        : [requestTarget(`spec.virtualhost.jwtProviders[${i}].remoteJWKS.uri`, String(uri))];
+        : [
+            requestTarget(
+              `spec.virtualhost.jwtProviders[${i}].remoteJWKS.uri`,
+              String(uri),
+              "Contour's Envoy",
+            ),
+          ];
     });
   }
   if (!INGRESS_GROUPS.includes(group) || object.kind !== 'Ingress') return [];
@@ -938,7 +973,7 @@ export function controllerTargetsOf(object: KubeObject): readonly ControllerTarg
 }
 
 /** A URL the controller requests, as a target: its host, or undefined when a variable picks it. */
-function requestTarget(field: string, url: string): ControllerTarget {
+function requestTarget(field: string, url: string, who = INGRESS_CONTROLLER): ControllerTarget {
   const written = url.trim();
   // nginx variables that stand for the path and query may follow the host at once
   // (`https://mirror.example.com$request_uri`); any other variable in it picks the host.
@@ -952,5 +987,5 @@ function requestTarget(field: string, url: string): ControllerTarget {
   // `$host` is the Ingress's own host: no target of its own (filtered by the caller).
   const name =
     host === '$host' ? host : host === undefined || host === '' || host.includes('$') ? undefined : host;
-  return { field, name, written, kind: 'request' };
+  return { field, name, written, kind: 'request', who };
 }

@@ -1013,7 +1013,7 @@ describe("Gloo's AuthConfig references", () => {
     [
       'an LDAP server at an address',
       authConfig({ ldap: { address: '10.96.0.10:389' } }),
-      /^spec\.configs\[0\]\.ldap\.address 10\.96\.0\.10 is an IPv4 address/,
+      /^spec\.configs\[0\]\.ldap\.address 10\.96\.0\.10 is an IPv4 address, which Gloo's external auth service connects to directly/,
     ],
     [
       "its OPA sidecar, a platform's pass-through server and keys from outside the cluster",
@@ -1378,6 +1378,7 @@ describe('controllerTargetsOf: the hosts ingress-nginx requests for an Ingress',
         name,
         written: url,
         kind: 'request',
+        who: 'the ingress controller',
       },
     ]);
   });
