@@ -669,22 +669,27 @@ describe('Istio rules for the mesh', () => {
   });
 });
 
+/**
+ * An ExternalName Service of a's naming `target`: admitted from a by the API server, refused by
+ * cairn in plan and apply with `reason` after its name, and not applied.
+ */
+async function expectExternalNameRefused(label: string, target: string, reason: string): Promise<void> {
+  const name = kit.name(label);
+  const object = externalName(name, target);
+  expect(admittedAsA(object)).toMatchObject({ ok: true });
+  const result = await planAndApply(applierA, { [`${label}.yaml`]: object });
+  expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/${name}`)).toBeUndefined();
+  expectRefused(result, `Service/${a.ns}/${name}: spec.externalName ${target} ${reason}`);
+}
+
 describe('ExternalName Services', () => {
   it.each([
     ["b's Service by its full name", () => `web.${b.ns}.svc.cluster.local`, () => b.ns],
     ["b's Service by its short name", () => `web.${b.ns}`, () => b.ns],
     ['the API server', () => 'kubernetes.default.svc', () => 'default'],
-  ])('refuses one naming %s', async (_what, target, namespace) => {
-    const name = kit.name('alias');
-    const object = externalName(name, target());
-    expect(admittedAsA(object)).toMatchObject({ ok: true });
-    const result = await planAndApply(applierA, { 'alias.yaml': object });
-    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/${name}`)).toBeUndefined();
-    expectRefused(
-      result,
-      `Service/${a.ns}/${name}: spec.externalName ${target()} names a Service of namespace ${namespace()}`,
-    );
-  });
+  ])('refuses one naming %s', (_what, target, namespace) =>
+    expectExternalNameRefused('alias', target(), `names a Service of namespace ${namespace()}`),
+  );
 
   // Found in review: the API server admits a name of digits, which ingress-nginx takes for an
   // address and proxies to (internal/ingress/controller/endpointslices.go, loopback excepted), and
@@ -694,14 +699,9 @@ describe('ExternalName Services', () => {
     ["the node's metadata endpoint", '169.254.169.254', 'an IPv4 address'],
     ["an address spelled as a pod's name", '10-96-0-1.default.pod.cluster.local', "a pod's name"],
     ["a pod's name in the search domain's short form", '10-96-0-1.whatever.pod', "a pod's name"],
-  ])('refuses one naming %s', async (_what, target, spelled) => {
-    const name = kit.name('addr');
-    const object = externalName(name, target);
-    expect(admittedAsA(object)).toMatchObject({ ok: true });
-    const result = await planAndApply(applierA, { 'addr.yaml': object });
-    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/${name}`)).toBeUndefined();
-    expectRefused(result, `Service/${a.ns}/${name}: spec.externalName ${target} is ${spelled}`);
-  });
+  ])('refuses one naming %s', (_what, target, spelled) =>
+    expectExternalNameRefused('addr', target, `is ${spelled}`),
+  );
 
   // Found in review: ingress-nginx tries a name of fewer than five dots under its search domains
   // first (rootfs/etc/nginx/lua/util/dns.lua, lookup), where <pod>.<service>.<namespace> is a
@@ -709,17 +709,13 @@ describe('ExternalName Services', () => {
   it.each([
     ["a pod of b's by <pod>.<service>.<namespace>", () => `web-0.web.${b.ns}`, () => b.ns],
     ['a pod of the cluster', () => 'etcd-0.etcd.kube-system', () => 'kube-system'],
-  ])('refuses one naming %s', async (_what, target, namespace) => {
-    const name = kit.name('pod');
-    const object = externalName(name, target());
-    expect(admittedAsA(object)).toMatchObject({ ok: true });
-    const result = await planAndApply(applierA, { 'pod.yaml': object });
-    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/${name}`)).toBeUndefined();
-    expectRefused(
-      result,
-      `Service/${a.ns}/${name}: spec.externalName ${target()} is looked up under the resolver's search domains first, where it is ${target()}.svc.cluster.local, pod ${target().split('.')[0]} of a headless Service of namespace ${namespace()}`,
-    );
-  });
+  ])('refuses one naming %s', (_what, target, namespace) =>
+    expectExternalNameRefused(
+      'pod',
+      target(),
+      `is looked up under the resolver's search domains first, where it is ${target()}.svc.cluster.local, pod ${target().split('.')[0]} of a headless Service of namespace ${namespace()}`,
+    ),
+  );
 
   it("applies one naming a pod of its own, and the same name as b's pod written absolute", async () => {
     const result = await planAndApply(applierA, {
