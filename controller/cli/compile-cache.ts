@@ -2,8 +2,9 @@ import { lstatSync, mkdirSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { enableCodeCache } from './code-cache';
 
-/** Node 22.1+'s `module.enableCompileCache`; absent on Node 20. */
+/** Node 22.1+'s `module.enableCompileCache`, or on Node 20 cairn's stand-in (`enableCodeCache`). */
 type Enable = (directory: string) => unknown;
 
 /** Where the cache would live, and whether it was turned on (and why not). */
@@ -15,10 +16,11 @@ export interface CompileCache {
 }
 
 /**
- * Turns on V8's code cache for the modules this process loads (Node 22.1 and later, as `tsc` does):
- * a command then skips compiling most of the few hundred modules it loads, about 20 ms of a Node 24
- * `cairn sync`. Nothing on Node 20, nor when `NODE_COMPILE_CACHE` already decides, nor with
- * `CAIRN_COMPILE_CACHE=off`.
+ * Turns on V8's code cache for the modules this process loads, as `tsc` does: a command then skips
+ * compiling most of the few hundred modules it loads, about 20 ms of a Node 24 `cairn sync` and 45
+ * ms of a Node 20 one. Node 22.1 and later keep it themselves (`module.enableCompileCache`); on Node
+ * 20 cairn's stand-in does (`enableCodeCache`, code-cache.ts). Not when `NODE_COMPILE_CACHE`
+ * already decides, nor with `CAIRN_COMPILE_CACHE=off`.
  *
  * The cache holds code this process runs, so it is never a shared folder: not Node's default under
  * the system's temp folder, where another local user could plant entries. It is
@@ -28,11 +30,10 @@ export interface CompileCache {
  */
 export function enableCompileCache(
   env: NodeJS.ProcessEnv = process.env,
-  /** Node's own by default; null stands for a Node without it. */
-  enable: Enable | null = (nodeModule as { enableCompileCache?: Enable }).enableCompileCache ?? null,
+  /** Node's own where it has one, else cairn's stand-in; tests pass a recorder. */
+  enable: Enable = (nodeModule as { enableCompileCache?: Enable }).enableCompileCache ?? enableCodeCache,
   uid: number | undefined = process.getuid?.(),
 ): CompileCache {
-  if (!enable) return { enabled: false, reason: 'this Node has no compile cache (before 22.1)' };
   if (env.NODE_COMPILE_CACHE !== undefined) return { enabled: false, reason: 'NODE_COMPILE_CACHE decides' };
   if (env.CAIRN_COMPILE_CACHE === 'off') return { enabled: false, reason: 'CAIRN_COMPILE_CACHE=off' };
   const directory = join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'cairn', 'compile-cache');

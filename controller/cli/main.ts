@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { enableCompileCache } from './compile-cache';
 // First of all, when run as the `cairn` command: every module loaded after this one is compiled
-// from V8's code cache (Node 22.1+; see compile-cache.ts).
+// from V8's code cache (Node's own from 22.1, cairn's on Node 20; see compile-cache.ts).
 if (require.main === module) enableCompileCache();
 import { Command, CommanderError, Option } from 'commander';
 import { errorMessage, isCairnError } from '../model/errors';

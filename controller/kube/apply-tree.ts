@@ -85,6 +85,19 @@ async function walkTree(
   // other, and the first write waits for both. (Awaited further down; a failure surfaces there.)
   const inventoryRead = p.inventory.read();
   inventoryRead.catch(() => undefined);
+  // An environment with no inventory yet is most likely new: its objects are writes to come, and
+  // the connections they will use are opened as soon as that is known, while the declared
+  // Namespaces are read, not after (see the preconnect below, for an environment that has one).
+  let preconnected = false;
+  if (!dryRun)
+    inventoryRead.then(
+      (record) => {
+        if (record.source !== 'none' || building.aborted) return;
+        preconnected = true;
+        p.client.preconnect?.(Math.min(manifests.length, concurrency));
+      },
+      () => undefined,
+    );
   // The bodies (owner marks, digests) are work on the tree alone: they are built while the reads
   // below are on the wire, not after them, wave by wave, so that the first wave's requests go out
   // once its own bodies are ready and the later waves' are built while the server answers them.
@@ -221,7 +234,7 @@ async function walkTree(
   // Objects not on the server yet are each a write to come: as many connections as they can use
   // are opened while the writes before their wave (the namespace, the write-ahead) are answered.
   // A pass that finds everything in place opens none.
-  if (!dryRun && pre) {
+  if (!dryRun && pre && !preconnected) {
     const toCreate = desired.filter((ref) => !pre.live.has(keyOf(ref))).length;
     if (toCreate > 0) p.client.preconnect?.(Math.min(toCreate, concurrency));
   }

@@ -5,7 +5,7 @@ import { loadConfig } from '../../config/load-config';
 import { DRIFT_REPAIRED, errorMessage } from '../../model';
 import type { CairnConfig, EnvironmentConfig } from '../../config/types';
 import { CairnError } from '../../model/errors';
-import { createLog, type Log } from '../../log';
+import { createLog, oneReconcileAtATime, type Log } from '../../log';
 import type { AuditEntry } from '../../model';
 import { needsRun } from '../../reconcile/needs-run';
 import type { EnvironmentPlan } from '../../reconcile/plan-environment';
@@ -44,8 +44,13 @@ function handToHolder(
   return (require('../hand-to-holder') as typeof HandToHolder).handToHolder(config, env, action, key, log);
 }
 
-/** Logs of one-shot commands go to stderr, so stdout carries only the result. */
+/**
+ * Logs of one-shot commands go to stderr, so stdout carries only the result. Such a command runs
+ * one reconcile (or plan) at a time, so its lines take their fields from a plain variable, not
+ * the async context (see `oneReconcileAtATime`).
+ */
 export function stderrLog(): Log {
+  oneReconcileAtATime();
   return createLog({ destination: process.stderr });
 }
 

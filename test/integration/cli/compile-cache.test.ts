@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import * as nodeModule from 'node:module';
 import { join } from 'node:path';
 import { repoRoot } from '../../sandbox/sandbox-env';
 
@@ -34,7 +33,7 @@ const files = (dir: string): string[] =>
 
 /**
  * The real `cairn` on the real Node 24: its modules' code cache is kept in the user's own folder
- * and used by the next command; a folder others may write is not used; Node 20 has none to keep.
+ * and used by the next command; a folder others may write is not used; on Node 20 cairn keeps its own.
  */
 describe('the compile cache, on a real Node', () => {
   const home = mkdtempSync(join(tmpdir(), 'cairn-compile-cache-'));
@@ -59,11 +58,21 @@ describe('the compile cache, on a real Node', () => {
     expect(files(dir)).toEqual([]);
   });
 
-  it("is made on this process's Node exactly when it has a compile cache (Node 20 has none)", () => {
-    const cacheHome = join(home, 'this-node');
-    const hasCache =
-      typeof (nodeModule as { enableCompileCache?: unknown }).enableCompileCache === 'function';
-    expect(version(process.execPath, cacheHome).accepted).toBe(0);
-    expect(existsSync(join(cacheHome, 'cairn', 'compile-cache'))).toBe(hasCache);
+  it("is kept on this process's Node too (cairn's own on Node 20), and not in a folder others may write", () => {
+    const own = join(home, 'this-node');
+    expect(
+      spawnSync(process.execPath, [BIN, '--version'], { env: { ...process.env, XDG_CACHE_HOME: own } })
+        .status,
+    ).toBe(0);
+    expect(files(join(own, 'cairn', 'compile-cache')).length).toBeGreaterThan(5);
+    const open = join(home, 'this-node-open');
+    const dir = join(open, 'cairn', 'compile-cache');
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o777);
+    expect(
+      spawnSync(process.execPath, [BIN, '--version'], { env: { ...process.env, XDG_CACHE_HOME: open } })
+        .status,
+    ).toBe(0);
+    expect(files(dir)).toEqual([]);
   });
 });

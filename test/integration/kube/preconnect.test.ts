@@ -46,6 +46,24 @@ describe('connections opened ahead of a burst', () => {
     client.close();
   });
 
+  it('stop once a burst that came first opened its own: no more in all than the burst uses', async () => {
+    // given a client of the real kube-apiserver that has made one request
+    const client = createKubeClient({ ...sandboxEnv().kubernetes, concurrency: 8 });
+    await version(client);
+    // when it is asked for 8 connections and the 8 requests go out in the same turn, before any
+    // was opened ahead (each then opens its own), and the client is left time to open the rest
+    const opened = await connectionsOpenedBy(async () => {
+      client.preconnect!(8);
+      const answers = await Promise.all(Array.from({ length: 8 }, () => version(client)));
+      expect(answers.map((a) => a.status)).toEqual(Array(8).fill(200));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    // then 7 were opened in all (one was open): none beside the burst's for nothing. Counted once
+    // at the start, the connections ahead were opened all the same: 14.
+    expect(opened).toBe(7);
+    client.close();
+  });
+
   it('are not opened before the first request, nor beyond what is open already', async () => {
     const client = createKubeClient({ ...sandboxEnv().kubernetes, concurrency: 8 });
     expect(await connectionsOpenedBy(async () => client.preconnect!(8))).toBe(0);
@@ -67,7 +85,7 @@ describe('connections opened ahead of a burst', () => {
 });
 
 describe('an apply', () => {
-  it('opens connections for the objects it is to create, and none on a pass that finds them in place', async () => {
+  it('opens connections for the objects it is to create, once, and none on a pass that finds them in place', async () => {
     const real = createKubeClient({ ...sandboxEnv().kubernetes, concurrency: 4 });
     const asked: number[] = [];
     const client: KubeClient = {

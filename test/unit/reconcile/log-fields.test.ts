@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import type { EnvironmentConfig } from '../../../controller/config/types';
-import { createLog, type Log } from '../../../controller/log';
+import { createLog, oneReconcileAtATime, withLogFields, type Log } from '../../../controller/log';
 import { reconcileEnvironment } from '../../../controller/reconcile/reconcile-environment';
 import { FakeAws, FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
 
@@ -20,7 +20,15 @@ function logging<T extends object>(applier: T, log: Log): T {
   });
 }
 
-describe('the log lines of one reconcile', () => {
+// `cairn run` keeps the fields in the async context; `cairn sync` and `cairn plan`, which run one
+// reconcile, in a plain variable (Node 20's async context costs a large sync tens of ms).
+describe.each([
+  ['in the async context (cairn run)', false],
+  ['one reconcile at a time (cairn sync)', true],
+])('the log lines of one reconcile, %s', (_mode, single) => {
+  beforeEach(() => oneReconcileAtATime(single));
+  afterEach(() => oneReconcileAtATime(false));
+
   it('all carry env, sha, trigger and phase, the appliers’ lines too, each key once', async () => {
     // Given a logger writing JSON lines, and appliers whose logger is a child made once per environment
     const out = new PassThrough();
@@ -68,5 +76,41 @@ describe('the log lines of one reconcile', () => {
       env: 'dev',
       msg: 'idle',
     });
+  });
+
+  it('a phase inside another adds its fields for its own time, a failed one too', async () => {
+    const out = new PassThrough();
+    const raw: string[] = [];
+    out.on('data', (chunk: Buffer) => raw.push(...chunk.toString().split('\n').filter(Boolean)));
+    const log = createLog({ destination: out });
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    await withLogFields({ sha: 'a1' }, async () => {
+      await tick();
+      log.info('outer');
+      await withLogFields({ phase: 'plan' }, async () => {
+        await tick();
+        log.info('inner');
+      });
+      await expect(
+        withLogFields({ phase: 'apply' }, async () => {
+          await tick();
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      expect(() =>
+        withLogFields({ phase: 'record' }, () => {
+          throw new Error('at once');
+        }),
+      ).toThrow('at once');
+      log.info('after');
+    });
+    log.info('outside');
+    const lines = raw.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.msg, l.sha, l.phase])).toEqual([
+      ['outer', 'a1', undefined],
+      ['inner', 'a1', 'plan'],
+      ['after', 'a1', undefined],
+      ['outside', undefined, undefined],
+    ]);
   });
 });
