@@ -54,11 +54,14 @@ function requireAtMost(path: string, maxBytes: number, subject: string, why: str
 
 /**
  * Refuses an output folder holding anything but regular files and folders (a link, a FIFO, a
- * socket, a device), or a `manifest.json` (the assembly's, or a nested assembly's) over
- * MAX_MANIFEST_BYTES. Nothing is opened: only lstat, so a FIFO cannot block the event loop every
- * environment shares and a link cannot make cairn read a host file.
+ * socket, a device), a `manifest.json` (the assembly's, or a nested assembly's) over
+ * MAX_MANIFEST_BYTES, or more than `maxBytes` of files in all (`aws.maxAssemblyBytes`, naming the
+ * biggest). Nothing is opened: only lstat, so a FIFO cannot block the event loop every environment
+ * shares and a link cannot make cairn read a host file.
  */
-function walkOutput(root: string): void {
+function walkOutput(root: string, maxBytes: number): void {
+  let total = 0;
+  const files: { readonly subject: string; readonly size: number }[] = [];
   const folders = [root];
   for (let dir = folders.pop(); dir !== undefined; dir = folders.pop()) {
     for (const name of readdirSync(dir)) {
@@ -73,9 +76,30 @@ function walkOutput(root: string): void {
           subject,
           `is ${fileKind(info)}; cairn reads only regular files and folders from an app's output`,
         );
-      else if (name === 'manifest.json') requireAtMost(path, MAX_MANIFEST_BYTES, subject, 'cairn reads');
+      else {
+        if (name === 'manifest.json') requireAtMost(path, MAX_MANIFEST_BYTES, subject, 'cairn reads');
+        total += info.size;
+        files.push({ subject, size: info.size });
+      }
     }
   }
+  if (total <= maxBytes) return;
+  // Found in review: an app could stage an asset of any size, and publishing it read it whole into
+  // the controller every environment shares (1 GiB in the install's manifests): one commit could
+  // have it killed for memory, every environment with it, again at every retry.
+  const biggest = files
+    .sort((a, b) => b.size - a.size)
+    .slice(0, 3)
+    .map((f) => `${f.subject} (${f.size} bytes)`);
+  throw new CairnError(
+    `holds ${total} bytes of files, over the ${maxBytes}-byte limit; the biggest: ${biggest.join(', ')}`,
+    {
+      code: 'synth.too-large',
+      phase: 'synthesize',
+      subject: 'cdk.out',
+      hint: "keep large files out of the app's assets (cairn reads each asset whole to publish it), or raise aws.maxAssemblyBytes for this environment",
+    },
+  );
 }
 
 /** The nested assemblies a manifest may hold, one inside another: far beyond any real app's stages. */
@@ -192,16 +216,16 @@ function checkManifestPaths(root: string, dir: string, depth: number, seen: Set<
 /**
  * Checks an app's output folder before anything reads it as an assembly (the CDK's reader opens
  * `manifest.json` and every file it names, synchronously, with cairn's rights): only regular files
- * and folders in it (walkOutput), every manifest read safely and under its cap, and every path a
+ * and folders in it, `maxBytes` of them at most (walkOutput), every manifest read safely and under its cap, and every path a
  * manifest names inside the folder. After this, the folder holds nothing a read can block on or
  * follow out, and (the app gone, the folder cairn's own) nothing can put such a thing there.
  */
-export function checkOutputFolder(dir: string): void {
+export function checkOutputFolder(dir: string, maxBytes: number): void {
   const top = lstatSync(dir);
   if (top.isSymbolicLink()) throw refuse('cdk.out', 'is a link');
   if (!top.isDirectory()) throw unreadable('cdk.out', `is ${fileKind(top)}`);
   const root = realpathSync(dir);
-  walkOutput(root);
+  walkOutput(root, maxBytes);
   checkManifestPaths(root, root, 0, new Set());
 }
 

@@ -19,6 +19,7 @@ import { AssetManifestArtifact, CloudAssembly } from '@aws-cdk/cx-api';
 import type { AwsTargetConfig } from '../../controller/model';
 import {
   CairnError,
+  DEFAULT_MAX_ASSEMBLY_BYTES,
   ensurePrivateFolder,
   errorMessage,
   isCairnError,
@@ -261,6 +262,7 @@ export async function synthesizeApp(options: {
   readonly signal?: AbortSignal;
 }): Promise<Assembly> {
   const { workspaceDir, env, target, commitSha, log } = options;
+  const maxAssemblyBytes = target.maxAssemblyBytes ?? DEFAULT_MAX_ASSEMBLY_BYTES;
   const appDir = join(workspaceDir, 'aws-resources');
   const cdkJsonFile = join(appDir, 'cdk.json');
   const fail = (message: string, code: string) =>
@@ -362,6 +364,8 @@ export async function synthesizeApp(options: {
     ],
     writable: [folders.out, folders.tmp],
     output: folders.out,
+    // A runner in another container leaves an oversized output where it is, uncopied.
+    maxOutputBytes: maxAssemblyBytes,
     timeoutMs: target.synthTimeoutMs,
     ...(signal ? { signal } : {}),
   });
@@ -398,7 +402,7 @@ export async function synthesizeApp(options: {
   );
   try {
     // Before the CDK's reader opens anything: only regular files and folders, every named path inside.
-    checkOutputFolder(folders.out);
+    checkOutputFolder(folders.out, maxAssemblyBytes);
     const assembly = readAssembly(folders.out);
     checkConfined(assembly);
     return assembly;

@@ -7,7 +7,7 @@ import * as jsYaml from 'js-yaml';
 import { parseDuration } from '../duration';
 import { CairnError, isCairnError } from '../model/errors';
 import { maskSecrets, rememberSecrets } from '../model/secret-mask';
-import { DEFAULT_AWS_CAPABILITIES } from '../model';
+import { DEFAULT_AWS_CAPABILITIES, DEFAULT_MAX_ASSEMBLY_BYTES } from '../model';
 import { branchOf, checkEnvironments, sidecarUses } from './config-checks';
 import type { RawConfig } from './raw-config.generated';
 import { configSecretValues } from './secret-values';
@@ -220,6 +220,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
                 : {}),
               ...(aws.bootstrapQualifier ? { bootstrapQualifier: aws.bootstrapQualifier } : {}),
               synthTimeoutMs: parseDuration(aws.synthTimeout ?? '5m', `${at}.aws.synthTimeout`),
+              maxAssemblyBytes: aws.maxAssemblyBytes ?? DEFAULT_MAX_ASSEMBLY_BYTES,
               deployTimeoutMs: parseDuration(aws.deployTimeout ?? '30m', `${at}.aws.deployTimeout`),
               synth: isolationOf(aws.synth),
             },

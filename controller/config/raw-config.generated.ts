@@ -301,6 +301,10 @@ export interface RawAwsTarget {
    */
   synthTimeout?: string;
   /**
+   * Largest total size of the cloud assembly the CDK app writes (its cdk.out, assets included; default 268435456, 256 MiB); a larger one is refused before cairn reads any of it (synth.too-large), naming its biggest files. cairn reads each asset whole to compare and publish it, in the controller every environment shares.
+   */
+  maxAssemblyBytes?: number;
+  /**
    * Limit for each CloudFormation wait of one stack: its change set being created, its deploy or delete, a busy stack (default 30m); past it the stack fails with the retryable aws.wait-timeout.
    */
   deployTimeout?: string;

@@ -311,6 +311,12 @@ const schema11 = {
                 $ref: '#/definitions/duration',
                 description: 'Limit for running the CDK app (default 5m).',
               },
+              maxAssemblyBytes: {
+                description:
+                  'Largest total size of the cloud assembly the CDK app writes (its cdk.out, assets included; default 268435456, 256 MiB); a larger one is refused before cairn reads any of it (synth.too-large), naming its biggest files. cairn reads each asset whole to compare and publish it, in the controller every environment shares.',
+                type: 'integer',
+                minimum: 1,
+              },
               deployTimeout: {
                 $ref: '#/definitions/duration',
                 description:
@@ -3429,11 +3435,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data35.maxAssemblyBytes !== undefined) {
+                  let data57 = data35.maxAssemblyBytes;
+                  if (!(typeof data57 == 'number' && !(data57 % 1) && !isNaN(data57))) {
+                    const err111 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/aws/maxAssemblyBytes',
+                      schemaPath:
+                        '#/properties/environments/items/properties/aws/properties/maxAssemblyBytes/type',
+                      keyword: 'type',
+                      params: { type: 'integer' },
+                      message: 'must be integer',
+                      schema:
+                        schema11.properties.environments.items.properties.aws.properties.maxAssemblyBytes
+                          .type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.aws.properties.maxAssemblyBytes,
+                      data: data57,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err111];
+                    } else {
+                      vErrors.push(err111);
+                    }
+                    errors++;
+                  }
+                  if (typeof data57 == 'number') {
+                    if (data57 < 1 || isNaN(data57)) {
+                      const err112 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/aws/maxAssemblyBytes',
+                        schemaPath:
+                          '#/properties/environments/items/properties/aws/properties/maxAssemblyBytes/minimum',
+                        keyword: 'minimum',
+                        params: { comparison: '>=', limit: 1 },
+                        message: 'must be >= 1',
+                        schema: 1,
+                        parentSchema:
+                          schema11.properties.environments.items.properties.aws.properties.maxAssemblyBytes,
+                        data: data57,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err112];
+                      } else {
+                        vErrors.push(err112);
+                      }
+                      errors++;
+                    }
+                  }
+                }
                 if (data35.deployTimeout !== undefined) {
-                  let data57 = data35.deployTimeout;
-                  if (typeof data57 === 'string') {
-                    if (!pattern0.test(data57)) {
-                      const err111 = {
+                  let data58 = data35.deployTimeout;
+                  if (typeof data58 === 'string') {
+                    if (!pattern0.test(data58)) {
+                      const err113 = {
                         instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
                         schemaPath: '#/definitions/duration/pattern',
                         keyword: 'pattern',
@@ -3441,17 +3494,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                         schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                         parentSchema: schema12,
-                        data: data57,
+                        data: data58,
                       };
                       if (vErrors === null) {
-                        vErrors = [err111];
+                        vErrors = [err113];
                       } else {
-                        vErrors.push(err111);
+                        vErrors.push(err113);
                       }
                       errors++;
                     }
                   } else {
-                    const err112 = {
+                    const err114 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/deployTimeout',
                       schemaPath: '#/definitions/duration/type',
                       keyword: 'type',
@@ -3459,27 +3512,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema12.type,
                       parentSchema: schema12,
-                      data: data57,
+                      data: data58,
                     };
                     if (vErrors === null) {
-                      vErrors = [err112];
+                      vErrors = [err114];
                     } else {
-                      vErrors.push(err112);
+                      vErrors.push(err114);
                     }
                     errors++;
                   }
                 }
                 if (data35.synth !== undefined) {
-                  let data58 = data35.synth;
-                  if (data58 && typeof data58 == 'object' && !Array.isArray(data58)) {
-                    for (const key10 in data58) {
+                  let data59 = data35.synth;
+                  if (data59 && typeof data59 == 'object' && !Array.isArray(data59)) {
+                    for (const key10 in data59) {
                       if (!(
                         key10 === 'isolation' ||
                         key10 === 'socket' ||
                         key10 === 'uid' ||
                         key10 === 'gid'
                       )) {
-                        const err113 = {
+                        const err115 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/additionalProperties',
@@ -3489,20 +3542,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth,
-                          data: data58,
+                          data: data59,
                         };
                         if (vErrors === null) {
-                          vErrors = [err113];
+                          vErrors = [err115];
                         } else {
-                          vErrors.push(err113);
+                          vErrors.push(err115);
                         }
                         errors++;
                       }
                     }
-                    if (data58.isolation !== undefined) {
-                      let data59 = data58.isolation;
-                      if (!(data59 === 'bubblewrap' || data59 === 'sidecar' || data59 === 'none')) {
-                        const err114 = {
+                    if (data59.isolation !== undefined) {
+                      let data60 = data59.isolation;
+                      if (!(data60 === 'bubblewrap' || data60 === 'sidecar' || data60 === 'none')) {
+                        const err116 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/isolation/enum',
@@ -3519,21 +3572,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .isolation,
-                          data: data59,
+                          data: data60,
                         };
                         if (vErrors === null) {
-                          vErrors = [err114];
+                          vErrors = [err116];
                         } else {
-                          vErrors.push(err114);
+                          vErrors.push(err116);
                         }
                         errors++;
                       }
                     }
-                    if (data58.socket !== undefined) {
-                      let data60 = data58.socket;
-                      if (typeof data60 === 'string') {
-                        if (!pattern23.test(data60)) {
-                          const err115 = {
+                    if (data59.socket !== undefined) {
+                      let data61 = data59.socket;
+                      if (typeof data61 === 'string') {
+                        if (!pattern23.test(data61)) {
+                          const err117 = {
                             instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/aws/properties/synth/properties/socket/pattern',
@@ -3544,17 +3597,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
                                 .properties.socket,
-                            data: data60,
+                            data: data61,
                           };
                           if (vErrors === null) {
-                            vErrors = [err115];
+                            vErrors = [err117];
                           } else {
-                            vErrors.push(err115);
+                            vErrors.push(err117);
                           }
                           errors++;
                         }
                       } else {
-                        const err116 = {
+                        const err118 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/socket/type',
@@ -3567,20 +3620,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .socket,
-                          data: data60,
+                          data: data61,
                         };
                         if (vErrors === null) {
-                          vErrors = [err116];
+                          vErrors = [err118];
                         } else {
-                          vErrors.push(err116);
+                          vErrors.push(err118);
                         }
                         errors++;
                       }
                     }
-                    if (data58.uid !== undefined) {
-                      let data61 = data58.uid;
-                      if (!(typeof data61 == 'number' && !(data61 % 1) && !isNaN(data61))) {
-                        const err117 = {
+                    if (data59.uid !== undefined) {
+                      let data62 = data59.uid;
+                      if (!(typeof data62 == 'number' && !(data62 % 1) && !isNaN(data62))) {
+                        const err119 = {
                           instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/aws/properties/synth/properties/uid/type',
@@ -3593,55 +3646,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.aws.properties.synth.properties
                               .uid,
-                          data: data61,
-                        };
-                        if (vErrors === null) {
-                          vErrors = [err117];
-                        } else {
-                          vErrors.push(err117);
-                        }
-                        errors++;
-                      }
-                      if (typeof data61 == 'number') {
-                        if (data61 < 1 || isNaN(data61)) {
-                          const err118 = {
-                            instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
-                            schemaPath:
-                              '#/properties/environments/items/properties/aws/properties/synth/properties/uid/minimum',
-                            keyword: 'minimum',
-                            params: { comparison: '>=', limit: 1 },
-                            message: 'must be >= 1',
-                            schema: 1,
-                            parentSchema:
-                              schema11.properties.environments.items.properties.aws.properties.synth
-                                .properties.uid,
-                            data: data61,
-                          };
-                          if (vErrors === null) {
-                            vErrors = [err118];
-                          } else {
-                            vErrors.push(err118);
-                          }
-                          errors++;
-                        }
-                      }
-                    }
-                    if (data58.gid !== undefined) {
-                      let data62 = data58.gid;
-                      if (!(typeof data62 == 'number' && !(data62 % 1) && !isNaN(data62))) {
-                        const err119 = {
-                          instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
-                          schemaPath:
-                            '#/properties/environments/items/properties/aws/properties/synth/properties/gid/type',
-                          keyword: 'type',
-                          params: { type: 'integer' },
-                          message: 'must be integer',
-                          schema:
-                            schema11.properties.environments.items.properties.aws.properties.synth.properties
-                              .gid.type,
-                          parentSchema:
-                            schema11.properties.environments.items.properties.aws.properties.synth.properties
-                              .gid,
                           data: data62,
                         };
                         if (vErrors === null) {
@@ -3654,16 +3658,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       if (typeof data62 == 'number') {
                         if (data62 < 1 || isNaN(data62)) {
                           const err120 = {
-                            instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/synth/uid',
                             schemaPath:
-                              '#/properties/environments/items/properties/aws/properties/synth/properties/gid/minimum',
+                              '#/properties/environments/items/properties/aws/properties/synth/properties/uid/minimum',
                             keyword: 'minimum',
                             params: { comparison: '>=', limit: 1 },
                             message: 'must be >= 1',
                             schema: 1,
                             parentSchema:
                               schema11.properties.environments.items.properties.aws.properties.synth
-                                .properties.gid,
+                                .properties.uid,
                             data: data62,
                           };
                           if (vErrors === null) {
@@ -3675,8 +3679,57 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         }
                       }
                     }
+                    if (data59.gid !== undefined) {
+                      let data63 = data59.gid;
+                      if (!(typeof data63 == 'number' && !(data63 % 1) && !isNaN(data63))) {
+                        const err121 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
+                          schemaPath:
+                            '#/properties/environments/items/properties/aws/properties/synth/properties/gid/type',
+                          keyword: 'type',
+                          params: { type: 'integer' },
+                          message: 'must be integer',
+                          schema:
+                            schema11.properties.environments.items.properties.aws.properties.synth.properties
+                              .gid.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.aws.properties.synth.properties
+                              .gid,
+                          data: data63,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err121];
+                        } else {
+                          vErrors.push(err121);
+                        }
+                        errors++;
+                      }
+                      if (typeof data63 == 'number') {
+                        if (data63 < 1 || isNaN(data63)) {
+                          const err122 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/aws/synth/gid',
+                            schemaPath:
+                              '#/properties/environments/items/properties/aws/properties/synth/properties/gid/minimum',
+                            keyword: 'minimum',
+                            params: { comparison: '>=', limit: 1 },
+                            message: 'must be >= 1',
+                            schema: 1,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.aws.properties.synth
+                                .properties.gid,
+                            data: data63,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err122];
+                          } else {
+                            vErrors.push(err122);
+                          }
+                          errors++;
+                        }
+                      }
+                    }
                   } else {
-                    const err121 = {
+                    const err123 = {
                       instancePath: instancePath + '/environments/' + i0 + '/aws/synth',
                       schemaPath: '#/properties/environments/items/properties/aws/properties/synth/type',
                       keyword: 'type',
@@ -3684,18 +3737,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be object',
                       schema: schema11.properties.environments.items.properties.aws.properties.synth.type,
                       parentSchema: schema11.properties.environments.items.properties.aws.properties.synth,
-                      data: data58,
+                      data: data59,
                     };
                     if (vErrors === null) {
-                      vErrors = [err121];
+                      vErrors = [err123];
                     } else {
-                      vErrors.push(err121);
+                      vErrors.push(err123);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err122 = {
+                const err124 = {
                   instancePath: instancePath + '/environments/' + i0 + '/aws',
                   schemaPath: '#/properties/environments/items/properties/aws/type',
                   keyword: 'type',
@@ -3706,24 +3759,24 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data35,
                 };
                 if (vErrors === null) {
-                  vErrors = [err122];
+                  vErrors = [err124];
                 } else {
-                  vErrors.push(err122);
+                  vErrors.push(err124);
                 }
                 errors++;
               }
             }
             if (data21.kubernetes !== undefined) {
-              let data63 = data21.kubernetes;
-              if (data63 && typeof data63 == 'object' && !Array.isArray(data63)) {
-                for (const key11 in data63) {
+              let data64 = data21.kubernetes;
+              if (data64 && typeof data64 == 'object' && !Array.isArray(data64)) {
+                for (const key11 in data64) {
                   if (
                     !func2.call(
                       schema11.properties.environments.items.properties.kubernetes.properties,
                       key11,
                     )
                   ) {
-                    const err123 = {
+                    const err125 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/additionalProperties',
@@ -3732,20 +3785,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                      data: data63,
+                      data: data64,
                     };
                     if (vErrors === null) {
-                      vErrors = [err123];
+                      vErrors = [err125];
                     } else {
-                      vErrors.push(err123);
+                      vErrors.push(err125);
                     }
                     errors++;
                   }
                 }
-                if (data63.kubeconfig !== undefined) {
-                  let data64 = data63.kubeconfig;
-                  if (typeof data64 !== 'string') {
-                    const err124 = {
+                if (data64.kubeconfig !== undefined) {
+                  let data65 = data64.kubeconfig;
+                  if (typeof data65 !== 'string') {
+                    const err126 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/kubeconfig',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/kubeconfig/type',
@@ -3757,20 +3810,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.kubeconfig,
-                      data: data64,
+                      data: data65,
                     };
                     if (vErrors === null) {
-                      vErrors = [err124];
+                      vErrors = [err126];
                     } else {
-                      vErrors.push(err124);
+                      vErrors.push(err126);
                     }
                     errors++;
                   }
                 }
-                if (data63.context !== undefined) {
-                  let data65 = data63.context;
-                  if (typeof data65 !== 'string') {
-                    const err125 = {
+                if (data64.context !== undefined) {
+                  let data66 = data64.context;
+                  if (typeof data66 !== 'string') {
+                    const err127 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/context',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/context/type',
@@ -3781,20 +3834,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.context.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.context,
-                      data: data65,
+                      data: data66,
                     };
                     if (vErrors === null) {
-                      vErrors = [err125];
+                      vErrors = [err127];
                     } else {
-                      vErrors.push(err125);
+                      vErrors.push(err127);
                     }
                     errors++;
                   }
                 }
-                if (data63.namespace !== undefined) {
-                  let data66 = data63.namespace;
-                  if (typeof data66 !== 'string') {
-                    const err126 = {
+                if (data64.namespace !== undefined) {
+                  let data67 = data64.namespace;
+                  if (typeof data67 !== 'string') {
+                    const err128 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespace',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespace/type',
@@ -3806,20 +3859,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespace,
-                      data: data66,
+                      data: data67,
                     };
                     if (vErrors === null) {
-                      vErrors = [err126];
+                      vErrors = [err128];
                     } else {
-                      vErrors.push(err126);
+                      vErrors.push(err128);
                     }
                     errors++;
                   }
                 }
-                if (data63.forceConflicts !== undefined) {
-                  let data67 = data63.forceConflicts;
-                  if (typeof data67 !== 'boolean') {
-                    const err127 = {
+                if (data64.forceConflicts !== undefined) {
+                  let data68 = data64.forceConflicts;
+                  if (typeof data68 !== 'boolean') {
+                    const err129 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/forceConflicts',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/forceConflicts/type',
@@ -3832,21 +3885,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .forceConflicts,
-                      data: data67,
+                      data: data68,
                     };
                     if (vErrors === null) {
-                      vErrors = [err127];
+                      vErrors = [err129];
                     } else {
-                      vErrors.push(err127);
+                      vErrors.push(err129);
                     }
                     errors++;
                   }
                 }
-                if (data63.pruneMaxShare !== undefined) {
-                  let data68 = data63.pruneMaxShare;
-                  if (typeof data68 == 'number') {
-                    if (data68 > 1 || isNaN(data68)) {
-                      const err128 = {
+                if (data64.pruneMaxShare !== undefined) {
+                  let data69 = data64.pruneMaxShare;
+                  if (typeof data69 == 'number') {
+                    if (data69 > 1 || isNaN(data69)) {
+                      const err130 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/maximum',
@@ -3857,17 +3910,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data68,
+                        data: data69,
                       };
                       if (vErrors === null) {
-                        vErrors = [err128];
+                        vErrors = [err130];
                       } else {
-                        vErrors.push(err128);
+                        vErrors.push(err130);
                       }
                       errors++;
                     }
-                    if (data68 < 0 || isNaN(data68)) {
-                      const err129 = {
+                    if (data69 < 0 || isNaN(data69)) {
+                      const err131 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/minimum',
@@ -3878,17 +3931,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .pruneMaxShare,
-                        data: data68,
+                        data: data69,
                       };
                       if (vErrors === null) {
-                        vErrors = [err129];
+                        vErrors = [err131];
                       } else {
-                        vErrors.push(err129);
+                        vErrors.push(err131);
                       }
                       errors++;
                     }
                   } else {
-                    const err130 = {
+                    const err132 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/pruneMaxShare',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/pruneMaxShare/type',
@@ -3900,20 +3953,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.pruneMaxShare,
-                      data: data68,
+                      data: data69,
                     };
                     if (vErrors === null) {
-                      vErrors = [err130];
+                      vErrors = [err132];
                     } else {
-                      vErrors.push(err130);
+                      vErrors.push(err132);
                     }
                     errors++;
                   }
                 }
-                if (data63.allowMassPrune !== undefined) {
-                  let data69 = data63.allowMassPrune;
-                  if (typeof data69 !== 'boolean') {
-                    const err131 = {
+                if (data64.allowMassPrune !== undefined) {
+                  let data70 = data64.allowMassPrune;
+                  if (typeof data70 !== 'boolean') {
+                    const err133 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowMassPrune',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowMassPrune/type',
@@ -3926,46 +3979,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowMassPrune,
-                      data: data69,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err131];
-                    } else {
-                      vErrors.push(err131);
-                    }
-                    errors++;
-                  }
-                }
-                if (data63.healthTimeout !== undefined) {
-                  let data70 = data63.healthTimeout;
-                  if (typeof data70 === 'string') {
-                    if (!pattern0.test(data70)) {
-                      const err132 = {
-                        instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
-                        schemaPath: '#/definitions/duration/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                        parentSchema: schema12,
-                        data: data70,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err132];
-                      } else {
-                        vErrors.push(err132);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err133 = {
-                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
-                      schemaPath: '#/definitions/duration/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema12.type,
-                      parentSchema: schema12,
                       data: data70,
                     };
                     if (vErrors === null) {
@@ -3976,10 +3989,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data63.concurrency !== undefined) {
-                  let data71 = data63.concurrency;
-                  if (!(typeof data71 == 'number' && !(data71 % 1) && !isNaN(data71))) {
-                    const err134 = {
+                if (data64.healthTimeout !== undefined) {
+                  let data71 = data64.healthTimeout;
+                  if (typeof data71 === 'string') {
+                    if (!pattern0.test(data71)) {
+                      const err134 = {
+                        instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
+                        schemaPath: '#/definitions/duration/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                        message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                        schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                        parentSchema: schema12,
+                        data: data71,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err134];
+                      } else {
+                        vErrors.push(err134);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err135 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/healthTimeout',
+                      schemaPath: '#/definitions/duration/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema12.type,
+                      parentSchema: schema12,
+                      data: data71,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err135];
+                    } else {
+                      vErrors.push(err135);
+                    }
+                    errors++;
+                  }
+                }
+                if (data64.concurrency !== undefined) {
+                  let data72 = data64.concurrency;
+                  if (!(typeof data72 == 'number' && !(data72 % 1) && !isNaN(data72))) {
+                    const err136 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/concurrency/type',
@@ -3991,18 +4044,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                      data: data71,
+                      data: data72,
                     };
                     if (vErrors === null) {
-                      vErrors = [err134];
+                      vErrors = [err136];
                     } else {
-                      vErrors.push(err134);
+                      vErrors.push(err136);
                     }
                     errors++;
                   }
-                  if (typeof data71 == 'number') {
-                    if (data71 > 64 || isNaN(data71)) {
-                      const err135 = {
+                  if (typeof data72 == 'number') {
+                    if (data72 > 64 || isNaN(data72)) {
+                      const err137 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/maximum',
@@ -4012,17 +4065,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 64,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data71,
+                        data: data72,
                       };
                       if (vErrors === null) {
-                        vErrors = [err135];
+                        vErrors = [err137];
                       } else {
-                        vErrors.push(err135);
+                        vErrors.push(err137);
                       }
                       errors++;
                     }
-                    if (data71 < 1 || isNaN(data71)) {
-                      const err136 = {
+                    if (data72 < 1 || isNaN(data72)) {
+                      const err138 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/concurrency',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/concurrency/minimum',
@@ -4032,25 +4085,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema: 1,
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties.concurrency,
-                        data: data71,
+                        data: data72,
                       };
                       if (vErrors === null) {
-                        vErrors = [err136];
+                        vErrors = [err138];
                       } else {
-                        vErrors.push(err136);
+                        vErrors.push(err138);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data63.adopt !== undefined) {
-                  let data72 = data63.adopt;
-                  const _errs165 = errors;
+                if (data64.adopt !== undefined) {
+                  let data73 = data64.adopt;
+                  const _errs167 = errors;
                   let valid42 = false;
                   let passing1 = null;
-                  const _errs166 = errors;
-                  if (typeof data72 !== 'boolean') {
-                    const err137 = {
+                  const _errs168 = errors;
+                  if (typeof data73 !== 'boolean') {
+                    const err139 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/0/type',
@@ -4063,28 +4116,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[0],
-                      data: data72,
+                      data: data73,
                     };
                     if (vErrors === null) {
-                      vErrors = [err137];
+                      vErrors = [err139];
                     } else {
-                      vErrors.push(err137);
+                      vErrors.push(err139);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs166 === errors;
+                  var _valid1 = _errs168 === errors;
                   if (_valid1) {
                     valid42 = true;
                     passing1 = 0;
                   }
-                  const _errs168 = errors;
-                  if (Array.isArray(data72)) {
-                    const len7 = data72.length;
+                  const _errs170 = errors;
+                  if (Array.isArray(data73)) {
+                    const len7 = data73.length;
                     for (let i12 = 0; i12 < len7; i12++) {
-                      let data73 = data72[i12];
-                      if (typeof data73 === 'string') {
-                        if (func3(data73) < 1) {
-                          const err138 = {
+                      let data74 = data73[i12];
+                      if (typeof data74 === 'string') {
+                        if (func3(data74) < 1) {
+                          const err140 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i12,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/minLength',
@@ -4095,17 +4148,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.adopt
                                 .oneOf[1].items,
-                            data: data73,
+                            data: data74,
                           };
                           if (vErrors === null) {
-                            vErrors = [err138];
+                            vErrors = [err140];
                           } else {
-                            vErrors.push(err138);
+                            vErrors.push(err140);
                           }
                           errors++;
                         }
                       } else {
-                        const err139 = {
+                        const err141 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt/' + i12,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/items/type',
@@ -4118,18 +4171,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.adopt
                               .oneOf[1].items,
-                          data: data73,
+                          data: data74,
                         };
                         if (vErrors === null) {
-                          vErrors = [err139];
+                          vErrors = [err141];
                         } else {
-                          vErrors.push(err139);
+                          vErrors.push(err141);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err140 = {
+                    const err142 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf/1/type',
@@ -4142,16 +4195,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt
                           .oneOf[1],
-                      data: data72,
+                      data: data73,
                     };
                     if (vErrors === null) {
-                      vErrors = [err140];
+                      vErrors = [err142];
                     } else {
-                      vErrors.push(err140);
+                      vErrors.push(err142);
                     }
                     errors++;
                   }
-                  var _valid1 = _errs168 === errors;
+                  var _valid1 = _errs170 === errors;
                   if (_valid1 && valid42) {
                     valid42 = false;
                     passing1 = [passing1, 1];
@@ -4162,7 +4215,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   }
                   if (!valid42) {
-                    const err141 = {
+                    const err143 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adopt',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adopt/oneOf',
@@ -4173,29 +4226,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt.oneOf,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adopt,
-                      data: data72,
+                      data: data73,
                     };
                     if (vErrors === null) {
-                      vErrors = [err141];
+                      vErrors = [err143];
                     } else {
-                      vErrors.push(err141);
+                      vErrors.push(err143);
                     }
                     errors++;
                   } else {
-                    errors = _errs165;
+                    errors = _errs167;
                     if (vErrors !== null) {
-                      if (_errs165) {
-                        vErrors.length = _errs165;
+                      if (_errs167) {
+                        vErrors.length = _errs167;
                       } else {
                         vErrors = null;
                       }
                     }
                   }
                 }
-                if (data63.adoptUnowned !== undefined) {
-                  let data74 = data63.adoptUnowned;
-                  if (typeof data74 !== 'boolean') {
-                    const err142 = {
+                if (data64.adoptUnowned !== undefined) {
+                  let data75 = data64.adoptUnowned;
+                  if (typeof data75 !== 'boolean') {
+                    const err144 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/adoptUnowned',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/adoptUnowned/type',
@@ -4207,20 +4260,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.adoptUnowned,
-                      data: data74,
+                      data: data75,
                     };
                     if (vErrors === null) {
-                      vErrors = [err142];
+                      vErrors = [err144];
                     } else {
-                      vErrors.push(err142);
+                      vErrors.push(err144);
                     }
                     errors++;
                   }
                 }
-                if (data63.allowClusterPolicy !== undefined) {
-                  let data75 = data63.allowClusterPolicy;
-                  if (typeof data75 !== 'boolean') {
-                    const err143 = {
+                if (data64.allowClusterPolicy !== undefined) {
+                  let data76 = data64.allowClusterPolicy;
+                  if (typeof data76 !== 'boolean') {
+                    const err145 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/allowClusterPolicy',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/allowClusterPolicy/type',
@@ -4233,25 +4286,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .allowClusterPolicy,
-                      data: data75,
+                      data: data76,
                     };
                     if (vErrors === null) {
-                      vErrors = [err143];
+                      vErrors = [err145];
                     } else {
-                      vErrors.push(err143);
+                      vErrors.push(err145);
                     }
                     errors++;
                   }
                 }
-                if (data63.namespaces !== undefined) {
-                  let data76 = data63.namespaces;
-                  if (Array.isArray(data76)) {
-                    const len8 = data76.length;
+                if (data64.namespaces !== undefined) {
+                  let data77 = data64.namespaces;
+                  if (Array.isArray(data77)) {
+                    const len8 = data77.length;
                     for (let i13 = 0; i13 < len8; i13++) {
-                      let data77 = data76[i13];
-                      if (typeof data77 === 'string') {
-                        if (func3(data77) < 1) {
-                          const err144 = {
+                      let data78 = data77[i13];
+                      if (typeof data78 === 'string') {
+                        if (func3(data78) < 1) {
+                          const err146 = {
                             instancePath:
                               instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i13,
                             schemaPath:
@@ -4263,17 +4316,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .namespaces.items,
-                            data: data77,
+                            data: data78,
                           };
                           if (vErrors === null) {
-                            vErrors = [err144];
+                            vErrors = [err146];
                           } else {
-                            vErrors.push(err144);
+                            vErrors.push(err146);
                           }
                           errors++;
                         }
                       } else {
-                        const err145 = {
+                        const err147 = {
                           instancePath:
                             instancePath + '/environments/' + i0 + '/kubernetes/namespaces/' + i13,
                           schemaPath:
@@ -4287,18 +4340,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.namespaces
                               .items,
-                          data: data77,
+                          data: data78,
                         };
                         if (vErrors === null) {
-                          vErrors = [err145];
+                          vErrors = [err147];
                         } else {
-                          vErrors.push(err145);
+                          vErrors.push(err147);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err146 = {
+                    const err148 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/namespaces',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/namespaces/type',
@@ -4310,25 +4363,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.namespaces,
-                      data: data76,
+                      data: data77,
                     };
                     if (vErrors === null) {
-                      vErrors = [err146];
+                      vErrors = [err148];
                     } else {
-                      vErrors.push(err146);
+                      vErrors.push(err148);
                     }
                     errors++;
                   }
                 }
-                if (data63.clusterResources !== undefined) {
-                  let data78 = data63.clusterResources;
-                  if (Array.isArray(data78)) {
-                    const len9 = data78.length;
+                if (data64.clusterResources !== undefined) {
+                  let data79 = data64.clusterResources;
+                  if (Array.isArray(data79)) {
+                    const len9 = data79.length;
                     for (let i14 = 0; i14 < len9; i14++) {
-                      let data79 = data78[i14];
-                      if (typeof data79 === 'string') {
-                        if (func3(data79) < 1) {
-                          const err147 = {
+                      let data80 = data79[i14];
+                      if (typeof data80 === 'string') {
+                        if (func3(data80) < 1) {
+                          const err149 = {
                             instancePath:
                               instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i14,
                             schemaPath:
@@ -4340,17 +4393,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .clusterResources.items,
-                            data: data79,
+                            data: data80,
                           };
                           if (vErrors === null) {
-                            vErrors = [err147];
+                            vErrors = [err149];
                           } else {
-                            vErrors.push(err147);
+                            vErrors.push(err149);
                           }
                           errors++;
                         }
                       } else {
-                        const err148 = {
+                        const err150 = {
                           instancePath:
                             instancePath + '/environments/' + i0 + '/kubernetes/clusterResources/' + i14,
                           schemaPath:
@@ -4364,18 +4417,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties
                               .clusterResources.items,
-                          data: data79,
+                          data: data80,
                         };
                         if (vErrors === null) {
-                          vErrors = [err148];
+                          vErrors = [err150];
                         } else {
-                          vErrors.push(err148);
+                          vErrors.push(err150);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err149 = {
+                    const err151 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterResources',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/clusterResources/type',
@@ -4388,25 +4441,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .clusterResources,
-                      data: data78,
+                      data: data79,
                     };
                     if (vErrors === null) {
-                      vErrors = [err149];
+                      vErrors = [err151];
                     } else {
-                      vErrors.push(err149);
+                      vErrors.push(err151);
                     }
                     errors++;
                   }
                 }
-                if (data63.hosts !== undefined) {
-                  let data80 = data63.hosts;
-                  if (Array.isArray(data80)) {
-                    const len10 = data80.length;
+                if (data64.hosts !== undefined) {
+                  let data81 = data64.hosts;
+                  if (Array.isArray(data81)) {
+                    const len10 = data81.length;
                     for (let i15 = 0; i15 < len10; i15++) {
-                      let data81 = data80[i15];
-                      if (typeof data81 === 'string') {
-                        if (!pattern25.test(data81)) {
-                          const err150 = {
+                      let data82 = data81[i15];
+                      if (typeof data82 === 'string') {
+                        if (!pattern25.test(data82)) {
+                          const err152 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/hosts/' + i15,
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/hosts/items/pattern',
@@ -4424,17 +4477,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.hosts
                                 .items,
-                            data: data81,
+                            data: data82,
                           };
                           if (vErrors === null) {
-                            vErrors = [err150];
+                            vErrors = [err152];
                           } else {
-                            vErrors.push(err150);
+                            vErrors.push(err152);
                           }
                           errors++;
                         }
                       } else {
-                        const err151 = {
+                        const err153 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/hosts/' + i15,
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/hosts/items/type',
@@ -4447,18 +4500,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.hosts
                               .items,
-                          data: data81,
+                          data: data82,
                         };
                         if (vErrors === null) {
-                          vErrors = [err151];
+                          vErrors = [err153];
                         } else {
-                          vErrors.push(err151);
+                          vErrors.push(err153);
                         }
                         errors++;
                       }
                     }
                   } else {
-                    const err152 = {
+                    const err154 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/hosts',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/hosts/type',
@@ -4469,21 +4522,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.hosts.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.hosts,
-                      data: data80,
+                      data: data81,
                     };
                     if (vErrors === null) {
-                      vErrors = [err152];
+                      vErrors = [err154];
                     } else {
-                      vErrors.push(err152);
+                      vErrors.push(err154);
                     }
                     errors++;
                   }
                 }
-                if (data63.clusterDomain !== undefined) {
-                  let data82 = data63.clusterDomain;
-                  if (typeof data82 === 'string') {
-                    if (!pattern26.test(data82)) {
-                      const err153 = {
+                if (data64.clusterDomain !== undefined) {
+                  let data83 = data64.clusterDomain;
+                  if (typeof data83 === 'string') {
+                    if (!pattern26.test(data83)) {
+                      const err155 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterDomain',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/clusterDomain/pattern',
@@ -4499,17 +4552,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .clusterDomain,
-                        data: data82,
+                        data: data83,
                       };
                       if (vErrors === null) {
-                        vErrors = [err153];
+                        vErrors = [err155];
                       } else {
-                        vErrors.push(err153);
+                        vErrors.push(err155);
                       }
                       errors++;
                     }
                   } else {
-                    const err154 = {
+                    const err156 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/clusterDomain',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/clusterDomain/type',
@@ -4521,21 +4574,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           .type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.clusterDomain,
-                      data: data82,
+                      data: data83,
                     };
                     if (vErrors === null) {
-                      vErrors = [err154];
+                      vErrors = [err156];
                     } else {
-                      vErrors.push(err154);
+                      vErrors.push(err156);
                     }
                     errors++;
                   }
                 }
-                if (data63.serviceAccount !== undefined) {
-                  let data83 = data63.serviceAccount;
-                  if (typeof data83 === 'string') {
-                    if (!pattern27.test(data83)) {
-                      const err155 = {
+                if (data64.serviceAccount !== undefined) {
+                  let data84 = data64.serviceAccount;
+                  if (typeof data84 === 'string') {
+                    if (!pattern27.test(data84)) {
+                      const err157 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
@@ -4549,17 +4602,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .serviceAccount,
-                        data: data83,
+                        data: data84,
                       };
                       if (vErrors === null) {
-                        vErrors = [err155];
+                        vErrors = [err157];
                       } else {
-                        vErrors.push(err155);
+                        vErrors.push(err157);
                       }
                       errors++;
                     }
                   } else {
-                    const err156 = {
+                    const err158 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
@@ -4572,20 +4625,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .serviceAccount,
-                      data: data83,
+                      data: data84,
                     };
                     if (vErrors === null) {
-                      vErrors = [err156];
+                      vErrors = [err158];
                     } else {
-                      vErrors.push(err156);
+                      vErrors.push(err158);
                     }
                     errors++;
                   }
                 }
-                if (data63.maxManifestBytes !== undefined) {
-                  let data84 = data63.maxManifestBytes;
-                  if (!(typeof data84 == 'number' && !(data84 % 1) && !isNaN(data84))) {
-                    const err157 = {
+                if (data64.maxManifestBytes !== undefined) {
+                  let data85 = data64.maxManifestBytes;
+                  if (!(typeof data85 == 'number' && !(data85 % 1) && !isNaN(data85))) {
+                    const err159 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
@@ -4598,18 +4651,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .maxManifestBytes,
-                      data: data84,
+                      data: data85,
                     };
                     if (vErrors === null) {
-                      vErrors = [err157];
+                      vErrors = [err159];
                     } else {
-                      vErrors.push(err157);
+                      vErrors.push(err159);
                     }
                     errors++;
                   }
-                  if (typeof data84 == 'number') {
-                    if (data84 < 1 || isNaN(data84)) {
-                      const err158 = {
+                  if (typeof data85 == 'number') {
+                    if (data85 < 1 || isNaN(data85)) {
+                      const err160 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
@@ -4620,28 +4673,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .maxManifestBytes,
-                        data: data84,
+                        data: data85,
                       };
                       if (vErrors === null) {
-                        vErrors = [err158];
+                        vErrors = [err160];
                       } else {
-                        vErrors.push(err158);
+                        vErrors.push(err160);
                       }
                       errors++;
                     }
                   }
                 }
-                if (data63.render !== undefined) {
-                  let data85 = data63.render;
-                  if (data85 && typeof data85 == 'object' && !Array.isArray(data85)) {
-                    for (const key12 in data85) {
+                if (data64.render !== undefined) {
+                  let data86 = data64.render;
+                  if (data86 && typeof data86 == 'object' && !Array.isArray(data86)) {
+                    for (const key12 in data86) {
                       if (!(
                         key12 === 'isolation' ||
                         key12 === 'socket' ||
                         key12 === 'uid' ||
                         key12 === 'gid'
                       )) {
-                        const err159 = {
+                        const err161 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/additionalProperties',
@@ -4651,20 +4704,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render,
-                          data: data85,
+                          data: data86,
                         };
                         if (vErrors === null) {
-                          vErrors = [err159];
+                          vErrors = [err161];
                         } else {
-                          vErrors.push(err159);
+                          vErrors.push(err161);
                         }
                         errors++;
                       }
                     }
-                    if (data85.isolation !== undefined) {
-                      let data86 = data85.isolation;
-                      if (!(data86 === 'bubblewrap' || data86 === 'sidecar' || data86 === 'none')) {
-                        const err160 = {
+                    if (data86.isolation !== undefined) {
+                      let data87 = data86.isolation;
+                      if (!(data87 === 'bubblewrap' || data87 === 'sidecar' || data87 === 'none')) {
+                        const err162 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/isolation/enum',
@@ -4681,21 +4734,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.isolation,
-                          data: data86,
+                          data: data87,
                         };
                         if (vErrors === null) {
-                          vErrors = [err160];
+                          vErrors = [err162];
                         } else {
-                          vErrors.push(err160);
+                          vErrors.push(err162);
                         }
                         errors++;
                       }
                     }
-                    if (data85.socket !== undefined) {
-                      let data87 = data85.socket;
-                      if (typeof data87 === 'string') {
-                        if (!pattern23.test(data87)) {
-                          const err161 = {
+                    if (data86.socket !== undefined) {
+                      let data88 = data86.socket;
+                      if (typeof data88 === 'string') {
+                        if (!pattern23.test(data88)) {
+                          const err163 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/pattern',
@@ -4706,17 +4759,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.socket,
-                            data: data87,
+                            data: data88,
                           };
                           if (vErrors === null) {
-                            vErrors = [err161];
+                            vErrors = [err163];
                           } else {
-                            vErrors.push(err161);
+                            vErrors.push(err163);
                           }
                           errors++;
                         }
                       } else {
-                        const err162 = {
+                        const err164 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/type',
@@ -4729,20 +4782,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.socket,
-                          data: data87,
+                          data: data88,
                         };
                         if (vErrors === null) {
-                          vErrors = [err162];
+                          vErrors = [err164];
                         } else {
-                          vErrors.push(err162);
+                          vErrors.push(err164);
                         }
                         errors++;
                       }
                     }
-                    if (data85.uid !== undefined) {
-                      let data88 = data85.uid;
-                      if (!(typeof data88 == 'number' && !(data88 % 1) && !isNaN(data88))) {
-                        const err163 = {
+                    if (data86.uid !== undefined) {
+                      let data89 = data86.uid;
+                      if (!(typeof data89 == 'number' && !(data89 % 1) && !isNaN(data89))) {
+                        const err165 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/type',
@@ -4755,55 +4808,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.uid,
-                          data: data88,
-                        };
-                        if (vErrors === null) {
-                          vErrors = [err163];
-                        } else {
-                          vErrors.push(err163);
-                        }
-                        errors++;
-                      }
-                      if (typeof data88 == 'number') {
-                        if (data88 < 1 || isNaN(data88)) {
-                          const err164 = {
-                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
-                            schemaPath:
-                              '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
-                            keyword: 'minimum',
-                            params: { comparison: '>=', limit: 1 },
-                            message: 'must be >= 1',
-                            schema: 1,
-                            parentSchema:
-                              schema11.properties.environments.items.properties.kubernetes.properties.render
-                                .properties.uid,
-                            data: data88,
-                          };
-                          if (vErrors === null) {
-                            vErrors = [err164];
-                          } else {
-                            vErrors.push(err164);
-                          }
-                          errors++;
-                        }
-                      }
-                    }
-                    if (data85.gid !== undefined) {
-                      let data89 = data85.gid;
-                      if (!(typeof data89 == 'number' && !(data89 % 1) && !isNaN(data89))) {
-                        const err165 = {
-                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
-                          schemaPath:
-                            '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
-                          keyword: 'type',
-                          params: { type: 'integer' },
-                          message: 'must be integer',
-                          schema:
-                            schema11.properties.environments.items.properties.kubernetes.properties.render
-                              .properties.gid.type,
-                          parentSchema:
-                            schema11.properties.environments.items.properties.kubernetes.properties.render
-                              .properties.gid,
                           data: data89,
                         };
                         if (vErrors === null) {
@@ -4816,16 +4820,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       if (typeof data89 == 'number') {
                         if (data89 < 1 || isNaN(data89)) {
                           const err166 = {
-                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                             schemaPath:
-                              '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
+                              '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
                             keyword: 'minimum',
                             params: { comparison: '>=', limit: 1 },
                             message: 'must be >= 1',
                             schema: 1,
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
-                                .properties.gid,
+                                .properties.uid,
                             data: data89,
                           };
                           if (vErrors === null) {
@@ -4837,8 +4841,57 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         }
                       }
                     }
+                    if (data86.gid !== undefined) {
+                      let data90 = data86.gid;
+                      if (!(typeof data90 == 'number' && !(data90 % 1) && !isNaN(data90))) {
+                        const err167 = {
+                          instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
+                          schemaPath:
+                            '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
+                          keyword: 'type',
+                          params: { type: 'integer' },
+                          message: 'must be integer',
+                          schema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.render
+                              .properties.gid.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.kubernetes.properties.render
+                              .properties.gid,
+                          data: data90,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err167];
+                        } else {
+                          vErrors.push(err167);
+                        }
+                        errors++;
+                      }
+                      if (typeof data90 == 'number') {
+                        if (data90 < 1 || isNaN(data90)) {
+                          const err168 = {
+                            instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
+                            schemaPath:
+                              '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
+                            keyword: 'minimum',
+                            params: { comparison: '>=', limit: 1 },
+                            message: 'must be >= 1',
+                            schema: 1,
+                            parentSchema:
+                              schema11.properties.environments.items.properties.kubernetes.properties.render
+                                .properties.gid,
+                            data: data90,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err168];
+                          } else {
+                            vErrors.push(err168);
+                          }
+                          errors++;
+                        }
+                      }
+                    }
                   } else {
-                    const err167 = {
+                    const err169 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/render/type',
@@ -4849,18 +4902,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.render.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.render,
-                      data: data85,
+                      data: data86,
                     };
                     if (vErrors === null) {
-                      vErrors = [err167];
+                      vErrors = [err169];
                     } else {
-                      vErrors.push(err167);
+                      vErrors.push(err169);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err168 = {
+                const err170 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -4868,18 +4921,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.environments.items.properties.kubernetes.type,
                   parentSchema: schema11.properties.environments.items.properties.kubernetes,
-                  data: data63,
+                  data: data64,
                 };
                 if (vErrors === null) {
-                  vErrors = [err168];
+                  vErrors = [err170];
                 } else {
-                  vErrors.push(err168);
+                  vErrors.push(err170);
                 }
                 errors++;
               }
             }
           } else {
-            const err169 = {
+            const err171 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -4890,15 +4943,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data21,
             };
             if (vErrors === null) {
-              vErrors = [err169];
+              vErrors = [err171];
             } else {
-              vErrors.push(err169);
+              vErrors.push(err171);
             }
             errors++;
           }
         }
       } else {
-        const err170 = {
+        const err172 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -4909,18 +4962,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data20,
         };
         if (vErrors === null) {
-          vErrors = [err170];
+          vErrors = [err172];
         } else {
-          vErrors.push(err170);
+          vErrors.push(err172);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data90 = data.audit;
-      if (data90 && typeof data90 == 'object' && !Array.isArray(data90)) {
-        if (data90.dir === undefined) {
-          const err171 = {
+      let data91 = data.audit;
+      if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
+        if (data91.dir === undefined) {
+          const err173 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -4928,16 +4981,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data90,
+            data: data91,
           };
           if (vErrors === null) {
-            vErrors = [err171];
+            vErrors = [err173];
           } else {
-            vErrors.push(err171);
+            vErrors.push(err173);
           }
           errors++;
         }
-        for (const key13 in data90) {
+        for (const key13 in data91) {
           if (!(
             key13 === 'backend' ||
             key13 === 'dir' ||
@@ -4948,7 +5001,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             key13 === 'unkeyed' ||
             key13 === 'dynamodb'
           )) {
-            const err172 = {
+            const err174 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
@@ -4956,20 +5009,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data90,
+              data: data91,
             };
             if (vErrors === null) {
-              vErrors = [err172];
+              vErrors = [err174];
             } else {
-              vErrors.push(err172);
+              vErrors.push(err174);
             }
             errors++;
           }
         }
-        if (data90.backend !== undefined) {
-          let data91 = data90.backend;
-          if (!(data91 === 'jsonl' || data91 === 'dynamodb')) {
-            const err173 = {
+        if (data91.backend !== undefined) {
+          let data92 = data91.backend;
+          if (!(data92 === 'jsonl' || data92 === 'dynamodb')) {
+            const err175 = {
               instancePath: instancePath + '/audit/backend',
               schemaPath: '#/properties/audit/properties/backend/enum',
               keyword: 'enum',
@@ -4977,46 +5030,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be equal to one of the allowed values',
               schema: schema11.properties.audit.properties.backend.enum,
               parentSchema: schema11.properties.audit.properties.backend,
-              data: data91,
-            };
-            if (vErrors === null) {
-              vErrors = [err173];
-            } else {
-              vErrors.push(err173);
-            }
-            errors++;
-          }
-        }
-        if (data90.dir !== undefined) {
-          let data92 = data90.dir;
-          if (typeof data92 === 'string') {
-            if (func3(data92) < 1) {
-              const err174 = {
-                instancePath: instancePath + '/audit/dir',
-                schemaPath: '#/properties/audit/properties/dir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.dir,
-                data: data92,
-              };
-              if (vErrors === null) {
-                vErrors = [err174];
-              } else {
-                vErrors.push(err174);
-              }
-              errors++;
-            }
-          } else {
-            const err175 = {
-              instancePath: instancePath + '/audit/dir',
-              schemaPath: '#/properties/audit/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.dir.type,
-              parentSchema: schema11.properties.audit.properties.dir,
               data: data92,
             };
             if (vErrors === null) {
@@ -5027,18 +5040,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data90.witnessDir !== undefined) {
-          let data93 = data90.witnessDir;
+        if (data91.dir !== undefined) {
+          let data93 = data91.dir;
           if (typeof data93 === 'string') {
             if (func3(data93) < 1) {
               const err176 = {
-                instancePath: instancePath + '/audit/witnessDir',
-                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
+                instancePath: instancePath + '/audit/dir',
+                schemaPath: '#/properties/audit/properties/dir/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.audit.properties.witnessDir,
+                parentSchema: schema11.properties.audit.properties.dir,
                 data: data93,
               };
               if (vErrors === null) {
@@ -5050,13 +5063,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err177 = {
-              instancePath: instancePath + '/audit/witnessDir',
-              schemaPath: '#/properties/audit/properties/witnessDir/type',
+              instancePath: instancePath + '/audit/dir',
+              schemaPath: '#/properties/audit/properties/dir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.audit.properties.witnessDir.type,
-              parentSchema: schema11.properties.audit.properties.witnessDir,
+              schema: schema11.properties.audit.properties.dir.type,
+              parentSchema: schema11.properties.audit.properties.dir,
               data: data93,
             };
             if (vErrors === null) {
@@ -5067,18 +5080,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data90.keyFile !== undefined) {
-          let data94 = data90.keyFile;
+        if (data91.witnessDir !== undefined) {
+          let data94 = data91.witnessDir;
           if (typeof data94 === 'string') {
             if (func3(data94) < 1) {
               const err178 = {
-                instancePath: instancePath + '/audit/keyFile',
-                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                instancePath: instancePath + '/audit/witnessDir',
+                schemaPath: '#/properties/audit/properties/witnessDir/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.audit.properties.keyFile,
+                parentSchema: schema11.properties.audit.properties.witnessDir,
                 data: data94,
               };
               if (vErrors === null) {
@@ -5090,13 +5103,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err179 = {
-              instancePath: instancePath + '/audit/keyFile',
-              schemaPath: '#/properties/audit/properties/keyFile/type',
+              instancePath: instancePath + '/audit/witnessDir',
+              schemaPath: '#/properties/audit/properties/witnessDir/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.audit.properties.keyFile.type,
-              parentSchema: schema11.properties.audit.properties.keyFile,
+              schema: schema11.properties.audit.properties.witnessDir.type,
+              parentSchema: schema11.properties.audit.properties.witnessDir,
               data: data94,
             };
             if (vErrors === null) {
@@ -5107,18 +5120,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data90.keyEnv !== undefined) {
-          let data95 = data90.keyEnv;
+        if (data91.keyFile !== undefined) {
+          let data95 = data91.keyFile;
           if (typeof data95 === 'string') {
-            if (!pattern1.test(data95)) {
+            if (func3(data95) < 1) {
               const err180 = {
-                instancePath: instancePath + '/audit/keyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/audit/keyFile',
+                schemaPath: '#/properties/audit/properties/keyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.keyFile,
                 data: data95,
               };
               if (vErrors === null) {
@@ -5130,13 +5143,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err181 = {
-              instancePath: instancePath + '/audit/keyEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/audit/keyFile',
+              schemaPath: '#/properties/audit/properties/keyFile/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.audit.properties.keyFile.type,
+              parentSchema: schema11.properties.audit.properties.keyFile,
               data: data95,
             };
             if (vErrors === null) {
@@ -5147,19 +5160,59 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data90.retiredKeys !== undefined) {
-          let data96 = data90.retiredKeys;
-          if (Array.isArray(data96)) {
-            const len11 = data96.length;
+        if (data91.keyEnv !== undefined) {
+          let data96 = data91.keyEnv;
+          if (typeof data96 === 'string') {
+            if (!pattern1.test(data96)) {
+              const err182 = {
+                instancePath: instancePath + '/audit/keyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data96,
+              };
+              if (vErrors === null) {
+                vErrors = [err182];
+              } else {
+                vErrors.push(err182);
+              }
+              errors++;
+            }
+          } else {
+            const err183 = {
+              instancePath: instancePath + '/audit/keyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data96,
+            };
+            if (vErrors === null) {
+              vErrors = [err183];
+            } else {
+              vErrors.push(err183);
+            }
+            errors++;
+          }
+        }
+        if (data91.retiredKeys !== undefined) {
+          let data97 = data91.retiredKeys;
+          if (Array.isArray(data97)) {
+            const len11 = data97.length;
             for (let i16 = 0; i16 < len11; i16++) {
-              let data97 = data96[i16];
-              const _errs221 = errors;
+              let data98 = data97[i16];
+              const _errs223 = errors;
               let valid56 = false;
               let passing2 = null;
-              const _errs222 = errors;
-              if (data97 && typeof data97 == 'object' && !Array.isArray(data97)) {
-                if (data97.env === undefined) {
-                  const err182 = {
+              const _errs224 = errors;
+              if (data98 && typeof data98 == 'object' && !Array.isArray(data98)) {
+                if (data98.env === undefined) {
+                  const err184 = {
                     instancePath: instancePath + '/audit/retiredKeys/' + i16,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/0/required',
                     keyword: 'required',
@@ -5167,25 +5220,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0],
-                    data: data97,
+                    data: data98,
                   };
                   if (vErrors === null) {
-                    vErrors = [err182];
+                    vErrors = [err184];
                   } else {
-                    vErrors.push(err182);
+                    vErrors.push(err184);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs222 === errors;
+              var _valid2 = _errs224 === errors;
               if (_valid2) {
                 valid56 = true;
                 passing2 = 0;
               }
-              const _errs223 = errors;
-              if (data97 && typeof data97 == 'object' && !Array.isArray(data97)) {
-                if (data97.file === undefined) {
-                  const err183 = {
+              const _errs225 = errors;
+              if (data98 && typeof data98 == 'object' && !Array.isArray(data98)) {
+                if (data98.file === undefined) {
+                  const err185 = {
                     instancePath: instancePath + '/audit/retiredKeys/' + i16,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/1/required',
                     keyword: 'required',
@@ -5193,17 +5246,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1],
-                    data: data97,
+                    data: data98,
                   };
                   if (vErrors === null) {
-                    vErrors = [err183];
+                    vErrors = [err185];
                   } else {
-                    vErrors.push(err183);
+                    vErrors.push(err185);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs223 === errors;
+              var _valid2 = _errs225 === errors;
               if (_valid2 && valid56) {
                 valid56 = false;
                 passing2 = [passing2, 1];
@@ -5214,7 +5267,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               }
               if (!valid56) {
-                const err184 = {
+                const err186 = {
                   instancePath: instancePath + '/audit/retiredKeys/' + i16,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf',
                   keyword: 'oneOf',
@@ -5222,28 +5275,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.audit.properties.retiredKeys.items.oneOf,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data97,
+                  data: data98,
                 };
                 if (vErrors === null) {
-                  vErrors = [err184];
+                  vErrors = [err186];
                 } else {
-                  vErrors.push(err184);
+                  vErrors.push(err186);
                 }
                 errors++;
               } else {
-                errors = _errs221;
+                errors = _errs223;
                 if (vErrors !== null) {
-                  if (_errs221) {
-                    vErrors.length = _errs221;
+                  if (_errs223) {
+                    vErrors.length = _errs223;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data97 && typeof data97 == 'object' && !Array.isArray(data97)) {
-                for (const key14 in data97) {
+              if (data98 && typeof data98 == 'object' && !Array.isArray(data98)) {
+                for (const key14 in data98) {
                   if (!(key14 === 'env' || key14 === 'file')) {
-                    const err185 = {
+                    const err187 = {
                       instancePath: instancePath + '/audit/retiredKeys/' + i16,
                       schemaPath: '#/properties/audit/properties/retiredKeys/items/additionalProperties',
                       keyword: 'additionalProperties',
@@ -5251,46 +5304,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                      data: data97,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err185];
-                    } else {
-                      vErrors.push(err185);
-                    }
-                    errors++;
-                  }
-                }
-                if (data97.env !== undefined) {
-                  let data98 = data97.env;
-                  if (typeof data98 === 'string') {
-                    if (!pattern1.test(data98)) {
-                      const err186 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
-                        schemaPath: '#/definitions/envVarName/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                        parentSchema: schema13,
-                        data: data98,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err186];
-                      } else {
-                        vErrors.push(err186);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err187 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
-                      schemaPath: '#/definitions/envVarName/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema13.type,
-                      parentSchema: schema13,
                       data: data98,
                     };
                     if (vErrors === null) {
@@ -5301,19 +5314,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data97.file !== undefined) {
-                  let data99 = data97.file;
+                if (data98.env !== undefined) {
+                  let data99 = data98.env;
                   if (typeof data99 === 'string') {
-                    if (func3(data99) < 1) {
+                    if (!pattern1.test(data99)) {
                       const err188 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
-                        schemaPath:
-                          '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
                         data: data99,
                       };
                       if (vErrors === null) {
@@ -5325,13 +5337,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   } else {
                     const err189 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
-                      schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
+                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
-                      schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
-                      parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                      schema: schema13.type,
+                      parentSchema: schema13,
                       data: data99,
                     };
                     if (vErrors === null) {
@@ -5342,8 +5354,49 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data98.file !== undefined) {
+                  let data100 = data98.file;
+                  if (typeof data100 === 'string') {
+                    if (func3(data100) < 1) {
+                      const err190 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
+                        schemaPath:
+                          '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                        data: data100,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err190];
+                      } else {
+                        vErrors.push(err190);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err191 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
+                      schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
+                      parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
+                      data: data100,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err191];
+                    } else {
+                      vErrors.push(err191);
+                    }
+                    errors++;
+                  }
+                }
               } else {
-                const err190 = {
+                const err192 = {
                   instancePath: instancePath + '/audit/retiredKeys/' + i16,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/type',
                   keyword: 'type',
@@ -5351,18 +5404,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.audit.properties.retiredKeys.items.type,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data97,
+                  data: data98,
                 };
                 if (vErrors === null) {
-                  vErrors = [err190];
+                  vErrors = [err192];
                 } else {
-                  vErrors.push(err190);
+                  vErrors.push(err192);
                 }
                 errors++;
               }
             }
           } else {
-            const err191 = {
+            const err193 = {
               instancePath: instancePath + '/audit/retiredKeys',
               schemaPath: '#/properties/audit/properties/retiredKeys/type',
               keyword: 'type',
@@ -5370,20 +5423,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.audit.properties.retiredKeys.type,
               parentSchema: schema11.properties.audit.properties.retiredKeys,
-              data: data96,
+              data: data97,
             };
             if (vErrors === null) {
-              vErrors = [err191];
+              vErrors = [err193];
             } else {
-              vErrors.push(err191);
+              vErrors.push(err193);
             }
             errors++;
           }
         }
-        if (data90.unkeyed !== undefined) {
-          let data100 = data90.unkeyed;
-          if (typeof data100 !== 'boolean') {
-            const err192 = {
+        if (data91.unkeyed !== undefined) {
+          let data101 = data91.unkeyed;
+          if (typeof data101 !== 'boolean') {
+            const err194 = {
               instancePath: instancePath + '/audit/unkeyed',
               schemaPath: '#/properties/audit/properties/unkeyed/type',
               keyword: 'type',
@@ -5391,21 +5444,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.audit.properties.unkeyed.type,
               parentSchema: schema11.properties.audit.properties.unkeyed,
-              data: data100,
+              data: data101,
             };
             if (vErrors === null) {
-              vErrors = [err192];
+              vErrors = [err194];
             } else {
-              vErrors.push(err192);
+              vErrors.push(err194);
             }
             errors++;
           }
         }
-        if (data90.dynamodb !== undefined) {
-          let data101 = data90.dynamodb;
-          if (data101 && typeof data101 == 'object' && !Array.isArray(data101)) {
-            if (data101.table === undefined) {
-              const err193 = {
+        if (data91.dynamodb !== undefined) {
+          let data102 = data91.dynamodb;
+          if (data102 && typeof data102 == 'object' && !Array.isArray(data102)) {
+            if (data102.table === undefined) {
+              const err195 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -5413,17 +5466,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'table' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data101,
+                data: data102,
               };
               if (vErrors === null) {
-                vErrors = [err193];
+                vErrors = [err195];
               } else {
-                vErrors.push(err193);
+                vErrors.push(err195);
               }
               errors++;
             }
-            if (data101.region === undefined) {
-              const err194 = {
+            if (data102.region === undefined) {
+              const err196 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -5431,18 +5484,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'region' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data101,
+                data: data102,
               };
               if (vErrors === null) {
-                vErrors = [err194];
+                vErrors = [err196];
               } else {
-                vErrors.push(err194);
+                vErrors.push(err196);
               }
               errors++;
             }
-            for (const key15 in data101) {
+            for (const key15 in data102) {
               if (!(key15 === 'table' || key15 === 'region' || key15 === 'endpoint')) {
-                const err195 = {
+                const err197 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
@@ -5450,46 +5503,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data101,
-                };
-                if (vErrors === null) {
-                  vErrors = [err195];
-                } else {
-                  vErrors.push(err195);
-                }
-                errors++;
-              }
-            }
-            if (data101.table !== undefined) {
-              let data102 = data101.table;
-              if (typeof data102 === 'string') {
-                if (func3(data102) < 3) {
-                  const err196 = {
-                    instancePath: instancePath + '/audit/dynamodb/table',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 3 },
-                    message: 'must NOT have fewer than 3 characters',
-                    schema: 3,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data102,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err196];
-                  } else {
-                    vErrors.push(err196);
-                  }
-                  errors++;
-                }
-              } else {
-                const err197 = {
-                  instancePath: instancePath + '/audit/dynamodb/table',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                   data: data102,
                 };
                 if (vErrors === null) {
@@ -5500,18 +5513,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data101.region !== undefined) {
-              let data103 = data101.region;
+            if (data102.table !== undefined) {
+              let data103 = data102.table;
               if (typeof data103 === 'string') {
-                if (func3(data103) < 1) {
+                if (func3(data103) < 3) {
                   const err198 = {
-                    instancePath: instancePath + '/audit/dynamodb/region',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
+                    instancePath: instancePath + '/audit/dynamodb/table',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                    params: { limit: 3 },
+                    message: 'must NOT have fewer than 3 characters',
+                    schema: 3,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                     data: data103,
                   };
                   if (vErrors === null) {
@@ -5523,13 +5536,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err199 = {
-                  instancePath: instancePath + '/audit/dynamodb/region',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
+                  instancePath: instancePath + '/audit/dynamodb/table',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
+                  schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
                   data: data103,
                 };
                 if (vErrors === null) {
@@ -5540,18 +5553,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data101.endpoint !== undefined) {
-              let data104 = data101.endpoint;
+            if (data102.region !== undefined) {
+              let data104 = data102.region;
               if (typeof data104 === 'string') {
                 if (func3(data104) < 1) {
                   const err200 = {
-                    instancePath: instancePath + '/audit/dynamodb/endpoint',
-                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    instancePath: instancePath + '/audit/dynamodb/region',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
                     keyword: 'minLength',
                     params: { limit: 1 },
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
-                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
                     data: data104,
                   };
                   if (vErrors === null) {
@@ -5563,13 +5576,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err201 = {
-                  instancePath: instancePath + '/audit/dynamodb/endpoint',
-                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  instancePath: instancePath + '/audit/dynamodb/region',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
-                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
                   data: data104,
                 };
                 if (vErrors === null) {
@@ -5580,8 +5593,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data102.endpoint !== undefined) {
+              let data105 = data102.endpoint;
+              if (typeof data105 === 'string') {
+                if (func3(data105) < 1) {
+                  const err202 = {
+                    instancePath: instancePath + '/audit/dynamodb/endpoint',
+                    schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                    data: data105,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err202];
+                  } else {
+                    vErrors.push(err202);
+                  }
+                  errors++;
+                }
+              } else {
+                const err203 = {
+                  instancePath: instancePath + '/audit/dynamodb/endpoint',
+                  schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
+                  parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
+                  data: data105,
+                };
+                if (vErrors === null) {
+                  vErrors = [err203];
+                } else {
+                  vErrors.push(err203);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err202 = {
+            const err204 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -5589,49 +5642,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data101,
-            };
-            if (vErrors === null) {
-              vErrors = [err202];
-            } else {
-              vErrors.push(err202);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err203 = {
-          instancePath: instancePath + '/audit',
-          schemaPath: '#/properties/audit/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.audit.type,
-          parentSchema: schema11.properties.audit,
-          data: data90,
-        };
-        if (vErrors === null) {
-          vErrors = [err203];
-        } else {
-          vErrors.push(err203);
-        }
-        errors++;
-      }
-    }
-    if (data.server !== undefined) {
-      let data105 = data.server;
-      if (data105 && typeof data105 == 'object' && !Array.isArray(data105)) {
-        for (const key16 in data105) {
-          if (!func2.call(schema11.properties.server.properties, key16)) {
-            const err204 = {
-              instancePath: instancePath + '/server',
-              schemaPath: '#/properties/server/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key16 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.server,
-              data: data105,
+              data: data102,
             };
             if (vErrors === null) {
               vErrors = [err204];
@@ -5641,10 +5652,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data105.port !== undefined) {
-          let data106 = data105.port;
-          if (!(typeof data106 == 'number' && !(data106 % 1) && !isNaN(data106))) {
-            const err205 = {
+      } else {
+        const err205 = {
+          instancePath: instancePath + '/audit',
+          schemaPath: '#/properties/audit/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.audit.type,
+          parentSchema: schema11.properties.audit,
+          data: data91,
+        };
+        if (vErrors === null) {
+          vErrors = [err205];
+        } else {
+          vErrors.push(err205);
+        }
+        errors++;
+      }
+    }
+    if (data.server !== undefined) {
+      let data106 = data.server;
+      if (data106 && typeof data106 == 'object' && !Array.isArray(data106)) {
+        for (const key16 in data106) {
+          if (!func2.call(schema11.properties.server.properties, key16)) {
+            const err206 = {
+              instancePath: instancePath + '/server',
+              schemaPath: '#/properties/server/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key16 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.server,
+              data: data106,
+            };
+            if (vErrors === null) {
+              vErrors = [err206];
+            } else {
+              vErrors.push(err206);
+            }
+            errors++;
+          }
+        }
+        if (data106.port !== undefined) {
+          let data107 = data106.port;
+          if (!(typeof data107 == 'number' && !(data107 % 1) && !isNaN(data107))) {
+            const err207 = {
               instancePath: instancePath + '/server/port',
               schemaPath: '#/properties/server/properties/port/type',
               keyword: 'type',
@@ -5652,18 +5705,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.port.type,
               parentSchema: schema11.properties.server.properties.port,
-              data: data106,
+              data: data107,
             };
             if (vErrors === null) {
-              vErrors = [err205];
+              vErrors = [err207];
             } else {
-              vErrors.push(err205);
+              vErrors.push(err207);
             }
             errors++;
           }
-          if (typeof data106 == 'number') {
-            if (data106 > 65535 || isNaN(data106)) {
-              const err206 = {
+          if (typeof data107 == 'number') {
+            if (data107 > 65535 || isNaN(data107)) {
+              const err208 = {
                 instancePath: instancePath + '/server/port',
                 schemaPath: '#/properties/server/properties/port/maximum',
                 keyword: 'maximum',
@@ -5671,17 +5724,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 65535',
                 schema: 65535,
                 parentSchema: schema11.properties.server.properties.port,
-                data: data106,
+                data: data107,
               };
               if (vErrors === null) {
-                vErrors = [err206];
+                vErrors = [err208];
               } else {
-                vErrors.push(err206);
+                vErrors.push(err208);
               }
               errors++;
             }
-            if (data106 < 0 || isNaN(data106)) {
-              const err207 = {
+            if (data107 < 0 || isNaN(data107)) {
+              const err209 = {
                 instancePath: instancePath + '/server/port',
                 schemaPath: '#/properties/server/properties/port/minimum',
                 keyword: 'minimum',
@@ -5689,47 +5742,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
                 schema: 0,
                 parentSchema: schema11.properties.server.properties.port,
-                data: data106,
-              };
-              if (vErrors === null) {
-                vErrors = [err207];
-              } else {
-                vErrors.push(err207);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data105.probePort !== undefined) {
-          let data107 = data105.probePort;
-          if (!(typeof data107 == 'number' && !(data107 % 1) && !isNaN(data107))) {
-            const err208 = {
-              instancePath: instancePath + '/server/probePort',
-              schemaPath: '#/properties/server/properties/probePort/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.probePort.type,
-              parentSchema: schema11.properties.server.properties.probePort,
-              data: data107,
-            };
-            if (vErrors === null) {
-              vErrors = [err208];
-            } else {
-              vErrors.push(err208);
-            }
-            errors++;
-          }
-          if (typeof data107 == 'number') {
-            if (data107 > 65535 || isNaN(data107)) {
-              const err209 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.probePort,
                 data: data107,
               };
               if (vErrors === null) {
@@ -5739,8 +5751,49 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data107 < 0 || isNaN(data107)) {
-              const err210 = {
+          }
+        }
+        if (data106.probePort !== undefined) {
+          let data108 = data106.probePort;
+          if (!(typeof data108 == 'number' && !(data108 % 1) && !isNaN(data108))) {
+            const err210 = {
+              instancePath: instancePath + '/server/probePort',
+              schemaPath: '#/properties/server/properties/probePort/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.probePort.type,
+              parentSchema: schema11.properties.server.properties.probePort,
+              data: data108,
+            };
+            if (vErrors === null) {
+              vErrors = [err210];
+            } else {
+              vErrors.push(err210);
+            }
+            errors++;
+          }
+          if (typeof data108 == 'number') {
+            if (data108 > 65535 || isNaN(data108)) {
+              const err211 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data108,
+              };
+              if (vErrors === null) {
+                vErrors = [err211];
+              } else {
+                vErrors.push(err211);
+              }
+              errors++;
+            }
+            if (data108 < 0 || isNaN(data108)) {
+              const err212 = {
                 instancePath: instancePath + '/server/probePort',
                 schemaPath: '#/properties/server/properties/probePort/minimum',
                 keyword: 'minimum',
@@ -5748,51 +5801,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 0',
                 schema: 0,
                 parentSchema: schema11.properties.server.properties.probePort,
-                data: data107,
-              };
-              if (vErrors === null) {
-                vErrors = [err210];
-              } else {
-                vErrors.push(err210);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data105.host !== undefined) {
-          let data108 = data105.host;
-          if (typeof data108 !== 'string') {
-            const err211 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
-              data: data108,
-            };
-            if (vErrors === null) {
-              vErrors = [err211];
-            } else {
-              vErrors.push(err211);
-            }
-            errors++;
-          }
-        }
-        if (data105.webhookSecretEnv !== undefined) {
-          let data109 = data105.webhookSecretEnv;
-          if (typeof data109 === 'string') {
-            if (!pattern1.test(data109)) {
-              const err212 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data109,
+                data: data108,
               };
               if (vErrors === null) {
                 vErrors = [err212];
@@ -5801,15 +5810,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
+          }
+        }
+        if (data106.host !== undefined) {
+          let data109 = data106.host;
+          if (typeof data109 !== 'string') {
             const err213 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
               data: data109,
             };
             if (vErrors === null) {
@@ -5820,12 +5833,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data105.previousWebhookSecretEnv !== undefined) {
-          let data110 = data105.previousWebhookSecretEnv;
+        if (data106.webhookSecretEnv !== undefined) {
+          let data110 = data106.webhookSecretEnv;
           if (typeof data110 === 'string') {
             if (!pattern1.test(data110)) {
               const err214 = {
-                instancePath: instancePath + '/server/previousWebhookSecretEnv',
+                instancePath: instancePath + '/server/webhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -5843,7 +5856,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err215 = {
-              instancePath: instancePath + '/server/previousWebhookSecretEnv',
+              instancePath: instancePath + '/server/webhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5860,12 +5873,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data105.apiTokenEnv !== undefined) {
-          let data111 = data105.apiTokenEnv;
+        if (data106.previousWebhookSecretEnv !== undefined) {
+          let data111 = data106.previousWebhookSecretEnv;
           if (typeof data111 === 'string') {
             if (!pattern1.test(data111)) {
               const err216 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
+                instancePath: instancePath + '/server/previousWebhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -5883,7 +5896,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err217 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
+              instancePath: instancePath + '/server/previousWebhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5900,19 +5913,59 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data105.apiTokens !== undefined) {
-          let data112 = data105.apiTokens;
-          if (Array.isArray(data112)) {
-            const len12 = data112.length;
+        if (data106.apiTokenEnv !== undefined) {
+          let data112 = data106.apiTokenEnv;
+          if (typeof data112 === 'string') {
+            if (!pattern1.test(data112)) {
+              const err218 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data112,
+              };
+              if (vErrors === null) {
+                vErrors = [err218];
+              } else {
+                vErrors.push(err218);
+              }
+              errors++;
+            }
+          } else {
+            const err219 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data112,
+            };
+            if (vErrors === null) {
+              vErrors = [err219];
+            } else {
+              vErrors.push(err219);
+            }
+            errors++;
+          }
+        }
+        if (data106.apiTokens !== undefined) {
+          let data113 = data106.apiTokens;
+          if (Array.isArray(data113)) {
+            const len12 = data113.length;
             for (let i17 = 0; i17 < len12; i17++) {
-              let data113 = data112[i17];
-              const _errs263 = errors;
+              let data114 = data113[i17];
+              const _errs265 = errors;
               let valid66 = false;
               let passing3 = null;
-              const _errs264 = errors;
-              if (data113 && typeof data113 == 'object' && !Array.isArray(data113)) {
-                if (data113.env === undefined) {
-                  const err218 = {
+              const _errs266 = errors;
+              if (data114 && typeof data114 == 'object' && !Array.isArray(data114)) {
+                if (data114.env === undefined) {
+                  const err220 = {
                     instancePath: instancePath + '/server/apiTokens/' + i17,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
@@ -5920,25 +5973,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data113,
+                    data: data114,
                   };
                   if (vErrors === null) {
-                    vErrors = [err218];
+                    vErrors = [err220];
                   } else {
-                    vErrors.push(err218);
+                    vErrors.push(err220);
                   }
                   errors++;
                 }
               }
-              var _valid3 = _errs264 === errors;
+              var _valid3 = _errs266 === errors;
               if (_valid3) {
                 valid66 = true;
                 passing3 = 0;
               }
-              const _errs265 = errors;
-              if (data113 && typeof data113 == 'object' && !Array.isArray(data113)) {
-                if (data113.file === undefined) {
-                  const err219 = {
+              const _errs267 = errors;
+              if (data114 && typeof data114 == 'object' && !Array.isArray(data114)) {
+                if (data114.file === undefined) {
+                  const err221 = {
                     instancePath: instancePath + '/server/apiTokens/' + i17,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
                     keyword: 'required',
@@ -5946,17 +5999,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data113,
+                    data: data114,
                   };
                   if (vErrors === null) {
-                    vErrors = [err219];
+                    vErrors = [err221];
                   } else {
-                    vErrors.push(err219);
+                    vErrors.push(err221);
                   }
                   errors++;
                 }
               }
-              var _valid3 = _errs265 === errors;
+              var _valid3 = _errs267 === errors;
               if (_valid3 && valid66) {
                 valid66 = false;
                 passing3 = [passing3, 1];
@@ -5967,7 +6020,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               }
               if (!valid66) {
-                const err220 = {
+                const err222 = {
                   instancePath: instancePath + '/server/apiTokens/' + i17,
                   schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
                   keyword: 'oneOf',
@@ -5975,27 +6028,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.server.properties.apiTokens.items.oneOf,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data113,
+                  data: data114,
                 };
                 if (vErrors === null) {
-                  vErrors = [err220];
+                  vErrors = [err222];
                 } else {
-                  vErrors.push(err220);
+                  vErrors.push(err222);
                 }
                 errors++;
               } else {
-                errors = _errs263;
+                errors = _errs265;
                 if (vErrors !== null) {
-                  if (_errs263) {
-                    vErrors.length = _errs263;
+                  if (_errs265) {
+                    vErrors.length = _errs265;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data113 && typeof data113 == 'object' && !Array.isArray(data113)) {
-                if (data113.scopes === undefined) {
-                  const err221 = {
+              if (data114 && typeof data114 == 'object' && !Array.isArray(data114)) {
+                if (data114.scopes === undefined) {
+                  const err223 = {
                     instancePath: instancePath + '/server/apiTokens/' + i17,
                     schemaPath: '#/properties/server/properties/apiTokens/items/required',
                     keyword: 'required',
@@ -6003,18 +6056,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: "must have required property '" + 'scopes' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data113,
+                    data: data114,
                   };
                   if (vErrors === null) {
-                    vErrors = [err221];
+                    vErrors = [err223];
                   } else {
-                    vErrors.push(err221);
+                    vErrors.push(err223);
                   }
                   errors++;
                 }
-                for (const key17 in data113) {
+                for (const key17 in data114) {
                   if (!(key17 === 'env' || key17 === 'file' || key17 === 'scopes')) {
-                    const err222 = {
+                    const err224 = {
                       instancePath: instancePath + '/server/apiTokens/' + i17,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
@@ -6022,46 +6075,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data113,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err222];
-                    } else {
-                      vErrors.push(err222);
-                    }
-                    errors++;
-                  }
-                }
-                if (data113.env !== undefined) {
-                  let data114 = data113.env;
-                  if (typeof data114 === 'string') {
-                    if (!pattern1.test(data114)) {
-                      const err223 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
-                        schemaPath: '#/definitions/envVarName/pattern',
-                        keyword: 'pattern',
-                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                        parentSchema: schema13,
-                        data: data114,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err223];
-                      } else {
-                        vErrors.push(err223);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err224 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
-                      schemaPath: '#/definitions/envVarName/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema13.type,
-                      parentSchema: schema13,
                       data: data114,
                     };
                     if (vErrors === null) {
@@ -6072,19 +6085,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data113.file !== undefined) {
-                  let data115 = data113.file;
+                if (data114.env !== undefined) {
+                  let data115 = data114.env;
                   if (typeof data115 === 'string') {
-                    if (func3(data115) < 1) {
+                    if (!pattern1.test(data115)) {
                       const err225 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
-                        schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
+                        schemaPath: '#/definitions/envVarName/pattern',
+                        keyword: 'pattern',
+                        params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                        message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                        schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                        parentSchema: schema13,
                         data: data115,
                       };
                       if (vErrors === null) {
@@ -6096,13 +6108,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     }
                   } else {
                     const err226 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
-                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
+                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
+                      schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
-                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
-                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                      schema: schema13.type,
+                      parentSchema: schema13,
                       data: data115,
                     };
                     if (vErrors === null) {
@@ -6113,19 +6125,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
-                if (data113.scopes !== undefined) {
-                  let data116 = data113.scopes;
-                  if (Array.isArray(data116)) {
-                    if (data116.length < 1) {
+                if (data114.file !== undefined) {
+                  let data116 = data114.file;
+                  if (typeof data116 === 'string') {
+                    if (func3(data116) < 1) {
                       const err227 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
+                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
                         schemaPath:
-                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
-                        keyword: 'minItems',
+                          '#/properties/server/properties/apiTokens/items/properties/file/minLength',
+                        keyword: 'minLength',
                         params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 items',
+                        message: 'must NOT have fewer than 1 characters',
                         schema: 1,
-                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
                         data: data116,
                       };
                       if (vErrors === null) {
@@ -6135,11 +6147,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                       errors++;
                     }
-                    const len13 = data116.length;
+                  } else {
+                    const err228 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
+                      schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
+                      parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
+                      data: data116,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err228];
+                    } else {
+                      vErrors.push(err228);
+                    }
+                    errors++;
+                  }
+                }
+                if (data114.scopes !== undefined) {
+                  let data117 = data114.scopes;
+                  if (Array.isArray(data117)) {
+                    if (data117.length < 1) {
+                      const err229 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
+                        schemaPath:
+                          '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
+                        keyword: 'minItems',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 items',
+                        schema: 1,
+                        parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
+                        data: data117,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err229];
+                      } else {
+                        vErrors.push(err229);
+                      }
+                      errors++;
+                    }
+                    const len13 = data117.length;
                     for (let i18 = 0; i18 < len13; i18++) {
-                      let data117 = data116[i18];
-                      if (!(data117 === 'read' || data117 === 'sync')) {
-                        const err228 = {
+                      let data118 = data117[i18];
+                      if (!(data118 === 'read' || data118 === 'sync')) {
+                        const err230 = {
                           instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes/' + i18,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
@@ -6155,23 +6208,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data117,
+                          data: data118,
                         };
                         if (vErrors === null) {
-                          vErrors = [err228];
+                          vErrors = [err230];
                         } else {
-                          vErrors.push(err228);
+                          vErrors.push(err230);
                         }
                         errors++;
                       }
                     }
-                    let i19 = data116.length;
+                    let i19 = data117.length;
                     let j5;
                     if (i19 > 1) {
                       outer1: for (; i19--;) {
                         for (j5 = i19; j5--;) {
-                          if (func0(data116[i19], data116[j5])) {
-                            const err229 = {
+                          if (func0(data117[i19], data117[j5])) {
+                            const err231 = {
                               instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
@@ -6186,12 +6239,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data116,
+                              data: data117,
                             };
                             if (vErrors === null) {
-                              vErrors = [err229];
+                              vErrors = [err231];
                             } else {
-                              vErrors.push(err229);
+                              vErrors.push(err231);
                             }
                             errors++;
                             break outer1;
@@ -6200,7 +6253,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err230 = {
+                    const err232 = {
                       instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
@@ -6208,18 +6261,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data116,
+                      data: data117,
                     };
                     if (vErrors === null) {
-                      vErrors = [err230];
+                      vErrors = [err232];
                     } else {
-                      vErrors.push(err230);
+                      vErrors.push(err232);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err231 = {
+                const err233 = {
                   instancePath: instancePath + '/server/apiTokens/' + i17,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
@@ -6227,18 +6280,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data113,
+                  data: data114,
                 };
                 if (vErrors === null) {
-                  vErrors = [err231];
+                  vErrors = [err233];
                 } else {
-                  vErrors.push(err231);
+                  vErrors.push(err233);
                 }
                 errors++;
               }
             }
           } else {
-            const err232 = {
+            const err234 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -6246,20 +6299,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data112,
+              data: data113,
             };
             if (vErrors === null) {
-              vErrors = [err232];
+              vErrors = [err234];
             } else {
-              vErrors.push(err232);
+              vErrors.push(err234);
             }
             errors++;
           }
         }
-        if (data105.maxBodySize !== undefined) {
-          let data118 = data105.maxBodySize;
-          if (!(typeof data118 == 'number' && !(data118 % 1) && !isNaN(data118))) {
-            const err233 = {
+        if (data106.maxBodySize !== undefined) {
+          let data119 = data106.maxBodySize;
+          if (!(typeof data119 == 'number' && !(data119 % 1) && !isNaN(data119))) {
+            const err235 = {
               instancePath: instancePath + '/server/maxBodySize',
               schemaPath: '#/properties/server/properties/maxBodySize/type',
               keyword: 'type',
@@ -6267,47 +6320,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data118,
-            };
-            if (vErrors === null) {
-              vErrors = [err233];
-            } else {
-              vErrors.push(err233);
-            }
-            errors++;
-          }
-          if (typeof data118 == 'number') {
-            if (data118 < 1024 || isNaN(data118)) {
-              const err234 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data118,
-              };
-              if (vErrors === null) {
-                vErrors = [err234];
-              } else {
-                vErrors.push(err234);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data105.maxConnections !== undefined) {
-          let data119 = data105.maxConnections;
-          if (!(typeof data119 == 'number' && !(data119 % 1) && !isNaN(data119))) {
-            const err235 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
               data: data119,
             };
             if (vErrors === null) {
@@ -6318,15 +6330,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
           if (typeof data119 == 'number') {
-            if (data119 < 1 || isNaN(data119)) {
+            if (data119 < 1024 || isNaN(data119)) {
               const err236 = {
-                instancePath: instancePath + '/server/maxConnections',
-                schemaPath: '#/properties/server/properties/maxConnections/minimum',
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
                 keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnections,
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
                 data: data119,
               };
               if (vErrors === null) {
@@ -6338,17 +6350,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data105.maxConnectionsPerClient !== undefined) {
-          let data120 = data105.maxConnectionsPerClient;
+        if (data106.maxConnections !== undefined) {
+          let data120 = data106.maxConnections;
           if (!(typeof data120 == 'number' && !(data120 % 1) && !isNaN(data120))) {
             const err237 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
               data: data120,
             };
             if (vErrors === null) {
@@ -6361,13 +6373,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           if (typeof data120 == 'number') {
             if (data120 < 1 || isNaN(data120)) {
               const err238 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                instancePath: instancePath + '/server/maxConnections',
+                schemaPath: '#/properties/server/properties/maxConnections/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                parentSchema: schema11.properties.server.properties.maxConnections,
                 data: data120,
               };
               if (vErrors === null) {
@@ -6379,52 +6391,53 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data105.headersTimeout !== undefined) {
-          let data121 = data105.headersTimeout;
-          if (typeof data121 === 'string') {
-            if (!pattern0.test(data121)) {
-              const err239 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
-                data: data121,
-              };
-              if (vErrors === null) {
-                vErrors = [err239];
-              } else {
-                vErrors.push(err239);
-              }
-              errors++;
-            }
-          } else {
-            const err240 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
+        if (data106.maxConnectionsPerClient !== undefined) {
+          let data121 = data106.maxConnectionsPerClient;
+          if (!(typeof data121 == 'number' && !(data121 % 1) && !isNaN(data121))) {
+            const err239 = {
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
               data: data121,
             };
             if (vErrors === null) {
-              vErrors = [err240];
+              vErrors = [err239];
             } else {
-              vErrors.push(err240);
+              vErrors.push(err239);
             }
             errors++;
           }
+          if (typeof data121 == 'number') {
+            if (data121 < 1 || isNaN(data121)) {
+              const err240 = {
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+                data: data121,
+              };
+              if (vErrors === null) {
+                vErrors = [err240];
+              } else {
+                vErrors.push(err240);
+              }
+              errors++;
+            }
+          }
         }
-        if (data105.bodyTimeout !== undefined) {
-          let data122 = data105.bodyTimeout;
+        if (data106.headersTimeout !== undefined) {
+          let data122 = data106.headersTimeout;
           if (typeof data122 === 'string') {
             if (!pattern0.test(data122)) {
               const err241 = {
-                instancePath: instancePath + '/server/bodyTimeout',
+                instancePath: instancePath + '/server/headersTimeout',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -6442,7 +6455,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err242 = {
-              instancePath: instancePath + '/server/bodyTimeout',
+              instancePath: instancePath + '/server/headersTimeout',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -6459,10 +6472,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data105.maxBufferedBodySize !== undefined) {
-          let data123 = data105.maxBufferedBodySize;
-          if (!(typeof data123 == 'number' && !(data123 % 1) && !isNaN(data123))) {
-            const err243 = {
+        if (data106.bodyTimeout !== undefined) {
+          let data123 = data106.bodyTimeout;
+          if (typeof data123 === 'string') {
+            if (!pattern0.test(data123)) {
+              const err243 = {
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data123,
+              };
+              if (vErrors === null) {
+                vErrors = [err243];
+              } else {
+                vErrors.push(err243);
+              }
+              errors++;
+            }
+          } else {
+            const err244 = {
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data123,
+            };
+            if (vErrors === null) {
+              vErrors = [err244];
+            } else {
+              vErrors.push(err244);
+            }
+            errors++;
+          }
+        }
+        if (data106.maxBufferedBodySize !== undefined) {
+          let data124 = data106.maxBufferedBodySize;
+          if (!(typeof data124 == 'number' && !(data124 % 1) && !isNaN(data124))) {
+            const err245 = {
               instancePath: instancePath + '/server/maxBufferedBodySize',
               schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
               keyword: 'type',
@@ -6470,18 +6523,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.server.properties.maxBufferedBodySize.type,
               parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-              data: data123,
+              data: data124,
             };
             if (vErrors === null) {
-              vErrors = [err243];
+              vErrors = [err245];
             } else {
-              vErrors.push(err243);
+              vErrors.push(err245);
             }
             errors++;
           }
-          if (typeof data123 == 'number') {
-            if (data123 < 65536 || isNaN(data123)) {
-              const err244 = {
+          if (typeof data124 == 'number') {
+            if (data124 < 65536 || isNaN(data124)) {
+              const err246 = {
                 instancePath: instancePath + '/server/maxBufferedBodySize',
                 schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
                 keyword: 'minimum',
@@ -6489,22 +6542,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 65536',
                 schema: 65536,
                 parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data123,
+                data: data124,
               };
               if (vErrors === null) {
-                vErrors = [err244];
+                vErrors = [err246];
               } else {
-                vErrors.push(err244);
+                vErrors.push(err246);
               }
               errors++;
             }
           }
         }
-        if (data105.publicUrl !== undefined) {
-          let data124 = data105.publicUrl;
-          if (typeof data124 === 'string') {
-            if (!pattern2.test(data124)) {
-              const err245 = {
+        if (data106.publicUrl !== undefined) {
+          let data125 = data106.publicUrl;
+          if (typeof data125 === 'string') {
+            if (!pattern2.test(data125)) {
+              const err247 = {
                 instancePath: instancePath + '/server/publicUrl',
                 schemaPath: '#/properties/server/properties/publicUrl/pattern',
                 keyword: 'pattern',
@@ -6512,17 +6565,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
                 schema: '^https?://[^\\s]+$',
                 parentSchema: schema11.properties.server.properties.publicUrl,
-                data: data124,
+                data: data125,
               };
               if (vErrors === null) {
-                vErrors = [err245];
+                vErrors = [err247];
               } else {
-                vErrors.push(err245);
+                vErrors.push(err247);
               }
               errors++;
             }
           } else {
-            const err246 = {
+            const err248 = {
               instancePath: instancePath + '/server/publicUrl',
               schemaPath: '#/properties/server/properties/publicUrl/type',
               keyword: 'type',
@@ -6530,49 +6583,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.server.properties.publicUrl.type,
               parentSchema: schema11.properties.server.properties.publicUrl,
-              data: data124,
-            };
-            if (vErrors === null) {
-              vErrors = [err246];
-            } else {
-              vErrors.push(err246);
-            }
-            errors++;
-          }
-        }
-        if (data105.metricsAuth !== undefined) {
-          let data125 = data105.metricsAuth;
-          if (typeof data125 !== 'boolean') {
-            const err247 = {
-              instancePath: instancePath + '/server/metricsAuth',
-              schemaPath: '#/properties/server/properties/metricsAuth/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.metricsAuth.type,
-              parentSchema: schema11.properties.server.properties.metricsAuth,
               data: data125,
-            };
-            if (vErrors === null) {
-              vErrors = [err247];
-            } else {
-              vErrors.push(err247);
-            }
-            errors++;
-          }
-        }
-        if (data105.ui !== undefined) {
-          let data126 = data105.ui;
-          if (typeof data126 !== 'boolean') {
-            const err248 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
-              data: data126,
             };
             if (vErrors === null) {
               vErrors = [err248];
@@ -6582,38 +6593,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-      } else {
-        const err249 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data105,
-        };
-        if (vErrors === null) {
-          vErrors = [err249];
-        } else {
-          vErrors.push(err249);
+        if (data106.metricsAuth !== undefined) {
+          let data126 = data106.metricsAuth;
+          if (typeof data126 !== 'boolean') {
+            const err249 = {
+              instancePath: instancePath + '/server/metricsAuth',
+              schemaPath: '#/properties/server/properties/metricsAuth/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.metricsAuth.type,
+              parentSchema: schema11.properties.server.properties.metricsAuth,
+              data: data126,
+            };
+            if (vErrors === null) {
+              vErrors = [err249];
+            } else {
+              vErrors.push(err249);
+            }
+            errors++;
+          }
         }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data127 = data.reconcile;
-      if (data127 && typeof data127 == 'object' && !Array.isArray(data127)) {
-        for (const key18 in data127) {
-          if (!(key18 === 'maxConcurrent')) {
+        if (data106.ui !== undefined) {
+          let data127 = data106.ui;
+          if (typeof data127 !== 'boolean') {
             const err250 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key18 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
               data: data127,
             };
             if (vErrors === null) {
@@ -6624,10 +6635,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data127.maxConcurrent !== undefined) {
-          let data128 = data127.maxConcurrent;
-          if (!(typeof data128 == 'number' && !(data128 % 1) && !isNaN(data128))) {
-            const err251 = {
+      } else {
+        const err251 = {
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data106,
+        };
+        if (vErrors === null) {
+          vErrors = [err251];
+        } else {
+          vErrors.push(err251);
+        }
+        errors++;
+      }
+    }
+    if (data.reconcile !== undefined) {
+      let data128 = data.reconcile;
+      if (data128 && typeof data128 == 'object' && !Array.isArray(data128)) {
+        for (const key18 in data128) {
+          if (!(key18 === 'maxConcurrent')) {
+            const err252 = {
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key18 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.reconcile,
+              data: data128,
+            };
+            if (vErrors === null) {
+              vErrors = [err252];
+            } else {
+              vErrors.push(err252);
+            }
+            errors++;
+          }
+        }
+        if (data128.maxConcurrent !== undefined) {
+          let data129 = data128.maxConcurrent;
+          if (!(typeof data129 == 'number' && !(data129 % 1) && !isNaN(data129))) {
+            const err253 = {
               instancePath: instancePath + '/reconcile/maxConcurrent',
               schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
               keyword: 'type',
@@ -6635,18 +6688,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.reconcile.properties.maxConcurrent.type,
               parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-              data: data128,
+              data: data129,
             };
             if (vErrors === null) {
-              vErrors = [err251];
+              vErrors = [err253];
             } else {
-              vErrors.push(err251);
+              vErrors.push(err253);
             }
             errors++;
           }
-          if (typeof data128 == 'number') {
-            if (data128 < 1 || isNaN(data128)) {
-              const err252 = {
+          if (typeof data129 == 'number') {
+            if (data129 < 1 || isNaN(data129)) {
+              const err254 = {
                 instancePath: instancePath + '/reconcile/maxConcurrent',
                 schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
                 keyword: 'minimum',
@@ -6654,19 +6707,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data128,
+                data: data129,
               };
               if (vErrors === null) {
-                vErrors = [err252];
+                vErrors = [err254];
               } else {
-                vErrors.push(err252);
+                vErrors.push(err254);
               }
               errors++;
             }
           }
         }
       } else {
-        const err253 = {
+        const err255 = {
           instancePath: instancePath + '/reconcile',
           schemaPath: '#/properties/reconcile/type',
           keyword: 'type',
@@ -6674,22 +6727,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.reconcile.type,
           parentSchema: schema11.properties.reconcile,
-          data: data127,
+          data: data128,
         };
         if (vErrors === null) {
-          vErrors = [err253];
+          vErrors = [err255];
         } else {
-          vErrors.push(err253);
+          vErrors.push(err255);
         }
         errors++;
       }
     }
     if (data.workspaces !== undefined) {
-      let data129 = data.workspaces;
-      if (data129 && typeof data129 == 'object' && !Array.isArray(data129)) {
-        for (const key19 in data129) {
+      let data130 = data.workspaces;
+      if (data130 && typeof data130 == 'object' && !Array.isArray(data130)) {
+        for (const key19 in data130) {
           if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
-            const err254 = {
+            const err256 = {
               instancePath: instancePath + '/workspaces',
               schemaPath: '#/properties/workspaces/additionalProperties',
               keyword: 'additionalProperties',
@@ -6697,49 +6750,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.workspaces,
-              data: data129,
-            };
-            if (vErrors === null) {
-              vErrors = [err254];
-            } else {
-              vErrors.push(err254);
-            }
-            errors++;
-          }
-        }
-        if (data129.dir !== undefined) {
-          let data130 = data129.dir;
-          if (typeof data130 !== 'string') {
-            const err255 = {
-              instancePath: instancePath + '/workspaces/dir',
-              schemaPath: '#/properties/workspaces/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.workspaces.properties.dir.type,
-              parentSchema: schema11.properties.workspaces.properties.dir,
               data: data130,
-            };
-            if (vErrors === null) {
-              vErrors = [err255];
-            } else {
-              vErrors.push(err255);
-            }
-            errors++;
-          }
-        }
-        if (data129.keep !== undefined) {
-          let data131 = data129.keep;
-          if (!(typeof data131 == 'number' && !(data131 % 1) && !isNaN(data131))) {
-            const err256 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data131,
             };
             if (vErrors === null) {
               vErrors = [err256];
@@ -6748,38 +6759,39 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data131 == 'number') {
-            if (data131 < 1 || isNaN(data131)) {
-              const err257 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data131,
-              };
-              if (vErrors === null) {
-                vErrors = [err257];
-              } else {
-                vErrors.push(err257);
-              }
-              errors++;
+        }
+        if (data130.dir !== undefined) {
+          let data131 = data130.dir;
+          if (typeof data131 !== 'string') {
+            const err257 = {
+              instancePath: instancePath + '/workspaces/dir',
+              schemaPath: '#/properties/workspaces/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.workspaces.properties.dir.type,
+              parentSchema: schema11.properties.workspaces.properties.dir,
+              data: data131,
+            };
+            if (vErrors === null) {
+              vErrors = [err257];
+            } else {
+              vErrors.push(err257);
             }
+            errors++;
           }
         }
-        if (data129.maxFileSize !== undefined) {
-          let data132 = data129.maxFileSize;
+        if (data130.keep !== undefined) {
+          let data132 = data130.keep;
           if (!(typeof data132 == 'number' && !(data132 % 1) && !isNaN(data132))) {
             const err258 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
               data: data132,
             };
             if (vErrors === null) {
@@ -6792,13 +6804,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           if (typeof data132 == 'number') {
             if (data132 < 1 || isNaN(data132)) {
               const err259 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                parentSchema: schema11.properties.workspaces.properties.keep,
                 data: data132,
               };
               if (vErrors === null) {
@@ -6810,8 +6822,49 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
+        if (data130.maxFileSize !== undefined) {
+          let data133 = data130.maxFileSize;
+          if (!(typeof data133 == 'number' && !(data133 % 1) && !isNaN(data133))) {
+            const err260 = {
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              data: data133,
+            };
+            if (vErrors === null) {
+              vErrors = [err260];
+            } else {
+              vErrors.push(err260);
+            }
+            errors++;
+          }
+          if (typeof data133 == 'number') {
+            if (data133 < 1 || isNaN(data133)) {
+              const err261 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data133,
+              };
+              if (vErrors === null) {
+                vErrors = [err261];
+              } else {
+                vErrors.push(err261);
+              }
+              errors++;
+            }
+          }
+        }
       } else {
-        const err260 = {
+        const err262 = {
           instancePath: instancePath + '/workspaces',
           schemaPath: '#/properties/workspaces/type',
           keyword: 'type',
@@ -6819,27 +6872,27 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.workspaces.type,
           parentSchema: schema11.properties.workspaces,
-          data: data129,
+          data: data130,
         };
         if (vErrors === null) {
-          vErrors = [err260];
+          vErrors = [err262];
         } else {
-          vErrors.push(err260);
+          vErrors.push(err262);
         }
         errors++;
       }
     }
     if (data.kubernetes !== undefined) {
-      let data133 = data.kubernetes;
-      if (data133 && typeof data133 == 'object' && !Array.isArray(data133)) {
-        for (const key20 in data133) {
+      let data134 = data.kubernetes;
+      if (data134 && typeof data134 == 'object' && !Array.isArray(data134)) {
+        for (const key20 in data134) {
           if (!(
             key20 === 'requireServiceAccount' ||
             key20 === 'controllerNamespace' ||
             key20 === 'kustomize' ||
             key20 === 'helm'
           )) {
-            const err261 = {
+            const err263 = {
               instancePath: instancePath + '/kubernetes',
               schemaPath: '#/properties/kubernetes/additionalProperties',
               keyword: 'additionalProperties',
@@ -6847,20 +6900,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.kubernetes,
-              data: data133,
+              data: data134,
             };
             if (vErrors === null) {
-              vErrors = [err261];
+              vErrors = [err263];
             } else {
-              vErrors.push(err261);
+              vErrors.push(err263);
             }
             errors++;
           }
         }
-        if (data133.requireServiceAccount !== undefined) {
-          let data134 = data133.requireServiceAccount;
-          if (typeof data134 !== 'boolean') {
-            const err262 = {
+        if (data134.requireServiceAccount !== undefined) {
+          let data135 = data134.requireServiceAccount;
+          if (typeof data135 !== 'boolean') {
+            const err264 = {
               instancePath: instancePath + '/kubernetes/requireServiceAccount',
               schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
               keyword: 'type',
@@ -6868,46 +6921,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
               parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
-              data: data134,
-            };
-            if (vErrors === null) {
-              vErrors = [err262];
-            } else {
-              vErrors.push(err262);
-            }
-            errors++;
-          }
-        }
-        if (data133.controllerNamespace !== undefined) {
-          let data135 = data133.controllerNamespace;
-          if (typeof data135 === 'string') {
-            if (func3(data135) < 1) {
-              const err263 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data135,
-              };
-              if (vErrors === null) {
-                vErrors = [err263];
-              } else {
-                vErrors.push(err263);
-              }
-              errors++;
-            }
-          } else {
-            const err264 = {
-              instancePath: instancePath + '/kubernetes/controllerNamespace',
-              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
-              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
               data: data135,
             };
             if (vErrors === null) {
@@ -6918,12 +6931,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data133.kustomize !== undefined) {
-          let data136 = data133.kustomize;
-          if (data136 && typeof data136 == 'object' && !Array.isArray(data136)) {
-            for (const key21 in data136) {
+        if (data134.controllerNamespace !== undefined) {
+          let data136 = data134.controllerNamespace;
+          if (typeof data136 === 'string') {
+            if (func3(data136) < 1) {
+              const err265 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data136,
+              };
+              if (vErrors === null) {
+                vErrors = [err265];
+              } else {
+                vErrors.push(err265);
+              }
+              errors++;
+            }
+          } else {
+            const err266 = {
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data136,
+            };
+            if (vErrors === null) {
+              vErrors = [err266];
+            } else {
+              vErrors.push(err266);
+            }
+            errors++;
+          }
+        }
+        if (data134.kustomize !== undefined) {
+          let data137 = data134.kustomize;
+          if (data137 && typeof data137 == 'object' && !Array.isArray(data137)) {
+            for (const key21 in data137) {
               if (!(key21 === 'path')) {
-                const err265 = {
+                const err267 = {
                   instancePath: instancePath + '/kubernetes/kustomize',
                   schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
@@ -6931,46 +6984,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data136,
-                };
-                if (vErrors === null) {
-                  vErrors = [err265];
-                } else {
-                  vErrors.push(err265);
-                }
-                errors++;
-              }
-            }
-            if (data136.path !== undefined) {
-              let data137 = data136.path;
-              if (typeof data137 === 'string') {
-                if (func3(data137) < 1) {
-                  const err266 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data137,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err266];
-                  } else {
-                    vErrors.push(err266);
-                  }
-                  errors++;
-                }
-              } else {
-                const err267 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                   data: data137,
                 };
                 if (vErrors === null) {
@@ -6981,38 +6994,36 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-          } else {
-            const err268 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
-              data: data136,
-            };
-            if (vErrors === null) {
-              vErrors = [err268];
-            } else {
-              vErrors.push(err268);
-            }
-            errors++;
-          }
-        }
-        if (data133.helm !== undefined) {
-          let data138 = data133.helm;
-          if (data138 && typeof data138 == 'object' && !Array.isArray(data138)) {
-            for (const key22 in data138) {
-              if (!(key22 === 'path')) {
+            if (data137.path !== undefined) {
+              let data138 = data137.path;
+              if (typeof data138 === 'string') {
+                if (func3(data138) < 1) {
+                  const err268 = {
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                    data: data138,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err268];
+                  } else {
+                    vErrors.push(err268);
+                  }
+                  errors++;
+                }
+              } else {
                 const err269 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key22 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
                   data: data138,
                 };
                 if (vErrors === null) {
@@ -7023,36 +7034,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data138.path !== undefined) {
-              let data139 = data138.path;
-              if (typeof data139 === 'string') {
-                if (func3(data139) < 1) {
-                  const err270 = {
-                    instancePath: instancePath + '/kubernetes/helm/path',
-                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data139,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err270];
-                  } else {
-                    vErrors.push(err270);
-                  }
-                  errors++;
-                }
-              } else {
+          } else {
+            const err270 = {
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              data: data137,
+            };
+            if (vErrors === null) {
+              vErrors = [err270];
+            } else {
+              vErrors.push(err270);
+            }
+            errors++;
+          }
+        }
+        if (data134.helm !== undefined) {
+          let data139 = data134.helm;
+          if (data139 && typeof data139 == 'object' && !Array.isArray(data139)) {
+            for (const key22 in data139) {
+              if (!(key22 === 'path')) {
                 const err271 = {
-                  instancePath: instancePath + '/kubernetes/helm/path',
-                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key22 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
                   data: data139,
                 };
                 if (vErrors === null) {
@@ -7063,8 +7076,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data139.path !== undefined) {
+              let data140 = data139.path;
+              if (typeof data140 === 'string') {
+                if (func3(data140) < 1) {
+                  const err272 = {
+                    instancePath: instancePath + '/kubernetes/helm/path',
+                    schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                    data: data140,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err272];
+                  } else {
+                    vErrors.push(err272);
+                  }
+                  errors++;
+                }
+              } else {
+                const err273 = {
+                  instancePath: instancePath + '/kubernetes/helm/path',
+                  schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
+                  data: data140,
+                };
+                if (vErrors === null) {
+                  vErrors = [err273];
+                } else {
+                  vErrors.push(err273);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err272 = {
+            const err274 = {
               instancePath: instancePath + '/kubernetes/helm',
               schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
@@ -7072,49 +7125,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.helm.type,
               parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data138,
-            };
-            if (vErrors === null) {
-              vErrors = [err272];
-            } else {
-              vErrors.push(err272);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err273 = {
-          instancePath: instancePath + '/kubernetes',
-          schemaPath: '#/properties/kubernetes/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.kubernetes.type,
-          parentSchema: schema11.properties.kubernetes,
-          data: data133,
-        };
-        if (vErrors === null) {
-          vErrors = [err273];
-        } else {
-          vErrors.push(err273);
-        }
-        errors++;
-      }
-    }
-    if (data.telemetry !== undefined) {
-      let data140 = data.telemetry;
-      if (data140 && typeof data140 == 'object' && !Array.isArray(data140)) {
-        for (const key23 in data140) {
-          if (!(key23 === 'otlpEndpoint')) {
-            const err274 = {
-              instancePath: instancePath + '/telemetry',
-              schemaPath: '#/properties/telemetry/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key23 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.telemetry,
-              data: data140,
+              data: data139,
             };
             if (vErrors === null) {
               vErrors = [err274];
@@ -7124,36 +7135,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data140.otlpEndpoint !== undefined) {
-          let data141 = data140.otlpEndpoint;
-          if (typeof data141 === 'string') {
-            if (!pattern2.test(data141)) {
-              const err275 = {
-                instancePath: instancePath + '/telemetry/otlpEndpoint',
-                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data141,
-              };
-              if (vErrors === null) {
-                vErrors = [err275];
-              } else {
-                vErrors.push(err275);
-              }
-              errors++;
-            }
-          } else {
+      } else {
+        const err275 = {
+          instancePath: instancePath + '/kubernetes',
+          schemaPath: '#/properties/kubernetes/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.kubernetes.type,
+          parentSchema: schema11.properties.kubernetes,
+          data: data134,
+        };
+        if (vErrors === null) {
+          vErrors = [err275];
+        } else {
+          vErrors.push(err275);
+        }
+        errors++;
+      }
+    }
+    if (data.telemetry !== undefined) {
+      let data141 = data.telemetry;
+      if (data141 && typeof data141 == 'object' && !Array.isArray(data141)) {
+        for (const key23 in data141) {
+          if (!(key23 === 'otlpEndpoint')) {
             const err276 = {
-              instancePath: instancePath + '/telemetry/otlpEndpoint',
-              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
-              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              instancePath: instancePath + '/telemetry',
+              schemaPath: '#/properties/telemetry/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key23 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.telemetry,
               data: data141,
             };
             if (vErrors === null) {
@@ -7164,8 +7177,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
+        if (data141.otlpEndpoint !== undefined) {
+          let data142 = data141.otlpEndpoint;
+          if (typeof data142 === 'string') {
+            if (!pattern2.test(data142)) {
+              const err277 = {
+                instancePath: instancePath + '/telemetry/otlpEndpoint',
+                schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+                data: data142,
+              };
+              if (vErrors === null) {
+                vErrors = [err277];
+              } else {
+                vErrors.push(err277);
+              }
+              errors++;
+            }
+          } else {
+            const err278 = {
+              instancePath: instancePath + '/telemetry/otlpEndpoint',
+              schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
+              parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
+              data: data142,
+            };
+            if (vErrors === null) {
+              vErrors = [err278];
+            } else {
+              vErrors.push(err278);
+            }
+            errors++;
+          }
+        }
       } else {
-        const err277 = {
+        const err279 = {
           instancePath: instancePath + '/telemetry',
           schemaPath: '#/properties/telemetry/type',
           keyword: 'type',
@@ -7173,21 +7226,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.telemetry.type,
           parentSchema: schema11.properties.telemetry,
-          data: data140,
+          data: data141,
         };
         if (vErrors === null) {
-          vErrors = [err277];
+          vErrors = [err279];
         } else {
-          vErrors.push(err277);
+          vErrors.push(err279);
         }
         errors++;
       }
     }
     if (data.notifications !== undefined) {
-      let data142 = data.notifications;
-      if (Array.isArray(data142)) {
-        if (data142.length > 32) {
-          const err278 = {
+      let data143 = data.notifications;
+      if (Array.isArray(data143)) {
+        if (data143.length > 32) {
+          const err280 = {
             instancePath: instancePath + '/notifications',
             schemaPath: '#/properties/notifications/maxItems',
             keyword: 'maxItems',
@@ -7195,21 +7248,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 32 items',
             schema: 32,
             parentSchema: schema11.properties.notifications,
-            data: data142,
+            data: data143,
           };
           if (vErrors === null) {
-            vErrors = [err278];
+            vErrors = [err280];
           } else {
-            vErrors.push(err278);
+            vErrors.push(err280);
           }
           errors++;
         }
-        const len14 = data142.length;
+        const len14 = data143.length;
         for (let i20 = 0; i20 < len14; i20++) {
-          let data143 = data142[i20];
-          if (data143 && typeof data143 == 'object' && !Array.isArray(data143)) {
-            if (data143.name === undefined) {
-              const err279 = {
+          let data144 = data143[i20];
+          if (data144 && typeof data144 == 'object' && !Array.isArray(data144)) {
+            if (data144.name === undefined) {
+              const err281 = {
                 instancePath: instancePath + '/notifications/' + i20,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
@@ -7217,43 +7270,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data143,
-              };
-              if (vErrors === null) {
-                vErrors = [err279];
-              } else {
-                vErrors.push(err279);
-              }
-              errors++;
-            }
-            if (data143.type === undefined) {
-              const err280 = {
-                instancePath: instancePath + '/notifications/' + i20,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'type' },
-                message: "must have required property '" + 'type' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data143,
-              };
-              if (vErrors === null) {
-                vErrors = [err280];
-              } else {
-                vErrors.push(err280);
-              }
-              errors++;
-            }
-            if (data143.urlEnv === undefined) {
-              const err281 = {
-                instancePath: instancePath + '/notifications/' + i20,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'urlEnv' },
-                message: "must have required property '" + 'urlEnv' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data143,
+                data: data144,
               };
               if (vErrors === null) {
                 vErrors = [err281];
@@ -7262,16 +7279,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data143.events === undefined) {
+            if (data144.type === undefined) {
               const err282 = {
                 instancePath: instancePath + '/notifications/' + i20,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
-                params: { missingProperty: 'events' },
-                message: "must have required property '" + 'events' + "'",
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data143,
+                data: data144,
               };
               if (vErrors === null) {
                 vErrors = [err282];
@@ -7280,7 +7297,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key24 in data143) {
+            if (data144.urlEnv === undefined) {
+              const err283 = {
+                instancePath: instancePath + '/notifications/' + i20,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'urlEnv' },
+                message: "must have required property '" + 'urlEnv' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data144,
+              };
+              if (vErrors === null) {
+                vErrors = [err283];
+              } else {
+                vErrors.push(err283);
+              }
+              errors++;
+            }
+            if (data144.events === undefined) {
+              const err284 = {
+                instancePath: instancePath + '/notifications/' + i20,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'events' },
+                message: "must have required property '" + 'events' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data144,
+              };
+              if (vErrors === null) {
+                vErrors = [err284];
+              } else {
+                vErrors.push(err284);
+              }
+              errors++;
+            }
+            for (const key24 in data144) {
               if (!(
                 key24 === 'name' ||
                 key24 === 'type' ||
@@ -7289,7 +7342,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key24 === 'events' ||
                 key24 === 'environments'
               )) {
-                const err283 = {
+                const err285 = {
                   instancePath: instancePath + '/notifications/' + i20,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
@@ -7297,46 +7350,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data143,
-                };
-                if (vErrors === null) {
-                  vErrors = [err283];
-                } else {
-                  vErrors.push(err283);
-                }
-                errors++;
-              }
-            }
-            if (data143.name !== undefined) {
-              let data144 = data143.name;
-              if (typeof data144 === 'string') {
-                if (!pattern39.test(data144)) {
-                  const err284 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/name',
-                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
-                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
-                    parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data144,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err284];
-                  } else {
-                    vErrors.push(err284);
-                  }
-                  errors++;
-                }
-              } else {
-                const err285 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/name',
-                  schemaPath: '#/properties/notifications/items/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.notifications.items.properties.name.type,
-                  parentSchema: schema11.properties.notifications.items.properties.name,
                   data: data144,
                 };
                 if (vErrors === null) {
@@ -7347,10 +7360,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data143.type !== undefined) {
-              let data145 = data143.type;
-              if (!(data145 === 'slack' || data145 === 'webhook')) {
-                const err286 = {
+            if (data144.name !== undefined) {
+              let data145 = data144.name;
+              if (typeof data145 === 'string') {
+                if (!pattern39.test(data145)) {
+                  const err286 = {
+                    instancePath: instancePath + '/notifications/' + i20 + '/name',
+                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
+                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
+                    parentSchema: schema11.properties.notifications.items.properties.name,
+                    data: data145,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err286];
+                  } else {
+                    vErrors.push(err286);
+                  }
+                  errors++;
+                }
+              } else {
+                const err287 = {
+                  instancePath: instancePath + '/notifications/' + i20 + '/name',
+                  schemaPath: '#/properties/notifications/items/properties/name/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.notifications.items.properties.name.type,
+                  parentSchema: schema11.properties.notifications.items.properties.name,
+                  data: data145,
+                };
+                if (vErrors === null) {
+                  vErrors = [err287];
+                } else {
+                  vErrors.push(err287);
+                }
+                errors++;
+              }
+            }
+            if (data144.type !== undefined) {
+              let data146 = data144.type;
+              if (!(data146 === 'slack' || data146 === 'webhook')) {
+                const err288 = {
                   instancePath: instancePath + '/notifications/' + i20 + '/type',
                   schemaPath: '#/properties/notifications/items/properties/type/enum',
                   keyword: 'enum',
@@ -7358,46 +7411,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be equal to one of the allowed values',
                   schema: schema11.properties.notifications.items.properties.type.enum,
                   parentSchema: schema11.properties.notifications.items.properties.type,
-                  data: data145,
-                };
-                if (vErrors === null) {
-                  vErrors = [err286];
-                } else {
-                  vErrors.push(err286);
-                }
-                errors++;
-              }
-            }
-            if (data143.urlEnv !== undefined) {
-              let data146 = data143.urlEnv;
-              if (typeof data146 === 'string') {
-                if (!pattern1.test(data146)) {
-                  const err287 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
-                    data: data146,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err287];
-                  } else {
-                    vErrors.push(err287);
-                  }
-                  errors++;
-                }
-              } else {
-                const err288 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
                   data: data146,
                 };
                 if (vErrors === null) {
@@ -7408,12 +7421,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data143.secretEnv !== undefined) {
-              let data147 = data143.secretEnv;
+            if (data144.urlEnv !== undefined) {
+              let data147 = data144.urlEnv;
               if (typeof data147 === 'string') {
                 if (!pattern1.test(data147)) {
                   const err289 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                    instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -7431,7 +7444,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err290 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                  instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
                   params: { type: 'string' },
@@ -7448,18 +7461,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data143.events !== undefined) {
-              let data148 = data143.events;
-              if (Array.isArray(data148)) {
-                if (data148.length < 1) {
+            if (data144.secretEnv !== undefined) {
+              let data148 = data144.secretEnv;
+              if (typeof data148 === 'string') {
+                if (!pattern1.test(data148)) {
                   const err291 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/events',
-                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
-                    keyword: 'minItems',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 items',
-                    schema: 1,
-                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
                     data: data148,
                   };
                   if (vErrors === null) {
@@ -7469,18 +7482,58 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                const len15 = data148.length;
+              } else {
+                const err292 = {
+                  instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data148,
+                };
+                if (vErrors === null) {
+                  vErrors = [err292];
+                } else {
+                  vErrors.push(err292);
+                }
+                errors++;
+              }
+            }
+            if (data144.events !== undefined) {
+              let data149 = data144.events;
+              if (Array.isArray(data149)) {
+                if (data149.length < 1) {
+                  const err293 = {
+                    instancePath: instancePath + '/notifications/' + i20 + '/events',
+                    schemaPath: '#/properties/notifications/items/properties/events/minItems',
+                    keyword: 'minItems',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 items',
+                    schema: 1,
+                    parentSchema: schema11.properties.notifications.items.properties.events,
+                    data: data149,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err293];
+                  } else {
+                    vErrors.push(err293);
+                  }
+                  errors++;
+                }
+                const len15 = data149.length;
                 for (let i21 = 0; i21 < len15; i21++) {
-                  let data149 = data148[i21];
+                  let data150 = data149[i21];
                   if (!(
-                    data149 === 'failed' ||
-                    data149 === 'stalled' ||
-                    data149 === 'recovered' ||
-                    data149 === 'applied' ||
-                    data149 === 'drift-repaired' ||
-                    data149 === 'suspended'
+                    data150 === 'failed' ||
+                    data150 === 'stalled' ||
+                    data150 === 'recovered' ||
+                    data150 === 'applied' ||
+                    data150 === 'drift-repaired' ||
+                    data150 === 'suspended'
                   )) {
-                    const err292 = {
+                    const err294 = {
                       instancePath: instancePath + '/notifications/' + i20 + '/events/' + i21,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
@@ -7490,23 +7543,23 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data149,
+                      data: data150,
                     };
                     if (vErrors === null) {
-                      vErrors = [err292];
+                      vErrors = [err294];
                     } else {
-                      vErrors.push(err292);
+                      vErrors.push(err294);
                     }
                     errors++;
                   }
                 }
-                let i22 = data148.length;
+                let i22 = data149.length;
                 let j6;
                 if (i22 > 1) {
                   outer2: for (; i22--;) {
                     for (j6 = i22; j6--;) {
-                      if (func0(data148[i22], data148[j6])) {
-                        const err293 = {
+                      if (func0(data149[i22], data149[j6])) {
+                        const err295 = {
                           instancePath: instancePath + '/notifications/' + i20 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
@@ -7519,12 +7572,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data148,
+                          data: data149,
                         };
                         if (vErrors === null) {
-                          vErrors = [err293];
+                          vErrors = [err295];
                         } else {
-                          vErrors.push(err293);
+                          vErrors.push(err295);
                         }
                         errors++;
                         break outer2;
@@ -7533,7 +7586,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err294 = {
+                const err296 = {
                   instancePath: instancePath + '/notifications/' + i20 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
@@ -7541,25 +7594,25 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data148,
+                  data: data149,
                 };
                 if (vErrors === null) {
-                  vErrors = [err294];
+                  vErrors = [err296];
                 } else {
-                  vErrors.push(err294);
+                  vErrors.push(err296);
                 }
                 errors++;
               }
             }
-            if (data143.environments !== undefined) {
-              let data150 = data143.environments;
-              if (Array.isArray(data150)) {
-                const len16 = data150.length;
+            if (data144.environments !== undefined) {
+              let data151 = data144.environments;
+              if (Array.isArray(data151)) {
+                const len16 = data151.length;
                 for (let i23 = 0; i23 < len16; i23++) {
-                  let data151 = data150[i23];
-                  if (typeof data151 === 'string') {
-                    if (func3(data151) < 1) {
-                      const err295 = {
+                  let data152 = data151[i23];
+                  if (typeof data152 === 'string') {
+                    if (func3(data152) < 1) {
+                      const err297 = {
                         instancePath: instancePath + '/notifications/' + i20 + '/environments/' + i23,
                         schemaPath:
                           '#/properties/notifications/items/properties/environments/items/minLength',
@@ -7568,17 +7621,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data151,
+                        data: data152,
                       };
                       if (vErrors === null) {
-                        vErrors = [err295];
+                        vErrors = [err297];
                       } else {
-                        vErrors.push(err295);
+                        vErrors.push(err297);
                       }
                       errors++;
                     }
                   } else {
-                    const err296 = {
+                    const err298 = {
                       instancePath: instancePath + '/notifications/' + i20 + '/environments/' + i23,
                       schemaPath: '#/properties/notifications/items/properties/environments/items/type',
                       keyword: 'type',
@@ -7586,18 +7639,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be string',
                       schema: schema11.properties.notifications.items.properties.environments.items.type,
                       parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data151,
+                      data: data152,
                     };
                     if (vErrors === null) {
-                      vErrors = [err296];
+                      vErrors = [err298];
                     } else {
-                      vErrors.push(err296);
+                      vErrors.push(err298);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err297 = {
+                const err299 = {
                   instancePath: instancePath + '/notifications/' + i20 + '/environments',
                   schemaPath: '#/properties/notifications/items/properties/environments/type',
                   keyword: 'type',
@@ -7605,18 +7658,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.environments.type,
                   parentSchema: schema11.properties.notifications.items.properties.environments,
-                  data: data150,
+                  data: data151,
                 };
                 if (vErrors === null) {
-                  vErrors = [err297];
+                  vErrors = [err299];
                 } else {
-                  vErrors.push(err297);
+                  vErrors.push(err299);
                 }
                 errors++;
               }
             }
           } else {
-            const err298 = {
+            const err300 = {
               instancePath: instancePath + '/notifications/' + i20,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
@@ -7624,49 +7677,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data143,
-            };
-            if (vErrors === null) {
-              vErrors = [err298];
-            } else {
-              vErrors.push(err298);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err299 = {
-          instancePath: instancePath + '/notifications',
-          schemaPath: '#/properties/notifications/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-          schema: schema11.properties.notifications.type,
-          parentSchema: schema11.properties.notifications,
-          data: data142,
-        };
-        if (vErrors === null) {
-          vErrors = [err299];
-        } else {
-          vErrors.push(err299);
-        }
-        errors++;
-      }
-    }
-    if (data.sharding !== undefined) {
-      let data152 = data.sharding;
-      if (data152 && typeof data152 == 'object' && !Array.isArray(data152)) {
-        for (const key25 in data152) {
-          if (!func2.call(schema11.properties.sharding.properties, key25)) {
-            const err300 = {
-              instancePath: instancePath + '/sharding',
-              schemaPath: '#/properties/sharding/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key25 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.sharding,
-              data: data152,
+              data: data144,
             };
             if (vErrors === null) {
               vErrors = [err300];
@@ -7676,10 +7687,52 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data152.enabled !== undefined) {
-          let data153 = data152.enabled;
-          if (typeof data153 !== 'boolean') {
-            const err301 = {
+      } else {
+        const err301 = {
+          instancePath: instancePath + '/notifications',
+          schemaPath: '#/properties/notifications/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema11.properties.notifications.type,
+          parentSchema: schema11.properties.notifications,
+          data: data143,
+        };
+        if (vErrors === null) {
+          vErrors = [err301];
+        } else {
+          vErrors.push(err301);
+        }
+        errors++;
+      }
+    }
+    if (data.sharding !== undefined) {
+      let data153 = data.sharding;
+      if (data153 && typeof data153 == 'object' && !Array.isArray(data153)) {
+        for (const key25 in data153) {
+          if (!func2.call(schema11.properties.sharding.properties, key25)) {
+            const err302 = {
+              instancePath: instancePath + '/sharding',
+              schemaPath: '#/properties/sharding/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key25 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.sharding,
+              data: data153,
+            };
+            if (vErrors === null) {
+              vErrors = [err302];
+            } else {
+              vErrors.push(err302);
+            }
+            errors++;
+          }
+        }
+        if (data153.enabled !== undefined) {
+          let data154 = data153.enabled;
+          if (typeof data154 !== 'boolean') {
+            const err303 = {
               instancePath: instancePath + '/sharding/enabled',
               schemaPath: '#/properties/sharding/properties/enabled/type',
               keyword: 'type',
@@ -7687,46 +7740,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.sharding.properties.enabled.type,
               parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data153,
-            };
-            if (vErrors === null) {
-              vErrors = [err301];
-            } else {
-              vErrors.push(err301);
-            }
-            errors++;
-          }
-        }
-        if (data152.namespace !== undefined) {
-          let data154 = data152.namespace;
-          if (typeof data154 === 'string') {
-            if (func3(data154) < 1) {
-              const err302 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data154,
-              };
-              if (vErrors === null) {
-                vErrors = [err302];
-              } else {
-                vErrors.push(err302);
-              }
-              errors++;
-            }
-          } else {
-            const err303 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data154,
             };
             if (vErrors === null) {
@@ -7737,18 +7750,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data152.leaseDuration !== undefined) {
-          let data155 = data152.leaseDuration;
+        if (data153.namespace !== undefined) {
+          let data155 = data153.namespace;
           if (typeof data155 === 'string') {
-            if (!pattern0.test(data155)) {
+            if (func3(data155) < 1) {
               const err304 = {
-                instancePath: instancePath + '/sharding/leaseDuration',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.namespace,
                 data: data155,
               };
               if (vErrors === null) {
@@ -7760,13 +7773,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err305 = {
-              instancePath: instancePath + '/sharding/leaseDuration',
-              schemaPath: '#/definitions/duration/type',
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
               data: data155,
             };
             if (vErrors === null) {
@@ -7777,12 +7790,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data152.renewInterval !== undefined) {
-          let data156 = data152.renewInterval;
+        if (data153.leaseDuration !== undefined) {
+          let data156 = data153.leaseDuration;
           if (typeof data156 === 'string') {
             if (!pattern0.test(data156)) {
               const err306 = {
-                instancePath: instancePath + '/sharding/renewInterval',
+                instancePath: instancePath + '/sharding/leaseDuration',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
@@ -7800,7 +7813,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err307 = {
-              instancePath: instancePath + '/sharding/renewInterval',
+              instancePath: instancePath + '/sharding/leaseDuration',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -7817,18 +7830,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data152.identity !== undefined) {
-          let data157 = data152.identity;
+        if (data153.renewInterval !== undefined) {
+          let data157 = data153.renewInterval;
           if (typeof data157 === 'string') {
-            if (func3(data157) > 128) {
+            if (!pattern0.test(data157)) {
               const err308 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
+                instancePath: instancePath + '/sharding/renewInterval',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
                 data: data157,
               };
               if (vErrors === null) {
@@ -7838,8 +7851,48 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (func3(data157) < 1) {
-              const err309 = {
+          } else {
+            const err309 = {
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data157,
+            };
+            if (vErrors === null) {
+              vErrors = [err309];
+            } else {
+              vErrors.push(err309);
+            }
+            errors++;
+          }
+        }
+        if (data153.identity !== undefined) {
+          let data158 = data153.identity;
+          if (typeof data158 === 'string') {
+            if (func3(data158) > 128) {
+              const err310 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data158,
+              };
+              if (vErrors === null) {
+                vErrors = [err310];
+              } else {
+                vErrors.push(err310);
+              }
+              errors++;
+            }
+            if (func3(data158) < 1) {
+              const err311 = {
                 instancePath: instancePath + '/sharding/identity',
                 schemaPath: '#/properties/sharding/properties/identity/minLength',
                 keyword: 'minLength',
@@ -7847,46 +7900,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.identity,
-                data: data157,
-              };
-              if (vErrors === null) {
-                vErrors = [err309];
-              } else {
-                vErrors.push(err309);
-              }
-              errors++;
-            }
-          } else {
-            const err310 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data157,
-            };
-            if (vErrors === null) {
-              vErrors = [err310];
-            } else {
-              vErrors.push(err310);
-            }
-            errors++;
-          }
-        }
-        if (data152.kubeconfig !== undefined) {
-          let data158 = data152.kubeconfig;
-          if (typeof data158 === 'string') {
-            if (func3(data158) < 1) {
-              const err311 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
                 data: data158,
               };
               if (vErrors === null) {
@@ -7898,13 +7911,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err312 = {
-              instancePath: instancePath + '/sharding/kubeconfig',
-              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.kubeconfig.type,
-              parentSchema: schema11.properties.sharding.properties.kubeconfig,
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
               data: data158,
             };
             if (vErrors === null) {
@@ -7915,18 +7928,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data152.context !== undefined) {
-          let data159 = data152.context;
+        if (data153.kubeconfig !== undefined) {
+          let data159 = data153.kubeconfig;
           if (typeof data159 === 'string') {
             if (func3(data159) < 1) {
               const err313 = {
-                instancePath: instancePath + '/sharding/context',
-                schemaPath: '#/properties/sharding/properties/context/minLength',
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
                 keyword: 'minLength',
                 params: { limit: 1 },
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
-                parentSchema: schema11.properties.sharding.properties.context,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
                 data: data159,
               };
               if (vErrors === null) {
@@ -7938,13 +7951,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err314 = {
-              instancePath: instancePath + '/sharding/context',
-              schemaPath: '#/properties/sharding/properties/context/type',
+              instancePath: instancePath + '/sharding/kubeconfig',
+              schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.context.type,
-              parentSchema: schema11.properties.sharding.properties.context,
+              schema: schema11.properties.sharding.properties.kubeconfig.type,
+              parentSchema: schema11.properties.sharding.properties.kubeconfig,
               data: data159,
             };
             if (vErrors === null) {
@@ -7955,18 +7968,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data152.advertiseUrl !== undefined) {
-          let data160 = data152.advertiseUrl;
+        if (data153.context !== undefined) {
+          let data160 = data153.context;
           if (typeof data160 === 'string') {
-            if (!pattern13.test(data160)) {
+            if (func3(data160) < 1) {
               const err315 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                instancePath: instancePath + '/sharding/context',
+                schemaPath: '#/properties/sharding/properties/context/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.context,
                 data: data160,
               };
               if (vErrors === null) {
@@ -7978,13 +7991,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err316 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              instancePath: instancePath + '/sharding/context',
+              schemaPath: '#/properties/sharding/properties/context/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              schema: schema11.properties.sharding.properties.context.type,
+              parentSchema: schema11.properties.sharding.properties.context,
               data: data160,
             };
             if (vErrors === null) {
@@ -7995,10 +8008,50 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data152.shards !== undefined) {
-          let data161 = data152.shards;
-          if (!(typeof data161 == 'number' && !(data161 % 1) && !isNaN(data161))) {
-            const err317 = {
+        if (data153.advertiseUrl !== undefined) {
+          let data161 = data153.advertiseUrl;
+          if (typeof data161 === 'string') {
+            if (!pattern13.test(data161)) {
+              const err317 = {
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data161,
+              };
+              if (vErrors === null) {
+                vErrors = [err317];
+              } else {
+                vErrors.push(err317);
+              }
+              errors++;
+            }
+          } else {
+            const err318 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              data: data161,
+            };
+            if (vErrors === null) {
+              vErrors = [err318];
+            } else {
+              vErrors.push(err318);
+            }
+            errors++;
+          }
+        }
+        if (data153.shards !== undefined) {
+          let data162 = data153.shards;
+          if (!(typeof data162 == 'number' && !(data162 % 1) && !isNaN(data162))) {
+            const err319 = {
               instancePath: instancePath + '/sharding/shards',
               schemaPath: '#/properties/sharding/properties/shards/type',
               keyword: 'type',
@@ -8006,18 +8059,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be integer',
               schema: schema11.properties.sharding.properties.shards.type,
               parentSchema: schema11.properties.sharding.properties.shards,
-              data: data161,
+              data: data162,
             };
             if (vErrors === null) {
-              vErrors = [err317];
+              vErrors = [err319];
             } else {
-              vErrors.push(err317);
+              vErrors.push(err319);
             }
             errors++;
           }
-          if (typeof data161 == 'number') {
-            if (data161 > 1024 || isNaN(data161)) {
-              const err318 = {
+          if (typeof data162 == 'number') {
+            if (data162 > 1024 || isNaN(data162)) {
+              const err320 = {
                 instancePath: instancePath + '/sharding/shards',
                 schemaPath: '#/properties/sharding/properties/shards/maximum',
                 keyword: 'maximum',
@@ -8025,47 +8078,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be <= 1024',
                 schema: 1024,
                 parentSchema: schema11.properties.sharding.properties.shards,
-                data: data161,
-              };
-              if (vErrors === null) {
-                vErrors = [err318];
-              } else {
-                vErrors.push(err318);
-              }
-              errors++;
-            }
-            if (data161 < 1 || isNaN(data161)) {
-              const err319 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data161,
-              };
-              if (vErrors === null) {
-                vErrors = [err319];
-              } else {
-                vErrors.push(err319);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data152.handoffKeyFile !== undefined) {
-          let data162 = data152.handoffKeyFile;
-          if (typeof data162 === 'string') {
-            if (func3(data162) < 1) {
-              const err320 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
                 data: data162,
               };
               if (vErrors === null) {
@@ -8075,37 +8087,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err321 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data162,
-            };
-            if (vErrors === null) {
-              vErrors = [err321];
-            } else {
-              vErrors.push(err321);
+            if (data162 < 1 || isNaN(data162)) {
+              const err321 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data162,
+              };
+              if (vErrors === null) {
+                vErrors = [err321];
+              } else {
+                vErrors.push(err321);
+              }
+              errors++;
             }
-            errors++;
           }
         }
-        if (data152.handoffKeyEnv !== undefined) {
-          let data163 = data152.handoffKeyEnv;
+        if (data153.handoffKeyFile !== undefined) {
+          let data163 = data153.handoffKeyFile;
           if (typeof data163 === 'string') {
-            if (!pattern1.test(data163)) {
+            if (func3(data163) < 1) {
               const err322 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
                 data: data163,
               };
               if (vErrors === null) {
@@ -8117,13 +8130,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err323 = {
-              instancePath: instancePath + '/sharding/handoffKeyEnv',
-              schemaPath: '#/definitions/envVarName/type',
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
               data: data163,
             };
             if (vErrors === null) {
@@ -8134,15 +8147,55 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data152.peerUrls !== undefined) {
-          let data164 = data152.peerUrls;
-          if (Array.isArray(data164)) {
-            const len17 = data164.length;
+        if (data153.handoffKeyEnv !== undefined) {
+          let data164 = data153.handoffKeyEnv;
+          if (typeof data164 === 'string') {
+            if (!pattern1.test(data164)) {
+              const err324 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data164,
+              };
+              if (vErrors === null) {
+                vErrors = [err324];
+              } else {
+                vErrors.push(err324);
+              }
+              errors++;
+            }
+          } else {
+            const err325 = {
+              instancePath: instancePath + '/sharding/handoffKeyEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data164,
+            };
+            if (vErrors === null) {
+              vErrors = [err325];
+            } else {
+              vErrors.push(err325);
+            }
+            errors++;
+          }
+        }
+        if (data153.peerUrls !== undefined) {
+          let data165 = data153.peerUrls;
+          if (Array.isArray(data165)) {
+            const len17 = data165.length;
             for (let i24 = 0; i24 < len17; i24++) {
-              let data165 = data164[i24];
-              if (typeof data165 === 'string') {
-                if (!pattern13.test(data165)) {
-                  const err324 = {
+              let data166 = data165[i24];
+              if (typeof data166 === 'string') {
+                if (!pattern13.test(data166)) {
+                  const err326 = {
                     instancePath: instancePath + '/sharding/peerUrls/' + i24,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
@@ -8150,17 +8203,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data165,
+                    data: data166,
                   };
                   if (vErrors === null) {
-                    vErrors = [err324];
+                    vErrors = [err326];
                   } else {
-                    vErrors.push(err324);
+                    vErrors.push(err326);
                   }
                   errors++;
                 }
               } else {
-                const err325 = {
+                const err327 = {
                   instancePath: instancePath + '/sharding/peerUrls/' + i24,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
@@ -8168,28 +8221,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data165,
+                  data: data166,
                 };
                 if (vErrors === null) {
-                  vErrors = [err325];
+                  vErrors = [err327];
                 } else {
-                  vErrors.push(err325);
+                  vErrors.push(err327);
                 }
                 errors++;
               }
             }
-            let i25 = data164.length;
+            let i25 = data165.length;
             let j7;
             if (i25 > 1) {
               const indices4 = {};
               for (; i25--;) {
-                let item4 = data164[i25];
+                let item4 = data165[i25];
                 if (typeof item4 !== 'string') {
                   continue;
                 }
                 if (typeof indices4[item4] == 'number') {
                   j7 = indices4[item4];
-                  const err326 = {
+                  const err328 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
@@ -8198,12 +8251,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       'must NOT have duplicate items (items ## ' + j7 + ' and ' + i25 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data164,
+                    data: data165,
                   };
                   if (vErrors === null) {
-                    vErrors = [err326];
+                    vErrors = [err328];
                   } else {
-                    vErrors.push(err326);
+                    vErrors.push(err328);
                   }
                   errors++;
                   break;
@@ -8212,7 +8265,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
             }
           } else {
-            const err327 = {
+            const err329 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -8220,18 +8273,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data164,
+              data: data165,
             };
             if (vErrors === null) {
-              vErrors = [err327];
+              vErrors = [err329];
             } else {
-              vErrors.push(err327);
+              vErrors.push(err329);
             }
             errors++;
           }
         }
       } else {
-        const err328 = {
+        const err330 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -8239,18 +8292,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data152,
+          data: data153,
         };
         if (vErrors === null) {
-          vErrors = [err328];
+          vErrors = [err330];
         } else {
-          vErrors.push(err328);
+          vErrors.push(err330);
         }
         errors++;
       }
     }
   } else {
-    const err329 = {
+    const err331 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -8261,9 +8314,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err329];
+      vErrors = [err331];
     } else {
-      vErrors.push(err329);
+      vErrors.push(err331);
     }
     errors++;
   }

@@ -55,6 +55,11 @@ export interface AwsTargetConfig {
    */
   readonly bootstrapQualifier?: string;
   readonly synthTimeoutMs: number;
+  /**
+   * Largest total size of the cloud assembly the app writes (`aws.maxAssemblyBytes`); absent in a
+   * target built by hand, which gets `DEFAULT_MAX_ASSEMBLY_BYTES`.
+   */
+  readonly maxAssemblyBytes?: number;
   readonly deployTimeoutMs: number;
   /** How the CDK app is isolated from the controller; absent means bubblewrap as uid/gid 65534. */
   readonly synth?: AwsSynthConfig;
@@ -68,6 +73,14 @@ export type AwsCapability = (typeof AWS_CAPABILITIES)[number];
 
 /** The capabilities an environment sends when its config names none: no macros (AUTO_EXPAND). */
 export const DEFAULT_AWS_CAPABILITIES: readonly AwsCapability[] = ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'];
+
+/**
+ * The largest cloud assembly an environment's app may write when its config names no
+ * `aws.maxAssemblyBytes`: 256 MiB, room for Lambda's largest package (250 MB unzipped). cairn
+ * reads each asset whole in the controller every environment shares (1 GiB in the manifests
+ * `cairn install` writes), so an app's output is bounded before any of it is read.
+ */
+export const DEFAULT_MAX_ASSEMBLY_BYTES = 256 * 1024 * 1024;
 
 /**
  * `aws.synth` and `kubernetes.render`: how repository code (the CDK app, a kustomization or a chart)

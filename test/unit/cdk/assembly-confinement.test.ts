@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkConfined, checkOutputFolder } from '../../../cdk/synth/assembly-confinement';
+import { DEFAULT_MAX_ASSEMBLY_BYTES } from '../../../controller/model';
 import type { Assembly } from '../../../cdk/types';
 import { readAssemblyFile } from '../../../cdk/assembly-files';
 import { isCairnError } from '../../../controller/model/errors';
@@ -116,9 +117,12 @@ function outputWith(change: (dir: string, manifest: Manifest) => void): string {
 }
 
 /** The refusal's code and message (undefined when accepted); what was read is in the message. */
-function outputRefusal(dir: string): { code: string; message: string } | undefined {
+function outputRefusal(
+  dir: string,
+  maxBytes = DEFAULT_MAX_ASSEMBLY_BYTES,
+): { code: string; message: string } | undefined {
   try {
-    checkOutputFolder(dir);
+    checkOutputFolder(dir, maxBytes);
     return undefined;
   } catch (error) {
     if (!isCairnError(error)) throw error;
@@ -129,6 +133,19 @@ function outputRefusal(dir: string): { code: string; message: string } | undefin
 describe('checkOutputFolder', () => {
   it('accepts an output folder of regular files and folders whose manifest names paths inside it', () => {
     expect(outputRefusal(outputWith(() => {}))).toBeUndefined();
+  });
+
+  it('refuses an output folder holding more bytes than the limit, naming its biggest files', () => {
+    const dir = outputWith((d) => {
+      writeFileSync(join(d, 'asset.abc', 'big.bin'), Buffer.alloc(300 * 1024));
+      writeFileSync(join(d, 'asset.abc', 'other.bin'), Buffer.alloc(200 * 1024));
+    });
+    expect(outputRefusal(dir, 1024 * 1024)).toBeUndefined();
+    const refusal = outputRefusal(dir, 400 * 1024);
+    expect(refusal?.code).toBe('synth.too-large');
+    expect(refusal?.message).toMatch(
+      /cdk\.out: holds \d+ bytes of files, over the 409600-byte limit; the biggest: cdk\.out\/asset\.abc\/big\.bin \(307200 bytes\), cdk\.out\/asset\.abc\/other\.bin \(204800 bytes\)/,
+    );
   });
 
   it('accepts a nested assembly whose paths climb to the top folder (where the CDK stages assets)', () => {

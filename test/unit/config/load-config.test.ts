@@ -86,6 +86,7 @@ describe('loadConfig', () => {
         account: '111111111111',
         prune: false,
         synthTimeoutMs: 300_000,
+        maxAssemblyBytes: 256 * 1024 * 1024,
         synth: { isolation: 'bubblewrap', uid: 65534, gid: 65534 },
       },
       kubernetes: {
