@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -12,19 +14,21 @@ import { fencedWrite } from '../../controller/model/fenced-write';
 import { zipContentDigest } from './zip-entries';
 
 /**
- * What is written at a key: its bytes, and whether they are a zip (an asset folder cdk-assets
- * packaged), whose files, not its bytes, say whether an object already there is the same.
+ * What is written at a key: its bytes (a template), or a file read only as it is hashed and, if
+ * written, uploaded (an asset: see packagedContent); and whether it is a zip (an asset folder
+ * cdk-assets packaged), whose files, not its bytes, say whether an object already there is the same.
  */
-export interface Content {
-  readonly bytes: Buffer;
-  readonly zip?: boolean;
-}
+export type Content =
+  | { readonly bytes: Buffer; readonly zip?: boolean }
+  | { readonly file: string; readonly size: number; readonly sha256: string; readonly zip?: boolean };
 
-/** The object at a key as far as it was read: its size, and its bytes when they were needed. */
+const sizeOf = (content: Content) => ('bytes' in content ? content.bytes.length : content.size);
+const bytesOf = (content: Content) => ('bytes' in content ? content.bytes : readFile(content.file));
+
+/** The object at a key as far as it was read: its size, and its SHA-256 when it was needed. */
 interface Held {
   readonly size: number;
   readonly sha256?: string;
-  readonly bytes?: Buffer;
 }
 
 /** How much larger than this commit's zip another zip of the same files may be (another zipper's compression). */
@@ -34,12 +38,31 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 const statusOf = (error: unknown) =>
   (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 
+/** The SHA-256 and length of what `stream` gives, read as it comes (nothing of it kept). */
+async function streamDigest(stream: AsyncIterable<Uint8Array>): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { sha256: hash.digest('hex'), size };
+}
+
+/** The object's body as the SDK gives it on Node: a stream that can also be read whole. */
+const objectBody = async (s3: S3Client, bucket: string, key: string) =>
+  (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body as Readable & {
+    transformToByteArray(): Promise<Uint8Array>;
+  };
+
 /**
  * The object at `key` as far as comparing it with `mine` needs, or undefined when there is none.
  * S3's own SHA-256 of the whole object is taken when it keeps one (S3 checks it against the bytes
- * on upload); otherwise the object is read, unless its size already tells (another size is other
- * bytes; for a zip, far larger than any zip of the same files), so that a large object planted
- * under the key is not downloaded to find that out.
+ * on upload); otherwise the object is hashed as it is read, unless its size already tells (another
+ * size is other bytes; for a zip, far larger than any zip of the same files), so that a large
+ * object planted under the key is not downloaded to find that out. Nothing of it is kept: every
+ * apply checks every asset of every stack, and an asset of hundreds of MB was read whole into the
+ * controller each time (see `same` for the one case its bytes are read again).
  */
 async function heldAt(s3: S3Client, bucket: string, key: string, mine: Content): Promise<Held | undefined> {
   let head;
@@ -53,21 +76,32 @@ async function heldAt(s3: S3Client, bucket: string, key: string, mine: Content):
   const kept = head.ChecksumSHA256;
   // A multipart upload's checksum is of its parts' checksums (`…-N`), not of the object.
   const whole = kept && head.ChecksumType !== 'COMPOSITE' && !kept.includes('-');
-  if (size === mine.bytes.length && whole)
-    return { size, sha256: Buffer.from(kept, 'base64').toString('hex') };
-  const worthReading = mine.zip ? size <= ZIP_SLACK(mine.bytes.length) : size === mine.bytes.length;
-  if (!worthReading) return { size };
-  const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const bytes = Buffer.from(await object.Body!.transformToByteArray());
-  return { size: bytes.length, sha256: sha256(bytes), bytes };
+  if (size === sizeOf(mine) && whole) return { size, sha256: Buffer.from(kept, 'base64').toString('hex') };
+  if (!worthReading(size, mine)) return { size };
+  return streamDigest(await objectBody(s3, bucket, key));
 }
 
-/** Whether what is held at the key is `mine`: the same bytes, or for a zip, the same files. */
-function same(held: Held, mine: Content, mineSha256: string): boolean {
-  if (held.sha256 === mineSha256 && held.size === mine.bytes.length) return true;
-  if (!mine.zip || !held.bytes) return false;
-  const theirs = zipContentDigest(held.bytes);
-  return theirs !== undefined && theirs === zipContentDigest(mine.bytes);
+/** Whether an object of `size` bytes may be `mine`: the same size, or for a zip, not far larger. */
+const worthReading = (size: number, mine: Content) =>
+  mine.zip ? size <= ZIP_SLACK(sizeOf(mine)) : size === sizeOf(mine);
+
+/**
+ * Whether what is held at the key is `mine`: the same bytes, or for a zip, the same files. Only
+ * then, a zip of other bytes that may hold the same files (another zipper's), are both read whole.
+ */
+async function same(
+  s3: S3Client,
+  at: { readonly Bucket: string; readonly Key: string },
+  held: Held,
+  mine: Content,
+  mineSha256: string,
+): Promise<boolean> {
+  if (held.sha256 === mineSha256 && held.size === sizeOf(mine)) return true;
+  if (!mine.zip || !worthReading(held.size, mine)) return false;
+  const theirs = zipContentDigest(
+    Buffer.from(await (await objectBody(s3, at.Bucket, at.Key)).transformToByteArray()),
+  );
+  return theirs !== undefined && theirs === zipContentDigest(await bytesOf(mine));
 }
 
 /**
@@ -91,7 +125,7 @@ export async function putOnce(
   subject: string,
   fence?: WriteFence,
 ): Promise<'created' | 'present'> {
-  const mine = sha256(content.bytes);
+  const mine = 'bytes' in content ? sha256(content.bytes) : content.sha256;
   let held = await heldAt(s3, input.Bucket, input.Key, content);
   if (held === undefined) {
     try {
@@ -99,7 +133,9 @@ export async function putOnce(
         fencedWrite(
           new PutObjectCommand({
             ...input,
-            Body: content.bytes,
+            // Read whole for the upload alone: a buffer, unlike a stream, is sent again as it was
+            // when the SDK retries.
+            Body: await bytesOf(content),
             ChecksumSHA256: Buffer.from(mine, 'hex').toString('base64'),
             IfNoneMatch: '*',
           }),
@@ -114,10 +150,10 @@ export async function putOnce(
       if (held === undefined) throw error;
     }
   }
-  if (same(held, content, mine)) return 'present';
+  if (await same(s3, input, held, content, mine)) return 'present';
   const what = held.sha256 ? `${held.size} bytes, sha256 ${held.sha256}` : `${held.size} bytes`;
   throw new CairnError(
-    `s3://${input.Bucket}/${input.Key} already holds other content (${what}) than this commit's (${content.bytes.length} bytes, sha256 ${mine}); cairn never replaces an object another deploy may read`,
+    `s3://${input.Bucket}/${input.Key} already holds other content (${what}) than this commit's (${sizeOf(content)} bytes, sha256 ${mine}); cairn never replaces an object another deploy may read`,
     {
       code: 'aws.asset-conflict',
       phase: 'apply-aws',
@@ -128,7 +164,11 @@ export async function putOnce(
   );
 }
 
-/** Reads the file cdk-assets packaged (an asset's zip, or its own file) to be written by putOnce. */
+/**
+ * The file cdk-assets packaged (an asset's zip, or its own file), hashed as it is read: putOnce
+ * reads it whole only to upload it, or to compare its files with a zip of other bytes.
+ */
 export async function packagedContent(file: string, contentType: string | undefined): Promise<Content> {
-  return { bytes: await readFile(file), zip: contentType === 'application/zip' };
+  const { sha256, size } = await streamDigest(createReadStream(file));
+  return { file, size, sha256, zip: contentType === 'application/zip' };
 }
