@@ -105,6 +105,8 @@ const KONG_HOST_ALIASES = 'konghq.com/host-aliases';
 /** Gloo Edge: its routes (`gateway.solo.io`) and where they lead (`gloo.solo.io`'s Upstreams). */
 const GLOO_GATEWAY_GROUP = 'gateway.solo.io';
 const GLOO_GROUP = 'gloo.solo.io';
+/** Gloo's filter chains of a platform's Gateway, which selects them by label from every namespace. */
+const GLOO_MATCHABLE_GATEWAYS = ['MatchableHttpGateway', 'MatchableTcpGateway'];
 /** Gloo's external auth settings (`AuthConfig`), read by Gloo Enterprise's ext-auth service. */
 const GLOO_ENTERPRISE_GROUP = 'enterprise.gloo.solo.io';
 const ISTIO_GROUP = 'networking.istio.io';
@@ -180,15 +182,25 @@ export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
     );
     return claims;
   }
-  if (group === GLOO_GATEWAY_GROUP && object.kind === 'MatchableHttpGateway') {
+  if (group === GLOO_GATEWAY_GROUP && GLOO_MATCHABLE_GATEWAYS.includes(object.kind)) {
     // Its matcher picks the connections of the Gateway's listener it takes: a TLS one by SNI (none:
     // every TLS connection), a plaintext one every plaintext connection (Envoy matches no host
-    // there); either way the hosts of everyone else's VirtualServices on that listener.
+    // there); either way the hosts of everyone else's VirtualServices (or TCP hosts) on that
+    // listener. A MatchableTcpGateway's TCP hosts match SNI names of their own within it.
     const ssl = fieldsOf(spec.matcher).sslConfig;
     if (ssl === undefined) return [{ field: 'spec.matcher.sslConfig' }];
     const domains = listOf(fieldsOf(ssl).sniDomains);
     if (domains.length === 0) return [{ field: 'spec.matcher.sslConfig.sniDomains' }];
-    return domains.map((d, i) => ({ field: `spec.matcher.sslConfig.sniDomains[${i}]`, host: String(d) }));
+    const tcpHosts = listOf(fieldsOf(spec.tcpGateway).tcpHosts).flatMap((h, i) =>
+      listOf(fieldsOf(fieldsOf(h).sslConfig).sniDomains).map((d, j) => ({
+        field: `spec.tcpGateway.tcpHosts[${i}].sslConfig.sniDomains[${j}]`,
+        host: String(d),
+      })),
+    );
+    return [
+      ...domains.map((d, i) => ({ field: `spec.matcher.sslConfig.sniDomains[${i}]`, host: String(d) })),
+      ...tcpHosts,
+    ];
   }
   if (group === GLOO_GATEWAY_GROUP && object.kind === 'VirtualService') {
     // Gloo serves a VirtualService without domains, or with `*`, on every host.
@@ -497,6 +509,26 @@ const NAMESPACE_REFERENCE_FIELDS: readonly {
     namespaceKey: 'virtualServiceNamespaces',
     use: "is a namespace whose VirtualServices Gloo serves on this gateway's filter chain, with this gateway's TLS and connection settings",
   },
+  // A MatchableTcpGateway's TCP hosts forward the connections of the filter chain it takes to
+  // Upstreams (or Services, UpstreamGroups) of any namespace Gloo watches, with their TLS Secrets
+  // (`projects/gloo/api/v1/proxy.proto` `TcpHost`).
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['MatchableTcpGateway'],
+    paths: [
+      ...['single', 'multi.destinations[].destination'].flatMap((d) => [
+        `tcpGateway.tcpHosts[].destination.${d}.upstream`,
+        `tcpGateway.tcpHosts[].destination.${d}.kube.ref`,
+      ]),
+      'tcpGateway.tcpHosts[].destination.upstreamGroup',
+    ],
+  },
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['MatchableTcpGateway'],
+    paths: ['matcher.sslConfig.secretRef', 'tcpGateway.tcpHosts[].sslConfig.secretRef'],
+    use: "names a Secret whose certificate and key Gloo's proxy presents on this gateway's filter chain (reading every watched namespace's Secrets)",
+  },
   {
     groups: [GLOO_GATEWAY_GROUP, GLOO_GROUP],
     kinds: ['VirtualService', 'Upstream'],
@@ -647,6 +679,17 @@ export function namespaceReferencesOf(object: KubeObject): readonly NamespaceRef
     const every = glooEveryNamespaceSelected(fieldsOf(spec.httpGateway));
     if (every) refs.push({ field: 'spec.httpGateway', unreadable: every });
   }
+  // Envoy forwards such a TCP host's connections to the Upstream cluster the client names in its
+  // SNI: any Upstream of any namespace, another environment's too.
+  if (group === GLOO_GATEWAY_GROUP && object.kind === 'MatchableTcpGateway')
+    listOf(fieldsOf(spec.tcpGateway).tcpHosts).forEach((h, i) => {
+      if (fieldsOf(fieldsOf(h).destination).forwardSniClusterName !== undefined)
+        refs.push({
+          field: `spec.tcpGateway.tcpHosts[${i}].destination.forwardSniClusterName`,
+          unreadable:
+            "sends each connection to the Upstream its client names in the SNI, any namespace's, another environment's too, so cairn cannot tell where it leads; name this environment's Upstream in destination.single",
+        });
+    });
   for (const entry of NAMESPACE_REFERENCE_FIELDS) {
     if (!entry.groups.includes(group) || !entry.kinds.includes(object.kind)) continue;
     const start = entry.top ? { field: '', value: object } : { field: 'spec', value: spec };

@@ -66,6 +66,7 @@ const routeCrds = [
   { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressrouteudps', kind: 'IngressRouteUDP' },
   { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutetcps', kind: 'IngressRouteTCP' },
   { group: 'ingress.v3.haproxy.org', version: 'v3', plural: 'tcps', kind: 'TCP' },
+  { group: 'gateway.solo.io', version: 'v1', plural: 'matchabletcpgateways', kind: 'MatchableTcpGateway' },
   {
     group: 'configuration.konghq.com',
     version: 'v1',
@@ -1786,5 +1787,62 @@ describe("a shared gateway's port taken whole", () => {
     expect(result.plan.failure).toBeUndefined();
     expect(result.apply.failure).toBeUndefined();
     expect(await read(udp)).toBeDefined();
+  });
+});
+
+describe("Gloo's MatchableTcpGateways", () => {
+  // Found in review: a platform's Gateway selects MatchableTcpGateways by label from every
+  // namespace (projects/gateway/pkg/translator/gateway_selector.go); the API server admitted from
+  // a's ServiceAccount one for b's SNI host, one forwarding to b's Upstream and one forwarding to
+  // whichever Upstream the client names, and cairn applied them.
+  const tcpGateway = (name: string, host: string, destination: object) => ({
+    apiVersion: 'gateway.solo.io/v1',
+    kind: 'MatchableTcpGateway',
+    metadata: { name },
+    spec: {
+      matcher: { sslConfig: { sniDomains: [host] } },
+      tcpGateway: { tcpHosts: [{ name: 'db', destination }] },
+    },
+  });
+  const upstream = (namespace: string) => ({ single: { upstream: { name: 'db', namespace } } });
+  const read = (object: Named) =>
+    kit.get(`/apis/gateway.solo.io/v1/namespaces/${a.ns}/matchabletcpgateways/${object.metadata.name}`);
+
+  it.each<[string, () => Named, string]>([
+    [
+      "b's SNI host",
+      () => tcpGateway(kit.name('tgw'), hostB, upstream(a.ns)),
+      `spec.matcher.sslConfig.sniDomains[0] ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
+    ],
+    [
+      "b's Upstream",
+      () => tcpGateway(kit.name('tgw'), `db.${hostA}`, upstream(b.ns)),
+      `spec.tcpGateway.tcpHosts[0].destination.single.upstream.namespace ${b.ns} hands this object's traffic to another namespace's objects: namespace ${b.ns} is neither kubernetes.namespace`,
+    ],
+    [
+      'the Upstream its client names in the SNI',
+      () => tcpGateway(kit.name('tgw'), `db.${hostA}`, { forwardSniClusterName: {} }),
+      'spec.tcpGateway.tcpHosts[0].destination.forwardSniClusterName sends each connection to the Upstream its client names in the SNI',
+    ],
+  ])(
+    'refuses one forwarding %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      const object = make();
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      await expectRefusedBeside(
+        object,
+        tcpGateway(kit.name('beside'), `db.${hostA}`, upstream(a.ns)),
+        line,
+        read,
+      );
+    },
+  );
+
+  it("applies one for a's own SNI host and Upstream", async () => {
+    const object = tcpGateway('tgw-own', `db.${hostA}`, upstream(a.ns));
+    const result = await planAndApply(applierA, { 'tgw.yaml': object });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read(object)).toBeDefined();
   });
 });

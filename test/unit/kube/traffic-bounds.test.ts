@@ -1574,3 +1574,65 @@ describe("a shared gateway's port taken whole (cluster policy)", () => {
     );
   });
 });
+
+describe("Gloo's MatchableTcpGateway", () => {
+  // Found in review: a platform's Gateway selects MatchableTcpGateways by label from every
+  // namespace; their matcher's SNI domains and TCP hosts' SNI domains pick its connections, and
+  // their TCP hosts forward them to Upstreams, Services and Secrets of any namespace Gloo watches.
+  const tcpGateway = (matcher: object, tcpHost: object) =>
+    made('gateway.solo.io/v1', 'MatchableTcpGateway', {
+      spec: { matcher, tcpGateway: { tcpHosts: [{ name: 'db', ...tcpHost }] } },
+    });
+  const sni = (...sniDomains: string[]) => ({ sslConfig: { sniDomains } });
+  const single = (destination: object) => ({ destination: { single: destination } });
+  const own = single({ upstream: { name: 'db', namespace: 'team-a' } });
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    ['its own SNI host to its own Upstream', tcpGateway(sni('db.a.example.com'), own), undefined],
+    [
+      "another environment's SNI host",
+      tcpGateway(sni('db.b.example.com'), own),
+      /^spec\.matcher\.sslConfig\.sniDomains\[0\] db\.b\.example\.com is not within kubernetes\.hosts/,
+    ],
+    [
+      "a TCP host of another environment's SNI",
+      tcpGateway(sni('db.a.example.com'), { ...own, ...sni('db.b.example.com') }),
+      /^spec\.tcpGateway\.tcpHosts\[0\]\.sslConfig\.sniDomains\[0\] db\.b\.example\.com is not within/,
+    ],
+    [
+      'no SNI (every connection of the listener)',
+      tcpGateway({}, own),
+      /^spec\.matcher\.sslConfig names no host/,
+    ],
+    [
+      "another environment's Upstream",
+      tcpGateway(sni('db.a.example.com'), single({ upstream: { name: 'db', namespace: 'team-b' } })),
+      /^spec\.tcpGateway\.tcpHosts\[0\]\.destination\.single\.upstream\.namespace team-b hands this object's traffic to another namespace's objects/,
+    ],
+    [
+      "another environment's Service among weighted destinations",
+      tcpGateway(sni('db.a.example.com'), {
+        destination: {
+          multi: { destinations: [{ destination: { kube: { ref: { name: 'db', namespace: 'team-b' } } } }] },
+        },
+      }),
+      /^spec\.tcpGateway\.tcpHosts\[0\]\.destination\.multi\.destinations\[0\]\.destination\.kube\.ref\.namespace team-b/,
+    ],
+    [
+      "another environment's TLS Secret",
+      tcpGateway(
+        { sslConfig: { sniDomains: ['db.a.example.com'], secretRef: { name: 'tls', namespace: 'team-b' } } },
+        own,
+      ),
+      /^spec\.matcher\.sslConfig\.secretRef\.namespace team-b names a Secret whose certificate and key Gloo's proxy presents/,
+    ],
+    [
+      'the Upstream its client names in the SNI',
+      tcpGateway(sni('db.a.example.com'), { destination: { forwardSniClusterName: {} } }),
+      /^spec\.tcpGateway\.tcpHosts\[0\]\.destination\.forwardSniClusterName sends each connection to the Upstream its client names in the SNI/,
+    ],
+  ])('with kubernetes.hosts, %s', (_what, object, expected) => {
+    const why = outOfBounds({ ...withHosts, claims: withEnvironmentB.claims! }, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
