@@ -105,6 +105,12 @@ const KONG_HOST_ALIASES = 'konghq.com/host-aliases';
 /** Gloo Edge: its routes (`gateway.solo.io`) and where they lead (`gloo.solo.io`'s Upstreams). */
 const GLOO_GATEWAY_GROUP = 'gateway.solo.io';
 const GLOO_GROUP = 'gloo.solo.io';
+/**
+ * Gloo's kinds holding route or virtual host options: its routes, and the VirtualHostOptions and
+ * RouteOptions whose `options` Gloo merges into the routes that take them (by
+ * `optionsConfigRefs`, or a Gateway API `targetRefs`).
+ */
+const GLOO_OPTION_HOLDERS = ['VirtualService', 'RouteTable', 'VirtualHostOption', 'RouteOption'];
 /** Gloo's filter chains of a platform's Gateway, which selects them by label from every namespace. */
 const GLOO_MATCHABLE_GATEWAYS = ['MatchableHttpGateway', 'MatchableTcpGateway'];
 /** Gloo's external auth settings (`AuthConfig`), read by Gloo Enterprise's ext-auth service. */
@@ -470,11 +476,12 @@ const NAMESPACE_REFERENCE_FIELDS: readonly {
   },
   {
     groups: [GLOO_GATEWAY_GROUP],
-    kinds: ['VirtualService', 'RouteTable'],
+    kinds: GLOO_OPTION_HOLDERS,
     paths: [
       'virtualHost.options.extauth.configRef',
       'virtualHost.routes[].options.extauth.configRef',
       'routes[].options.extauth.configRef',
+      'options.extauth.configRef',
     ],
     use: "names an AuthConfig that Gloo's external auth service checks every request to this object's routes with",
     kind: 'request',
@@ -484,11 +491,12 @@ const NAMESPACE_REFERENCE_FIELDS: readonly {
   // would let this one's traffic use up that environment's limits. A platform's shared one passes.
   {
     groups: [GLOO_GATEWAY_GROUP],
-    kinds: ['VirtualService', 'RouteTable'],
-    paths: ['virtualHost.options', 'virtualHost.routes[].options', 'routes[].options'].flatMap((options) =>
-      ['rateLimitConfigs', 'rateLimitEarlyConfigs', 'rateLimitRegularConfigs'].map(
-        (refs) => `${options}.${refs}.refs[]`,
-      ),
+    kinds: GLOO_OPTION_HOLDERS,
+    paths: ['virtualHost.options', 'virtualHost.routes[].options', 'routes[].options', 'options'].flatMap(
+      (options) =>
+        ['rateLimitConfigs', 'rateLimitEarlyConfigs', 'rateLimitRegularConfigs'].map(
+          (refs) => `${options}.${refs}.refs[]`,
+        ),
     ),
     use: "names a RateLimitConfig whose counters every route naming it shares, so this object's traffic uses up that namespace's limits",
     kind: 'request',

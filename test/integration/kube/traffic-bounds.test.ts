@@ -67,6 +67,8 @@ const routeCrds = [
   { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutetcps', kind: 'IngressRouteTCP' },
   { group: 'ingress.v3.haproxy.org', version: 'v3', plural: 'tcps', kind: 'TCP' },
   { group: 'gateway.solo.io', version: 'v1', plural: 'matchabletcpgateways', kind: 'MatchableTcpGateway' },
+  { group: 'gateway.solo.io', version: 'v1', plural: 'routeoptions', kind: 'RouteOption' },
+  { group: 'gateway.solo.io', version: 'v1', plural: 'virtualhostoptions', kind: 'VirtualHostOption' },
   {
     group: 'configuration.konghq.com',
     version: 'v1',
@@ -1841,6 +1843,57 @@ describe("Gloo's MatchableTcpGateways", () => {
   it("applies one for a's own SNI host and Upstream", async () => {
     const object = tcpGateway('tgw-own', `db.${hostA}`, upstream(a.ns));
     const result = await planAndApply(applierA, { 'tgw.yaml': object });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read(object)).toBeDefined();
+  });
+});
+
+describe("Gloo's RouteOption and VirtualHostOption own options", () => {
+  // Found in review: Gloo merges a RouteOption's or VirtualHostOption's options into every route
+  // taking it (projects/gateway/pkg/translator/virtual_service_translator.go,
+  // mergeDelegatedVirtualHostOptions), so an AuthConfig or RateLimitConfig named there acts as one
+  // the route names; the API server admitted from a's ServiceAccount options naming b's, and
+  // cairn applied them.
+  const option = (kind: string, name: string, options: object) => ({
+    apiVersion: 'gateway.solo.io/v1',
+    kind,
+    metadata: { name },
+    spec: { options },
+  });
+  const ref = (namespace: string) => ({ name: 'shared', namespace });
+  const read = (object: Named) =>
+    kit.get(
+      `/apis/gateway.solo.io/v1/namespaces/${a.ns}/${object.kind.toLowerCase()}s/${object.metadata.name}`,
+    );
+
+  it.each<[string, () => Named, string]>([
+    [
+      "a RouteOption checking requests with b's AuthConfig",
+      () => option('RouteOption', kit.name('opt'), { extauth: { configRef: ref(b.ns) } }),
+      `spec.options.extauth.configRef.namespace ${b.ns} names an AuthConfig that Gloo's external auth service checks every request to this object's routes with: namespace ${b.ns} is environment b's`,
+    ],
+    [
+      "a VirtualHostOption counting against b's RateLimitConfig",
+      () => option('VirtualHostOption', kit.name('opt'), { rateLimitConfigs: { refs: [ref(b.ns)] } }),
+      `spec.options.rateLimitConfigs.refs[0].namespace ${b.ns} names a RateLimitConfig whose counters every route naming it shares`,
+    ],
+  ])(
+    'refuses %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      const object = make();
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      const beside = option('RouteOption', kit.name('beside'), { extauth: { configRef: ref(a.ns) } });
+      await expectRefusedBeside(object, beside, line, read);
+    },
+  );
+
+  it("applies options naming a's own AuthConfig and a platform's RateLimitConfig", async () => {
+    const object = option('RouteOption', 'opt-own', {
+      extauth: { configRef: ref(a.ns) },
+      rateLimitConfigs: { refs: [ref('platform-shared')] },
+    });
+    const result = await planAndApply(applierA, { 'opt.yaml': object });
     expect(result.plan.failure).toBeUndefined();
     expect(result.apply.failure).toBeUndefined();
     expect(await read(object)).toBeDefined();

@@ -1636,3 +1636,34 @@ describe("Gloo's MatchableTcpGateway", () => {
     else expect(why).toMatch(expected);
   });
 });
+
+describe("Gloo's RouteOption and VirtualHostOption own options", () => {
+  // Found in review: Gloo merges their options into every route taking them, so an AuthConfig or
+  // RateLimitConfig they name acts as one named by the route itself.
+  const option = (kind: string, options: object) => made('gateway.solo.io/v1', kind, { spec: { options } });
+  const ref = (namespace: string) => ({ name: 'x', namespace });
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      "a RouteOption checking requests with another environment's AuthConfig",
+      option('RouteOption', { extauth: { configRef: ref('team-b') } }),
+      /^spec\.options\.extauth\.configRef\.namespace team-b names an AuthConfig that Gloo's external auth service checks every request to this object's routes with: namespace team-b is environment b's/,
+    ],
+    [
+      "a VirtualHostOption counting against another environment's RateLimitConfig",
+      option('VirtualHostOption', { rateLimitConfigs: { refs: [ref('team-b')] } }),
+      /^spec\.options\.rateLimitConfigs\.refs\[0\]\.namespace team-b names a RateLimitConfig whose counters every route naming it shares/,
+    ],
+    [
+      "a RouteOption of its own AuthConfig and a platform's RateLimitConfig",
+      option('RouteOption', {
+        extauth: { configRef: ref('team-a') },
+        rateLimitRegularConfigs: { refs: [ref('platform')] },
+      }),
+      undefined,
+    ],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds(withEnvironmentB, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
