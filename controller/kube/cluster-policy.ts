@@ -1,6 +1,12 @@
 import type { KubeObject } from './types';
 import { groupOf } from './object-ref';
-import { isIngress, KONG_GROUP, nginxIncSnippetFields, TRAEFIK_GROUPS } from './traffic-claims';
+import {
+  isIngress,
+  KONG_GROUP,
+  nginxIncSnippetFields,
+  TRAEFIK_GROUPS,
+  wholePortClaimsOf,
+} from './traffic-claims';
 
 // What RBAC lets a writer of a kind do but which reaches beyond its environment (cluster policy), and
 // what hands the tree the environment's own identity. bounds.ts's outOfBounds is the one caller.
@@ -110,7 +116,9 @@ function reservedKey(key: string): boolean {
  * an Ingress's snippet annotation (or an NGINX Inc VirtualServer's snippet field) runs its own
  * configuration in the ingress controller every environment shares, a Traefik TLSOption or TLSStore
  * named `default` is that controller's default for every route, a Kong KongClusterPlugin labelled
- * `global` runs on every route and a KongConsumer's credentials open every route, and the admission and aggregation kinds act on every namespace.
+ * `global` runs on every route and a KongConsumer's credentials open every route, a route taking a
+ * shared gateway's port whole (wholePortClaimsOf) takes it from every environment (cairn has no
+ * bound of ports to share them out by), and the admission and aggregation kinds act on every namespace.
  */
 export function clusterPolicyOf(object: KubeObject): string | undefined {
   const group = groupOf(object.apiVersion);
@@ -157,6 +165,9 @@ export function clusterPolicyOf(object: KubeObject): string | undefined {
     return `metadata.name default: a Traefik ${kind} named default is the ingress controller's own, whatever its namespace: ${traefikDefault}`;
   const kong = group === KONG_GROUP ? kongPolicy(object) : undefined;
   if (kong) return kong;
+  const port = wholePortClaimsOf(object)[0];
+  if (port)
+    return `${port.field}: it takes ${port.port} of the gateway every environment shares, whatever the host: ${port.how}${port.instead ? `; ${port.instead}` : ''}`;
   const snippetField = nginxIncSnippetFields(object)[0];
   if (snippetField) return `${snippetField}: ${SNIPPET_WHY}`;
   if (group === '' && kind === 'Service' && Array.isArray(spec.externalIPs) && spec.externalIPs.length > 0)

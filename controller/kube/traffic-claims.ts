@@ -105,6 +105,14 @@ const KONG_HOST_ALIASES = 'konghq.com/host-aliases';
 /** Gloo Edge: its routes (`gateway.solo.io`) and where they lead (`gloo.solo.io`'s Upstreams). */
 const GLOO_GATEWAY_GROUP = 'gateway.solo.io';
 const GLOO_GROUP = 'gloo.solo.io';
+/**
+ * Gloo's kinds holding route or virtual host options: its routes, and the VirtualHostOptions and
+ * RouteOptions whose `options` Gloo merges into the routes that take them (by
+ * `optionsConfigRefs`, or a Gateway API `targetRefs`).
+ */
+const GLOO_OPTION_HOLDERS = ['VirtualService', 'RouteTable', 'VirtualHostOption', 'RouteOption'];
+/** Gloo's filter chains of a platform's Gateway, which selects them by label from every namespace. */
+const GLOO_MATCHABLE_GATEWAYS = ['MatchableHttpGateway', 'MatchableTcpGateway'];
 /** Gloo's external auth settings (`AuthConfig`), read by Gloo Enterprise's ext-auth service. */
 const GLOO_ENTERPRISE_GROUP = 'enterprise.gloo.solo.io';
 const ISTIO_GROUP = 'networking.istio.io';
@@ -180,15 +188,25 @@ export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
     );
     return claims;
   }
-  if (group === GLOO_GATEWAY_GROUP && object.kind === 'MatchableHttpGateway') {
+  if (group === GLOO_GATEWAY_GROUP && GLOO_MATCHABLE_GATEWAYS.includes(object.kind)) {
     // Its matcher picks the connections of the Gateway's listener it takes: a TLS one by SNI (none:
     // every TLS connection), a plaintext one every plaintext connection (Envoy matches no host
-    // there); either way the hosts of everyone else's VirtualServices on that listener.
+    // there); either way the hosts of everyone else's VirtualServices (or TCP hosts) on that
+    // listener. A MatchableTcpGateway's TCP hosts match SNI names of their own within it.
     const ssl = fieldsOf(spec.matcher).sslConfig;
     if (ssl === undefined) return [{ field: 'spec.matcher.sslConfig' }];
     const domains = listOf(fieldsOf(ssl).sniDomains);
     if (domains.length === 0) return [{ field: 'spec.matcher.sslConfig.sniDomains' }];
-    return domains.map((d, i) => ({ field: `spec.matcher.sslConfig.sniDomains[${i}]`, host: String(d) }));
+    const tcpHosts = listOf(fieldsOf(spec.tcpGateway).tcpHosts).flatMap((h, i) =>
+      listOf(fieldsOf(fieldsOf(h).sslConfig).sniDomains).map((d, j) => ({
+        field: `spec.tcpGateway.tcpHosts[${i}].sslConfig.sniDomains[${j}]`,
+        host: String(d),
+      })),
+    );
+    return [
+      ...domains.map((d, i) => ({ field: `spec.matcher.sslConfig.sniDomains[${i}]`, host: String(d) })),
+      ...tcpHosts,
+    ];
   }
   if (group === GLOO_GATEWAY_GROUP && object.kind === 'VirtualService') {
     // Gloo serves a VirtualService without domains, or with `*`, on every host.
@@ -458,11 +476,12 @@ const NAMESPACE_REFERENCE_FIELDS: readonly {
   },
   {
     groups: [GLOO_GATEWAY_GROUP],
-    kinds: ['VirtualService', 'RouteTable'],
+    kinds: GLOO_OPTION_HOLDERS,
     paths: [
       'virtualHost.options.extauth.configRef',
       'virtualHost.routes[].options.extauth.configRef',
       'routes[].options.extauth.configRef',
+      'options.extauth.configRef',
     ],
     use: "names an AuthConfig that Gloo's external auth service checks every request to this object's routes with",
     kind: 'request',
@@ -472,11 +491,12 @@ const NAMESPACE_REFERENCE_FIELDS: readonly {
   // would let this one's traffic use up that environment's limits. A platform's shared one passes.
   {
     groups: [GLOO_GATEWAY_GROUP],
-    kinds: ['VirtualService', 'RouteTable'],
-    paths: ['virtualHost.options', 'virtualHost.routes[].options', 'routes[].options'].flatMap((options) =>
-      ['rateLimitConfigs', 'rateLimitEarlyConfigs', 'rateLimitRegularConfigs'].map(
-        (refs) => `${options}.${refs}.refs[]`,
-      ),
+    kinds: GLOO_OPTION_HOLDERS,
+    paths: ['virtualHost.options', 'virtualHost.routes[].options', 'routes[].options', 'options'].flatMap(
+      (options) =>
+        ['rateLimitConfigs', 'rateLimitEarlyConfigs', 'rateLimitRegularConfigs'].map(
+          (refs) => `${options}.${refs}.refs[]`,
+        ),
     ),
     use: "names a RateLimitConfig whose counters every route naming it shares, so this object's traffic uses up that namespace's limits",
     kind: 'request',
@@ -496,6 +516,26 @@ const NAMESPACE_REFERENCE_FIELDS: readonly {
     paths: ['httpGateway'],
     namespaceKey: 'virtualServiceNamespaces',
     use: "is a namespace whose VirtualServices Gloo serves on this gateway's filter chain, with this gateway's TLS and connection settings",
+  },
+  // A MatchableTcpGateway's TCP hosts forward the connections of the filter chain it takes to
+  // Upstreams (or Services, UpstreamGroups) of any namespace Gloo watches, with their TLS Secrets
+  // (`projects/gloo/api/v1/proxy.proto` `TcpHost`).
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['MatchableTcpGateway'],
+    paths: [
+      ...['single', 'multi.destinations[].destination'].flatMap((d) => [
+        `tcpGateway.tcpHosts[].destination.${d}.upstream`,
+        `tcpGateway.tcpHosts[].destination.${d}.kube.ref`,
+      ]),
+      'tcpGateway.tcpHosts[].destination.upstreamGroup',
+    ],
+  },
+  {
+    groups: [GLOO_GATEWAY_GROUP],
+    kinds: ['MatchableTcpGateway'],
+    paths: ['matcher.sslConfig.secretRef', 'tcpGateway.tcpHosts[].sslConfig.secretRef'],
+    use: "names a Secret whose certificate and key Gloo's proxy presents on this gateway's filter chain (reading every watched namespace's Secrets)",
   },
   {
     groups: [GLOO_GATEWAY_GROUP, GLOO_GROUP],
@@ -647,6 +687,17 @@ export function namespaceReferencesOf(object: KubeObject): readonly NamespaceRef
     const every = glooEveryNamespaceSelected(fieldsOf(spec.httpGateway));
     if (every) refs.push({ field: 'spec.httpGateway', unreadable: every });
   }
+  // Envoy forwards such a TCP host's connections to the Upstream cluster the client names in its
+  // SNI: any Upstream of any namespace, another environment's too.
+  if (group === GLOO_GATEWAY_GROUP && object.kind === 'MatchableTcpGateway')
+    listOf(fieldsOf(spec.tcpGateway).tcpHosts).forEach((h, i) => {
+      if (fieldsOf(fieldsOf(h).destination).forwardSniClusterName !== undefined)
+        refs.push({
+          field: `spec.tcpGateway.tcpHosts[${i}].destination.forwardSniClusterName`,
+          unreadable:
+            "sends each connection to the Upstream its client names in the SNI, any namespace's, another environment's too, so cairn cannot tell where it leads; name this environment's Upstream in destination.single",
+        });
+    });
   for (const entry of NAMESPACE_REFERENCE_FIELDS) {
     if (!entry.groups.includes(group) || !entry.kinds.includes(object.kind)) continue;
     const start = entry.top ? { field: '', value: object } : { field: 'spec', value: spec };
@@ -691,6 +742,118 @@ function glooEveryNamespaceSelected(httpGateway: Fields): string | undefined {
     httpGateway.virtualServiceSelector !== undefined || httpGateway.virtualServiceExpressions !== undefined;
   if (!selecting && listOf(httpGateway.virtualServices).length > 0) return undefined;
   return "selects VirtualServices of every namespace (Gloo's default without virtualServiceNamespaces), another environment's too, and serves them on this gateway's filter chain with its TLS and connection settings; list this environment's namespaces in spec.httpGateway.virtualServiceNamespaces, or name its VirtualServices in spec.httpGateway.virtualServices";
+}
+
+/** HAProxy's ingress controller: its `TCP` resource, which binds ports on the controller itself. */
+const HAPROXY_TCP_GROUPS = ['ingress.v1.haproxy.org', 'ingress.v3.haproxy.org'];
+
+/**
+ * A port of a shared gateway that an object takes whole, matched by no host: every connection (or
+ * datagram) to it reaches this object's backend, another environment's clients' too, and where two
+ * environments' objects take one port the controller keeps one of them.
+ */
+export interface PortClaim {
+  readonly field: string;
+  /** The port, entry point or listener, for a person: `UDP port 5353`, `entry point web`. */
+  readonly port: string;
+  /** What the controller does with the claim, and which of two it keeps. */
+  readonly how: string;
+  /** What to write instead, where the protocol has a host to name. */
+  readonly instead?: string;
+}
+
+/**
+ * The ports of a shared gateway this object takes whole: a Kong `UDPIngress` rule (its port alone)
+ * and a `TCPIngress` rule without an SNI `host`, a Traefik `IngressRouteUDP` (its entry points) and
+ * an `IngressRouteTCP` route matching no SNI host (``HostSNI(`*`)``), an NGINX Inc
+ * `TransportServer` without a `host` on a TCP or UDP listener, and each bind of a HAProxy `TCP`
+ * resource; empty for every other object.
+ */
+export function wholePortClaimsOf(object: KubeObject): readonly PortClaim[] {
+  const group = groupOf(object.apiVersion);
+  const spec = fieldsOf((object as { spec?: unknown }).spec);
+  if (group === KONG_GROUP && (object.kind === 'UDPIngress' || object.kind === 'TCPIngress')) {
+    // Kong routes such a rule by its port alone (`internal/dataplane/translator/translate_kong_l4.go`
+    // `ingressRulesFromUDPIngressV1beta1`, `ingressRulesFromTCPIngressV1beta1`): a route whose
+    // only match is a destination port, which another environment's rule of that port matches too.
+    const udp = object.kind === 'UDPIngress';
+    return listOf(spec.rules).flatMap((r, i) => {
+      const rule = fieldsOf(r);
+      if (!udp && nameOf(rule.host) !== undefined) return [];
+      return [
+        {
+          field: `spec.rules[${i}].port`,
+          port: `${udp ? 'UDP' : 'TCP'} port ${String(rule.port)}`,
+          how: `Kong routes every ${udp ? 'datagram' : 'connection'} to that port of the gateway to this rule's Service, and a rule of another environment naming the port matches the same ${udp ? 'datagrams' : 'connections'}, one of the two routes taking them`,
+          ...(udp ? {} : { instead: 'name the SNI host this rule serves in its host' }),
+        },
+      ];
+    });
+  }
+  if (
+    TRAEFIK_GROUPS.includes(group) &&
+    (object.kind === 'IngressRouteUDP' || object.kind === 'IngressRouteTCP')
+  ) {
+    // A router without entry points is put on every default entry point (`pkg/server/aggregator.go`
+    // `mergeConfiguration`; a UDP one on every UDP entry point: `pkg/config/runtime/runtime_udp.go`).
+    const named = listOf(spec.entryPoints).map(String);
+    const entryPoints = named.length > 0 ? `entry point ${named.join(', ')}` : 'every default entry point';
+    if (object.kind === 'IngressRouteUDP')
+      return [
+        {
+          field: 'spec.entryPoints',
+          port: entryPoints,
+          how: "Traefik keeps one UDP router per entry point, whichever's name sorts last (`pkg/server/router/udp/router.go` `BuildHandlers`), so this route takes every datagram to it, another environment's route there stops, and a route of another environment with a later name takes this one's",
+        },
+      ];
+    return listOf(spec.routes).flatMap((r, i) =>
+      traefikRuleHosts(String(fieldsOf(r).match ?? '')).kind === 'any'
+        ? [
+            {
+              field: `spec.routes[${i}].match`,
+              port: entryPoints,
+              how: "a TCP router matching no SNI host takes every connection to it that no router of a named host takes, a plaintext one before any HTTP router sees it (`pkg/server/router/tcp/router.go` `ServeTCP`): every environment's plain HTTP on that entry point",
+              instead: 'match the SNI hosts this route serves with HostSNI(`name`)',
+            },
+          ]
+        : [],
+    );
+  }
+  if (group === NGINX_INC_GROUP && object.kind === 'TransportServer') {
+    const listener = fieldsOf(spec.listener);
+    const passthrough =
+      listener.name === NGINX_INC_PASSTHROUGH.name || listener.protocol === NGINX_INC_PASSTHROUGH.protocol;
+    // Its validation requires a listener's name (`pkg/apis/configuration/validation/transportserver.go`),
+    // forbids a host on a UDP one and wants a TLS Secret beside a host on a TCP one (its SNI).
+    if (passthrough || nameOf(listener.name) === undefined || nameOf(spec.host) !== undefined) return [];
+    return [
+      {
+        field: 'spec.listener',
+        port: `listener ${String(listener.name)} (${String(listener.protocol)})`,
+        how: "NGINX Inc's controller gives a listener without a host to one TransportServer of any namespace, the oldest (`internal/k8s/configuration.go` `buildListenerHostsAndTSConfigurations`), which takes every connection to its port",
+        ...(listener.protocol === 'UDP'
+          ? {}
+          : {
+              instead:
+                'name the SNI host this TransportServer serves in spec.host, with its certificate in spec.tls.secret',
+            }),
+      },
+    ];
+  }
+  if (HAPROXY_TCP_GROUPS.includes(group) && object.kind === 'TCP')
+    // Binds are a list (v1) or a map by name (v3).
+    return listOf((object as { spec?: unknown }).spec).flatMap((item, i) => {
+      const binds = fieldsOf(fieldsOf(item).frontend).binds;
+      const entries: [string, unknown][] = Array.isArray(binds)
+        ? binds.map((b, j) => [`[${j}]`, b])
+        : Object.entries(fieldsOf(binds)).map(([k, b]) => [`.${k}`, b]);
+      return entries.map(([at, b]) => ({
+        field: `spec[${i}].frontend.binds${at}.port`,
+        port: `port ${String(fieldsOf(b).port)}`,
+        how: "HAProxy's controller binds that port on itself for this resource, and of two resources of any namespaces binding one address and port keeps the oldest (`pkg/store/types-tcp-cr.go` `CheckCollision`)",
+      }));
+    });
+  return [];
 }
 
 /**

@@ -62,6 +62,13 @@ const routeCrds = [
   { group: 'gateway.solo.io', version: 'v1', plural: 'matchablehttpgateways', kind: 'MatchableHttpGateway' },
   { group: 'configuration.konghq.com', version: 'v1', plural: 'kongconsumers', kind: 'KongConsumer' },
   { group: 'k8s.nginx.org', version: 'v1', plural: 'transportservers', kind: 'TransportServer' },
+  { group: 'configuration.konghq.com', version: 'v1beta1', plural: 'udpingresses', kind: 'UDPIngress' },
+  { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressrouteudps', kind: 'IngressRouteUDP' },
+  { group: 'traefik.io', version: 'v1alpha1', plural: 'ingressroutetcps', kind: 'IngressRouteTCP' },
+  { group: 'ingress.v3.haproxy.org', version: 'v3', plural: 'tcps', kind: 'TCP' },
+  { group: 'gateway.solo.io', version: 'v1', plural: 'matchabletcpgateways', kind: 'MatchableTcpGateway' },
+  { group: 'gateway.solo.io', version: 'v1', plural: 'routeoptions', kind: 'RouteOption' },
+  { group: 'gateway.solo.io', version: 'v1', plural: 'virtualhostoptions', kind: 'VirtualHostOption' },
   {
     group: 'configuration.konghq.com',
     version: 'v1',
@@ -1212,7 +1219,11 @@ describe("Kong's TCPIngress", () => {
       { host: hostB },
       `spec.rules[0].host ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
     ],
-    ['no SNI host (the whole port)', {}, 'spec.rules[0].host names no host'],
+    [
+      'no SNI host (the whole port)',
+      {},
+      'spec.rules[0].port: it takes TCP port 9443 of the gateway every environment shares, whatever the host',
+    ],
   ])('refuses one for %s, which the API server admits from a', async (_what, rule, line) => {
     const name = kit.name('tcp');
     const object = tcpIngress(name, rule);
@@ -1612,6 +1623,277 @@ describe("NGINX Inc's TransportServers", () => {
   it('applies one for its own host', async () => {
     const object = transportServer('ts-mine', `db.${hostA}`);
     const result = await planAndApply(applierA, { 'ts.yaml': object });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read(object)).toBeDefined();
+  });
+});
+
+describe("a shared gateway's port taken whole", () => {
+  // Found in review: a route matched by its port alone takes that port (an entry point, a listener)
+  // of the gateway every environment shares, and where two environments' objects name one port the
+  // controller keeps one of them (the oldest, or the name sorting last); the API server admitted
+  // each from a's ServiceAccount, and cairn applied it.
+  const udpIngress = (name: string) => ({
+    apiVersion: 'configuration.konghq.com/v1beta1',
+    kind: 'UDPIngress',
+    metadata: { name },
+    spec: { rules: [{ port: 53, backend: { serviceName: 'dns', servicePort: 53 } }] },
+  });
+  const traefikRoute = (kind: string, name: string, spec: object) => ({
+    apiVersion: 'traefik.io/v1alpha1',
+    kind,
+    metadata: { name },
+    spec,
+  });
+  const tcpRoute = (name: string, match: string) =>
+    traefikRoute('IngressRouteTCP', name, {
+      entryPoints: ['web'],
+      routes: [{ match, services: [{ name: 'db', port: 5432 }] }],
+    });
+  const transportServer = (name: string, host?: string) => ({
+    apiVersion: 'k8s.nginx.org/v1',
+    kind: 'TransportServer',
+    metadata: { name },
+    spec: {
+      listener: { name: 'tcp-5432', protocol: 'TCP' },
+      ...(host ? { host, tls: { secret: 'db-tls' } } : {}),
+      upstreams: [{ name: 'db', service: 'db', port: 5432 }],
+      action: { pass: 'db' },
+    },
+  });
+  const haproxyTcp = (name: string) => ({
+    apiVersion: 'ingress.v3.haproxy.org/v3',
+    kind: 'TCP',
+    metadata: { name },
+    spec: [
+      {
+        name: 'db',
+        frontend: { name: 'fe-db', binds: { v4: { name: 'v4', port: 5432 } } },
+        service: { name: 'db', port: 5432 },
+      },
+    ],
+  });
+  const read = (object: Named & { apiVersion?: string }) => {
+    const crd = routeCrds.find(
+      (c) => `${c.group}/${c.version}` === object.apiVersion && c.kind === object.kind,
+    )!;
+    return kit.get(
+      `/apis/${crd.group}/${crd.version}/namespaces/${a.ns}/${crd.plural}/${object.metadata.name}`,
+    );
+  };
+
+  it.each<[string, () => Named & { apiVersion: string }, string]>([
+    [
+      'a Kong UDPIngress',
+      () => udpIngress(kit.name('udp')),
+      `spec.rules[0].port: it takes UDP port 53 of the gateway every environment shares, whatever the host: Kong routes every datagram to that port of the gateway to this rule's Service`,
+    ],
+    [
+      'a Traefik IngressRouteUDP',
+      () =>
+        traefikRoute('IngressRouteUDP', kit.name('udp'), {
+          entryPoints: ['dns'],
+          routes: [{ services: [{ name: 'dns', port: 53 }] }],
+        }),
+      `spec.entryPoints: it takes entry point dns of the gateway every environment shares, whatever the host: Traefik keeps one UDP router per entry point`,
+    ],
+    [
+      'a Traefik IngressRouteTCP of HostSNI(`*`) on the web entry point',
+      () => tcpRoute(kit.name('tcp'), 'HostSNI(`*`)'),
+      `spec.routes[0].match: it takes entry point web of the gateway every environment shares, whatever the host: a TCP router matching no SNI host takes every connection to it that no router of a named host takes, a plaintext one before any HTTP router sees it`,
+    ],
+    [
+      'an NGINX Inc TransportServer without a host on a TCP listener',
+      () => transportServer(kit.name('ts')),
+      `spec.listener: it takes listener tcp-5432 (TCP) of the gateway every environment shares, whatever the host: NGINX Inc's controller gives a listener without a host to one TransportServer of any namespace, the oldest`,
+    ],
+    [
+      'a HAProxy TCP resource',
+      () => haproxyTcp(kit.name('tcp')),
+      `spec[0].frontend.binds.v4.port: it takes port 5432 of the gateway every environment shares, whatever the host: HAProxy's controller binds that port on itself for this resource`,
+    ],
+  ])(
+    'refuses %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      const object = make();
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      const beside = transportServer(kit.name('beside'), `db.${hostA}`);
+      await expectRefusedBeside(object, beside, line, read);
+    },
+  );
+
+  it.each([
+    [
+      'a Traefik IngressRouteTCP of HostSNI(`*`)',
+      () => tcpRoute(kit.name('tcp'), 'HostSNI(`*`)'),
+      'spec.routes[0].match',
+    ],
+    [
+      'a Kong TCPIngress rule without an SNI host',
+      () => ({
+        apiVersion: 'configuration.konghq.com/v1beta1',
+        kind: 'TCPIngress',
+        metadata: { name: kit.name('tcp') },
+        spec: { rules: [{ port: 9000, backend: { serviceName: 'db', servicePort: 5432 } }] },
+      }),
+      'spec.rules[0].port',
+    ],
+  ])(
+    'without kubernetes.hosts (no host claim to refuse it), refuses %s, and applies nothing of the commit',
+    async (_what, make, field) => {
+      const unlisted = kit.applier(
+        'a-unlisted',
+        kit.target(a.ns, {
+          ...claimsOfA(),
+          namespaces: [a.ns, a.extra],
+          serviceAccount: `${a.ns}/${a.sa}`,
+          pruneMaxShare: 1,
+        }),
+        { repository },
+      );
+      const object = make();
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      const result = await planAndApply(unlisted, { 'take.yaml': object });
+      expectRefused(
+        result,
+        `k8s-resources/take.yaml: ${object.kind}/${a.ns}/${object.metadata.name}: ${field}: it takes`,
+      );
+      expect(await read(object)).toBeUndefined();
+    },
+  );
+
+  it('applies routes of its own SNI hosts, and a port taken whole where kubernetes.allowClusterPolicy is set', async () => {
+    const own = {
+      'route.yaml': tcpRoute('tcp-own', `HostSNI(\`db.${hostA}\`)`),
+      'ts.yaml': transportServer('ts-own', `db.${hostA}`),
+    };
+    const mine = await planAndApply(applierA, own);
+    expect(mine.plan.failure).toBeUndefined();
+    expect(mine.apply.failure).toBeUndefined();
+    for (const object of Object.values(own)) expect(await read(object)).toBeDefined();
+
+    const trusted = kit.applier(
+      'a-ports',
+      kit.target(a.ns, {
+        ...claimsOfA(),
+        namespaces: [a.ns, a.extra],
+        serviceAccount: `${a.ns}/${a.sa}`,
+        allowClusterPolicy: true,
+        pruneMaxShare: 1,
+      }),
+      { repository },
+    );
+    const udp = udpIngress('udp-trusted');
+    const result = await planAndApply(trusted, { 'udp.yaml': udp });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read(udp)).toBeDefined();
+  });
+});
+
+describe("Gloo's MatchableTcpGateways", () => {
+  // Found in review: a platform's Gateway selects MatchableTcpGateways by label from every
+  // namespace (projects/gateway/pkg/translator/gateway_selector.go); the API server admitted from
+  // a's ServiceAccount one for b's SNI host, one forwarding to b's Upstream and one forwarding to
+  // whichever Upstream the client names, and cairn applied them.
+  const tcpGateway = (name: string, host: string, destination: object) => ({
+    apiVersion: 'gateway.solo.io/v1',
+    kind: 'MatchableTcpGateway',
+    metadata: { name },
+    spec: {
+      matcher: { sslConfig: { sniDomains: [host] } },
+      tcpGateway: { tcpHosts: [{ name: 'db', destination }] },
+    },
+  });
+  const upstream = (namespace: string) => ({ single: { upstream: { name: 'db', namespace } } });
+  const read = (object: Named) =>
+    kit.get(`/apis/gateway.solo.io/v1/namespaces/${a.ns}/matchabletcpgateways/${object.metadata.name}`);
+
+  it.each<[string, () => Named, string]>([
+    [
+      "b's SNI host",
+      () => tcpGateway(kit.name('tgw'), hostB, upstream(a.ns)),
+      `spec.matcher.sslConfig.sniDomains[0] ${hostB} is not within kubernetes.hosts (${hostA}, *.${hostA})`,
+    ],
+    [
+      "b's Upstream",
+      () => tcpGateway(kit.name('tgw'), `db.${hostA}`, upstream(b.ns)),
+      `spec.tcpGateway.tcpHosts[0].destination.single.upstream.namespace ${b.ns} hands this object's traffic to another namespace's objects: namespace ${b.ns} is neither kubernetes.namespace`,
+    ],
+    [
+      'the Upstream its client names in the SNI',
+      () => tcpGateway(kit.name('tgw'), `db.${hostA}`, { forwardSniClusterName: {} }),
+      'spec.tcpGateway.tcpHosts[0].destination.forwardSniClusterName sends each connection to the Upstream its client names in the SNI',
+    ],
+  ])(
+    'refuses one forwarding %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      const object = make();
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      await expectRefusedBeside(
+        object,
+        tcpGateway(kit.name('beside'), `db.${hostA}`, upstream(a.ns)),
+        line,
+        read,
+      );
+    },
+  );
+
+  it("applies one for a's own SNI host and Upstream", async () => {
+    const object = tcpGateway('tgw-own', `db.${hostA}`, upstream(a.ns));
+    const result = await planAndApply(applierA, { 'tgw.yaml': object });
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    expect(await read(object)).toBeDefined();
+  });
+});
+
+describe("Gloo's RouteOption and VirtualHostOption own options", () => {
+  // Found in review: Gloo merges a RouteOption's or VirtualHostOption's options into every route
+  // taking it (projects/gateway/pkg/translator/virtual_service_translator.go,
+  // mergeDelegatedVirtualHostOptions), so an AuthConfig or RateLimitConfig named there acts as one
+  // the route names; the API server admitted from a's ServiceAccount options naming b's, and
+  // cairn applied them.
+  const option = (kind: string, name: string, options: object) => ({
+    apiVersion: 'gateway.solo.io/v1',
+    kind,
+    metadata: { name },
+    spec: { options },
+  });
+  const ref = (namespace: string) => ({ name: 'shared', namespace });
+  const read = (object: Named) =>
+    kit.get(
+      `/apis/gateway.solo.io/v1/namespaces/${a.ns}/${object.kind.toLowerCase()}s/${object.metadata.name}`,
+    );
+
+  it.each<[string, () => Named, string]>([
+    [
+      "a RouteOption checking requests with b's AuthConfig",
+      () => option('RouteOption', kit.name('opt'), { extauth: { configRef: ref(b.ns) } }),
+      `spec.options.extauth.configRef.namespace ${b.ns} names an AuthConfig that Gloo's external auth service checks every request to this object's routes with: namespace ${b.ns} is environment b's`,
+    ],
+    [
+      "a VirtualHostOption counting against b's RateLimitConfig",
+      () => option('VirtualHostOption', kit.name('opt'), { rateLimitConfigs: { refs: [ref(b.ns)] } }),
+      `spec.options.rateLimitConfigs.refs[0].namespace ${b.ns} names a RateLimitConfig whose counters every route naming it shares`,
+    ],
+  ])(
+    'refuses %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      const object = make();
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      const beside = option('RouteOption', kit.name('beside'), { extauth: { configRef: ref(a.ns) } });
+      await expectRefusedBeside(object, beside, line, read);
+    },
+  );
+
+  it("applies options naming a's own AuthConfig and a platform's RateLimitConfig", async () => {
+    const object = option('RouteOption', 'opt-own', {
+      extauth: { configRef: ref(a.ns) },
+      rateLimitConfigs: { refs: [ref('platform-shared')] },
+    });
+    const result = await planAndApply(applierA, { 'opt.yaml': object });
     expect(result.plan.failure).toBeUndefined();
     expect(result.apply.failure).toBeUndefined();
     expect(await read(object)).toBeDefined();

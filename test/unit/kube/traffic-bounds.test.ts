@@ -282,11 +282,6 @@ describe('hosts claimed beyond kubernetes.hosts', () => {
       /^spec\.routes\[0\]\.match b\.example\.com is not within/,
     ],
     [
-      'a Traefik IngressRouteTCP of every SNI',
-      traefik('HostSNI(`*`)', {}, 'IngressRouteTCP'),
-      /^spec\.routes\[0\]\.match names no host/,
-    ],
-    [
       'a Contour HTTPProxy of its own host',
       httpProxy({ virtualhost: { fqdn: 'api.a.example.com' } }),
       undefined,
@@ -595,13 +590,6 @@ describe("references to another namespace's objects", () => {
       /^spec\.parentRefs\[0\]\.namespace team-b/,
     ],
     [
-      "a Traefik UDP route to another environment's Service",
-      traefikKind('IngressRouteUDP', {
-        routes: [{ services: [{ name: 'dns', namespace: 'team-b', port: 53 }] }],
-      }),
-      /^spec\.routes\[0\]\.services\[0\]\.namespace team-b/,
-    ],
-    [
       "a Traefik Middleware named by its provider's id, which hides its namespace",
       traefik('Host(`a.example.com`)', {}, 'IngressRoute', 'traefik.io', {
         middlewares: [{ name: 'team-b-auth@kubernetescrd' }],
@@ -812,7 +800,7 @@ describe("Kong's TCPIngress hosts", () => {
     [
       'no SNI (the whole port)',
       tcpIngress({ rules: [{ port: 9000, backend }] }),
-      /^spec\.rules\[0\]\.host names no host/,
+      /^spec\.rules\[0\]\.port: it takes TCP port 9000 of the gateway every environment shares/,
     ],
     [
       "a TLS entry for another environment's host",
@@ -926,9 +914,9 @@ describe('NGINX Inc TransportServer hosts', () => {
       /^spec\.host b\.example\.com is not within/,
     ],
     [
-      'a TCP listener without a host (a port, no host)',
+      'a TCP listener without a host (the whole port)',
       transportServer({ name: 'tcp-5432', protocol: 'TCP' }),
-      undefined,
+      /^spec\.listener: it takes listener tcp-5432 \(TCP\) of the gateway every environment shares, whatever the host: NGINX Inc's controller gives a listener without a host to one TransportServer of any namespace, the oldest/,
     ],
   ])('with kubernetes.hosts, %s', (_what, object, expected) => {
     const why = outOfBounds(withHosts, object, new Set());
@@ -1487,6 +1475,194 @@ describe('Emissary-ingress routes', () => {
     ],
   ])('%s', (_what, object, expected) => {
     const why = outOfBounds(withHosts, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
+describe("a shared gateway's port taken whole (cluster policy)", () => {
+  // Found in review: a route matching a port alone takes it from every environment sharing the
+  // gateway, and where two environments' objects name one port the controller keeps one of them.
+  const kong = (kind: string, rules: object[]) =>
+    made('configuration.konghq.com/v1beta1', kind, { spec: { rules } });
+  const backend = { serviceName: 'dns', servicePort: 53 };
+  const transportServer = (listener: object, host?: string) =>
+    made('k8s.nginx.org/v1', 'TransportServer', {
+      spec: { listener, ...(host ? { host, tls: { secret: 'db-tls' } } : {}), action: { pass: 'db' } },
+    });
+  const haproxyTcp = (apiVersion: string, binds: unknown) =>
+    made(apiVersion, 'TCP', {
+      spec: [{ name: 'db', frontend: { name: 'fe-db', binds }, service: { name: 'db', port: 5432 } }],
+    });
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      'a Kong UDPIngress rule (its port alone)',
+      kong('UDPIngress', [{ port: 53, backend }]),
+      /^spec\.rules\[0\]\.port: it takes UDP port 53 of the gateway every environment shares, whatever the host: Kong routes every datagram to that port of the gateway to this rule's Service.*: that is cluster policy/,
+    ],
+    [
+      'a Kong TCPIngress rule without an SNI host, after one with',
+      kong('TCPIngress', [
+        { host: 'db.a.example.com', port: 9443, backend },
+        { port: 9000, backend },
+      ]),
+      /^spec\.rules\[1\]\.port: it takes TCP port 9000 .*; name the SNI host this rule serves in its host: that is cluster policy/,
+    ],
+    [
+      'a Kong TCPIngress rule of its SNI host',
+      kong('TCPIngress', [{ host: 'db.a.example.com', port: 9443, backend }]),
+      undefined,
+    ],
+    [
+      'a Traefik IngressRouteUDP on its entry point',
+      traefikKind('IngressRouteUDP', {
+        entryPoints: ['dns'],
+        routes: [{ services: [{ name: 'dns', port: 53 }] }],
+      }),
+      /^spec\.entryPoints: it takes entry point dns of the gateway every environment shares, whatever the host: Traefik keeps one UDP router per entry point, whichever's name sorts last/,
+    ],
+    [
+      'a Traefik IngressRouteUDP naming no entry point',
+      traefikKind('IngressRouteUDP', { routes: [{ services: [{ name: 'dns', port: 53 }] }] }),
+      /^spec\.entryPoints: it takes every default entry point/,
+    ],
+    [
+      'a Traefik IngressRouteTCP of HostSNI(`*`) on the web entry point',
+      traefik('HostSNI(`*`)', { entryPoints: ['web'] }, 'IngressRouteTCP'),
+      /^spec\.routes\[0\]\.match: it takes entry point web .*a plaintext one before any HTTP router sees it.*; match the SNI hosts this route serves with HostSNI\(`name`\)/,
+    ],
+    [
+      'a Traefik IngressRouteTCP of its own SNI host',
+      traefik('HostSNI(`db.a.example.com`)', { entryPoints: ['websecure'] }, 'IngressRouteTCP'),
+      undefined,
+    ],
+    [
+      'an NGINX Inc TransportServer without a host on a UDP listener',
+      transportServer({ name: 'dns-udp', protocol: 'UDP' }),
+      /^spec\.listener: it takes listener dns-udp \(UDP\) of the gateway every environment shares, whatever the host: .*the oldest .*which takes every connection to its port: that is cluster policy/,
+    ],
+    [
+      'an NGINX Inc TransportServer of its SNI host on a TCP listener',
+      transportServer({ name: 'tcp-5432', protocol: 'TCP' }, 'db.a.example.com'),
+      undefined,
+    ],
+    [
+      'a HAProxy TCP resource (v3: binds by name)',
+      haproxyTcp('ingress.v3.haproxy.org/v3', { v4: { name: 'v4', port: 5432 } }),
+      /^spec\[0\]\.frontend\.binds\.v4\.port: it takes port 5432 of the gateway every environment shares, whatever the host: HAProxy's controller binds that port on itself for this resource, and of two resources of any namespaces binding one address and port keeps the oldest/,
+    ],
+    [
+      'a HAProxy TCP resource (v1: a list of binds)',
+      haproxyTcp('ingress.v1.haproxy.org/v1', [{ name: 'v4', port: 5432 }]),
+      /^spec\[0\]\.frontend\.binds\[0\]\.port: it takes port 5432/,
+    ],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds(base, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+    // Cluster policy: an environment trusted with the whole cluster may take a port.
+    expect(outOfBounds({ ...base, allowClusterPolicy: true }, object, new Set())).toBeUndefined();
+  });
+
+  it("still bounds a trusted environment's UDP route by the namespaces of its Services", () => {
+    const object = traefikKind('IngressRouteUDP', {
+      entryPoints: ['dns'],
+      routes: [{ services: [{ name: 'dns', namespace: 'team-b', port: 53 }] }],
+    });
+    expect(outOfBounds({ ...base, allowClusterPolicy: true }, object, new Set())).toMatch(
+      /^spec\.routes\[0\]\.services\[0\]\.namespace team-b/,
+    );
+  });
+});
+
+describe("Gloo's MatchableTcpGateway", () => {
+  // Found in review: a platform's Gateway selects MatchableTcpGateways by label from every
+  // namespace; their matcher's SNI domains and TCP hosts' SNI domains pick its connections, and
+  // their TCP hosts forward them to Upstreams, Services and Secrets of any namespace Gloo watches.
+  const tcpGateway = (matcher: object, tcpHost: object) =>
+    made('gateway.solo.io/v1', 'MatchableTcpGateway', {
+      spec: { matcher, tcpGateway: { tcpHosts: [{ name: 'db', ...tcpHost }] } },
+    });
+  const sni = (...sniDomains: string[]) => ({ sslConfig: { sniDomains } });
+  const single = (destination: object) => ({ destination: { single: destination } });
+  const own = single({ upstream: { name: 'db', namespace: 'team-a' } });
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    ['its own SNI host to its own Upstream', tcpGateway(sni('db.a.example.com'), own), undefined],
+    [
+      "another environment's SNI host",
+      tcpGateway(sni('db.b.example.com'), own),
+      /^spec\.matcher\.sslConfig\.sniDomains\[0\] db\.b\.example\.com is not within kubernetes\.hosts/,
+    ],
+    [
+      "a TCP host of another environment's SNI",
+      tcpGateway(sni('db.a.example.com'), { ...own, ...sni('db.b.example.com') }),
+      /^spec\.tcpGateway\.tcpHosts\[0\]\.sslConfig\.sniDomains\[0\] db\.b\.example\.com is not within/,
+    ],
+    [
+      'no SNI (every connection of the listener)',
+      tcpGateway({}, own),
+      /^spec\.matcher\.sslConfig names no host/,
+    ],
+    [
+      "another environment's Upstream",
+      tcpGateway(sni('db.a.example.com'), single({ upstream: { name: 'db', namespace: 'team-b' } })),
+      /^spec\.tcpGateway\.tcpHosts\[0\]\.destination\.single\.upstream\.namespace team-b hands this object's traffic to another namespace's objects/,
+    ],
+    [
+      "another environment's Service among weighted destinations",
+      tcpGateway(sni('db.a.example.com'), {
+        destination: {
+          multi: { destinations: [{ destination: { kube: { ref: { name: 'db', namespace: 'team-b' } } } }] },
+        },
+      }),
+      /^spec\.tcpGateway\.tcpHosts\[0\]\.destination\.multi\.destinations\[0\]\.destination\.kube\.ref\.namespace team-b/,
+    ],
+    [
+      "another environment's TLS Secret",
+      tcpGateway(
+        { sslConfig: { sniDomains: ['db.a.example.com'], secretRef: { name: 'tls', namespace: 'team-b' } } },
+        own,
+      ),
+      /^spec\.matcher\.sslConfig\.secretRef\.namespace team-b names a Secret whose certificate and key Gloo's proxy presents/,
+    ],
+    [
+      'the Upstream its client names in the SNI',
+      tcpGateway(sni('db.a.example.com'), { destination: { forwardSniClusterName: {} } }),
+      /^spec\.tcpGateway\.tcpHosts\[0\]\.destination\.forwardSniClusterName sends each connection to the Upstream its client names in the SNI/,
+    ],
+  ])('with kubernetes.hosts, %s', (_what, object, expected) => {
+    const why = outOfBounds({ ...withHosts, claims: withEnvironmentB.claims! }, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+});
+
+describe("Gloo's RouteOption and VirtualHostOption own options", () => {
+  // Found in review: Gloo merges their options into every route taking them, so an AuthConfig or
+  // RateLimitConfig they name acts as one named by the route itself.
+  const option = (kind: string, options: object) => made('gateway.solo.io/v1', kind, { spec: { options } });
+  const ref = (namespace: string) => ({ name: 'x', namespace });
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      "a RouteOption checking requests with another environment's AuthConfig",
+      option('RouteOption', { extauth: { configRef: ref('team-b') } }),
+      /^spec\.options\.extauth\.configRef\.namespace team-b names an AuthConfig that Gloo's external auth service checks every request to this object's routes with: namespace team-b is environment b's/,
+    ],
+    [
+      "a VirtualHostOption counting against another environment's RateLimitConfig",
+      option('VirtualHostOption', { rateLimitConfigs: { refs: [ref('team-b')] } }),
+      /^spec\.options\.rateLimitConfigs\.refs\[0\]\.namespace team-b names a RateLimitConfig whose counters every route naming it shares/,
+    ],
+    [
+      "a RouteOption of its own AuthConfig and a platform's RateLimitConfig",
+      option('RouteOption', {
+        extauth: { configRef: ref('team-a') },
+        rateLimitRegularConfigs: { refs: [ref('platform')] },
+      }),
+      undefined,
+    ],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds(withEnvironmentB, object, new Set());
     if (expected === undefined) expect(why).toBeUndefined();
     else expect(why).toMatch(expected);
   });
