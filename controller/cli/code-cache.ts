@@ -56,10 +56,16 @@ export function enableCodeCache(directory: string): void {
     }
     // A shebang line is a comment to the wrapper, as Node's own loader makes it.
     const source = content.startsWith('#!') ? `//${content}` : content;
-    const script = new Script(Module.wrap(source), {
-      filename,
-      ...(cachedData ? { cachedData } : {}),
-    });
+    let script: Script;
+    try {
+      script = new Script(Module.wrap(source), { filename, ...(cachedData ? { cachedData } : {}) });
+    } catch {
+      // Not a CommonJS script: an ES module reached through require (a package without `"type":
+      // "module"`, chokidar's on Node 20.19+), which Node's own compile detects and loads as one
+      // (found by the sharded e2e tests: `cairn run` stopped at "Cannot use import statement
+      // outside a module"), or a real syntax error, which Node reports as it would have.
+      return compile.call(this, content, filename);
+    }
     if (cachedData && !script.cachedDataRejected) counts.hits++;
     else {
       counts.misses++;

@@ -36,8 +36,11 @@ export function enableCompileCache(
 ): CompileCache {
   if (env.NODE_COMPILE_CACHE !== undefined) return { enabled: false, reason: 'NODE_COMPILE_CACHE decides' };
   if (env.CAIRN_COMPILE_CACHE === 'off') return { enabled: false, reason: 'CAIRN_COMPILE_CACHE=off' };
-  const directory = join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'cairn', 'compile-cache');
+  let directory: string | undefined;
   try {
+    // Inside the try: a user with no home (a runner's uid with no passwd entry and no HOME) makes
+    // homedir() throw, and the command must then run without the cache, not fail.
+    directory = join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'cairn', 'compile-cache');
     mkdirSync(directory, { recursive: true, mode: 0o700 });
     // lstat: a symlink planted in its place is not followed.
     const found = lstatSync(directory);
@@ -53,6 +56,6 @@ export function enableCompileCache(
     enable(directory);
     return { directory, enabled: true };
   } catch (error) {
-    return { directory, enabled: false, reason: (error as Error).message };
+    return { ...(directory ? { directory } : {}), enabled: false, reason: (error as Error).message };
   }
 }

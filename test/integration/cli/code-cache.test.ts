@@ -85,4 +85,20 @@ onNode20('the code cache on Node 20', () => {
     writeFileSync(mod, `module.exports = 'bbbb';\n`);
     expect(run(cacheHome, [main])).toEqual({ counts: { hits: 0, misses: 1 }, stdout: 'bbbb function' });
   });
+
+  it('leaves to Node a module it cannot compile as a script: an ES module reached through require', () => {
+    // Found by the sharded e2e tests: `cairn run` (chokidar's ES modules) stopped at "Cannot use
+    // import statement outside a module", where Node 20.19+ loads such a file as an ES module.
+    const cacheHome = join(home, 'esm');
+    const dir = mkdtempSync(join(home, 'esm-'));
+    const esm = join(dir, 'esm.js');
+    writeFileSync(esm, `export const kind = 'an ES module';\n`);
+    const main = join(dir, 'main.js');
+    writeFileSync(
+      main,
+      `require(${JSON.stringify(COMPILE_CACHE)}).enableCompileCache();\n` +
+        `console.log(require(${JSON.stringify(esm)}).kind);\n`,
+    );
+    expect(run(cacheHome, [main])).toEqual({ counts: { hits: 0, misses: 0 }, stdout: 'an ES module' });
+  });
 });

@@ -75,4 +75,29 @@ describe('the compile cache, on a real Node', () => {
     ).toBe(0);
     expect(files(dir)).toEqual([]);
   });
+
+  it('is left out for a user with no home, and the command runs', () => {
+    // A synth runner's uid has no passwd entry and no HOME: Node cannot tell its home folder.
+    // Found by the sidecar e2e tests: `cairn synth-runner` stopped at start, before its first job.
+    const run = spawnSync(
+      'setpriv',
+      [
+        '--reuid=54321',
+        '--regid=54321',
+        '--clear-groups',
+        'env',
+        '-u',
+        'HOME',
+        '-u',
+        'XDG_CACHE_HOME',
+        process.execPath,
+        BIN,
+        '--version',
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
 });
