@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import {
   GetObjectCommand,
@@ -20,10 +20,13 @@ import { zipContentDigest } from './zip-entries';
  */
 export type Content =
   | { readonly bytes: Buffer; readonly zip?: boolean }
-  | { readonly file: string; readonly size: number; readonly sha256: string; readonly zip?: boolean };
+  | { readonly file: string; readonly size: number; readonly zip?: boolean };
 
 const sizeOf = (content: Content) => ('bytes' in content ? content.bytes.length : content.size);
 const bytesOf = (content: Content) => ('bytes' in content ? content.bytes : readFile(content.file));
+/** Its SHA-256: of the bytes in hand, or of the file hashed as it is read (nothing of it kept). */
+const digestOf = async (content: Content) =>
+  'bytes' in content ? sha256(content.bytes) : (await streamDigest(createReadStream(content.file))).sha256;
 
 /** The object at a key as far as it was read: its size, and its SHA-256 when it was needed. */
 interface Held {
@@ -125,17 +128,19 @@ export async function putOnce(
   subject: string,
   fence?: WriteFence,
 ): Promise<'created' | 'present'> {
-  const mine = 'bytes' in content ? sha256(content.bytes) : content.sha256;
   let held = await heldAt(s3, input.Bucket, input.Key, content);
+  let mine: string;
   if (held === undefined) {
+    // Read whole for the upload alone (and hashed from that read, not read twice): a buffer, unlike
+    // a stream, is sent again as it was when the SDK retries.
+    const body = await bytesOf(content);
+    mine = sha256(body);
     try {
       await s3.send(
         fencedWrite(
           new PutObjectCommand({
             ...input,
-            // Read whole for the upload alone: a buffer, unlike a stream, is sent again as it was
-            // when the SDK retries.
-            Body: await bytesOf(content),
+            Body: body,
             ChecksumSHA256: Buffer.from(mine, 'hex').toString('base64'),
             IfNoneMatch: '*',
           }),
@@ -149,7 +154,7 @@ export async function putOnce(
       held = await heldAt(s3, input.Bucket, input.Key, content);
       if (held === undefined) throw error;
     }
-  }
+  } else mine = await digestOf(content);
   if (await same(s3, input, held, content, mine)) return 'present';
   const what = held.sha256 ? `${held.size} bytes, sha256 ${held.sha256}` : `${held.size} bytes`;
   throw new CairnError(
@@ -165,10 +170,9 @@ export async function putOnce(
 }
 
 /**
- * The file cdk-assets packaged (an asset's zip, or its own file), hashed as it is read: putOnce
- * reads it whole only to upload it, or to compare its files with a zip of other bytes.
+ * The file cdk-assets packaged (an asset's zip, or its own file), by its size alone: putOnce hashes
+ * it as it reads it, whole only to upload it or to compare its files with a zip of other bytes.
  */
 export async function packagedContent(file: string, contentType: string | undefined): Promise<Content> {
-  const { sha256, size } = await streamDigest(createReadStream(file));
-  return { file, size, sha256, zip: contentType === 'application/zip' };
+  return { file, size: (await stat(file)).size, zip: contentType === 'application/zip' };
 }
