@@ -125,7 +125,8 @@ export function createKubeApplier(
 
     async drifted() {
       const p = get();
-      const record = await p.inventory.read();
+      // Any record but this identity's own is drift: the pre-identity one is not asked for.
+      const record = await p.inventory.read({ legacy: false });
       if (record.source !== 'current') return [p.inventory.subject];
       const located: Located[] = [];
       const lost: string[] = [];

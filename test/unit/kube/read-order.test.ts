@@ -183,3 +183,116 @@ describe('a Namespace read as absent', () => {
     expect(result.failure?.code).toBe('kube.unowned');
   });
 });
+
+describe("the environment's own namespace, declared by its tree", () => {
+  const tree = (namespace: string): Manifest[] => [
+    {
+      object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+      file: 'k8s-resources/ns.yaml',
+      documentIndex: 0,
+    },
+    ...[0, 1, 2].map((i) => ({
+      object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, namespace }, data: {} },
+      file: 'k8s-resources/ns.yaml',
+      documentIndex: i + 1,
+    })),
+  ];
+
+  it('is read once, beside the other reads, and nothing inside it is read when it is absent', async () => {
+    // given a fresh environment whose tree makes its default namespace (`apps`)
+    const memory = new MemoryKubeClient();
+    const { client, reads } = recordingReads(memory);
+    const applier = createKubeApplier(identity, target, silentLog(), { client });
+    // when it is applied
+    const result = await applier.apply(tree(target.namespace));
+    // then the namespace was read by name once, and no collection in it was listed (its inventory
+    // is read by name, as always); everything was created
+    expect(result.failure).toBeUndefined();
+    expect(reads.filter((r) => r === `/api/v1/namespaces/${target.namespace}`)).toHaveLength(1);
+    const inside = reads.filter((r) => r.startsWith(`/api/v1/namespaces/${target.namespace}/`));
+    expect(inside.every((r) => r.includes('/configmaps/cairn-inventory-'))).toBe(true);
+    expect(result.changes.map((c) => c.action)).toEqual(['created', 'created', 'created', 'created']);
+  });
+
+  it('is read by the apply as before when that read fails: a failed read of it grants and refuses nothing', async () => {
+    // given the same tree, and a server that refuses the first read of that namespace
+    const memory = new MemoryKubeClient();
+    let namespaceReads = 0;
+    const reads: string[] = [];
+    const client: KubeClient = {
+      server: memory.server,
+      close: () => memory.close(),
+      async request(req) {
+        if (req.method === 'GET') reads.push(req.path);
+        if (
+          req.method === 'GET' &&
+          req.path === `/api/v1/namespaces/${target.namespace}` &&
+          namespaceReads++ === 0
+        )
+          return { status: 500, body: { message: 'etcdserver: request timed out' } };
+        return memory.request(req);
+      },
+    };
+    const applier = createKubeApplier(identity, target, silentLog(), { client });
+    // when it is applied
+    const result = await applier.apply(tree(target.namespace));
+    // then the apply went on: the namespace was read again, and what the tree puts in it too
+    expect(result.failure).toBeUndefined();
+    expect(namespaceReads).toBe(2);
+    expect(reads).toContain(`/api/v1/namespaces/${target.namespace}/configmaps/cm-0`);
+    expect(result.changes.map((c) => c.action)).toEqual(['created', 'created', 'created', 'created']);
+  });
+});
+
+describe("the pre-identity inventory's read", () => {
+  const tree: Manifest[] = [
+    {
+      object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'apps' }, data: {} },
+      file: 'k8s-resources/cm.yaml',
+      documentIndex: 0,
+    },
+  ];
+  /** A client whose reads of this identity's inventory are answered after a pause, logging the order. */
+  function slowOwnInventory(memory: MemoryKubeClient) {
+    const events: string[] = [];
+    const client: KubeClient = {
+      server: memory.server,
+      close: () => memory.close(),
+      async request(req) {
+        if (req.method === 'GET' && req.path.endsWith('/configmaps/cairn-inventory-dev'))
+          events.push('legacy asked');
+        if (req.method === 'GET' && /\/configmaps\/cairn-inventory-dev-[0-9a-f]+$/.test(req.path)) {
+          events.push('own asked');
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          events.push('own answered');
+        }
+        return memory.request(req);
+      },
+    };
+    return { client, events };
+  }
+
+  it('is sent beside the read of its own, not after that read comes back empty', async () => {
+    // given a fresh environment (no inventory of either name)
+    const { client, events } = slowOwnInventory(new MemoryKubeClient());
+    const applier = createKubeApplier(identity, target, silentLog(), { client });
+    // when it is applied
+    const result = await applier.apply(tree);
+    // then the old name was asked for before the own record's (empty) answer came
+    expect(result.failure).toBeUndefined();
+    expect(events.indexOf('legacy asked')).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf('legacy asked')).toBeLessThan(events.indexOf('own answered'));
+  });
+
+  it("is not sent by a drift check, to which any record but this identity's own is drift", async () => {
+    // given an environment applied once
+    const memory = new MemoryKubeClient();
+    await createKubeApplier(identity, target, silentLog(), { client: memory }).apply(tree);
+    const { client, events } = slowOwnInventory(memory);
+    // when its drift is checked
+    const drifted = await createKubeApplier(identity, target, silentLog(), { client }).drifted();
+    // then nothing drifted, and only its own record was read
+    expect(drifted).toEqual([]);
+    expect(events).toEqual(['own asked', 'own answered']);
+  });
+});
