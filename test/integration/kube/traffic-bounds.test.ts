@@ -69,6 +69,22 @@ const routeCrds = [
   { group: 'gateway.solo.io', version: 'v1', plural: 'matchabletcpgateways', kind: 'MatchableTcpGateway' },
   { group: 'gateway.solo.io', version: 'v1', plural: 'routeoptions', kind: 'RouteOption' },
   { group: 'gateway.solo.io', version: 'v1', plural: 'virtualhostoptions', kind: 'VirtualHostOption' },
+  { group: 'getambassador.io', version: 'v3alpha1', plural: 'tcpmappings', kind: 'TCPMapping' },
+  // the API server takes a CRD of a *.k8s.io group only with its API review's approval, as Gateway API's carry
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    plural: 'tcproutes',
+    kind: 'TCPRoute',
+    approved: true,
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    plural: 'udproutes',
+    kind: 'UDPRoute',
+    approved: true,
+  },
   {
     group: 'configuration.konghq.com',
     version: 'v1',
@@ -122,7 +138,16 @@ function installRouteCrds(): void {
       stringify({
         apiVersion: 'apiextensions.k8s.io/v1',
         kind: 'CustomResourceDefinition',
-        metadata: { name },
+        metadata: {
+          name,
+          ...(c.approved
+            ? {
+                annotations: {
+                  'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/gateway-api/pull/4530',
+                },
+              }
+            : {}),
+        },
         spec: {
           group: c.group,
           scope: c.cluster ? 'Cluster' : 'Namespaced',
@@ -1674,6 +1699,18 @@ describe("a shared gateway's port taken whole", () => {
       },
     ],
   });
+  const tcpMapping = (name: string, host?: string) => ({
+    apiVersion: 'getambassador.io/v3alpha1',
+    kind: 'TCPMapping',
+    metadata: { name },
+    spec: { port: 9000, ...(host ? { host } : {}), service: 'db:5432' },
+  });
+  const gatewayRoute = (kind: 'TCPRoute' | 'UDPRoute', name: string, parentRef: object) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind,
+    metadata: { name },
+    spec: { parentRefs: [parentRef], rules: [{ backendRefs: [{ name: 'db', port: 5432 }] }] },
+  });
   const read = (object: Named & { apiVersion?: string }) => {
     const crd = routeCrds.find(
       (c) => `${c.group}/${c.version}` === object.apiVersion && c.kind === object.kind,
@@ -1713,6 +1750,26 @@ describe("a shared gateway's port taken whole", () => {
       () => haproxyTcp(kit.name('tcp')),
       `spec[0].frontend.binds.v4.port: it takes port 5432 of the gateway every environment shares, whatever the host: HAProxy's controller binds that port on itself for this resource`,
     ],
+    [
+      'an Emissary TCPMapping without a host',
+      () => tcpMapping(kit.name('tcpm')),
+      `spec.port: it takes TCP port 9000 of the gateway every environment shares, whatever the host: Emissary puts every TCPMapping of that port without a host, any namespace's, in one group`,
+    ],
+    [
+      "a TCPRoute on a listener of the platform's Gateway",
+      () =>
+        gatewayRoute('TCPRoute', kit.name('tcpr'), {
+          name: 'shared',
+          namespace: 'gateways',
+          sectionName: 'db',
+        }),
+      `spec.parentRefs[0]: it takes listener db of Gateway gateways/shared of the gateway every environment shares, whatever the host: Gateway API gives a TCP listener's connections to one of the routes attached to it, the oldest`,
+    ],
+    [
+      "a UDPRoute on a port of environment b's Gateway",
+      () => gatewayRoute('UDPRoute', kit.name('udpr'), { name: 'dns', namespace: b.ns, port: 53 }),
+      `spec.parentRefs[0]: it takes port 53 of Gateway ${b.ns}/dns of the gateway every environment shares, whatever the host: Gateway API gives a UDP listener's datagrams to one of the routes attached to it, the oldest`,
+    ],
   ])(
     'refuses %s, which the API server admits from a, and applies nothing of the commit',
     async (_what, make, line) => {
@@ -1739,6 +1796,7 @@ describe("a shared gateway's port taken whole", () => {
       }),
       'spec.rules[0].port',
     ],
+    ['an Emissary TCPMapping without a host', () => tcpMapping(kit.name('tcpm')), 'spec.port'],
   ])(
     'without kubernetes.hosts (no host claim to refuse it), refuses %s, and applies nothing of the commit',
     async (_what, make, field) => {
@@ -1763,10 +1821,14 @@ describe("a shared gateway's port taken whole", () => {
     },
   );
 
-  it('applies routes of its own SNI hosts, and a port taken whole where kubernetes.allowClusterPolicy is set', async () => {
+  it("applies routes of its own SNI hosts and on a's own Gateways, and a port taken whole where kubernetes.allowClusterPolicy is set", async () => {
     const own = {
       'route.yaml': tcpRoute('tcp-own', `HostSNI(\`db.${hostA}\`)`),
       'ts.yaml': transportServer('ts-own', `db.${hostA}`),
+      'tcpm.yaml': tcpMapping('tcpm-own', `db.${hostA}`),
+      // on listeners of a's own Gateways: in its own namespace (a parentRef's default), and in another it lists
+      'tcpr.yaml': gatewayRoute('TCPRoute', 'tcpr-own', { name: 'own', sectionName: 'db' }),
+      'udpr.yaml': gatewayRoute('UDPRoute', 'udpr-own', { name: 'own', namespace: a.extra, port: 53 }),
     };
     const mine = await planAndApply(applierA, own);
     expect(mine.plan.failure).toBeUndefined();
