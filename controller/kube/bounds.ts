@@ -82,6 +82,8 @@ export function outOfBounds(
   const label = object.metadata.labels?.[OWNER_LABEL];
   if (label !== undefined && label !== bounds.ownerId)
     return `its ${OWNER_LABEL} label names another owner (${label}); only cairn sets that label, to this environment's id ${bounds.ownerId}`;
+  // Whose listeners are the environment's own to share out among its routes (cluster policy's ports).
+  const ownNamespace = (ns: string) => namespaceOutOfBounds(bounds, ns, declared, foreign) === undefined;
   if (group === '' && kind === 'ConfigMap' && name.startsWith('cairn-inventory-'))
     return `ConfigMaps named cairn-inventory-* are cairn's own inventories`;
   if (group === 'coordination.k8s.io' && kind === 'Lease' && name.startsWith('cairn-'))
@@ -89,7 +91,7 @@ export function outOfBounds(
   if (namespace === undefined) {
     if (!kindAllowed(bounds.clusterResources, group, kind))
       return `the cluster-scoped kind ${group ? `${group}/` : ''}${kind} is not in kubernetes.clusterResources (${bounds.clusterResources.join(', ') || 'none'})`;
-    const policy = bounds.allowClusterPolicy ? undefined : clusterPolicyOf(object);
+    const policy = bounds.allowClusterPolicy ? undefined : clusterPolicyOf(object, ownNamespace);
     if (policy) return refusedPolicy(policy);
     const claim = claimedNamespace(object);
     if (claim !== undefined) {
@@ -109,7 +111,7 @@ export function outOfBounds(
   }
   const own = bounds.serviceAccount ? ownIdentityUse(bounds.serviceAccount, object) : undefined;
   if (own) return own;
-  const policy = bounds.allowClusterPolicy ? undefined : clusterPolicyOf(object);
+  const policy = bounds.allowClusterPolicy ? undefined : clusterPolicyOf(object, ownNamespace);
   if (policy) return refusedPolicy(policy);
   return (
     namespaceOutOfBounds(bounds, namespace, declared, foreign) ??

@@ -117,10 +117,14 @@ function reservedKey(key: string): boolean {
  * configuration in the ingress controller every environment shares, a Traefik TLSOption or TLSStore
  * named `default` is that controller's default for every route, a Kong KongClusterPlugin labelled
  * `global` runs on every route and a KongConsumer's credentials open every route, a route taking a
- * shared gateway's port whole (wholePortClaimsOf) takes it from every environment (cairn has no
+ * shared gateway's port whole (wholePortClaimsOf; a gateway is shared when it is outside
+ * `ownNamespace`, the environment's own namespaces) takes it from every environment (cairn has no
  * bound of ports to share them out by), and the admission and aggregation kinds act on every namespace.
  */
-export function clusterPolicyOf(object: KubeObject): string | undefined {
+export function clusterPolicyOf(
+  object: KubeObject,
+  ownNamespace: (namespace: string) => boolean,
+): string | undefined {
   const group = groupOf(object.apiVersion);
   const { kind } = object;
   const whole = CLUSTER_POLICY_KINDS[`${group}/${kind}`];
@@ -165,7 +169,7 @@ export function clusterPolicyOf(object: KubeObject): string | undefined {
     return `metadata.name default: a Traefik ${kind} named default is the ingress controller's own, whatever its namespace: ${traefikDefault}`;
   const kong = group === KONG_GROUP ? kongPolicy(object) : undefined;
   if (kong) return kong;
-  const port = wholePortClaimsOf(object)[0];
+  const port = wholePortClaimsOf(object, ownNamespace)[0];
   if (port)
     return `${port.field}: it takes ${port.port} of the gateway every environment shares, whatever the host: ${port.how}${port.instead ? `; ${port.instead}` : ''}`;
   const snippetField = nginxIncSnippetFields(object)[0];

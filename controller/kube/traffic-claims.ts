@@ -91,6 +91,8 @@ const INGRESS_GROUPS = ['networking.k8s.io', 'extensions'];
 const GATEWAY_GROUPS = ['gateway.networking.k8s.io', 'gateway.networking.x-k8s.io'];
 /** Gateway API routes matched by host name (`spec.hostnames`); TCP and UDP routes match a port alone. */
 const HOST_ROUTES = ['HTTPRoute', 'GRPCRoute', 'TLSRoute'];
+/** Gateway API routes matched by a listener's port alone (GEP-2644 TCPRoute, GEP-2645 UDPRoute). */
+const PORT_ROUTES = ['TCPRoute', 'UDPRoute'];
 /** Gateway API kinds with listeners, and the listener protocols that match by host name. */
 const LISTENER_KINDS = ['Gateway', 'ListenerSet', 'XListenerSet'];
 const HOST_PROTOCOLS = ['HTTP', 'HTTPS', 'TLS'];
@@ -766,12 +768,39 @@ export interface PortClaim {
  * The ports of a shared gateway this object takes whole: a Kong `UDPIngress` rule (its port alone)
  * and a `TCPIngress` rule without an SNI `host`, a Traefik `IngressRouteUDP` (its entry points) and
  * an `IngressRouteTCP` route matching no SNI host (``HostSNI(`*`)``), an NGINX Inc
- * `TransportServer` without a `host` on a TCP or UDP listener, and each bind of a HAProxy `TCP`
- * resource; empty for every other object.
+ * `TransportServer` without a `host` on a TCP or UDP listener, each bind of a HAProxy `TCP`
+ * resource, an Emissary `TCPMapping` without a `host`, and each parent of a Gateway API `TCPRoute`
+ * or `UDPRoute` that is a Gateway or ListenerSet outside the environment's own namespaces
+ * (`ownNamespace`: a listener of its own is its own to share out); empty for every other object.
  */
-export function wholePortClaimsOf(object: KubeObject): readonly PortClaim[] {
+export function wholePortClaimsOf(
+  object: KubeObject,
+  ownNamespace: (namespace: string) => boolean,
+): readonly PortClaim[] {
   const group = groupOf(object.apiVersion);
   const spec = fieldsOf((object as { spec?: unknown }).spec);
+  if (GATEWAY_GROUPS.includes(group) && PORT_ROUTES.includes(object.kind))
+    return gatewayPortClaims(object, spec, ownNamespace);
+  if (EMISSARY_GROUPS.includes(group) && object.kind === 'TCPMapping') {
+    // Emissary groups TCPMappings by address, port and host (`*` when none:
+    // `python/ambassador/src/ambassador/ir/irtcpmapping.py` `_group_id`), so every environment's
+    // host-less mapping of one port joins one group, whose filter chain matches every connection
+    // to the port and splits them by weight among all the group's Services (`envoy/v3/v3listener.py`
+    // `compute_tcpchains`, `finalize_tcp`; `ir/irbasemappinggroup.py`
+    // `normalize_weights_in_mappings`: equal shares, or all of them to a mapping of `weight: 100`;
+    // Emissary 3ebe0f46).
+    const host = nameOf(spec.host);
+    if (host !== undefined && host !== '*') return [];
+    const address = nameOf(spec.address);
+    return [
+      {
+        field: 'spec.port',
+        port: `TCP port ${String(spec.port)}${address ? ` of address ${address}` : ''}`,
+        how: "Emissary puts every TCPMapping of that port without a host, any namespace's, in one group whose filter chain takes every connection to the port and shares them by weight among the group's Services, so another environment's mapping of the port takes a share of this one's connections (all of them with weight 100), and this one of its",
+        instead: 'name the SNI host this TCPMapping serves in spec.host, with a TLSContext for it',
+      },
+    ];
+  }
   if (group === KONG_GROUP && (object.kind === 'UDPIngress' || object.kind === 'TCPIngress')) {
     // Kong routes such a rule by its port alone (`internal/dataplane/translator/translate_kong_l4.go`
     // `ingressRulesFromUDPIngressV1beta1`, `ingressRulesFromTCPIngressV1beta1`): a route whose
@@ -854,6 +883,44 @@ export function wholePortClaimsOf(object: KubeObject): readonly PortClaim[] {
       }));
     });
   return [];
+}
+
+/**
+ * A TCPRoute's or UDPRoute's parents that are another namespace's Gateway or ListenerSet (a
+ * parentRef's namespace defaults to the route's own, its kind to Gateway). Gateway API gives a TCP
+ * or UDP listener to one of the routes attached to it, the oldest (then the first by
+ * `namespace/name`), and reports every one of them Accepted (GEP-2644 and GEP-2645, "Multiple
+ * TCPRoutes attaching to the same listener"; conformance `TCPRouteMultipleRoutesAttachment`,
+ * gateway-api 4564255a). A parent of any other kind (a Service, for a mesh) is not a gateway's port.
+ */
+function gatewayPortClaims(
+  object: KubeObject,
+  spec: Fields,
+  ownNamespace: (namespace: string) => boolean,
+): readonly PortClaim[] {
+  const udp = object.kind === 'UDPRoute';
+  return listOf(spec.parentRefs).flatMap((r, i) => {
+    const ref = fieldsOf(r);
+    const kind = nameOf(ref.kind) ?? 'Gateway';
+    const group = typeof ref.group === 'string' ? ref.group : GATEWAY_GROUPS[0]!;
+    const namespace = nameOf(ref.namespace) ?? object.metadata.namespace;
+    if (!GATEWAY_GROUPS.includes(group) || !LISTENER_KINDS.includes(kind)) return [];
+    if (namespace === undefined || ownNamespace(namespace)) return [];
+    const section = nameOf(ref.sectionName);
+    const port = ref.port === undefined ? undefined : String(ref.port);
+    const listener =
+      section !== undefined || port !== undefined
+        ? [section && `listener ${section}`, port && `port ${port}`].filter(Boolean).join(', ')
+        : `every ${udp ? 'UDP' : 'TCP'} listener`;
+    return [
+      {
+        field: `spec.parentRefs[${i}]`,
+        port: `${listener} of ${kind} ${namespace}/${String(ref.name)}`,
+        how: `Gateway API gives a ${udp ? 'UDP' : 'TCP'} listener's ${udp ? 'datagrams' : 'connections'} to one of the routes attached to it, the oldest, and reports every one of them Accepted (GEP-${udp ? '2645' : '2644'}), so a route of another environment there, older than this one, takes them all from it, and this one takes them from a newer one`,
+        instead: "attach it to a Gateway or ListenerSet of this environment's own namespaces",
+      },
+    ];
+  });
 }
 
 /**

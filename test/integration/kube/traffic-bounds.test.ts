@@ -69,6 +69,22 @@ const routeCrds = [
   { group: 'gateway.solo.io', version: 'v1', plural: 'matchabletcpgateways', kind: 'MatchableTcpGateway' },
   { group: 'gateway.solo.io', version: 'v1', plural: 'routeoptions', kind: 'RouteOption' },
   { group: 'gateway.solo.io', version: 'v1', plural: 'virtualhostoptions', kind: 'VirtualHostOption' },
+  { group: 'getambassador.io', version: 'v3alpha1', plural: 'tcpmappings', kind: 'TCPMapping' },
+  // the API server takes a CRD of a *.k8s.io group only with its API review's approval, as Gateway API's carry
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    plural: 'tcproutes',
+    kind: 'TCPRoute',
+    approved: true,
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    plural: 'udproutes',
+    kind: 'UDPRoute',
+    approved: true,
+  },
   {
     group: 'configuration.konghq.com',
     version: 'v1',
@@ -122,7 +138,16 @@ function installRouteCrds(): void {
       stringify({
         apiVersion: 'apiextensions.k8s.io/v1',
         kind: 'CustomResourceDefinition',
-        metadata: { name },
+        metadata: {
+          name,
+          ...(c.approved
+            ? {
+                annotations: {
+                  'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/gateway-api/pull/4530',
+                },
+              }
+            : {}),
+        },
         spec: {
           group: c.group,
           scope: c.cluster ? 'Cluster' : 'Namespaced',
@@ -253,16 +278,49 @@ function expectRefused(result: { plan: PlaneResult; apply: PlaneResult }, line: 
 }
 
 type Named = { kind: string; metadata: { name: string } };
+/** An object of a tree, as a test writes it. */
+type Manifest = Named & { apiVersion: string; metadata: { namespace?: string } };
+
+/** The plurals of the built-in kinds the trees hold; the route kinds' are in routeCrds. */
+const BUILT_IN_PLURALS: Readonly<Record<string, string>> = {
+  Ingress: 'ingresses',
+  Service: 'services',
+  Secret: 'secrets',
+};
+
+/** `object` of a's tree as the API server holds it (read as the sandbox's admin), or undefined. */
+function readBack(object: Manifest): Promise<unknown> {
+  const crd = routeCrds.find(
+    (c) => `${c.group}/${c.version}` === object.apiVersion && c.kind === object.kind,
+  );
+  const plural = crd?.plural ?? BUILT_IN_PLURALS[object.kind];
+  if (plural === undefined)
+    throw new Error(`readBack: no plural known for ${object.apiVersion} ${object.kind}`);
+  const api = object.apiVersion.includes('/') ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`;
+  const scope = crd?.cluster ? '' : `/namespaces/${object.metadata.namespace ?? a.ns}`;
+  return kit.get(`${api}${scope}/${plural}/${object.metadata.name}`);
+}
+
+/**
+ * Plans and applies `files` with `applier` (a's unless another is given): neither reports a
+ * failure, and every object of the tree is on the server afterwards.
+ */
+async function expectApplied(files: Record<string, Manifest>, applier: KubeApplier = applierA) {
+  const result = await planAndApply(applier, files);
+  expect(result.plan.failure).toBeUndefined();
+  expect(result.apply.failure).toBeUndefined();
+  for (const object of Object.values(files)) expect(await readBack(object)).toBeDefined();
+}
 
 /**
  * Plans and applies a's commit declaring `object` beside `beside` (an object in bounds): both are
  * refused, `object` named by its file and `line`, and neither reaches the server (`read`).
  */
-async function expectRefusedBeside(
-  object: Named,
-  beside: Named,
+async function expectRefusedBeside<T extends Named>(
+  object: T,
+  beside: T,
   line: string,
-  read: (object: Named) => Promise<unknown>,
+  read: (object: T) => Promise<unknown>,
 ) {
   const result = await planAndApply(applierA, { 'take.yaml': object, 'beside.yaml': beside });
   expectRefused(result, `k8s-resources/take.yaml: ${object.kind}/${a.ns}/${object.metadata.name}: ${line}`);
@@ -333,15 +391,12 @@ describe("another environment's host", () => {
   });
 
   it('applies an Ingress for its own hosts', async () => {
-    const result = await planAndApply(applierA, {
+    await expectApplied({
       'mine.yaml': ingress('mine', {
         rules: [hostRule(hostA), hostRule(`api.${hostA}`)],
         tls: [{ hosts: [hostA, `*.${hostA}`], secretName: 'cert' }],
       }),
     });
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
-    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/mine`)).toBeDefined();
   });
 
   it('without kubernetes.hosts of its own, refuses what another environment of the config lists, and applies any other host', async () => {
@@ -386,12 +441,10 @@ describe("another environment's host", () => {
       );
     }
     // and a host no environment lists is applied, as before
-    const free = kit.name('free');
-    const result = await planAndApply(unlisted, {
-      'free.yaml': ingress(free, { rules: [hostRule(`free-${suffix}.example.org`)] }),
-    });
-    expect(result.apply.failure).toBeUndefined();
-    expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/${free}`)).toBeDefined();
+    await expectApplied(
+      { 'free.yaml': ingress(kit.name('free'), { rules: [hostRule(`free-${suffix}.example.org`)] }) },
+      unlisted,
+    );
   });
 
   it('an Ingress of networking.k8s.io/v1 cannot name a Service of another namespace', () => {
@@ -466,7 +519,7 @@ describe("ingress-nginx annotations naming another namespace's Secret", () => {
   });
 
   it("applies them naming a Secret of a's own namespace, or one without a namespace", async () => {
-    const result = await planAndApply(applierA, {
+    await expectApplied({
       'own.yaml': ingress(
         'own-secrets',
         { rules: [hostRule(hostA)] },
@@ -476,8 +529,6 @@ describe("ingress-nginx annotations naming another namespace's Secret", () => {
         },
       ),
     });
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
   });
 });
 
@@ -530,14 +581,11 @@ describe('ingress-nginx annotations naming a URL the controller requests', () =>
       refused,
       `Middleware/${a.ns}/${theirs.metadata.name}: spec.forwardAuth.address web.${b.ns}.svc.cluster.local names a Service of namespace ${b.ns}`,
     );
-    const applied = await planAndApply(applierA, {
-      'fwd.yaml': middleware('own-auth', 'https://auth.example.com/check'),
-    });
-    expect(applied.apply.failure).toBeUndefined();
+    await expectApplied({ 'fwd.yaml': middleware('own-auth', 'https://auth.example.com/check') });
   });
 
   it("applies one asking its own host, a platform's shared service, or a host outside the cluster", async () => {
-    const result = await planAndApply(applierA, {
+    await expectApplied({
       'auth.yaml': ingress(
         'auth',
         { rules: [hostRule(hostA)] },
@@ -555,8 +603,6 @@ describe('ingress-nginx annotations naming a URL the controller requests', () =>
         },
       ),
     });
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
   });
 });
 
@@ -590,12 +636,10 @@ describe('Emissary-ingress Mappings', () => {
   });
 
   it('applies one for its own host served by its own Service or a host outside the cluster', async () => {
-    const result = await planAndApply(applierA, {
+    await expectApplied({
       'own.yaml': mapping('own', { hostname: hostA, service: 'web:80' }),
       'api.yaml': mapping('api', { hostname: `api.${hostA}`, service: 'https://api.example.com' }),
     });
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
   });
 });
 
@@ -650,7 +694,7 @@ describe('Istio rules for the mesh', () => {
   });
 
   it('applies rules for its own Services, and any rule kept to its own namespaces', async () => {
-    const result = await planAndApply(applierA, {
+    await expectApplied({
       'own.yaml': istio('VirtualService', 'own', {
         hosts: ['web', `web.${a.extra}.svc.cluster.local`],
         ...toA,
@@ -671,8 +715,6 @@ describe('Istio rules for the mesh', () => {
         ...toA,
       }),
     });
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
   });
 });
 
@@ -725,13 +767,10 @@ describe('ExternalName Services', () => {
   );
 
   it("applies one naming a pod of its own, and the same name as b's pod written absolute", async () => {
-    const result = await planAndApply(applierA, {
+    await expectApplied({
       'own-pod.yaml': externalName('own-pod', `web-0.web.${a.ns}`),
       'outside.yaml': externalName('outside', `web-0.web.${b.ns}.`),
     });
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
-    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/outside`)).toBeDefined();
   });
 
   // Found in review: a cluster whose DNS domain is not cluster.local (kubelet's --cluster-domain)
@@ -765,22 +804,21 @@ describe('ExternalName Services', () => {
     expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/${name}`)).toBeUndefined();
     expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/own-domain`)).toBeUndefined();
 
-    const applied = await planAndApply(applier, {
-      'own.yaml': externalName('own-domain', `web.${a.extra}.svc.${domain}`),
-      'public.yaml': externalName('public-domain', 'api.example.com'),
-    });
-    expect(applied.apply.failure).toBeUndefined();
-    expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/own-domain`)).toBeDefined();
+    await expectApplied(
+      {
+        'own.yaml': externalName('own-domain', `web.${a.extra}.svc.${domain}`),
+        'public.yaml': externalName('public-domain', 'api.example.com'),
+      },
+      applier,
+    );
   });
 
   it('applies one naming its own Service, a public name, and an absolute name of two labels', async () => {
-    const result = await planAndApply(applierA, {
+    await expectApplied({
       'own.yaml': externalName('own', `web.${a.extra}.svc.cluster.local`),
       'public.yaml': externalName('public', 'api.example.com'),
       'apex.yaml': externalName('apex', 'example.com.'),
     });
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
     const apex = await kit.get(`/api/v1/namespaces/${a.ns}/services/apex`);
     expect((apex as { spec?: { externalName?: string } } | undefined)?.spec?.externalName).toBe(
       'example.com.',
@@ -872,7 +910,7 @@ describe("other ingress controllers' route kinds", () => {
   });
 
   it('applies a Traefik IngressRoute, a Contour HTTPProxy and a cert-manager Certificate of its own hosts', async () => {
-    const result = await planAndApply(applierA, {
+    await expectApplied({
       'route.yaml': ingressRoute('mine', `Host(\`api.${hostA}\`) && PathPrefix(\`/v1\`)`),
       'certificate.yaml': certificate('mine', [hostA, `*.${hostA}`]),
       'proxy.yaml': httpProxy('mine', {
@@ -880,11 +918,6 @@ describe("other ingress controllers' route kinds", () => {
         includes: [{ name: 'child', namespace: a.extra }],
       }),
     });
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
-    expect(await kit.get(`/apis/traefik.io/v1alpha1/namespaces/${a.ns}/ingressroutes/mine`)).toBeDefined();
-    expect(await kit.get(`/apis/projectcontour.io/v1/namespaces/${a.ns}/httpproxies/mine`)).toBeDefined();
-    expect(await kit.get(`/apis/cert-manager.io/v1/namespaces/${a.ns}/certificates/mine`)).toBeDefined();
   });
 });
 
@@ -1017,10 +1050,7 @@ describe('references the shared controllers follow into another namespace, or to
         services: [{ name: 'noop@internal', kind: 'TraefikService' }],
       }),
     };
-    const result = await planAndApply(applierA, objects);
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
-    for (const object of Object.values(objects)) expect(await read(object)).toBeDefined();
+    await expectApplied(objects);
   });
 });
 
@@ -1140,10 +1170,7 @@ describe("Gloo Edge's and HAProxy's references to another namespace", () => {
       }),
       'service.yaml': haproxyService('haproxy-mine', `${a.ns}/client`),
     };
-    const result = await planAndApply(applierA, objects);
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
-    for (const object of Object.values(objects)) expect(await read(object)).toBeDefined();
+    await expectApplied(objects);
   });
 });
 
@@ -1195,9 +1222,7 @@ describe("Traefik's default TLS options", () => {
   });
 
   it('applies a TLSOption of another name, which only the routes naming it use', async () => {
-    const result = await planAndApply(applierA, { 'mtls.yaml': tlsOption('mtls') });
-    expect(result.apply.failure).toBeUndefined();
-    expect(await read('mtls')).toBeDefined();
+    await expectApplied({ 'mtls.yaml': tlsOption('mtls') });
   });
 });
 
@@ -1234,11 +1259,7 @@ describe("Kong's TCPIngress", () => {
   });
 
   it('applies one for its own SNI host', async () => {
-    const result = await planAndApply(applierA, {
-      'tcp.yaml': tcpIngress('tcp-mine', { host: `db.${hostA}` }),
-    });
-    expect(result.apply.failure).toBeUndefined();
-    expect(await read('tcp-mine')).toBeDefined();
+    await expectApplied({ 'tcp.yaml': tcpIngress('tcp-mine', { host: `db.${hostA}` }) });
   });
 });
 
@@ -1264,10 +1285,7 @@ describe("Kong's host aliases", () => {
 
   it('applies one aliased to its own hosts', async () => {
     const object = aliased('kong-aliased', `www.${hostA}, api.${hostA}`);
-    const result = await planAndApply(applierA, { 'aliased.yaml': object });
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
-    expect(await read(object)).toBeDefined();
+    await expectApplied({ 'aliased.yaml': object });
   });
 });
 
@@ -1341,10 +1359,7 @@ describe("Gloo's AuthConfig references", () => {
         passThroughAuth: { grpc: { address: 'auth.platform-auth.svc.cluster.local:9001' } },
       }),
     };
-    const result = await planAndApply(applierA, objects);
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
-    for (const object of Object.values(objects)) expect(await read(object)).toBeDefined();
+    await expectApplied(objects);
   });
 });
 
@@ -1427,10 +1442,7 @@ describe("Gloo's MatchableHttpGateways and rate limit configs", () => {
       'own.yaml': limited('gloo-limited', a.extra),
       'shared.yaml': limited('gloo-shared-limits', 'platform-limits'),
     };
-    const result = await planAndApply(applierA, objects);
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
-    for (const object of Object.values(objects)) expect(await read(object)).toBeDefined();
+    await expectApplied(objects);
   });
 });
 
@@ -1514,12 +1526,7 @@ describe("Kong's KongClusterPlugins", () => {
   it("where kubernetes.clusterResources lists it, applies one configured from a's own Secret", async () => {
     const name = kit.name('kcp-mine');
     kit.track(`/apis/configuration.konghq.com/v1/kongclusterplugins/${name}`);
-    const result = await planAndApply(listing(), {
-      'plugin.yaml': clusterPlugin(name, { configFrom: secretOf(a.extra) }),
-    });
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
-    expect(await read(name)).toBeDefined();
+    await expectApplied({ 'plugin.yaml': clusterPlugin(name, { configFrom: secretOf(a.extra) }) }, listing());
   });
 });
 
@@ -1577,15 +1584,14 @@ describe("Kong's consumers", () => {
       }),
       { repository },
     );
-    const bare = await planAndApply(applierA, { 'bare.yaml': consumer('kong-bare') });
-    expect(bare.apply.failure).toBeUndefined();
-    const result = await planAndApply(trusted, {
-      'ci.yaml': consumer('kong-ci', ['kong-ci-key']),
-      'key.yaml': credential('kong-ci-key', 'key-auth', { key: 'ci' }),
-    });
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
-    expect(await read(consumer('kong-ci'))).toBeDefined();
+    await expectApplied({ 'bare.yaml': consumer('kong-bare') });
+    await expectApplied(
+      {
+        'ci.yaml': consumer('kong-ci', ['kong-ci-key']),
+        'key.yaml': credential('kong-ci-key', 'key-auth', { key: 'ci' }),
+      },
+      trusted,
+    );
   });
 });
 
@@ -1622,10 +1628,7 @@ describe("NGINX Inc's TransportServers", () => {
 
   it('applies one for its own host', async () => {
     const object = transportServer('ts-mine', `db.${hostA}`);
-    const result = await planAndApply(applierA, { 'ts.yaml': object });
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
-    expect(await read(object)).toBeDefined();
+    await expectApplied({ 'ts.yaml': object });
   });
 });
 
@@ -1674,14 +1677,18 @@ describe("a shared gateway's port taken whole", () => {
       },
     ],
   });
-  const read = (object: Named & { apiVersion?: string }) => {
-    const crd = routeCrds.find(
-      (c) => `${c.group}/${c.version}` === object.apiVersion && c.kind === object.kind,
-    )!;
-    return kit.get(
-      `/apis/${crd.group}/${crd.version}/namespaces/${a.ns}/${crd.plural}/${object.metadata.name}`,
-    );
-  };
+  const tcpMapping = (name: string, host?: string) => ({
+    apiVersion: 'getambassador.io/v3alpha1',
+    kind: 'TCPMapping',
+    metadata: { name },
+    spec: { port: 9000, ...(host ? { host } : {}), service: 'db:5432' },
+  });
+  const gatewayRoute = (kind: 'TCPRoute' | 'UDPRoute', name: string, parentRef: object) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind,
+    metadata: { name },
+    spec: { parentRefs: [parentRef], rules: [{ backendRefs: [{ name: 'db', port: 5432 }] }] },
+  });
 
   it.each<[string, () => Named & { apiVersion: string }, string]>([
     [
@@ -1713,13 +1720,33 @@ describe("a shared gateway's port taken whole", () => {
       () => haproxyTcp(kit.name('tcp')),
       `spec[0].frontend.binds.v4.port: it takes port 5432 of the gateway every environment shares, whatever the host: HAProxy's controller binds that port on itself for this resource`,
     ],
+    [
+      'an Emissary TCPMapping without a host',
+      () => tcpMapping(kit.name('tcpm')),
+      `spec.port: it takes TCP port 9000 of the gateway every environment shares, whatever the host: Emissary puts every TCPMapping of that port without a host, any namespace's, in one group`,
+    ],
+    [
+      "a TCPRoute on a listener of the platform's Gateway",
+      () =>
+        gatewayRoute('TCPRoute', kit.name('tcpr'), {
+          name: 'shared',
+          namespace: 'gateways',
+          sectionName: 'db',
+        }),
+      `spec.parentRefs[0]: it takes listener db of Gateway gateways/shared of the gateway every environment shares, whatever the host: Gateway API gives a TCP listener's connections to one of the routes attached to it, the oldest`,
+    ],
+    [
+      "a UDPRoute on a port of environment b's Gateway",
+      () => gatewayRoute('UDPRoute', kit.name('udpr'), { name: 'dns', namespace: b.ns, port: 53 }),
+      `spec.parentRefs[0]: it takes port 53 of Gateway ${b.ns}/dns of the gateway every environment shares, whatever the host: Gateway API gives a UDP listener's datagrams to one of the routes attached to it, the oldest`,
+    ],
   ])(
     'refuses %s, which the API server admits from a, and applies nothing of the commit',
     async (_what, make, line) => {
       const object = make();
       expect(admittedAsA(object)).toMatchObject({ ok: true });
       const beside = transportServer(kit.name('beside'), `db.${hostA}`);
-      await expectRefusedBeside(object, beside, line, read);
+      await expectRefusedBeside(object, beside, line, readBack);
     },
   );
 
@@ -1739,6 +1766,7 @@ describe("a shared gateway's port taken whole", () => {
       }),
       'spec.rules[0].port',
     ],
+    ['an Emissary TCPMapping without a host', () => tcpMapping(kit.name('tcpm')), 'spec.port'],
   ])(
     'without kubernetes.hosts (no host claim to refuse it), refuses %s, and applies nothing of the commit',
     async (_what, make, field) => {
@@ -1759,19 +1787,20 @@ describe("a shared gateway's port taken whole", () => {
         result,
         `k8s-resources/take.yaml: ${object.kind}/${a.ns}/${object.metadata.name}: ${field}: it takes`,
       );
-      expect(await read(object)).toBeUndefined();
+      expect(await readBack(object)).toBeUndefined();
     },
   );
 
-  it('applies routes of its own SNI hosts, and a port taken whole where kubernetes.allowClusterPolicy is set', async () => {
+  it("applies routes of its own SNI hosts and on a's own Gateways, and a port taken whole where kubernetes.allowClusterPolicy is set", async () => {
     const own = {
       'route.yaml': tcpRoute('tcp-own', `HostSNI(\`db.${hostA}\`)`),
       'ts.yaml': transportServer('ts-own', `db.${hostA}`),
+      'tcpm.yaml': tcpMapping('tcpm-own', `db.${hostA}`),
+      // on listeners of a's own Gateways: in its own namespace (a parentRef's default), and in another it lists
+      'tcpr.yaml': gatewayRoute('TCPRoute', 'tcpr-own', { name: 'own', sectionName: 'db' }),
+      'udpr.yaml': gatewayRoute('UDPRoute', 'udpr-own', { name: 'own', namespace: a.extra, port: 53 }),
     };
-    const mine = await planAndApply(applierA, own);
-    expect(mine.plan.failure).toBeUndefined();
-    expect(mine.apply.failure).toBeUndefined();
-    for (const object of Object.values(own)) expect(await read(object)).toBeDefined();
+    await expectApplied(own);
 
     const trusted = kit.applier(
       'a-ports',
@@ -1784,11 +1813,7 @@ describe("a shared gateway's port taken whole", () => {
       }),
       { repository },
     );
-    const udp = udpIngress('udp-trusted');
-    const result = await planAndApply(trusted, { 'udp.yaml': udp });
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
-    expect(await read(udp)).toBeDefined();
+    await expectApplied({ 'udp.yaml': udpIngress('udp-trusted') }, trusted);
   });
 });
 
@@ -1842,10 +1867,7 @@ describe("Gloo's MatchableTcpGateways", () => {
 
   it("applies one for a's own SNI host and Upstream", async () => {
     const object = tcpGateway('tgw-own', `db.${hostA}`, upstream(a.ns));
-    const result = await planAndApply(applierA, { 'tgw.yaml': object });
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
-    expect(await read(object)).toBeDefined();
+    await expectApplied({ 'tgw.yaml': object });
   });
 });
 
@@ -1893,9 +1915,6 @@ describe("Gloo's RouteOption and VirtualHostOption own options", () => {
       extauth: { configRef: ref(a.ns) },
       rateLimitConfigs: { refs: [ref('platform-shared')] },
     });
-    const result = await planAndApply(applierA, { 'opt.yaml': object });
-    expect(result.plan.failure).toBeUndefined();
-    expect(result.apply.failure).toBeUndefined();
-    expect(await read(object)).toBeDefined();
+    await expectApplied({ 'opt.yaml': object });
   });
 });

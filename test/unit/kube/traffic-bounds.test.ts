@@ -1459,9 +1459,14 @@ describe('Emissary-ingress routes', () => {
       /spec.host is a regular expression \(host_regex\)/,
     ],
     [
-      'a TCPMapping without an SNI host (the whole port)',
+      'a TCPMapping without an SNI host (the whole port, cluster policy before any host claim)',
       emissary('TCPMapping', { port: 9000, service: 'web:9000' }),
-      /spec.host names no host/,
+      /^spec\.port: it takes TCP port 9000 /,
+    ],
+    [
+      'a TCPMapping of its SNI host',
+      emissary('TCPMapping', { port: 9443, host: 'db.a.example.com', service: 'db:5432' }),
+      undefined,
     ],
     [
       'a Host for another host',
@@ -1490,6 +1495,7 @@ describe("a shared gateway's port taken whole (cluster policy)", () => {
     made('k8s.nginx.org/v1', 'TransportServer', {
       spec: { listener, ...(host ? { host, tls: { secret: 'db-tls' } } : {}), action: { pass: 'db' } },
     });
+  const emissary = (kind: string, spec: object) => made('getambassador.io/v3alpha1', kind, { spec });
   const haproxyTcp = (apiVersion: string, binds: unknown) =>
     made(apiVersion, 'TCP', {
       spec: [{ name: 'db', frontend: { name: 'fe-db', binds }, service: { name: 'db', port: 5432 } }],
@@ -1556,12 +1562,78 @@ describe("a shared gateway's port taken whole (cluster policy)", () => {
       haproxyTcp('ingress.v1.haproxy.org/v1', [{ name: 'v4', port: 5432 }]),
       /^spec\[0\]\.frontend\.binds\[0\]\.port: it takes port 5432/,
     ],
+    [
+      'an Emissary TCPMapping without a host',
+      emissary('TCPMapping', { port: 9000, service: 'db:5432' }),
+      /^spec\.port: it takes TCP port 9000 of the gateway every environment shares, whatever the host: Emissary puts every TCPMapping of that port without a host, any namespace's, in one group .*shares them by weight among the group's Services.*; name the SNI host this TCPMapping serves in spec\.host, with a TLSContext for it: that is cluster policy/,
+    ],
+    [
+      'an Emissary TCPMapping of host * on an address',
+      emissary('TCPMapping', { port: 9000, address: '10.0.0.9', host: '*', service: 'db:5432' }),
+      /^spec\.port: it takes TCP port 9000 of address 10\.0\.0\.9 /,
+    ],
+    [
+      'an Emissary TCPMapping of its SNI host',
+      emissary('TCPMapping', { port: 9443, host: 'db.a.example.com', service: 'db:5432' }),
+      undefined,
+    ],
+    [
+      "a TCPRoute on a listener of another namespace's Gateway",
+      route('TCPRoute', { parentRefs: [{ name: 'shared', namespace: 'gateways', sectionName: 'db' }] }),
+      /^spec\.parentRefs\[0\]: it takes listener db of Gateway gateways\/shared of the gateway every environment shares, whatever the host: Gateway API gives a TCP listener's connections to one of the routes attached to it, the oldest, .*GEP-2644.*; attach it to a Gateway or ListenerSet of this environment's own namespaces: that is cluster policy/,
+    ],
+    [
+      "a UDPRoute on a port of another namespace's ListenerSet",
+      route('UDPRoute', {
+        parentRefs: [
+          {
+            group: 'gateway.networking.k8s.io',
+            kind: 'ListenerSet',
+            name: 'dns',
+            namespace: 'gateways',
+            port: 53,
+          },
+        ],
+      }),
+      /^spec\.parentRefs\[0\]: it takes port 53 of ListenerSet gateways\/dns .*a UDP listener's datagrams .*GEP-2645/,
+    ],
+    [
+      "a TCPRoute on its own Gateway, then on every TCP listener of another namespace's",
+      made('gateway.networking.k8s.io/v1alpha2', 'TCPRoute', {
+        spec: { parentRefs: [{ name: 'own' }, { name: 'shared', namespace: 'team-b' }] },
+      }),
+      /^spec\.parentRefs\[1\]: it takes every TCP listener of Gateway team-b\/shared /,
+    ],
+    [
+      "a TCPRoute on its own namespace's Gateway (the parentRef's namespace defaults to the route's)",
+      route('TCPRoute', {
+        parentRefs: [
+          { name: 'own', sectionName: 'db' },
+          { name: 'own', namespace: 'team-a' },
+        ],
+      }),
+      undefined,
+    ],
+    [
+      "a TCPRoute of the mesh, on another namespace's Service",
+      route('TCPRoute', { parentRefs: [{ group: '', kind: 'Service', name: 'db', namespace: 'gateways' }] }),
+      undefined,
+    ],
   ])('%s', (_what, object, expected) => {
     const why = outOfBounds(base, object, new Set());
     if (expected === undefined) expect(why).toBeUndefined();
     else expect(why).toMatch(expected);
     // Cluster policy: an environment trusted with the whole cluster may take a port.
     expect(outOfBounds({ ...base, allowClusterPolicy: true }, object, new Set())).toBeUndefined();
+  });
+
+  it("takes a TCPRoute's Gateway in a namespace the environment lists, or its tree declares, for its own", () => {
+    const object = route('TCPRoute', { parentRefs: [{ name: 'db', namespace: 'team-a-gateways' }] });
+    expect(outOfBounds({ ...base, namespaces: ['team-a-*'] }, object, new Set())).toBeUndefined();
+    expect(outOfBounds(base, object, new Set(['team-a-gateways']))).toBeUndefined();
+    expect(outOfBounds(base, object, new Set())).toMatch(
+      /^spec\.parentRefs\[0\]: it takes every TCP listener of Gateway team-a-gateways\/db /,
+    );
   });
 
   it("still bounds a trusted environment's UDP route by the namespaces of its Services", () => {
