@@ -37,4 +37,23 @@ describe('scrubRecord', () => {
     };
     expect(scrubRecord(entry)).toEqual(entry);
   });
+
+  it('copies only where it masked: the record it was given is never changed', () => {
+    // given a record with a key in one change's reason and nothing in the others
+    const key = '-----BEGIN EC PRIVATE KEY-----\nMHcC\n-----END EC PRIVATE KEY-----';
+    const quiet = { subject: 'ConfigMap/apps/a', action: 'created' };
+    const loud = { subject: 'ConfigMap/apps/b', action: 'failed', reason: `read ${key}` };
+    const entry = { id: 'e', changes: [quiet, loud], phases: [{ phase: 'fetch', durationMs: 3 }] };
+    // when it is scrubbed
+    const scrubbed = scrubRecord(entry);
+    // then the masked path is a copy (the original still holds its text), the rest is shared
+    expect(scrubbed.changes[1]!.reason).toBe('read [redacted private key]');
+    expect(loud.reason).toBe(`read ${key}`);
+    expect(scrubbed).not.toBe(entry);
+    expect(scrubbed.changes[0]).toBe(quiet);
+    expect(scrubbed.phases).toBe(entry.phases);
+    // and a record with nothing to mask is given back as it is
+    const clean = { id: 'f', changes: [quiet] };
+    expect(scrubRecord(clean)).toBe(clean);
+  });
 });
