@@ -41,7 +41,10 @@ describe('scrubRecord', () => {
   it('copies only where it masked: the record it was given is never changed', () => {
     // given a record with a key in one change's reason and nothing in the others
     const key = '-----BEGIN EC PRIVATE KEY-----\nMHcC\n-----END EC PRIVATE KEY-----';
-    const quiet = { subject: 'ConfigMap/apps/a', action: 'created' };
+    const quiet: { subject: string; action: string; reason?: string } = {
+      subject: 'ConfigMap/apps/a',
+      action: 'created',
+    };
     const loud = { subject: 'ConfigMap/apps/b', action: 'failed', reason: `read ${key}` };
     const entry = { id: 'e', changes: [quiet, loud], phases: [{ phase: 'fetch', durationMs: 3 }] };
     // when it is scrubbed
