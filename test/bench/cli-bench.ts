@@ -308,6 +308,8 @@ export async function run(before?: string): Promise<CliBenchFigures> {
 
 function print(f: CliBenchFigures): void {
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  // Judged on the medians themselves, not on the ratio rounded for printing (1.504 is not met).
+  const within = (ms: number, floorMs: number) => ms <= TARGETS.syncVsFloor * floorMs;
   const row = (name: string, ms: number, target: number) =>
     console.log(
       `${name.padEnd(34)} ${String(ms).padStart(6)} ms  (target < ${target} ms: ${verdict(ms < target)}; ${(ms / f.nodeFloor).toFixed(1)}x node -e 0)`,
@@ -320,7 +322,7 @@ function print(f: CliBenchFigures): void {
   row('cairn validate --config', f.validate, TARGETS.validate);
   row('cairn audit list --config', f.auditList, TARGETS.auditList);
   console.log(
-    `cairn sync, 1,000 objects, fresh       ${f.syncFresh} ms  vs raw SSA floor ${f.syncFloor} ms: ${f.syncVsFloor}x (target <= ${TARGETS.syncVsFloor}: ${verdict(f.syncVsFloor <= TARGETS.syncVsFloor)})`,
+    `cairn sync, 1,000 objects, fresh       ${f.syncFresh} ms  vs raw SSA floor ${f.syncFloor} ms: ${f.syncVsFloor}x (target <= ${TARGETS.syncVsFloor}: ${verdict(within(f.syncFresh, f.syncFloor))})`,
   );
   console.log(
     `  medians of ${f.syncRuns.length} rounds in turn: sync ${f.syncRuns.join(', ')} ms; floor ${f.floorRuns.join(', ')} ms; load average ${f.load[0]} -> ${f.load[1]}`,
@@ -330,11 +332,11 @@ function print(f: CliBenchFigures): void {
   );
   if (f.syncNode24 !== undefined)
     console.log(
-      `  the same sync on Node 24 (the image's)  ${f.syncNode24} ms: ${f.syncNode24VsFloor}x the same floor (target <= ${TARGETS.syncVsFloor}: ${verdict(f.syncNode24VsFloor! <= TARGETS.syncVsFloor)})`,
+      `  the same sync on Node 24 (the image's)  ${f.syncNode24} ms: ${f.syncNode24VsFloor}x the same floor (target <= ${TARGETS.syncVsFloor}: ${verdict(within(f.syncNode24, f.syncFloor))})`,
     );
   if (f.syncFloorNode24 !== undefined)
     console.log(
-      `  the in-process floor on Node 24: ${f.syncFloorNode24} ms (rounds ${f.floorNode24Runs!.join(', ')} ms); the Node 24 sync is ${f.syncNode24VsOwnFloor}x its own runtime's floor (target <= ${TARGETS.syncVsFloor}: ${verdict(f.syncNode24VsOwnFloor! <= TARGETS.syncVsFloor)})`,
+      `  the in-process floor on Node 24: ${f.syncFloorNode24} ms (rounds ${f.floorNode24Runs!.join(', ')} ms); the Node 24 sync is ${f.syncNode24VsOwnFloor}x its own runtime's floor (target <= ${TARGETS.syncVsFloor}: ${verdict(within(f.syncNode24!, f.syncFloorNode24))})`,
     );
   console.log(
     `  the raw floor as a whole process of its own: ${f.floorProcess} ms (${Math.round((f.floorProcess / f.syncFloor) * 100) / 100}x the in-process floor; rounds ${f.floorProcessRuns.join(', ')} ms); the sync is ${Math.round((f.syncFresh / f.floorProcess) * 100) / 100}x that`,
