@@ -94,7 +94,8 @@ const HOST_ROUTES = ['HTTPRoute', 'GRPCRoute', 'TLSRoute'];
 /** Gateway API routes matched by a listener's port alone (GEP-2644 TCPRoute, GEP-2645 UDPRoute). */
 const PORT_ROUTES = ['TCPRoute', 'UDPRoute'];
 /** Gateway API kinds with listeners, and the listener protocols that match by host name. */
-const LISTENER_KINDS = ['Gateway', 'ListenerSet', 'XListenerSet'];
+const LISTENER_SETS = ['ListenerSet', 'XListenerSet'];
+const LISTENER_KINDS = ['Gateway', ...LISTENER_SETS];
 const HOST_PROTOCOLS = ['HTTP', 'HTTPS', 'TLS'];
 export const TRAEFIK_GROUPS = ['traefik.io', 'traefik.containo.us'];
 /** Traefik routes matched by a rule naming hosts; IngressRouteUDP matches an entry point alone. */
@@ -770,8 +771,9 @@ export interface PortClaim {
  * an `IngressRouteTCP` route matching no SNI host (``HostSNI(`*`)``), an NGINX Inc
  * `TransportServer` without a `host` on a TCP or UDP listener, each bind of a HAProxy `TCP`
  * resource, an Emissary `TCPMapping` without a `host`, and each parent of a Gateway API `TCPRoute`
- * or `UDPRoute` that is a Gateway or ListenerSet outside the environment's own namespaces
- * (`ownNamespace`: a listener of its own is its own to share out); empty for every other object.
+ * or `UDPRoute` that is a Gateway or ListenerSet outside the environment's own namespaces, and
+ * each TCP or UDP listener of a ListenerSet attached to a Gateway outside them (`ownNamespace`: a
+ * listener of its own is its own to share out); empty for every other object.
  */
 export function wholePortClaimsOf(
   object: KubeObject,
@@ -781,6 +783,8 @@ export function wholePortClaimsOf(
   const spec = fieldsOf((object as { spec?: unknown }).spec);
   if (GATEWAY_GROUPS.includes(group) && PORT_ROUTES.includes(object.kind))
     return gatewayPortClaims(object, spec, ownNamespace);
+  if (GATEWAY_GROUPS.includes(group) && LISTENER_SETS.includes(object.kind))
+    return listenerSetPortClaims(object, spec, ownNamespace);
   if (EMISSARY_GROUPS.includes(group) && object.kind === 'TCPMapping') {
     // Emissary groups TCPMappings by address, port and host (`*` when none:
     // `python/ambassador/src/ambassador/ir/irtcpmapping.py` `_group_id`), so every environment's
@@ -918,6 +922,46 @@ function gatewayPortClaims(
         port: `${listener} of ${kind} ${namespace}/${String(ref.name)}`,
         how: `Gateway API gives a ${udp ? 'UDP' : 'TCP'} listener's ${udp ? 'datagrams' : 'connections'} to one of the routes attached to it, the oldest, and reports every one of them Accepted (GEP-${udp ? '2645' : '2644'}), so a route of another environment there, older than this one, takes them all from it, and this one takes them from a newer one`,
         instead: "attach it to a Gateway or ListenerSet of this environment's own namespaces",
+      },
+    ];
+  });
+}
+
+/**
+ * The listeners of a ListenerSet (or XListenerSet) attached to another namespace's Gateway that
+ * match by port alone: TCP, UDP and any protocol not matched by host name (whose `hostname` the
+ * spec says is ignored; an HTTP, HTTPS or TLS listener is a host claim, `hostClaimsOf`). Its
+ * `spec.parentRef` defaults to a Gateway of the ListenerSet's own namespace. Gateway API merges a
+ * ListenerSet's listeners into its Gateway's, and of listeners not distinct (one port and protocol,
+ * and for TCP and UDP nothing else to tell them apart) accepts the Gateway's own, then the oldest
+ * ListenerSet's, then the first by `namespace/name`, marking the others Conflicted (GEP-1713,
+ * "Listener Precedence" and "Listener and ListenerSet Conflicts"; `apis/v1/listenerset_types.go`
+ * `ListenerSetSpec.Listeners`, gateway-api 4564255a). Only the Gateway's `allowedListeners` bounds
+ * who attaches, and a platform letting environments attach their HTTPS listeners lets their TCP
+ * ones too.
+ */
+function listenerSetPortClaims(
+  object: KubeObject,
+  spec: Fields,
+  ownNamespace: (namespace: string) => boolean,
+): readonly PortClaim[] {
+  const ref = fieldsOf(spec.parentRef);
+  const kind = nameOf(ref.kind) ?? 'Gateway';
+  const group = typeof ref.group === 'string' ? ref.group : GATEWAY_GROUPS[0]!;
+  const namespace = nameOf(ref.namespace) ?? object.metadata.namespace;
+  if (!GATEWAY_GROUPS.includes(group) || kind !== 'Gateway') return [];
+  if (namespace === undefined || ownNamespace(namespace)) return [];
+  return listOf(spec.listeners).flatMap((l, i) => {
+    const listener = fieldsOf(l);
+    const protocol = String(listener.protocol);
+    if (HOST_PROTOCOLS.includes(protocol)) return [];
+    return [
+      {
+        field: `spec.listeners[${i}]`,
+        port: `${protocol} port ${String(listener.port)} (listener ${String(listener.name)}) of Gateway ${namespace}/${String(ref.name)}`,
+        how: `Gateway API merges this ListenerSet's listeners into that Gateway's, and of two ${protocol} listeners of one port (nothing else tells them apart) accepts the oldest ListenerSet's and marks the other Conflicted (GEP-1713), so this listener takes the port from a newer ListenerSet of another environment, and an older one takes it from this`,
+        instead:
+          "attach this ListenerSet to a Gateway of this environment's own namespaces (spec.parentRef), or serve it on an HTTP, HTTPS or TLS listener with a hostname of this environment's",
       },
     ];
   });

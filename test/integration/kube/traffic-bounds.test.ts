@@ -86,6 +86,13 @@ const routeCrds = [
     approved: true,
   },
   {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    plural: 'listenersets',
+    kind: 'ListenerSet',
+    approved: true,
+  },
+  {
     group: 'configuration.konghq.com',
     version: 'v1',
     plural: 'kongclusterplugins',
@@ -1689,6 +1696,12 @@ describe("a shared gateway's port taken whole", () => {
     metadata: { name },
     spec: { parentRefs: [parentRef], rules: [{ backendRefs: [{ name: 'db', port: 5432 }] }] },
   });
+  const listenerSet = (name: string, parentRef: object, listener: object) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'ListenerSet',
+    metadata: { name },
+    spec: { parentRef, listeners: [listener] },
+  });
 
   it.each<[string, () => Named & { apiVersion: string }, string]>([
     [
@@ -1740,6 +1753,26 @@ describe("a shared gateway's port taken whole", () => {
       () => gatewayRoute('UDPRoute', kit.name('udpr'), { name: 'dns', namespace: b.ns, port: 53 }),
       `spec.parentRefs[0]: it takes port 53 of Gateway ${b.ns}/dns of the gateway every environment shares, whatever the host: Gateway API gives a UDP listener's datagrams to one of the routes attached to it, the oldest`,
     ],
+    [
+      "a ListenerSet of a TCP listener on the platform's Gateway",
+      () =>
+        listenerSet(
+          kit.name('lset'),
+          { name: 'shared', namespace: 'gateways' },
+          { name: 'db', protocol: 'TCP', port: 5432 },
+        ),
+      `spec.listeners[0]: it takes TCP port 5432 (listener db) of Gateway gateways/shared of the gateway every environment shares, whatever the host: Gateway API merges this ListenerSet's listeners into that Gateway's`,
+    ],
+    [
+      "a ListenerSet of a UDP listener on environment b's Gateway",
+      () =>
+        listenerSet(
+          kit.name('lset'),
+          { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'dns', namespace: b.ns },
+          { name: 'dns', protocol: 'UDP', port: 53 },
+        ),
+      `spec.listeners[0]: it takes UDP port 53 (listener dns) of Gateway ${b.ns}/dns of the gateway every environment shares, whatever the host: Gateway API merges this ListenerSet's listeners into that Gateway's, and of two UDP listeners of one port`,
+    ],
   ])(
     'refuses %s, which the API server admits from a, and applies nothing of the commit',
     async (_what, make, line) => {
@@ -1790,6 +1823,29 @@ describe("a shared gateway's port taken whole", () => {
       expect(await readBack(object)).toBeUndefined();
     },
   );
+
+  it("applies ListenerSets of TCP and UDP listeners on a's own Gateways, and of an HTTPS listener of a's host on the platform's", async () => {
+    await expectApplied({
+      // a's own Gateways: in its own namespace (the parentRef's default), and in another it lists
+      'tcp.yaml': listenerSet('lset-tcp-own', { name: 'own' }, { name: 'db', protocol: 'TCP', port: 5432 }),
+      'udp.yaml': listenerSet(
+        'lset-udp-own',
+        { name: 'own', namespace: a.extra },
+        { name: 'dns', protocol: 'UDP', port: 53 },
+      ),
+      'https.yaml': listenerSet(
+        'lset-https',
+        { name: 'shared', namespace: 'gateways' },
+        {
+          name: 'web',
+          protocol: 'HTTPS',
+          hostname: `app.${hostA}`,
+          port: 443,
+          tls: { certificateRefs: [{ name: 'app-tls' }] },
+        },
+      ),
+    });
+  });
 
   it("applies routes of its own SNI hosts and on a's own Gateways, and a port taken whole where kubernetes.allowClusterPolicy is set", async () => {
     const own = {

@@ -1615,6 +1615,64 @@ describe("a shared gateway's port taken whole (cluster policy)", () => {
       undefined,
     ],
     [
+      "a ListenerSet of a TCP listener on another namespace's Gateway",
+      route('ListenerSet', {
+        parentRef: { name: 'shared', namespace: 'gateways' },
+        listeners: [
+          { name: 'web', protocol: 'HTTPS', hostname: 'a.example.com', port: 443 },
+          { name: 'db', protocol: 'TCP', port: 5432 },
+        ],
+      }),
+      /^spec\.listeners\[1\]: it takes TCP port 5432 \(listener db\) of Gateway gateways\/shared of the gateway every environment shares, whatever the host: Gateway API merges this ListenerSet's listeners into that Gateway's, .*accepts the oldest ListenerSet's .*GEP-1713.*; attach this ListenerSet to a Gateway of this environment's own namespaces \(spec\.parentRef\), or serve it on an HTTP, HTTPS or TLS listener with a hostname of this environment's: that is cluster policy/,
+    ],
+    [
+      "an XListenerSet of a UDP listener on another namespace's Gateway, named by its full reference",
+      made('gateway.networking.x-k8s.io/v1alpha1', 'XListenerSet', {
+        spec: {
+          parentRef: {
+            group: 'gateway.networking.k8s.io',
+            kind: 'Gateway',
+            name: 'dns',
+            namespace: 'team-b',
+          },
+          listeners: [{ name: 'dns', protocol: 'UDP', port: 53 }],
+        },
+      }),
+      /^spec\.listeners\[0\]: it takes UDP port 53 \(listener dns\) of Gateway team-b\/dns /,
+    ],
+    [
+      "a ListenerSet of a listener of another protocol, matched by no host, on another namespace's Gateway",
+      route('ListenerSet', {
+        parentRef: { name: 'shared', namespace: 'gateways' },
+        listeners: [{ name: 'mq', protocol: 'example.com/amqp', hostname: 'mq.a.example.com', port: 5672 }],
+      }),
+      /^spec\.listeners\[0\]: it takes example\.com\/amqp port 5672 \(listener mq\) of Gateway gateways\/shared /,
+    ],
+    [
+      "a ListenerSet of a TCP listener on its own namespace's Gateway (the parentRef's namespace defaults to its own)",
+      route('ListenerSet', {
+        parentRef: { name: 'own' },
+        listeners: [{ name: 'db', protocol: 'TCP', port: 5432 }],
+      }),
+      undefined,
+    ],
+    [
+      "a ListenerSet of HTTPS listeners of its own hosts on another namespace's Gateway (host claims)",
+      route('ListenerSet', {
+        parentRef: { name: 'shared', namespace: 'gateways' },
+        listeners: [{ name: 'web', protocol: 'HTTPS', hostname: 'a.example.com', port: 443 }],
+      }),
+      undefined,
+    ],
+    [
+      'a ListenerSet whose parentRef is not a Gateway',
+      route('ListenerSet', {
+        parentRef: { group: 'example.com', kind: 'Proxy', name: 'shared', namespace: 'gateways' },
+        listeners: [{ name: 'db', protocol: 'TCP', port: 5432 }],
+      }),
+      undefined,
+    ],
+    [
       "a TCPRoute of the mesh, on another namespace's Service",
       route('TCPRoute', { parentRefs: [{ group: '', kind: 'Service', name: 'db', namespace: 'gateways' }] }),
       undefined,
