@@ -933,10 +933,12 @@ function gatewayPortClaims(
  * spec says is ignored; an HTTP, HTTPS or TLS listener is a host claim, `hostClaimsOf`). Its
  * `spec.parentRef` defaults to a Gateway of the ListenerSet's own namespace. Gateway API merges a
  * ListenerSet's listeners into its Gateway's, and of listeners not distinct (one port and protocol,
- * and for TCP and UDP nothing else to tell them apart) accepts the Gateway's own, then the oldest
- * ListenerSet's, then the first by `namespace/name`, marking the others Conflicted (GEP-1713,
- * "Listener Precedence" and "Listener and ListenerSet Conflicts"; `apis/v1/listenerset_types.go`
- * `ListenerSetSpec.Listeners`, gateway-api 4564255a). Only the Gateway's `allowedListeners` bounds
+ * and for TCP and UDP nothing else to tell them apart; a TCP listener and HTTP, HTTPS or TLS ones
+ * of one port, `apis/v1/gateway_types.go` "Distinct Listeners", conformance
+ * `ListenerSetProtocolConflict`) accepts the Gateway's own, then the oldest ListenerSet's, then the
+ * first by `namespace/name`, marking the others Conflicted (GEP-1713, "Listener Precedence" and
+ * "Listener and ListenerSet Conflicts"; `apis/v1/listenerset_types.go` `ListenerSetSpec.Listeners`,
+ * gateway-api 4564255a). Only the Gateway's `allowedListeners` bounds
  * who attaches, and a platform letting environments attach their HTTPS listeners lets their TCP
  * ones too.
  */
@@ -959,7 +961,7 @@ function listenerSetPortClaims(
       {
         field: `spec.listeners[${i}]`,
         port: `${protocol} port ${String(listener.port)} (listener ${String(listener.name)}) of Gateway ${namespace}/${String(ref.name)}`,
-        how: `Gateway API merges this ListenerSet's listeners into that Gateway's, and of two ${protocol} listeners of one port (nothing else tells them apart) accepts the oldest ListenerSet's and marks the other Conflicted (GEP-1713), so this listener takes the port from a newer ListenerSet of another environment, and an older one takes it from this`,
+        how: `Gateway API merges this ListenerSet's listeners into that Gateway's, and of listeners of one port that nothing tells apart (two ${protocol} listeners${protocol === 'TCP' ? ', or a TCP one beside HTTP, HTTPS or TLS ones' : ''}) accepts the Gateway's own, then the oldest ListenerSet's, and marks the others Conflicted (GEP-1713), so this listener takes the port from a newer ListenerSet of another environment, and an older one takes it from this`,
         instead:
           "attach this ListenerSet to a Gateway of this environment's own namespaces (spec.parentRef), or serve it on an HTTP, HTTPS or TLS listener with a hostname of this environment's",
       },

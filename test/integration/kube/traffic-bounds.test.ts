@@ -1771,7 +1771,7 @@ describe("a shared gateway's port taken whole", () => {
           { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'dns', namespace: b.ns },
           { name: 'dns', protocol: 'UDP', port: 53 },
         ),
-      `spec.listeners[0]: it takes UDP port 53 (listener dns) of Gateway ${b.ns}/dns of the gateway every environment shares, whatever the host: Gateway API merges this ListenerSet's listeners into that Gateway's, and of two UDP listeners of one port`,
+      `spec.listeners[0]: it takes UDP port 53 (listener dns) of Gateway ${b.ns}/dns of the gateway every environment shares, whatever the host: Gateway API merges this ListenerSet's listeners into that Gateway's, and of listeners of one port that nothing tells apart (two UDP listeners) accepts the Gateway's own, then the oldest ListenerSet's`,
     ],
   ])(
     'refuses %s, which the API server admits from a, and applies nothing of the commit',

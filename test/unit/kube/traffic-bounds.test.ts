@@ -1623,7 +1623,7 @@ describe("a shared gateway's port taken whole (cluster policy)", () => {
           { name: 'db', protocol: 'TCP', port: 5432 },
         ],
       }),
-      /^spec\.listeners\[1\]: it takes TCP port 5432 \(listener db\) of Gateway gateways\/shared of the gateway every environment shares, whatever the host: Gateway API merges this ListenerSet's listeners into that Gateway's, .*accepts the oldest ListenerSet's .*GEP-1713.*; attach this ListenerSet to a Gateway of this environment's own namespaces \(spec\.parentRef\), or serve it on an HTTP, HTTPS or TLS listener with a hostname of this environment's: that is cluster policy/,
+      /^spec\.listeners\[1\]: it takes TCP port 5432 \(listener db\) of Gateway gateways\/shared of the gateway every environment shares, whatever the host: Gateway API merges this ListenerSet's listeners into that Gateway's, and of listeners of one port that nothing tells apart \(two TCP listeners, or a TCP one beside HTTP, HTTPS or TLS ones\) accepts the Gateway's own, then the oldest ListenerSet's, .*GEP-1713.*; attach this ListenerSet to a Gateway of this environment's own namespaces \(spec\.parentRef\), or serve it on an HTTP, HTTPS or TLS listener with a hostname of this environment's: that is cluster policy/,
     ],
     [
       "an XListenerSet of a UDP listener on another namespace's Gateway, named by its full reference",
