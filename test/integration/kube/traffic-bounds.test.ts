@@ -93,6 +93,12 @@ const routeCrds = [
     approved: true,
   },
   {
+    group: 'gateway.networking.x-k8s.io',
+    version: 'v1alpha1',
+    plural: 'xlistenersets',
+    kind: 'XListenerSet',
+  },
+  {
     group: 'configuration.konghq.com',
     version: 'v1',
     plural: 'kongclusterplugins',
@@ -1772,6 +1778,19 @@ describe("a shared gateway's port taken whole", () => {
           { name: 'dns', protocol: 'UDP', port: 53 },
         ),
       `spec.listeners[0]: it takes UDP port 53 (listener dns) of Gateway ${b.ns}/dns of the gateway every environment shares, whatever the host: Gateway API merges this ListenerSet's listeners into that Gateway's, and of listeners of one port that nothing tells apart (two UDP listeners) accepts the Gateway's own, then the oldest ListenerSet's`,
+    ],
+    [
+      "an XListenerSet of the experimental channel, of a TCP listener on the platform's Gateway",
+      () => ({
+        ...listenerSet(
+          kit.name('xlset'),
+          { name: 'shared', namespace: 'gateways' },
+          { name: 'db', protocol: 'TCP', port: 5432 },
+        ),
+        apiVersion: 'gateway.networking.x-k8s.io/v1alpha1',
+        kind: 'XListenerSet',
+      }),
+      `spec.listeners[0]: it takes TCP port 5432 (listener db) of Gateway gateways/shared of the gateway every environment shares`,
     ],
   ])(
     'refuses %s, which the API server admits from a, and applies nothing of the commit',
