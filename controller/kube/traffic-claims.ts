@@ -772,8 +772,8 @@ export interface PortClaim {
  * `TransportServer` without a `host` on a TCP or UDP listener, each bind of a HAProxy `TCP`
  * resource, an Emissary `TCPMapping` without a `host`, and each parent of a Gateway API `TCPRoute`
  * or `UDPRoute` that is a Gateway or ListenerSet outside the environment's own namespaces, and
- * each TCP or UDP listener of a ListenerSet attached to a Gateway outside them (`ownNamespace`: a
- * listener of its own is its own to share out); empty for every other object.
+ * each listener matched by no host (TCP, UDP, ...) of a ListenerSet attached to a Gateway outside
+ * them (`ownNamespace`: a listener of its own is its own to share out); empty for every other object.
  */
 export function wholePortClaimsOf(
   object: KubeObject,
@@ -938,9 +938,8 @@ function gatewayPortClaims(
  * `ListenerSetProtocolConflict`) accepts the Gateway's own, then the oldest ListenerSet's, then the
  * first by `namespace/name`, marking the others Conflicted (GEP-1713, "Listener Precedence" and
  * "Listener and ListenerSet Conflicts"; `apis/v1/listenerset_types.go` `ListenerSetSpec.Listeners`,
- * gateway-api 4564255a). Only the Gateway's `allowedListeners` bounds
- * who attaches, and a platform letting environments attach their HTTPS listeners lets their TCP
- * ones too.
+ * gateway-api 4564255a). Only the Gateway's `allowedListeners` bounds who attaches, and a
+ * platform letting environments attach their HTTPS listeners lets their TCP ones too.
  */
 function listenerSetPortClaims(
   object: KubeObject,
