@@ -905,11 +905,9 @@ function gatewayPortClaims(
   const udp = object.kind === 'UDPRoute';
   return listOf(spec.parentRefs).flatMap((r, i) => {
     const ref = fieldsOf(r);
-    const kind = nameOf(ref.kind) ?? 'Gateway';
-    const group = typeof ref.group === 'string' ? ref.group : GATEWAY_GROUPS[0]!;
-    const namespace = nameOf(ref.namespace) ?? object.metadata.namespace;
-    if (!GATEWAY_GROUPS.includes(group) || !LISTENER_KINDS.includes(kind)) return [];
-    if (namespace === undefined || ownNamespace(namespace)) return [];
+    const parent = sharedParentOf(ref, object, LISTENER_KINDS, ownNamespace);
+    if (!parent) return [];
+    const { kind, namespace } = parent;
     const section = nameOf(ref.sectionName);
     const port = ref.port === undefined ? undefined : String(ref.port);
     const listener =
@@ -925,6 +923,26 @@ function gatewayPortClaims(
       },
     ];
   });
+}
+
+/**
+ * A Gateway API parent reference with the spec's defaults (kind Gateway, group
+ * gateway.networking.k8s.io, the referring object's own namespace), when it names one of `kinds`
+ * in a namespace outside the environment's own: a listener shared with other environments.
+ * Undefined for a parent of the environment's own, or of another kind (a Service, for a mesh).
+ */
+function sharedParentOf(
+  ref: Fields,
+  object: KubeObject,
+  kinds: readonly string[],
+  ownNamespace: (namespace: string) => boolean,
+): { readonly kind: string; readonly namespace: string } | undefined {
+  const kind = nameOf(ref.kind) ?? 'Gateway';
+  const group = typeof ref.group === 'string' ? ref.group : GATEWAY_GROUPS[0]!;
+  const namespace = nameOf(ref.namespace) ?? object.metadata.namespace;
+  if (!GATEWAY_GROUPS.includes(group) || !kinds.includes(kind)) return undefined;
+  if (namespace === undefined || ownNamespace(namespace)) return undefined;
+  return { kind, namespace };
 }
 
 /**
@@ -947,11 +965,8 @@ function listenerSetPortClaims(
   ownNamespace: (namespace: string) => boolean,
 ): readonly PortClaim[] {
   const ref = fieldsOf(spec.parentRef);
-  const kind = nameOf(ref.kind) ?? 'Gateway';
-  const group = typeof ref.group === 'string' ? ref.group : GATEWAY_GROUPS[0]!;
-  const namespace = nameOf(ref.namespace) ?? object.metadata.namespace;
-  if (!GATEWAY_GROUPS.includes(group) || kind !== 'Gateway') return [];
-  if (namespace === undefined || ownNamespace(namespace)) return [];
+  const namespace = sharedParentOf(ref, object, ['Gateway'], ownNamespace)?.namespace;
+  if (namespace === undefined) return [];
   return listOf(spec.listeners).flatMap((l, i) => {
     const listener = fieldsOf(l);
     const protocol = String(listener.protocol);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../../controller/config/load-config';
 import type { KubeApplier, KubeObject } from '../../../controller/kube/types';
+import type { KubernetesTargetConfig } from '../../../controller/config/types';
 import type { PlaneResult } from '../../../controller/model';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
 import {
@@ -194,22 +195,30 @@ function claimsOfA() {
   }
 }
 
-beforeAll(() => {
-  kubectlApply(install.exported);
-  installRouteCrds();
-  kubectlApply(routeRbac);
-  applierA = kit.applier(
-    'a',
+/**
+ * An applier of environment a (named `name`, so its inventory is its own) as the install makes it:
+ * its claims, its two namespaces, its ServiceAccount, each test's tree replacing the last one's,
+ * with `overrides` on top.
+ */
+function applierOfA(name: string, overrides: Partial<KubernetesTargetConfig> = {}): KubeApplier {
+  return kit.applier(
+    name,
     kit.target(a.ns, {
       ...claimsOfA(),
       namespaces: [a.ns, a.extra],
       serviceAccount: `${a.ns}/${a.sa}`,
-      hosts: [hostA, `*.${hostA}`],
-      // each test's tree replaces the last one's
       pruneMaxShare: 1,
+      ...overrides,
     }),
     { repository },
   );
+}
+
+beforeAll(() => {
+  kubectlApply(install.exported);
+  installRouteCrds();
+  kubectlApply(routeRbac);
+  applierA = applierOfA('a', { hosts: [hostA, `*.${hostA}`] });
   applierB = kit.applier('b', kit.target(b.ns, { serviceAccount: `${b.ns}/${b.sa}`, hosts: [hostB] }), {
     repository,
   });
@@ -791,18 +800,7 @@ describe('ExternalName Services', () => {
   // the cluster; the API server admitted it from a and cairn applied it.
   it("with kubernetes.clusterDomain, refuses one naming b's Service under that domain, and applies its own", async () => {
     const domain = 'corp.internal';
-    const applier = kit.applier(
-      'a',
-      kit.target(a.ns, {
-        ...claimsOfA(),
-        namespaces: [a.ns, a.extra],
-        serviceAccount: `${a.ns}/${a.sa}`,
-        hosts: [hostA, `*.${hostA}`],
-        clusterDomain: domain,
-        pruneMaxShare: 1,
-      }),
-      { repository },
-    );
+    const applier = applierOfA('a', { hosts: [hostA, `*.${hostA}`], clusterDomain: domain });
     const name = kit.name('domain');
     const object = externalName(name, `web.${b.ns}.svc.${domain}`);
     expect(admittedAsA(object)).toMatchObject({ ok: true });
@@ -1476,17 +1474,9 @@ describe("Kong's KongClusterPlugins", () => {
   const read = (name: string) => kit.get(`/apis/configuration.konghq.com/v1/kongclusterplugins/${name}`);
   /** Environment a trusted with the kind (its own inventory, so applierA's trees never prune it). */
   const listing = () =>
-    kit.applier(
-      'a-plugins',
-      kit.target(a.ns, {
-        ...claimsOfA(),
-        namespaces: [a.ns, a.extra],
-        serviceAccount: `${a.ns}/${a.sa}`,
-        clusterResources: ['Namespace', 'configuration.konghq.com/KongClusterPlugin'],
-        pruneMaxShare: 1,
-      }),
-      { repository },
-    );
+    applierOfA('a-plugins', {
+      clusterResources: ['Namespace', 'configuration.konghq.com/KongClusterPlugin'],
+    });
 
   it('refuses one where kubernetes.clusterResources does not list it', async () => {
     const name = kit.name('kcp');
@@ -1586,17 +1576,7 @@ describe("Kong's consumers", () => {
   });
 
   it('applies one without credentials, and one with credentials where kubernetes.allowClusterPolicy is set', async () => {
-    const trusted = kit.applier(
-      'a-trusted',
-      kit.target(a.ns, {
-        ...claimsOfA(),
-        namespaces: [a.ns, a.extra],
-        serviceAccount: `${a.ns}/${a.sa}`,
-        allowClusterPolicy: true,
-        pruneMaxShare: 1,
-      }),
-      { repository },
-    );
+    const trusted = applierOfA('a-trusted', { allowClusterPolicy: true });
     await expectApplied({ 'bare.yaml': consumer('kong-bare') });
     await expectApplied(
       {
@@ -1822,16 +1802,7 @@ describe("a shared gateway's port taken whole", () => {
   ])(
     'without kubernetes.hosts (no host claim to refuse it), refuses %s, and applies nothing of the commit',
     async (_what, make, field) => {
-      const unlisted = kit.applier(
-        'a-unlisted',
-        kit.target(a.ns, {
-          ...claimsOfA(),
-          namespaces: [a.ns, a.extra],
-          serviceAccount: `${a.ns}/${a.sa}`,
-          pruneMaxShare: 1,
-        }),
-        { repository },
-      );
+      const unlisted = applierOfA('a-unlisted');
       const object = make();
       expect(admittedAsA(object)).toMatchObject({ ok: true });
       const result = await planAndApply(unlisted, { 'take.yaml': object });
@@ -1877,17 +1848,7 @@ describe("a shared gateway's port taken whole", () => {
     };
     await expectApplied(own);
 
-    const trusted = kit.applier(
-      'a-ports',
-      kit.target(a.ns, {
-        ...claimsOfA(),
-        namespaces: [a.ns, a.extra],
-        serviceAccount: `${a.ns}/${a.sa}`,
-        allowClusterPolicy: true,
-        pruneMaxShare: 1,
-      }),
-      { repository },
-    );
+    const trusted = applierOfA('a-ports', { allowClusterPolicy: true });
     await expectApplied({ 'udp.yaml': udpIngress('udp-trusted') }, trusted);
   });
 });
