@@ -223,6 +223,12 @@ export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
   }
   if (!GATEWAY_GROUPS.includes(group)) return [];
   if (HOST_ROUTES.includes(object.kind)) {
+    // A route attached to Services alone is the mesh's (GAMMA), served by no gateway: a mesh
+    // infers nothing from its hostnames (GEP-1294, "Route types"), and one naming another
+    // namespace's Service (a consumer route) changes only the requests of its own namespace's
+    // workloads (see isMeshServiceParent).
+    const parents = listOf(spec.parentRefs).map(fieldsOf);
+    if (parents.length > 0 && parents.every(isMeshServiceParent)) return [];
     const hostnames = listOf(spec.hostnames);
     if (hostnames.length === 0) return [{ field: 'spec.hostnames' }];
     return hostnames.map((h, i) => ({ field: `spec.hostnames[${i}]`, host: String(h) }));
@@ -923,6 +929,20 @@ function gatewayPortClaims(
       },
     ];
   });
+}
+
+/**
+ * Whether a route's parent reference names a Service, which makes the route the mesh's (GAMMA). The
+ * core group must be written: a parentRef's group defaults to gateway.networking.k8s.io, and the
+ * spec's examples write it `""` (conformance `MeshConsumerRoute`) or `core` (the mesh overview). A
+ * route in the Service's namespace (a producer route) applies to every client of that Service, its
+ * own; one in another namespace (a consumer route) only to requests from workloads of the route's
+ * own namespace (`apis/v1/shared_types.go` `ParentReference.Namespace`, GEP-1294 "Namespace
+ * boundaries", conformance `MeshConsumerRoute`; gateway-api 4564255a): neither changes another
+ * environment's clients' traffic.
+ */
+function isMeshServiceParent(ref: Fields): boolean {
+  return ref.kind === 'Service' && (ref.group === '' || ref.group === 'core');
 }
 
 /**
