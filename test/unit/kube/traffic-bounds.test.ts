@@ -1705,6 +1705,96 @@ describe("a shared gateway's port taken whole (cluster policy)", () => {
   });
 });
 
+describe('Gateway API routes of the mesh (GAMMA), on a Service parent', () => {
+  // Read in review (GEP-1294 "Namespace boundaries" and "hostnames field", conformance
+  // MeshConsumerRoute, gateway-api 4564255a): a route on a Service in another namespace (a consumer
+  // route) applies only to requests from its own namespace's workloads, one on its own namespace's
+  // Service (a producer route) to that Service's clients, and a mesh infers nothing from hostnames.
+  // No gateway serves a route attached to Services alone, so it claims no host.
+  const service = (name: string, namespace?: string, group = '') => ({
+    group,
+    kind: 'Service',
+    name,
+    ...(namespace ? { namespace } : {}),
+  });
+  const mesh = (kind: string, spec: object, apiVersion = 'gateway.networking.k8s.io/v1') =>
+    made(apiVersion, kind, { spec: { rules: [{ backendRefs: [{ name: 'web', port: 80 }] }], ...spec } });
+
+  it.each<[string, KubeObject]>([
+    [
+      "an HTTPRoute on environment b's Service, naming no host (a consumer route)",
+      mesh('HTTPRoute', { parentRefs: [service('web', 'team-b')] }),
+    ],
+    [
+      "an HTTPRoute on b's Service written with group core, naming b's host",
+      mesh('HTTPRoute', { parentRefs: [service('web', 'team-b', 'core')], hostnames: ['b.example.com'] }),
+    ],
+    [
+      "a GRPCRoute on its own namespace's Service (a producer route)",
+      mesh('GRPCRoute', { parentRefs: [service('grpc')] }),
+    ],
+    [
+      "a TLSRoute on b's Service and on its own (experimental group)",
+      mesh(
+        'TLSRoute',
+        { parentRefs: [service('db', 'team-b'), service('db')], hostnames: ['db.b.example.com'] },
+        'gateway.networking.x-k8s.io/v1alpha2',
+      ),
+    ],
+    [
+      "a TCPRoute on its own Gateway and on b's Service",
+      mesh('TCPRoute', { parentRefs: [{ name: 'own', sectionName: 'db' }, service('db', 'team-b')] }),
+    ],
+    [
+      "a UDPRoute on a port of b's Service",
+      mesh('UDPRoute', { parentRefs: [{ ...service('dns', 'team-b'), port: 53 }] }),
+    ],
+  ])('%s applies, whatever kubernetes.hosts lists', (_what, object) => {
+    for (const hosts of [withHosts.hosts, [], undefined])
+      expect(outOfBounds({ ...base, ...(hosts ? { hosts } : {}) }, object, new Set())).toBeUndefined();
+    // Nor is a host environment b lists taken from it (b.example.com, without a's own list).
+    const bListsItsHost = {
+      ...withEnvironmentB,
+      claims: {
+        ...withEnvironmentB.claims!,
+        config: { ...withEnvironmentB.claims!.config, hosts: [{ env: 'b', host: 'b.example.com' }] },
+      },
+    };
+    expect(outOfBounds(bListsItsHost, object, new Set())).toBeUndefined();
+  });
+
+  it.each<[string, KubeObject, RegExp]>([
+    [
+      "an HTTPRoute on b's Service and on the platform's Gateway claims every host of the Gateway's listeners",
+      mesh('HTTPRoute', {
+        parentRefs: [service('web', 'team-b'), { name: 'shared', namespace: 'gateways' }],
+      }),
+      /^spec\.hostnames names no host, so it claims every host no other object claims/,
+    ],
+    [
+      "an HTTPRoute whose Service parent has no group (gateway.networking.k8s.io's, no Service of the core's)",
+      mesh('HTTPRoute', { parentRefs: [{ kind: 'Service', name: 'web', namespace: 'team-b' }] }),
+      /^spec\.hostnames names no host/,
+    ],
+    [
+      "an HTTPRoute without parents, of b's host",
+      mesh('HTTPRoute', { hostnames: ['b.example.com'] }),
+      /^spec\.hostnames\[0\] b\.example\.com is not within kubernetes\.hosts/,
+    ],
+  ])('%s', (_what, object, expected) => {
+    expect(outOfBounds(withHosts, object, new Set())).toMatch(expected);
+  });
+
+  it("still takes a TCPRoute on b's Service and on the platform's Gateway as the port taken whole", () => {
+    const object = mesh('TCPRoute', {
+      parentRefs: [service('db', 'team-b'), { name: 'shared', namespace: 'gateways', sectionName: 'db' }],
+    });
+    expect(outOfBounds(base, object, new Set())).toMatch(
+      /^spec\.parentRefs\[1\]: it takes listener db of Gateway gateways\/shared .*: that is cluster policy/,
+    );
+  });
+});
+
 describe("Gloo's MatchableTcpGateway", () => {
   // Found in review: a platform's Gateway selects MatchableTcpGateways by label from every
   // namespace; their matcher's SNI domains and TCP hosts' SNI domains pick its connections, and
