@@ -89,6 +89,13 @@ const routeCrds = [
   {
     group: 'gateway.networking.k8s.io',
     version: 'v1',
+    plural: 'httproutes',
+    kind: 'HTTPRoute',
+    approved: true,
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
     plural: 'listenersets',
     kind: 'ListenerSet',
     approved: true,
@@ -1850,6 +1857,27 @@ describe("a shared gateway's port taken whole", () => {
 
     const trusted = applierOfA('a-ports', { allowClusterPolicy: true });
     await expectApplied({ 'udp.yaml': udpIngress('udp-trusted') }, trusted);
+  });
+});
+
+describe("Gateway API routes of the mesh on another namespace's Service (GAMMA consumer routes)", () => {
+  // A route on b's Service from a's namespace applies only to requests of a's own workloads
+  // (GEP-1294 "Namespace boundaries", conformance MeshConsumerRoute), and no gateway serves a
+  // route attached to Services alone: a's own, whatever kubernetes.hosts lists.
+  const meshRoute = (kind: string, name: string, parentRefs: object[]) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind,
+    metadata: { name },
+    spec: { parentRefs, rules: [{ backendRefs: [{ name: 'web', namespace: b.ns, port: 80 }] }] },
+  });
+  const serviceOfB = { group: '', kind: 'Service', name: 'web', namespace: b.ns };
+
+  it("applies an HTTPRoute naming no host, and TCP and UDP routes, on b's Service", async () => {
+    await expectApplied({
+      'http.yaml': meshRoute('HTTPRoute', 'consumer-http', [{ ...serviceOfB, port: 80 }]),
+      'tcp.yaml': meshRoute('TCPRoute', 'consumer-tcp', [{ name: 'own', sectionName: 'db' }, serviceOfB]),
+      'udp.yaml': meshRoute('UDPRoute', 'consumer-udp', [{ ...serviceOfB, port: 53 }]),
+    });
   });
 });
 
