@@ -43,7 +43,7 @@ export function enableCodeCache(directory: string): void {
     // A script of the vm module has no loader for `import()` unless given the main context's,
     // which Node 20 flags as experimental (a warning on the user's terminal): a module that may
     // import dynamically is compiled by Node itself, uncached.
-    if (content.includes('import(')) return compile.call(this, content, filename);
+    if (mayImportDynamically(content)) return compile.call(this, content, filename);
     const file = join(
       folder,
       createHash('sha256').update(filename).update('\0').update(content).digest('hex'),
@@ -85,6 +85,25 @@ export function enableCodeCache(directory: string): void {
       }
     }
   });
+}
+
+/**
+ * Whether a module's text may call `import()`: it holds `import(` anywhere but in a comment line
+ * (one starting with a line comment, a block comment, or the star of a block comment's continued
+ * lines, and closing no block comment before it). JSDoc's type annotations
+ * (`@param {import('./fs.js').FileSystem}`) are no call:
+ * isomorphic-git, the largest module a command loads (575 KB), holds 49 of them and no `import()`,
+ * and was compiled anew by every command that reads Git (12 to 18 ms of CPU). Anything else,
+ * a string included, counts as a call: at worst a module is compiled uncached, as before.
+ */
+export function mayImportDynamically(content: string): boolean {
+  for (let at = content.indexOf('import('); at >= 0; at = content.indexOf('import(', at + 7)) {
+    const before = content.slice(content.lastIndexOf('\n', at) + 1, at);
+    const lead = before.trimStart();
+    const commentLine = lead.startsWith('//') || lead.startsWith('/*') || lead.startsWith('*');
+    if (!commentLine || before.includes('*/')) return true;
+  }
+  return false;
 }
 
 /** The `require` a module's code is given, as Node's loader makes it. */

@@ -86,6 +86,32 @@ onNode20('the code cache on Node 20', () => {
     expect(run(cacheHome, [main])).toEqual({ counts: { hits: 0, misses: 1 }, stdout: 'bbbb function' });
   });
 
+  it('caches a module whose import( is only in comments, and leaves a real import() after one to Node', () => {
+    // isomorphic-git's JSDoc (`@param {import('../models/FileSystem.js').FileSystem} fs`) kept the
+    // largest module of every Git-reading command out of the cache.
+    const cacheHome = join(home, 'comments');
+    const dir = mkdtempSync(join(home, 'comments-'));
+    const typed = join(dir, 'typed.js');
+    writeFileSync(
+      typed,
+      `/**\n * @param {import('node:fs').Stats} stats\n */\n` +
+        `// or import('node:path') on a line of its own\n` +
+        `/* import('node:os') */\n` +
+        `module.exports = (stats) => typeof stats;\n`,
+    );
+    const called = join(dir, 'called.js');
+    // A real call after a comment closed on its line: compiled by Node, import() working.
+    writeFileSync(called, `/* a comment */ module.exports = import('node:path').then((m) => typeof m.join);\n`);
+    const main = join(dir, 'main.js');
+    writeFileSync(
+      main,
+      `require(${JSON.stringify(COMPILE_CACHE)}).enableCompileCache();\n` +
+        `require(${JSON.stringify(called)}).then((kind) => console.log(require(${JSON.stringify(typed)})(1), kind));\n`,
+    );
+    expect(run(cacheHome, [main])).toEqual({ counts: { hits: 0, misses: 1 }, stdout: 'number function' });
+    expect(run(cacheHome, [main])).toEqual({ counts: { hits: 1, misses: 0 }, stdout: 'number function' });
+  });
+
   it('leaves to Node a module it cannot compile as a script: an ES module reached through require', () => {
     // Found by the sharded e2e tests: `cairn run` (chokidar's ES modules) stopped at "Cannot use
     // import statement outside a module", where Node 20.19+ loads such a file as an ES module.
