@@ -101,7 +101,10 @@ onNode20('the code cache on Node 20', () => {
     );
     const called = join(dir, 'called.js');
     // A real call after a comment closed on its line: compiled by Node, import() working.
-    writeFileSync(called, `/* a comment */ module.exports = import('node:path').then((m) => typeof m.join);\n`);
+    writeFileSync(
+      called,
+      `/* a comment */ module.exports = import('node:path').then((m) => typeof m.join);\n`,
+    );
     const main = join(dir, 'main.js');
     writeFileSync(
       main,
