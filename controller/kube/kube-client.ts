@@ -5,6 +5,7 @@ import { createSecureContext } from 'node:tls';
 import type { KubernetesTargetConfig } from '../config/types';
 import { CairnError } from '../model/errors';
 import { kubeconfigSource } from '../model/kubeconfig-source';
+import type { WriteFence } from '../model/pipeline';
 import { sendWithCredentials } from '../model/rotating-credentials';
 
 /** One answer of the API server: the status code and the parsed JSON body (or raw text). */
@@ -22,6 +23,13 @@ export interface KubeRequest {
   readonly contentType?: string;
   /** The Accept header (default `application/json`), e.g. to ask for metadata only. */
   readonly accept?: string;
+  /**
+   * A write's fence (see WriteFence), called right before each attempt goes on the wire: once the
+   * credentials are in hand (fetching them may run a plugin for seconds) and again before the
+   * resend after a 401. Checked only before the first, the resend was sent by a replica that lost
+   * its Lease while the plugin ran anew (test/integration/kube/credential-resend-fence.test.ts).
+   */
+  readonly fence?: WriteFence;
 }
 
 /** The raw HTTP seam to one cluster: kubeconfig, auth and TLS from the library, the requests our own. */
@@ -134,7 +142,10 @@ export function createKubeClient(
   return {
     server,
     request(req) {
-      return sendWithCredentials(source, (opts) => attempt(req, opts));
+      return sendWithCredentials(source, (opts) => {
+        req.fence?.();
+        return attempt(req, opts);
+      });
     },
     preconnect(sockets) {
       pool?.agent.preconnect(Math.min(sockets, maxSockets));

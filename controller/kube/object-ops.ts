@@ -1,4 +1,5 @@
 import type { KubeClient, KubeResponse } from './kube-client';
+import type { WriteFence } from '../model/pipeline';
 import { resourcePath, type ResourceInfo } from './discovery';
 import { mapLimit } from '../model/map-limit';
 import type { KubeObject, ObjectRef } from './types';
@@ -22,7 +23,13 @@ export function applyRequest(
   client: KubeClient,
   target: Located,
   body: KubeObject,
-  options: { readonly dryRun?: boolean; readonly force: boolean; readonly fieldManager?: string },
+  options: {
+    readonly dryRun?: boolean;
+    readonly force: boolean;
+    readonly fieldManager?: string;
+    /** Checked by the client before each attempt (see KubeRequest.fence). */
+    readonly fence?: WriteFence;
+  },
 ): Promise<KubeResponse> {
   const query: Record<string, string> = {
     fieldManager: options.fieldManager ?? FIELD_MANAGER,
@@ -35,6 +42,7 @@ export function applyRequest(
     query,
     body: JSON.stringify(body),
     contentType: 'application/apply-patch+yaml',
+    ...(options.fence ? { fence: options.fence } : {}),
   });
 }
 
@@ -229,12 +237,14 @@ export async function deleteObject(
   client: KubeClient,
   target: Located,
   live?: KubeObject,
+  fence?: WriteFence,
 ): Promise<KubeResponse> {
   const { uid, resourceVersion } = (live?.metadata ?? {}) as { uid?: string; resourceVersion?: string };
   return client.request({
     method: 'DELETE',
     path: resourcePath(target.ref.apiVersion, target.info, target.ref.namespace, target.ref.name),
     query: { propagationPolicy: 'Background' },
+    ...(fence ? { fence } : {}),
     ...(uid
       ? {
           body: JSON.stringify({

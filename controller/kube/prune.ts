@@ -153,7 +153,7 @@ export async function pruneObjects(
         changes.push(change(l.ref, 'skipped', 'not pruned: this replica lost the Lease'));
         return;
       }
-      const failure = await deleteOne(ctx.client, l, object!, phase);
+      const failure = await deleteOne(ctx.client, l, object!, phase, ctx.fence);
       if (failure) {
         keep.push(l.ref);
         failures.push(failure);
@@ -194,10 +194,11 @@ async function deleteOne(
   target: Located,
   live: KubeObject,
   phase: Phase,
+  fence: (() => void) | undefined,
 ): Promise<Failure | undefined> {
   const subject = subjectOf(target.ref);
   try {
-    const res = await deleteObject(client, target, live);
+    const res = await deleteObject(client, target, live, fence);
     if (res.status === 200 || res.status === 202 || res.status === 404) return undefined;
     if (res.status === 403) {
       const ns = target.ref.namespace;
@@ -214,6 +215,8 @@ async function deleteOne(
       message: `${subject}: prune failed: ${refusalOf(res.status, res.body, target.ref.kind)}`,
     };
   } catch (error) {
+    // The fence stopped the delete before an attempt (a resend after a 401): the Lease is gone.
+    if (isCairnError(error) && error.code === 'shard.lost') return failureFrom(error, phase);
     return {
       code: 'kube.prune-failed',
       phase,

@@ -207,8 +207,14 @@ export async function sendApply(
   options: { readonly dryRun: boolean; readonly force: boolean; readonly fence?: WriteFence },
 ): Promise<KubeResponse> {
   const fenced = (force: boolean) => {
-    if (!options.dryRun) options.fence?.();
-    return applyRequest(client, target, target.body, { dryRun: options.dryRun, force });
+    const fence = options.dryRun ? undefined : options.fence;
+    fence?.();
+    // And again before each attempt the client sends (a resend after a 401 included).
+    return applyRequest(client, target, target.body, {
+      dryRun: options.dryRun,
+      force,
+      ...(fence ? { fence } : {}),
+    });
   };
   const res = await fenced(options.force);
   if (res.status !== 409 || options.force) return res;
