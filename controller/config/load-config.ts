@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import * as jsYaml from 'js-yaml';
+import { jsYaml } from '../model/js-yaml';
 import { parseDuration } from '../duration';
 import { CairnError, isCairnError } from '../model/errors';
 import { maskSecrets, rememberSecrets } from '../model/secret-mask';

@@ -1,4 +1,5 @@
-import * as jsYaml from 'js-yaml';
+import type * as JsYaml from 'js-yaml';
+import { jsYaml } from '../model/js-yaml';
 import { CairnError, yamlReason } from '../model/errors';
 import type { KubeObject } from './types';
 
@@ -12,7 +13,7 @@ export interface ParsedObject {
 }
 
 // YAML 1.2 core types (no timestamps: a date stays a string, as the API server reads it) plus `<<`.
-const { merge } = (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types;
+const { merge } = (jsYaml as unknown as { types: { merge: JsYaml.Type } }).types;
 const SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [merge] });
 // An alias-expanded document may weigh this much per byte of its text before it is refused (a
 // "billion laughs" document is tiny and expands without bound). A node weighs 1, plus the length of

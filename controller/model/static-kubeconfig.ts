@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type https from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
-import { load } from 'js-yaml';
+import { jsYaml } from './js-yaml';
 
 /**
  * The cluster and credentials of a kubeconfig whose user needs no plugin: what `KubeConfig`
@@ -108,7 +108,7 @@ export function staticKubeconfig(file: string | undefined, context?: string): St
   let doc: Entry;
   try {
     // js-yaml's default schema, as the library reads a kubeconfig.
-    const parsed: unknown = load(readFileSync(path, 'utf8'));
+    const parsed: unknown = jsYaml.load(readFileSync(path, 'utf8'));
     if (typeof parsed !== 'object' || parsed === null) return undefined;
     doc = parsed as Entry;
   } catch {

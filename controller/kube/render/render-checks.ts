@@ -1,6 +1,6 @@
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, posix, relative } from 'node:path';
-import * as jsYaml from 'js-yaml';
+import { jsYaml } from '../../model/js-yaml';
 import { CairnError } from '../../model/errors';
 
 /**
