@@ -148,10 +148,11 @@ export class CommitStatusObserver implements ReconcileObserver {
     const previous = this.chains.get(key) ?? Promise.resolve();
     const next = previous
       .then(() => {
-        // Checked when the post is sent, not when it was told: a replica paused meanwhile past its
-        // Lease would post over the status its successor gave the same commit (shard.lost, logged).
+        // Checked when the post is sent, not when it was told, and by the host again before each
+        // attempt (the retries after a 5xx, 429 or timeout included): a replica paused meanwhile past
+        // its Lease would post over the status its successor gave the same commit (shard.lost, logged).
         fence?.();
-        return this.host.setCommitStatus({ sha, context, ...status });
+        return this.host.setCommitStatus({ sha, context, ...status }, fence);
       })
       .catch((error: unknown) => {
         this.options.log.warn(

@@ -1,3 +1,4 @@
+import type { WriteFence } from '../model';
 import type { CommitStatus, GitHost, OpenPullRequest } from './types';
 import { HostHttp, nextLink, truncate, type HostHttpOptions, type HostResponse } from './host-http';
 import { findMarked, isOwnMarked, MAX_PAGES, type HostComment } from './marked-comment';
@@ -107,7 +108,7 @@ class ForgeHost implements GitHost {
     });
   }
 
-  async setCommitStatus(status: CommitStatus): Promise<void> {
+  async setCommitStatus(status: CommitStatus, fence?: WriteFence): Promise<void> {
     const { body } = await this.http.request(
       'POST',
       `${this.repoPath}/statuses/${encodeURIComponent(status.sha)}`,
@@ -117,17 +118,29 @@ class ForgeHost implements GitHost {
         description: truncate(status.description, this.profile.descriptionMax),
         ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
       },
+      fence ? { fence } : {},
     );
     this.createdBy ??= (body as { creator?: { login?: string } | null } | null)?.creator?.login || undefined;
   }
 
-  async upsertPullRequestComment(pr: number, marker: string, body: string): Promise<string> {
+  async upsertPullRequestComment(
+    pr: number,
+    marker: string,
+    body: string,
+    fence?: WriteFence,
+  ): Promise<string> {
     const text = truncate(body, this.profile.commentMax);
+    const fenced = fence ? { fence } : {};
     const self = (await this.ownLogin()) ?? this.createdBy ?? null;
     const find = () => findMarked(marker, self, (url) => this.commentsPage(pr, url));
     const found = await find();
     if (found) {
-      await this.http.request('PATCH', `${this.repoPath}/issues/comments/${found.id}`, { body: text });
+      await this.http.request(
+        'PATCH',
+        `${this.repoPath}/issues/comments/${found.id}`,
+        { body: text },
+        fenced,
+      );
       return found.id;
     }
     // A POST whose answer was lost may have created the comment: look for it before posting again.
@@ -135,7 +148,7 @@ class ForgeHost implements GitHost {
       'POST',
       `${this.repoPath}/issues/${pr}/comments`,
       { body: text },
-      { findCreated: async () => createdAs(await find(), (c) => ({ id: Number(c.id) })) },
+      { findCreated: async () => createdAs(await find(), (c) => ({ id: Number(c.id) })), ...fenced },
     );
     const comment = created.body as ForgeComment;
     this.createdBy ??= comment.user?.login || undefined;
@@ -143,12 +156,18 @@ class ForgeHost implements GitHost {
     // Posted without knowing who cairn is (a GitHub App's token, before any status it posted was
     // answered: a restart whose first status failed, or a POST whose answer was lost and retried):
     // now that the answer named it, comments of its own posted before are duplicates, and go.
-    if (self === null && this.createdBy) await this.deleteOwnMarked(pr, marker, this.createdBy, id);
+    if (self === null && this.createdBy) await this.deleteOwnMarked(pr, marker, this.createdBy, id, fence);
     return id;
   }
 
   /** Deletes every comment of `author` on `pr` that starts with `marker`, but `keep`. */
-  private async deleteOwnMarked(pr: number, marker: string, author: string, keep: string): Promise<void> {
+  private async deleteOwnMarked(
+    pr: number,
+    marker: string,
+    author: string,
+    keep: string,
+    fence: WriteFence | undefined,
+  ): Promise<void> {
     const stale: string[] = [];
     let next: string | undefined;
     for (let read = 0; read < MAX_PAGES; read++) {
@@ -162,9 +181,7 @@ class ForgeHost implements GitHost {
         'DELETE',
         `${this.repoPath}/issues/comments/${encodeURIComponent(id)}`,
         undefined,
-        {
-          accept: [404],
-        },
+        { accept: [404], ...(fence ? { fence } : {}) },
       );
   }
 

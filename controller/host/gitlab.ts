@@ -1,3 +1,4 @@
+import type { WriteFence } from '../model';
 import type { CommitState, CommitStatus, GitHost, OpenPullRequest } from './types';
 import { HostHttp, nextLink, truncate } from './host-http';
 import { findMarked, type CommentPage } from './marked-comment';
@@ -55,7 +56,7 @@ class GitLabHost implements GitHost {
     });
   }
 
-  async setCommitStatus(status: CommitStatus): Promise<void> {
+  async setCommitStatus(status: CommitStatus, fence?: WriteFence): Promise<void> {
     const path = `${this.project}/statuses/${encodeURIComponent(status.sha)}`;
     const response = await this.http.request(
       'POST',
@@ -66,7 +67,7 @@ class GitLabHost implements GitHost {
         description: truncate(status.description, DESCRIPTION_MAX),
         ...(status.targetUrl ? { target_url: status.targetUrl } : {}),
       },
-      { accept: [400] },
+      { accept: [400], ...(fence ? { fence } : {}) },
     );
     if (response.status === 400) {
       // A status already `running` cannot be set `running` again ("Cannot transition status via
@@ -77,14 +78,20 @@ class GitLabHost implements GitHost {
     }
   }
 
-  async upsertPullRequestComment(pr: number, marker: string, body: string): Promise<string> {
+  async upsertPullRequestComment(
+    pr: number,
+    marker: string,
+    body: string,
+    fence?: WriteFence,
+  ): Promise<string> {
     const text = truncate(body, NOTE_MAX);
+    const fenced = fence ? { fence } : {};
     const notes = `${this.project}/merge_requests/${pr}/notes`;
     const self = await this.ownUsername();
     const find = () => findMarked(marker, self, (url) => this.notesPage(notes, url));
     const found = await find();
     if (found) {
-      await this.http.request('PUT', `${notes}/${found.id}`, { body: text });
+      await this.http.request('PUT', `${notes}/${found.id}`, { body: text }, fenced);
       return found.id;
     }
     // A POST whose answer was lost may have created the note: look for it before posting again.
@@ -97,6 +104,7 @@ class GitLabHost implements GitHost {
           const note = await find();
           return note ? { status: 201, headers: {}, body: { id: Number(note.id) } } : undefined;
         },
+        ...fenced,
       },
     );
     return String((created.body as GitLabNote).id);

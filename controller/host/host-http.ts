@@ -1,6 +1,6 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
-import { CairnError, maskSecrets } from '../model';
+import { CairnError, maskSecrets, type WriteFence } from '../model';
 
 /** Which host a request goes to and how it authenticates; the token never leaves this module's headers. */
 export interface HostHttpOptions {
@@ -49,7 +49,18 @@ export interface RequestOptions {
    * undefined lets the retry go ahead.
    */
   readonly findCreated?: () => Promise<HostResponse | undefined>;
+  /**
+   * A write's fence (see WriteFence), called right before each attempt of a request that is not a
+   * read (not GET or HEAD) goes on the wire: after its turn among the requests in flight, and again
+   * before each retry. Checked only by the caller before the first attempt, a replica paused or cut
+   * off during the backoff after a 5xx, 429 or timeout (seconds) sent the retry over what its
+   * successor had posted meanwhile. Its `shard.lost` ends the request at once, never retried.
+   */
+  readonly fence?: WriteFence;
 }
+
+/** Methods that only read: never fenced, whatever the caller passes. */
+const READS = new Set(['GET', 'HEAD']);
 
 /** Whether a failed attempt may still have been carried out by the host (it was sent, the answer was lost). */
 function mayHaveLanded(failure: CairnError): boolean {
@@ -132,12 +143,24 @@ export class HostHttp {
     const url = this.url(path);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const where = `${method} ${url.pathname}`;
+    const fence = READS.has(method.toUpperCase()) ? undefined : options.fence;
     for (let attempt = 0; ; attempt++) {
       let response: HostResponse | undefined;
       let failure: CairnError;
+      let fenced: unknown;
       try {
-        response = await this.limited(() => this.once(method, url, payload));
+        response = await this.limited(() => {
+          try {
+            fence?.();
+          } catch (error) {
+            fenced = error;
+            throw error;
+          }
+          return this.once(method, url, payload);
+        });
       } catch (error) {
+        // The fence's own failure (shard.lost, retryable for the reconcile) is not the host's: retrying would send the write it stopped.
+        if (fenced !== undefined) throw fenced;
         failure =
           error instanceof CairnError
             ? error

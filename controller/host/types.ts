@@ -1,3 +1,5 @@
+import type { WriteFence } from '../model';
+
 /**
  * A Git host (Gitea, GitHub, GitLab) as cairn talks to it: commit statuses, one plan comment per
  * pull request, and opening a pull request (`cairn revert --pr`). One small interface, one
@@ -49,13 +51,24 @@ export interface OpenPullRequest {
 
 export interface GitHost {
   readonly type: 'gitea' | 'github' | 'gitlab';
-  setCommitStatus(status: CommitStatus): Promise<void>;
+  /**
+   * `fence` (the environment's WriteFence) is called right before each attempt of the post, its
+   * retries included: a commit status is state the newest post sets, so a replica that lost its
+   * Lease during a retry's backoff must not send it over its successor's (shard.lost is thrown).
+   */
+  setCommitStatus(status: CommitStatus, fence?: WriteFence): Promise<void>;
   /**
    * Creates the comment on pull request `pr` that carries `marker` (an HTML comment cairn puts in
    * the body), or edits the one already there, so every push updates one comment.
-   * Returns the comment's id.
+   * Returns the comment's id. `fence` is called right before each attempt of each write (the
+   * create or edit, and the delete of a duplicate), never before the reads between them.
    */
-  upsertPullRequestComment(pr: number, marker: string, body: string): Promise<string>;
+  upsertPullRequestComment(pr: number, marker: string, body: string, fence?: WriteFence): Promise<string>;
+  /**
+   * Not fenced: failure-revert fences the push of the revert branch, and the pull request of a
+   * branch pushed under the Lease is opened even if the Lease was lost since (a branch without its
+   * pull request would pass for proposed), see propose-revert.ts.
+   */
   openPullRequest(request: OpenPullRequest): Promise<{ readonly number: number; readonly url: string }>;
   /** Idle connections closed. */
   close(): Promise<void>;

@@ -175,13 +175,16 @@ export class PullRequestPlanner {
         ...(pr.url ? { url: pr.url } : {}),
       });
       return this.call(log, 'status', fence, () =>
-        this.deps.host.setCommitStatus({
-          sha,
-          context: planContext(env.name),
-          state,
-          description,
-          ...(pr.url ? { targetUrl: pr.url } : {}),
-        }),
+        this.deps.host.setCommitStatus(
+          {
+            sha,
+            context: planContext(env.name),
+            state,
+            description,
+            ...(pr.url ? { targetUrl: pr.url } : {}),
+          },
+          fence,
+        ),
       );
     };
     if (this.superseded(key, sha)) {
@@ -199,6 +202,7 @@ export class PullRequestPlanner {
           pr.number,
           planMarker(env.name),
           `${planMarker(env.name)}\n### cairn plan for \`${env.name}\`\n\n**Not planned**: pull request #${pr.number} at \`${sha.slice(0, 12)}\` was not planned for \`${env.name}\`: ${why}. Nothing was run.\n`,
+          fence,
         ),
       );
       return;
@@ -264,6 +268,7 @@ export class PullRequestPlanner {
           pr.number,
           planMarker(env.name),
           renderPlanComment(plan, env.promotion),
+          fence,
         ),
       );
     const failure = planFailure(plan);
@@ -289,6 +294,7 @@ export class PullRequestPlanner {
           pr.number,
           planMarker(env),
           `${planMarker(env)}\n### cairn plan for \`${env}\`\n\n**Timed out**: the plan of pull request #${pr.number} at \`${sha.slice(0, 12)}\` ran past its deadline of ${limit} (\`${deadline.field}\`) and was abandoned, so that \`${env}\`'s reconciles are not held back. Nothing was applied. Raise \`${deadline.field}\` if plans of this size are expected.\n`,
+          fence,
         ),
       );
     await status('failure', `plan timed out after ${limit}; raise ${deadline.field}`);
@@ -296,8 +302,10 @@ export class PullRequestPlanner {
   }
 
   /**
-   * One call to the Git host, sent only while `fence` holds; a failure (the fence's `shard.lost`
-   * included) is logged, never thrown (the next push tries again).
+   * One call to the Git host, sent only while `fence` holds (checked here, and by the host right
+   * before each attempt of each write `work` passes it to: the retries after a 5xx, 429 or timeout
+   * included); a failure (the fence's `shard.lost` included) is logged, never thrown (the next push
+   * tries again).
    */
   private async call(
     log: Log,

@@ -1,5 +1,5 @@
 import { HostHttp, nextLink, truncate, type HostHttpOptions } from '../../../controller/host/host-http';
-import { isCairnError } from '../../../controller/model';
+import { CairnError, isCairnError } from '../../../controller/model';
 import { recordingHost, type Route } from '../../helpers/recording-host';
 
 const TOKEN = 'tok-0123456789abcdef-secret';
@@ -209,6 +209,66 @@ describe('HostHttp', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(server.sockets().open).toBe(0);
     } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('HostHttp with a write fence', () => {
+  /** A fence that passes until `lose()`, then throws shard.lost as a replica past its Lease does. */
+  function lease() {
+    let lost = false;
+    let checks = 0;
+    return {
+      fence: () => {
+        checks++;
+        if (lost) throw new CairnError('the Lease is lost', { code: 'shard.lost', retryable: true });
+      },
+      lose: () => {
+        lost = true;
+      },
+      checks: () => checks,
+    };
+  }
+
+  it('does not send the retry of a write once the fence fails during the backoff, and does not retry the fence', async () => {
+    const held = lease();
+    let answers = 0;
+    const { server, http } = await withHost(
+      { 'POST /api/v1/x': () => (answers++ === 0 ? { status: 503 } : { status: 201, body: { id: 1 } }) },
+      { sleep: async () => held.lose() },
+    );
+    try {
+      const error = await rejection(http.request('POST', '/x', { a: 1 }, { fence: held.fence }));
+      expect(error).toMatchObject({ code: 'shard.lost' });
+      expect(server.requests).toHaveLength(1);
+      expect(held.checks()).toBe(2);
+    } finally {
+      http.close();
+      await server.close();
+    }
+  });
+
+  it('checks the fence before every attempt of a write, and never for a read', async () => {
+    const held = lease();
+    let posts = 0;
+    const { server, http } = await withHost({
+      'POST /api/v1/x': () => (posts++ < 2 ? { status: 503 } : { status: 201 }),
+      'GET /api/v1/x': () => ({ status: 200, body: [] }),
+    });
+    try {
+      await http.request('POST', '/x', {}, { fence: held.fence });
+      expect(held.checks()).toBe(3);
+      held.lose();
+      await expect(http.request('GET', '/x', undefined, { fence: held.fence })).resolves.toMatchObject({
+        status: 200,
+      });
+      await expect(http.request('DELETE', '/x', undefined, { fence: held.fence })).rejects.toMatchObject({
+        code: 'shard.lost',
+      });
+      expect(server.requests.map((r) => r.method)).toEqual(['POST', 'POST', 'POST', 'GET']);
+    } finally {
+      http.close();
       await server.close();
     }
   });
