@@ -114,6 +114,22 @@ describe('a Git host write retried after the Lease was lost during its backoff (
     });
   }
 
+  /**
+   * The stale replica plans `pr` (a fork's: its "not planned" comment) while Gitea answers the
+   * comment write `method path` 503 once and the Lease is lost before the retry. Returns its log.
+   */
+  async function staleCommentRefused(pr: PullRequest, method: string, path: RegExp) {
+    const refused = proxy.refused();
+    proxy.refuse(method, path);
+    const { log, lines } = recordingLog();
+    const planner = stalePlanner(log);
+    planner.plan(pr, `refs/pull/${pr.number}/head`);
+    await planner.idle();
+    await planner.stop();
+    expect(proxy.refused()).toBe(refused + 1);
+    return lines;
+  }
+
   async function forkPullRequest(head: string): Promise<PullRequest> {
     const opened = await gitea.openPullRequest(owner, name, { head, base: 'dev', title: head });
     return {
@@ -159,16 +175,9 @@ describe('a Git host write retried after the Lease was lost during its backoff (
     await successor.upsertPullRequestComment(pr.number, planMarker('dev'), holderBody);
 
     // When the stale replica comments on it, Gitea answers the edit 503, and the Lease is lost before the retry
-    const refused = proxy.refused();
-    proxy.refuse('PATCH', /\/issues\/comments\/\d+$/);
-    const { log, lines } = recordingLog();
-    const planner = stalePlanner(log);
-    planner.plan(pr, `refs/pull/${pr.number}/head`);
-    await planner.idle();
-    await planner.stop();
+    const lines = await staleCommentRefused(pr, 'PATCH', /\/issues\/comments\/\d+$/);
 
     // Then the retry never reached Gitea: the comment is still the successor's
-    expect(proxy.refused()).toBe(refused + 1);
     const comments = await gitea.comments(owner, name, pr.number);
     expect(comments.map((c) => c.body)).toEqual([holderBody]);
     expect(lines).toContainEqual(
@@ -185,16 +194,9 @@ describe('a Git host write retried after the Lease was lost during its backoff (
     const pr = await forkPullRequest('other');
 
     // When the stale replica comments on it, Gitea answers the POST 503, and the Lease is lost before the retry
-    const refused = proxy.refused();
-    proxy.refuse('POST', /\/issues\/\d+\/comments$/);
-    const { log, lines } = recordingLog();
-    const planner = stalePlanner(log);
-    planner.plan(pr, `refs/pull/${pr.number}/head`);
-    await planner.idle();
-    await planner.stop();
+    const lines = await staleCommentRefused(pr, 'POST', /\/issues\/\d+\/comments$/);
 
     // Then no comment was created
-    expect(proxy.refused()).toBe(refused + 1);
     expect(await gitea.comments(owner, name, pr.number)).toEqual([]);
     expect(lines).toContainEqual(expect.objectContaining({ msg: 'git host call failed', call: 'comment' }));
   });

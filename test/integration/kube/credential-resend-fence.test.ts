@@ -1,10 +1,11 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { createKubeApplier } from '../../../controller/kube/create-kube-applier';
 import { createKubeClient } from '../../../controller/kube/kube-client';
 import { silentLog } from '../../../controller/log';
+import { writeExecKubeconfig } from '../../helpers/exec-kubeconfig';
 import { startKillProxy, type KillProxy } from '../../helpers/kill-proxy';
 import { heldLease } from '../../helpers/lost-lease';
 import { kubeKit } from './kube-kit';
@@ -47,38 +48,11 @@ afterAll(async () => {
 /** A kubeconfig of the proxy's cluster whose user is the plugin. */
 function pluginKubeconfig(): string {
   const proxied = parse(readFileSync(proxy.kubeconfig, 'utf8')) as {
-    clusters: { name: string; cluster: Record<string, unknown> }[];
+    clusters: { cluster: Record<string, unknown> }[];
   };
   // The library refuses a plain-HTTP server unless told to skip TLS checks (there is no TLS).
-  const clusters = proxied.clusters.map((c) => ({
-    ...c,
-    cluster: { ...c.cluster, 'insecure-skip-tls-verify': true },
-  }));
-  const file = join(root, 'plugin.kubeconfig');
-  writeFileSync(
-    file,
-    stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters,
-      users: [
-        {
-          name: 'plugin',
-          user: {
-            exec: {
-              apiVersion: 'client.authentication.k8s.io/v1',
-              command: join(root, 'plugin.sh'),
-              args: [root],
-              interactiveMode: 'Never',
-            },
-          },
-        },
-      ],
-      contexts: [{ name: 'proxy', context: { cluster: 'proxy', user: 'plugin' } }],
-      'current-context': 'proxy',
-    }),
-  );
-  return file;
+  const cluster = { ...proxied.clusters[0]!.cluster, 'insecure-skip-tls-verify': true };
+  return writeExecKubeconfig(join(root, 'plugin.kubeconfig'), cluster, join(root, 'plugin.sh'), [root]);
 }
 
 /** A fresh start of the plugin: its next run is a first one again. */

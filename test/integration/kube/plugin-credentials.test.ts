@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
+import { writeExecKubeconfig } from '../../helpers/exec-kubeconfig';
 import { createKubeClient, type KubeClient } from '../../../controller/kube/kube-client';
 import { silentLog } from '../../../controller/log';
 import { createKubeLeaseApi } from '../../../controller/shard/kube-lease-api';
@@ -102,29 +103,11 @@ describe('credentials from an exec plugin', () => {
         },
       }),
     );
-    const file = join(dir, 'kubeconfig');
-    writeFileSync(
-      file,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'sandbox', cluster: sandbox.clusters[0]!.cluster }],
-        users: [
-          {
-            name: 'plugin',
-            user: {
-              exec: {
-                apiVersion: 'client.authentication.k8s.io/v1',
-                command: join(root, 'plugin.sh'),
-                args: expiry ? [dir, expiry] : [dir],
-                interactiveMode: 'Never',
-              },
-            },
-          },
-        ],
-        contexts: [{ name: 'plugin', context: { cluster: 'sandbox', user: 'plugin' } }],
-        'current-context': 'plugin',
-      }),
+    const file = writeExecKubeconfig(
+      join(dir, 'kubeconfig'),
+      sandbox.clusters[0]!.cluster,
+      join(root, 'plugin.sh'),
+      expiry ? [dir, expiry] : [dir],
     );
     const runs = () => {
       const f = join(dir, 'runs');
