@@ -201,7 +201,10 @@ async function walkTree(
   const treeMakesNamespace = declaredNamespaceNames(manifests).includes(target.namespace);
   // Each write lands only over the version this apply read or last wrote (see `Inventory.write`).
   let version = record.version;
-  const aheadOptions = { existingNamespace: treeMakesNamespace, ...(version ? { version } : {}) };
+  // Every request of an inventory write is fenced as it goes out, not only before the write: it
+  // may make the default namespace, then send the record again.
+  const fence = () => gate.check();
+  const aheadOptions = { existingNamespace: treeMakesNamespace, fence, ...(version ? { version } : {}) };
   const sendAhead = (entries: readonly InventoryEntry[]) => {
     aheadSent = p.inventory.write(entries, aheadOptions);
     aheadSent.catch(() => undefined);
@@ -408,7 +411,7 @@ async function walkTree(
   );
   if (record.source !== 'current' || !sameEntries(previous, next)) {
     try {
-      await p.inventory.write(next, version ? { version } : {});
+      await p.inventory.write(next, { fence, ...(version ? { version } : {}) });
     } catch (error) {
       failures.push(failureFrom(error, phase));
     }

@@ -1,5 +1,6 @@
 import { CairnError, isCairnError } from '../model/errors';
 import { forbiddenError } from './api-errors';
+import type { WriteFence } from '../model/pipeline';
 import type { KubeClient } from './kube-client';
 import { statusMessage } from './kube-client';
 import { liveOwner, OWNED_BY_ANNOTATION, ownedBy, OWNER_LABEL, type Owner } from './identity';
@@ -48,11 +49,17 @@ export interface Inventory {
    * undefined instead (a write ahead of the apply leaves the namespace to the tree's own Namespace
    * object, which carries the owner's mark). With `version`, it lands only over that version of
    * the record; without, only where there is no record yet (a create). Either way it throws a
-   * retryable `kube.inventory` when another write came first.
+   * retryable `kube.inventory` when another write came first. With `fence`, each request it sends
+   * (the namespace's create and the record's retry after it included) is fenced right before it
+   * goes out (see KubeRequest.fence).
    */
   write(
     entries: readonly InventoryEntry[],
-    options?: { readonly existingNamespace?: boolean; readonly version?: string },
+    options?: {
+      readonly existingNamespace?: boolean;
+      readonly version?: string;
+      readonly fence?: WriteFence;
+    },
   ): Promise<string | undefined>;
 }
 
@@ -174,10 +181,11 @@ export function createInventory(client: KubeClient, env: string, owner: Owner, n
       // must not re-create the record a successor deleted, nor overwrite the one it created (found
       // in review, `kill-points.test.ts`: the successor's new object left the inventory). A
       // server-side apply cannot say "must not exist"; a POST answers 409 when it does.
+      const fenced = options.fence ? { fence: options.fence } : {};
       const send = () =>
         options.version
-          ? applyRequest(client, location, body, { force: true, fieldManager: INVENTORY_MANAGER })
-          : createRequest(client, location, body, { fieldManager: INVENTORY_MANAGER });
+          ? applyRequest(client, location, body, { force: true, fieldManager: INVENTORY_MANAGER, ...fenced })
+          : createRequest(client, location, body, { fieldManager: INVENTORY_MANAGER, ...fenced });
       let res = await send();
       if (res.status === 404 && !options.version) {
         if (options.existingNamespace) return undefined;
@@ -187,7 +195,11 @@ export function createInventory(client: KubeClient, env: string, owner: Owner, n
           ref: { apiVersion: 'v1', kind: 'Namespace', name: namespace },
           info: NAMESPACE,
         };
-        await applyRequest(client, nsLocation, ns, { force: false, fieldManager: INVENTORY_MANAGER });
+        await applyRequest(client, nsLocation, ns, {
+          force: false,
+          fieldManager: INVENTORY_MANAGER,
+          ...fenced,
+        });
         res = await send();
       }
       if (res.status === 409 || (res.status === 404 && options.version)) {

@@ -54,7 +54,11 @@ export function createRequest(
   client: KubeClient,
   target: Located,
   body: KubeObject,
-  options: { readonly fieldManager?: string },
+  options: {
+    readonly fieldManager?: string;
+    /** Checked by the client before each attempt (see KubeRequest.fence). */
+    readonly fence?: WriteFence;
+  },
 ): Promise<KubeResponse> {
   return client.request({
     method: 'POST',
@@ -62,6 +66,7 @@ export function createRequest(
     query: { fieldManager: options.fieldManager ?? FIELD_MANAGER },
     body: JSON.stringify(body),
     contentType: 'application/json',
+    ...(options.fence ? { fence: options.fence } : {}),
   });
 }
 

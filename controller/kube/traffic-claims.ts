@@ -228,7 +228,8 @@ export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
     // namespace's Service (a consumer route) changes only the requests of its own namespace's
     // workloads (see isMeshServiceParent).
     const parents = listOf(spec.parentRefs).map(fieldsOf);
-    if (parents.length > 0 && parents.every(isMeshServiceParent)) return [];
+    if (parents.length > 0 && parents.every((ref) => isMeshServiceParent(parentRefOf(ref, object))))
+      return [];
     const hostnames = listOf(spec.hostnames);
     if (hostnames.length === 0) return [{ field: 'spec.hostnames' }];
     return hostnames.map((h, i) => ({ field: `spec.hostnames[${i}]`, host: String(h) }));
@@ -941,15 +942,33 @@ function gatewayPortClaims(
  * boundaries", conformance `MeshConsumerRoute`; gateway-api 4564255a): neither changes another
  * environment's clients' traffic.
  */
-function isMeshServiceParent(ref: Fields): boolean {
-  return ref.kind === 'Service' && (ref.group === '' || ref.group === 'core');
+function isMeshServiceParent(parent: ParentRef): boolean {
+  return parent.kind === 'Service' && (parent.group === '' || parent.group === 'core');
+}
+
+/** A Gateway API parent reference as the spec reads it. */
+interface ParentRef {
+  readonly kind: string;
+  readonly group: string;
+  readonly namespace: string | undefined;
 }
 
 /**
- * A Gateway API parent reference with the spec's defaults (kind Gateway, group
- * gateway.networking.k8s.io, the referring object's own namespace), when it names one of `kinds`
- * in a namespace outside the environment's own: a listener shared with other environments.
- * Undefined for a parent of the environment's own, or of another kind (a Service, for a mesh).
+ * A parent reference with the spec's defaults, decided here alone: kind Gateway, group
+ * gateway.networking.k8s.io, the referring object's own namespace.
+ */
+function parentRefOf(ref: Fields, object: KubeObject): ParentRef {
+  return {
+    kind: nameOf(ref.kind) ?? 'Gateway',
+    group: typeof ref.group === 'string' ? ref.group : GATEWAY_GROUPS[0]!,
+    namespace: nameOf(ref.namespace) ?? object.metadata.namespace,
+  };
+}
+
+/**
+ * A parent reference (`parentRefOf`) when it names one of `kinds` in a namespace outside the
+ * environment's own: a listener shared with other environments. Undefined for a parent of the
+ * environment's own, or of another kind (a Service, for a mesh).
  */
 function sharedParentOf(
   ref: Fields,
@@ -957,9 +976,7 @@ function sharedParentOf(
   kinds: readonly string[],
   ownNamespace: (namespace: string) => boolean,
 ): { readonly kind: string; readonly namespace: string } | undefined {
-  const kind = nameOf(ref.kind) ?? 'Gateway';
-  const group = typeof ref.group === 'string' ? ref.group : GATEWAY_GROUPS[0]!;
-  const namespace = nameOf(ref.namespace) ?? object.metadata.namespace;
+  const { kind, group, namespace } = parentRefOf(ref, object);
   if (!GATEWAY_GROUPS.includes(group) || !kinds.includes(kind)) return undefined;
   if (namespace === undefined || ownNamespace(namespace)) return undefined;
   return { kind, namespace };

@@ -154,4 +154,45 @@ describe('the Kubernetes write fence on the resend after a 401', () => {
     await applier.close();
     client.close();
   });
+  it('does not resend the inventory write once the Lease was lost while the credentials were fetched anew', async () => {
+    // given a tree the environment applied, and the inventory that records it
+    resetPlugin();
+    const client = createKubeClient({ kubeconfig: pluginKubeconfig(), concurrency: 4 });
+    const namespace = kit.name('ns');
+    const env = 'credfence-inventory';
+    const applier = createKubeApplier(
+      { env, repository: 'https://git.example.com/platform/credfence.git' },
+      kit.target(namespace),
+      silentLog(),
+      { client },
+    );
+    const tree = (value: string) =>
+      kit.workspace({
+        'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${namespace}}`,
+        'cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: "${value}"}`,
+      });
+    expect((await applier.apply(await applier.load(await tree('1')))).failure).toBeUndefined();
+    const inventory = async () => {
+      const list = (await kit.get(`/api/v1/namespaces/${namespace}/configmaps`)) as unknown as {
+        items: { metadata: { name: string; resourceVersion: string } }[];
+      };
+      return list.items.find((c) => c.metadata.name.startsWith('cairn-inventory-'))!.metadata;
+    };
+    const before = await inventory();
+
+    // when the next commit's inventory write (the last write of its apply) is answered 401, and the
+    // Lease is lost while the plugin runs again for new credentials
+    proxy.refuse((method, p) => method === 'PATCH' && p.endsWith(`/configmaps/${before.name}`), 1, 401);
+    const lease = heldLease(env);
+    const applying = applier.apply(await applier.load(await tree('2')), { fence: lease.fence });
+    await loseWhileRefetching(lease);
+    const result = await applying;
+    proxy.disarm();
+
+    // then the write was not sent again: the inventory is as the release before left it
+    expect((await inventory()).resourceVersion).toBe(before.resourceVersion);
+    expect(result.failure?.code).toBe('shard.lost');
+    await applier.close();
+    client.close();
+  });
 });
