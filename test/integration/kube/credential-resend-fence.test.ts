@@ -60,6 +60,33 @@ function resetPlugin(): void {
   for (const file of ['runs', 'refetching', 'go']) rmSync(join(root, file), { force: true });
 }
 
+/** A fresh applier of environment `env` whose client's user is the plugin (its first run again). */
+function pluginApplier(env: string) {
+  resetPlugin();
+  const client = createKubeClient({ kubeconfig: pluginKubeconfig(), concurrency: 4 });
+  const namespace = kit.name('ns');
+  const applier = createKubeApplier(
+    { env, repository: 'https://git.example.com/platform/credfence.git' },
+    kit.target(namespace),
+    silentLog(),
+    { client },
+  );
+  return { client, namespace, applier, env };
+}
+
+/** A tree of `namespace` and one ConfigMap, `settings`, holding `a: value`. */
+function settingsTree(namespace: string, value: string) {
+  return kit.workspace({
+    'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${namespace}}`,
+    'cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: "${value}"}`,
+  });
+}
+
+async function close(applier: { close(): Promise<void> }, client: { close(): void }): Promise<void> {
+  await applier.close();
+  client.close();
+}
+
 /** Loses `lease` while the plugin runs anew after the 401, then lets the plugin answer. */
 async function loseWhileRefetching(lease: { lose(): void }): Promise<void> {
   await until('the plugin to run again after the 401', () => existsSync(join(root, 'refetching')));
@@ -84,21 +111,8 @@ async function until(what: string, check: () => boolean, ms = 20_000): Promise<v
 describe('the Kubernetes write fence on the resend after a 401', () => {
   it('does not resend an apply once the Lease was lost while the credentials were fetched anew', async () => {
     // given a ConfigMap the environment applied through a client whose user is an exec plugin
-    resetPlugin();
-    const client = createKubeClient({ kubeconfig: pluginKubeconfig(), concurrency: 4 });
-    const namespace = kit.name('ns');
-    const env = 'credfence';
-    const applier = createKubeApplier(
-      { env, repository: 'https://git.example.com/platform/credfence.git' },
-      kit.target(namespace),
-      silentLog(),
-      { client },
-    );
-    const tree = (value: string) =>
-      kit.workspace({
-        'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${namespace}}`,
-        'cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: "${value}"}`,
-      });
+    const { client, namespace, applier, env } = pluginApplier('credfence');
+    const tree = (value: string) => settingsTree(namespace, value);
     expect((await applier.apply(await applier.load(await tree('1')))).failure).toBeUndefined();
     const path = `/api/v1/namespaces/${namespace}/configmaps/settings`;
 
@@ -115,22 +129,12 @@ describe('the Kubernetes write fence on the resend after a 401', () => {
     // then the resend did not go out: the ConfigMap still holds the value of the release before
     expect((await kit.get(path))?.data).toEqual({ a: '1' });
     expect(result.failure?.code).toBe('shard.lost');
-    await applier.close();
-    client.close();
+    await close(applier, client);
   });
 
   it('does not resend a prune delete once the Lease was lost while the credentials were fetched anew', async () => {
     // given two ConfigMaps the environment applied, one of which the next commit drops
-    resetPlugin();
-    const client = createKubeClient({ kubeconfig: pluginKubeconfig(), concurrency: 4 });
-    const namespace = kit.name('ns');
-    const env = 'credfence-prune';
-    const applier = createKubeApplier(
-      { env, repository: 'https://git.example.com/platform/credfence.git' },
-      kit.target(namespace),
-      silentLog(),
-      { client },
-    );
+    const { client, namespace, applier, env } = pluginApplier('credfence-prune');
     const files = {
       'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${namespace}}`,
       'keep.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keep}\ndata: {a: "1"}',
@@ -151,26 +155,12 @@ describe('the Kubernetes write fence on the resend after a 401', () => {
     // then the delete was not sent again: the ConfigMap stays, and the apply stops with shard.lost
     expect(await kit.get(path)).toBeDefined();
     expect(result.failure?.code).toBe('shard.lost');
-    await applier.close();
-    client.close();
+    await close(applier, client);
   });
   it('does not resend the inventory write once the Lease was lost while the credentials were fetched anew', async () => {
     // given a tree the environment applied, and the inventory that records it
-    resetPlugin();
-    const client = createKubeClient({ kubeconfig: pluginKubeconfig(), concurrency: 4 });
-    const namespace = kit.name('ns');
-    const env = 'credfence-inventory';
-    const applier = createKubeApplier(
-      { env, repository: 'https://git.example.com/platform/credfence.git' },
-      kit.target(namespace),
-      silentLog(),
-      { client },
-    );
-    const tree = (value: string) =>
-      kit.workspace({
-        'ns.yaml': `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${namespace}}`,
-        'cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: "${value}"}`,
-      });
+    const { client, namespace, applier, env } = pluginApplier('credfence-inventory');
+    const tree = (value: string) => settingsTree(namespace, value);
     expect((await applier.apply(await applier.load(await tree('1')))).failure).toBeUndefined();
     const inventory = async () => {
       const list = (await kit.get(`/api/v1/namespaces/${namespace}/configmaps`)) as unknown as {
@@ -192,7 +182,6 @@ describe('the Kubernetes write fence on the resend after a 401', () => {
     // then the write was not sent again: the inventory is as the release before left it
     expect((await inventory()).resourceVersion).toBe(before.resourceVersion);
     expect(result.failure?.code).toBe('shard.lost');
-    await applier.close();
-    client.close();
+    await close(applier, client);
   });
 });
