@@ -224,18 +224,10 @@ export function createAwsApplier(
       }
       const outcomes = await inDependencyOrder(assembly.stacks, async (stack) => {
         const stackCtx = contexts.get(stack.id)!;
-        try {
+        return deployStack(stackCtx, stack, commitSha, async () => {
           gate.check();
           await publishAssets(stack, stackCtx.uploads ?? stackCtx.clients, target, stackCtx.fence);
-        } catch (error) {
-          return failedStack(
-            stack.stackName,
-            0,
-            stackErrorFailure(stack.stackName, error),
-            'assets not published',
-          );
-        }
-        return deployStack(stackCtx, stack, commitSha);
+        });
       });
       // Like Kubernetes prune: never delete what left the app when a stack of this commit failed
       // (its replacement may be the one that failed); the stack stays tagged, so the next commit prunes it.

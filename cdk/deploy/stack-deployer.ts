@@ -356,7 +356,12 @@ function updatable(stack: Stack | undefined): Stack | undefined {
   return stack;
 }
 
-/** Creates and describes a change set for the stack; an unchanged template or an empty change set is a no-op. */
+/**
+ * Creates and describes a change set for the stack; an unchanged template or an empty change set is
+ * a no-op. `beforeChangeSet` (a deploy's asset publishing) runs only once a change set is needed:
+ * a template that did not change names the same content-addressed assets, already published when
+ * it was deployed, so an apply that changes one stack of many does not check every other's.
+ */
 async function prepare(
   ctx: StackContext,
   artifact: StackArtifact,
@@ -364,6 +369,7 @@ async function prepare(
   existing: Stack | undefined,
   template: StackTemplate,
   mode: 'plan' | 'deploy',
+  beforeChangeSet?: () => Promise<void>,
 ): Promise<Prepared> {
   const { cfn } = ctx.clients;
   const { body } = template;
@@ -382,6 +388,7 @@ async function prepare(
     if (sameTags && current.TemplateBody && normalized(current.TemplateBody) === mine)
       return { kind: 'no-op' };
   }
+  await beforeChangeSet?.();
   const where = await templateArgument(ctx, artifact, body);
   const created = await cfn.send(
     fencedWrite(
@@ -514,16 +521,27 @@ export async function planStack(
 }
 
 /**
- * Deploys one stack through a change set. A failure comes back as a `skipped` outcome with its
- * Failure (code, retryable, CloudFormation's failing resources and reasons); it never throws.
+ * Deploys one stack through a change set, publishing its assets with `publishAssets` first when the
+ * stack's template changed (after its owner is checked). A failure comes back as a `skipped`
+ * outcome with its Failure (code, retryable, CloudFormation's failing resources and reasons); it
+ * never throws.
  */
 export async function deployStack(
   ctx: StackContext,
   artifact: StackArtifact,
   sha: string,
+  publishAssets?: () => Promise<void>,
 ): Promise<StackOutcome> {
   const started = Date.now();
   const name = artifact.stackName;
+  let assetsFailed = false;
+  const publish =
+    publishAssets &&
+    (() =>
+      publishAssets().catch((error: unknown) => {
+        assetsFailed = true;
+        throw error;
+      }));
   const done = (o: Omit<StackOutcome, 'stackName' | 'durationMs'>): StackOutcome => ({
     stackName: name,
     durationMs: Date.now() - started,
@@ -551,7 +569,7 @@ export async function deployStack(
       );
     }
     const template = boundedTemplate(ctx, artifact, 'deploy');
-    const prepared = await prepare(ctx, artifact, sha, existing, template, 'deploy');
+    const prepared = await prepare(ctx, artifact, sha, existing, template, 'deploy', publish);
     if (prepared.kind === 'no-op') {
       ctx.log.info({ stack: name, action: 'unchanged' }, 'stack unchanged');
       return done({ action: 'unchanged', changes: [] });
@@ -589,7 +607,12 @@ export async function deployStack(
     );
     return done({ action, changes: prepared.changes });
   } catch (error) {
-    return failedStack(name, Date.now() - started, stackErrorFailure(name, error));
+    return failedStack(
+      name,
+      Date.now() - started,
+      stackErrorFailure(name, error),
+      assetsFailed ? 'assets not published' : undefined,
+    );
   }
 }
 

@@ -53,6 +53,7 @@ beforeAll(async () => {
     { name: 'Base', queues: ['Q'] },
     { name: 'Top', dependsOn: ['Base'], queues: ['Q'] },
     { name: 'Quiet', queues: ['Q'] },
+    { name: 'QuietFn', lambda: true },
   ];
   const synth = (sha: string, upd: StackSpec) =>
     synthesizeApp({
@@ -145,6 +146,27 @@ describe('deploying a synthesized app to moto through change sets', () => {
       .filter((r) => r.stackName === `${prefix}-Quiet` || /ChangeSet/.test(r.action));
     expect(actions.map((r) => r.action)).not.toContain('CreateChangeSet');
     expect(actions.map((r) => r.action)).not.toContain('ExecuteChangeSet');
+  });
+
+  it('asks S3 nothing about the assets of a stack whose template did not change', async () => {
+    // given a Lambda stack, its code a file asset, deployed through the recording proxy
+    const applier = createAwsApplier(
+      unique('quiet-fn'),
+      sandboxTarget({ endpoint: proxy.url }),
+      silentLog(),
+      {
+        credentials,
+      },
+    );
+    const first = await applier.apply(only(v1, ['QuietFn']), sha1);
+    expect(stacksOf(first).map((s) => s.action)).toEqual(['created']);
+    const before = proxy.signed.length;
+    // when the next commit applies the same template (another stack of the app changed)
+    const result = await applier.apply(only(v2, ['QuietFn']), sha2);
+    // then it is unchanged, and cdk-assets did not look for (or upload) its zip again
+    expect(stacksOf(result).map((s) => s.action)).toEqual(['unchanged']);
+    const s3 = proxy.signed.slice(before).filter((r) => r.service === 's3');
+    expect(s3.map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });
 
   it.each([
