@@ -187,6 +187,7 @@ class ForgeHost implements GitHost {
 
   async openPullRequest(
     request: OpenPullRequest,
+    fence?: WriteFence,
   ): Promise<{ readonly number: number; readonly url: string }> {
     const { body } = await this.http.request(
       'POST',
@@ -197,19 +198,30 @@ class ForgeHost implements GitHost {
         head: request.head,
         base: request.base,
       },
-      // A POST whose answer was lost may have opened it: use the branch's open pull request.
-      { findCreated: async () => createdAs(await this.openPull(request.head, request.base), (p) => p) },
+      {
+        // A POST whose answer was lost may have opened it: use the branch's open pull request.
+        findCreated: async () => createdAs(await this.pullFrom(request.head, request.base, 'open'), (p) => p),
+        ...(fence ? { fence } : {}),
+      },
     );
     const pull = body as ForgePull;
     return { number: pull.number, url: pull.html_url };
   }
 
-  /** The open pull request from `head` into `base`, if there is one (pages followed by their Link header). */
-  private async openPull(head: string, base: string): Promise<ForgePull | undefined> {
+  async pullRequestFrom(
+    head: string,
+    base: string,
+  ): Promise<{ readonly number: number; readonly url: string } | undefined> {
+    const pull = await this.pullFrom(head, base, 'all');
+    return pull ? { number: pull.number, url: pull.html_url } : undefined;
+  }
+
+  /** A pull request from `head` into `base` in `state`, if there is one (pages followed by their Link header). */
+  private async pullFrom(head: string, base: string, state: 'open' | 'all'): Promise<ForgePull | undefined> {
     // GitHub filters by `owner:branch`; Gitea ignores that filter, so the refs are checked here too.
     const owner = decodeURIComponent(this.repoPath.split('/')[2] ?? '');
     let url: string | undefined =
-      `${this.repoPath}/pulls?state=open&per_page=100&limit=50` +
+      `${this.repoPath}/pulls?state=${state}&per_page=100&limit=50` +
       (this.type === 'github'
         ? `&head=${encodeURIComponent(`${owner}:${head}`)}&base=${encodeURIComponent(base)}`
         : '');

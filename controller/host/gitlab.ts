@@ -31,6 +31,11 @@ interface GitLabNote {
   readonly author?: { readonly username?: string } | null;
 }
 
+interface GitLabMergeRequest {
+  readonly iid: number;
+  readonly web_url: string;
+}
+
 /** A GitLab client (REST API v4, `Authorization: Bearer …`, project addressed by its URL-encoded path). */
 export function createGitLabHost(options: GitLabHostOptions): GitHost {
   return new GitLabHost(options);
@@ -112,6 +117,7 @@ class GitLabHost implements GitHost {
 
   async openPullRequest(
     request: OpenPullRequest,
+    fence?: WriteFence,
   ): Promise<{ readonly number: number; readonly url: string }> {
     const { body } = await this.http.request(
       'POST',
@@ -125,15 +131,34 @@ class GitLabHost implements GitHost {
       {
         // A POST whose answer was lost may have opened it: use the branch's open merge request.
         findCreated: async () => {
-          const query = `?state=opened&source_branch=${encodeURIComponent(request.head)}&target_branch=${encodeURIComponent(request.base)}`;
-          const open = await this.http.request('GET', `${this.project}/merge_requests${query}`);
-          const found = Array.isArray(open.body) ? (open.body as { iid: number }[])[0] : undefined;
+          const found = await this.mergeRequestFrom(request.head, request.base, 'opened');
           return found ? { status: 201, headers: {}, body: found } : undefined;
         },
+        ...(fence ? { fence } : {}),
       },
     );
-    const mr = body as { iid: number; web_url: string };
+    const mr = body as GitLabMergeRequest;
     return { number: mr.iid, url: mr.web_url };
+  }
+
+  async pullRequestFrom(
+    head: string,
+    base: string,
+  ): Promise<{ readonly number: number; readonly url: string } | undefined> {
+    // Without a state, GitLab lists merge requests in every state.
+    const mr = await this.mergeRequestFrom(head, base);
+    return mr ? { number: mr.iid, url: mr.web_url } : undefined;
+  }
+
+  /** The newest merge request from `head` into `base` (in `state`, else in any), if there is one. */
+  private async mergeRequestFrom(
+    head: string,
+    base: string,
+    state?: 'opened',
+  ): Promise<GitLabMergeRequest | undefined> {
+    const query = `?${state ? `state=${state}&` : ''}source_branch=${encodeURIComponent(head)}&target_branch=${encodeURIComponent(base)}`;
+    const listed = await this.http.request('GET', `${this.project}/merge_requests${query}`);
+    return Array.isArray(listed.body) ? (listed.body as GitLabMergeRequest[])[0] : undefined;
   }
 
   async close(): Promise<void> {

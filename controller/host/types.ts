@@ -65,11 +65,23 @@ export interface GitHost {
    */
   upsertPullRequestComment(pr: number, marker: string, body: string, fence?: WriteFence): Promise<string>;
   /**
-   * Not fenced: failure-revert fences the push of the revert branch, and the pull request of a
-   * branch pushed under the Lease is opened even if the Lease was lost since (a branch without its
-   * pull request would pass for proposed), see propose-revert.ts.
+   * Opens a pull request from `head` into `base`. `fence` is called right before each attempt of
+   * the POST, its retries included: failure-revert's pull request is a write of the environment's
+   * Lease like the push of its branch (a branch pushed by a replica that lost the Lease before its
+   * pull request is completed by the holder, see failure-revert.ts).
    */
-  openPullRequest(request: OpenPullRequest): Promise<{ readonly number: number; readonly url: string }>;
+  openPullRequest(
+    request: OpenPullRequest,
+    fence?: WriteFence,
+  ): Promise<{ readonly number: number; readonly url: string }>;
+  /**
+   * The pull request from `head` into `base`, whatever its state (open, closed, merged), if there
+   * is one: a revert branch with one was proposed (a closed one was declined, not forgotten).
+   */
+  pullRequestFrom(
+    head: string,
+    base: string,
+  ): Promise<{ readonly number: number; readonly url: string } | undefined>;
   /** Idle connections closed. */
   close(): Promise<void>;
 }

@@ -88,13 +88,15 @@ export interface ReconcileObserver {
   resumed?(env: string, by: string): void;
   /**
    * failure-revert: after the terminal failure of entry `entryId` at `sha`, cairn proposed its
-   * revert (`revert`: the commit, and the pull request's `url`), or could not (`failure`, code `revert.failed`).
+   * revert (`revert`: the commit, and the pull request's `url`), or could not (`failure`, code
+   * `revert.failed`). `fence`: the environment's write fence, as `finished` is given it.
    */
   revertProposed?(
     env: string,
     sha: string,
     entryId: string,
     result: { readonly revert?: string; readonly url?: string; readonly failure?: Failure },
+    fence?: WriteFence,
   ): void;
 }
 

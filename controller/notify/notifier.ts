@@ -30,12 +30,21 @@ export interface NotifierOptions {
   readonly now?: () => Date;
 }
 
+/**
+ * A message waiting for its receiver, with the write fence of the environment's Lease it is sent
+ * under (see `Notifier.holds`); none: any replica may send it (a person's suspend, or no Lease).
+ */
+interface Outgoing {
+  readonly message: Notification;
+  readonly fence?: WriteFence;
+}
+
 interface Receiver {
   readonly config: NotificationConfig;
   readonly url: string | undefined;
   readonly secret: string | undefined;
   /** Per environment, the messages waiting, oldest first; one worker per environment sends them in order. */
-  readonly queues: Map<string, Notification[]>;
+  readonly queues: Map<string, Outgoing[]>;
   queued: number;
 }
 
@@ -45,8 +54,9 @@ const DEFAULT_RETRY = { baseMs: 500, maxMs: 30_000, windowMs: 600_000 };
  * A ReconcileObserver that turns reconciles (and suspends) into messages. Each receiver keeps a
  * bounded queue per environment, sent in order by one worker, retried with capped exponential
  * backoff until the retry window closes; nothing here is awaited by the controller, and nothing
- * thrown here reaches a reconcile. What is given up (queue full, window closed, no URL) is
- * counted and logged.
+ * thrown here reaches a reconcile. A message about this replica's own work is sent only while it
+ * holds the environment's Lease, checked right before each attempt (see `holds`). What is given up
+ * (queue full, window closed, no URL, the Lease lost) is counted and logged.
  */
 export class Notifier implements ReconcileObserver {
   private readonly receivers: Receiver[];
@@ -80,42 +90,27 @@ export class Notifier implements ReconcileObserver {
   started(_env: string, _sha: string, _trigger: Trigger): void {}
 
   /**
-   * ReconcileObserver: queues the events of a finished reconcile (see `eventsOf`). Nothing is
-   * queued once `fence` fails: a replica that lost the environment's Lease (paused past it) is no
-   * longer the one to say how the environment is; its `failed` (shard.lost) would reach the
-   * receivers after the holder's `applied`. What was queued while it held the Lease is delivered:
-   * each message is an event of its own reconcile, not state a later one overwrites.
+   * ReconcileObserver: queues the events of a finished reconcile (see `eventsOf`), each sent under
+   * `fence` (see `holds`).
    */
   finished(env: string, sha: string, _trigger: Trigger, report: ReconcileReport, fence?: WriteFence): void {
     const events = eventsOf(this.last.get(env) ?? null, report);
     if (report.outcome === 'failed') this.last.set(env, 'failed');
     else if (report.outcome === 'succeeded' || report.outcome === 'no-op') this.last.set(env, 'ok');
     if (events.length === 0) return;
-    try {
-      fence?.();
-    } catch (error) {
-      this.options.log.warn(
-        {
-          env,
-          sha: sha.slice(0, 12),
-          events,
-          code: (error as { code?: string }).code,
-          err: errorMessage(error),
-        },
-        'notifications not sent: this replica no longer holds the environment',
-      );
-      return;
-    }
     // Built one after another per environment, so a slow entry read cannot reorder its messages.
     const built = (this.building.get(env) ?? Promise.resolve())
       .then(() => this.build(env, sha, report))
       .then((base) => {
-        for (const event of events) this.queue({ ...base, event });
+        for (const event of events) this.queue({ ...base, event }, fence);
       });
     this.building.set(env, built);
   }
 
-  /** ReconcileObserver: an environment was suspended. */
+  /**
+   * ReconcileObserver: an environment was suspended. Unfenced: a person's act, recorded (unfenced
+   * too) by whichever replica took the request, holder or not; the message says who did it.
+   */
   suspended(env: string, by: string, reason: string): void {
     this.queue({ event: 'suspended', env, sha: '', by, reason, at: this.now().toISOString() });
   }
@@ -123,13 +118,14 @@ export class Notifier implements ReconcileObserver {
   /**
    * ReconcileObserver (failure-revert): the revert of a failed entry was proposed (or could not
    * be); sent as a `stalled` message naming the entry and linking the pull request, after the
-   * failure's own message.
+   * failure's own message, under `fence` as the failure's is (see `holds`).
    */
   revertProposed(
     env: string,
     sha: string,
     entryId: string,
     result: { readonly revert?: string; readonly url?: string; readonly failure?: Failure },
+    fence?: WriteFence,
   ): void {
     const revert = {
       entry: entryId,
@@ -138,14 +134,17 @@ export class Notifier implements ReconcileObserver {
       ...(result.failure ? { failure: { code: result.failure.code, message: result.failure.message } } : {}),
     };
     const built = (this.building.get(env) ?? Promise.resolve()).then(() =>
-      this.queue({
-        event: 'stalled',
-        env,
-        sha,
-        revert,
-        ...(this.options.publicUrl ? { link: `${this.options.publicUrl}/api/audit/${entryId}` } : {}),
-        at: this.now().toISOString(),
-      }),
+      this.queue(
+        {
+          event: 'stalled',
+          env,
+          sha,
+          revert,
+          ...(this.options.publicUrl ? { link: `${this.options.publicUrl}/api/audit/${entryId}` } : {}),
+          at: this.now().toISOString(),
+        },
+        fence,
+      ),
     );
     this.building.set(env, built);
   }
@@ -194,7 +193,8 @@ export class Notifier implements ReconcileObserver {
     };
   }
 
-  private queue(n: Notification): void {
+  private queue(n: Notification, fence?: WriteFence): void {
+    const out: Outgoing = { message: n, ...(fence ? { fence } : {}) };
     for (const r of this.receivers) {
       if (!r.config.events.includes(n.event)) continue;
       if (r.config.environments && !r.config.environments.includes(n.env)) continue;
@@ -205,22 +205,27 @@ export class Notifier implements ReconcileObserver {
       const q = r.queues.get(n.env);
       r.queued += 1;
       if (q) {
-        q.push(n);
+        q.push(out);
         continue;
       }
-      const fresh = [n];
+      const fresh = [out];
       r.queues.set(n.env, fresh);
       const worker = this.work(r, n.env, fresh).finally(() => this.workers.delete(worker));
       this.workers.add(worker);
     }
   }
 
-  /** Sends `env`'s messages to `r` one at a time, in order, each retried until its window closes. */
-  private async work(r: Receiver, env: string, q: Notification[]): Promise<void> {
+  /**
+   * Sends `env`'s messages to `r` one at a time, in order, each retried until its window closes,
+   * and each attempt only while `holds` says so.
+   */
+  private async work(r: Receiver, env: string, q: Outgoing[]): Promise<void> {
     while (q.length > 0) {
-      const n = q[0]!;
+      const out = q[0]!;
+      const n = out.message;
       const deadline = Date.now() + this.retry.windowMs;
       for (let attempt = 0; ; attempt += 1) {
+        if (!this.holds(r, out)) break;
         const error = await this.send(r, n);
         if (error === null) break;
         const delay = Math.min(this.retry.maxMs, this.retry.baseMs * 2 ** attempt);
@@ -246,6 +251,29 @@ export class Notifier implements ReconcileObserver {
       r.queued -= 1;
     }
     r.queues.delete(env);
+  }
+
+  /**
+   * Whether `out` may be sent now: its fence (the environment's Lease) is checked right before
+   * each attempt, the first and every retry after a backoff alike, not when it was queued. A
+   * replica paused or cut off past its Lease, whether before its message was built or while it
+   * waited to retry one (up to 30 s, for 10 minutes), told the receivers `failed` (shard.lost) or
+   * `stalled` after its successor had told them `applied`; the holder is the one to say how the
+   * environment is. A message not sent is dropped (counted); those queued behind it meet the fence in turn.
+   */
+  private holds(r: Receiver, out: Outgoing): boolean {
+    try {
+      out.fence?.();
+      return true;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      this.drop(
+        r,
+        out.message,
+        `this replica no longer holds the environment (${code}: ${errorMessage(error)})`,
+      );
+      return false;
+    }
   }
 
   /** One POST; null when the receiver took it (2xx), else why not. The URL is never logged (a Slack URL is a secret). */

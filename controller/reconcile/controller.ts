@@ -598,8 +598,10 @@ export class Controller {
    */
   private async proposeRevert(env: string, entry: AuditEntry): Promise<void> {
     if (!this.deps.failureRevert) return;
-    // Its push is fenced like the reconcile's writes: late, past the Lease, it pushes nothing.
-    const result = await this.deps.failureRevert(entry, this.writeFence(env));
+    // Its push, its pull request and its message are fenced like the reconcile's writes: a replica
+    // paused past the Lease (before the push, or between it and the message) sends none of them.
+    const fence = this.writeFence(env);
+    const result = await this.deps.failureRevert(entry, fence);
     if (result.kind === 'skipped') return;
     const told: { revert?: string; url?: string; failure?: Failure } =
       result.kind === 'proposed'
@@ -607,7 +609,7 @@ export class Controller {
         : { failure: result.failure };
     const { revert, ...rest } = told;
     this.state(env).revert = { entry: entry.id, ...(revert ? { sha: revert } : {}), ...rest };
-    this.tell((o) => o.revertProposed?.(env, entry.toSha, entry.id, told));
+    this.tell((o) => o.revertProposed?.(env, entry.toSha, entry.id, told, fence));
   }
 
   /**

@@ -15,7 +15,14 @@ import {
 } from '../model';
 import { remoteOf } from '../source/create-git-source';
 import { remoteHeads } from '../source/revert-commit';
-import { REVERT_TRAILER, proposeRevert, type ProposeRevertDeps, type RevertSummary } from './propose-revert';
+import {
+  REVERT_TRAILER,
+  openRevertPullRequest,
+  proposeRevert,
+  revertMessage,
+  type ProposeRevertDeps,
+  type RevertSummary,
+} from './propose-revert';
 
 /**
  * failure-revert (issue 28): a release that fails terminally in apply or verify after changing
@@ -98,7 +105,8 @@ export type RevertResult =
 /**
  * Proposes the revert of the failed `entry` when `revertDecision` says so and neither the ledger
  * (a `revert-proposed` record for this entry or its commit) nor the Git host (the revert branch, or
- * a branch that moved past the failed commit) shows one already; records `revert-proposed`. Never
+ * a branch that moved past the failed commit) shows one already; records `revert-proposed`. A
+ * revert branch without its pull request gets the pull request (see `completeProposal`). Never
  * throws: a revert that cannot be made is a `revert.failed` result, logged.
  */
 export async function revertFailedRelease(
@@ -114,6 +122,7 @@ export async function revertFailedRelease(
     return { kind: 'skipped', why: decision.propose ? 'onFailure.revert is none' : decision.why };
   }
   const branch = autoRevertBranch(entry.toSha);
+  const pr = env.onFailure.revert === 'pr';
   try {
     const earlier = await proposedBefore(ports, entry);
     if (earlier) {
@@ -121,18 +130,20 @@ export async function revertFailedRelease(
       return { kind: 'skipped', why: earlier };
     }
     const heads = await ports.remoteHeads([env.branch, branch]);
-    if (heads.has(branch))
-      return skipped(log, `branch ${branch} exists on the Git host: its revert is proposed`);
+    const pushed = heads.get(branch);
+    if (pushed !== undefined)
+      return pr && ports.host
+        ? await completeProposal({ ...ports, host: ports.host }, entry, env, branch, pushed, fence, log)
+        : skipped(log, `branch ${branch} exists on the Git host: its revert is proposed`);
     const head = heads.get(env.branch);
     if (head !== entry.toSha)
       return skipped(
         log,
         `branch ${env.branch} moved on from ${entry.toSha.slice(0, 12)} (to ${head?.slice(0, 12) ?? 'nothing'})`,
       );
-    const listed = await ports.audit.get(entry.id);
-    if (!listed) throw new Error(`audit entry ${entry.id} is not in the ledger`);
-    const pr = env.onFailure.revert === 'pr';
+    const listed = await listedEntry(ports, entry);
     if (pr && !ports.host) throw new Error('onFailure.revert is pr but no Git host is configured');
+    const why = whyReverted(entry);
     const made: RevertSummary = await (ports.propose ?? proposeRevert)(
       ports.config,
       listed,
@@ -140,38 +151,21 @@ export async function revertFailedRelease(
         ...(pr ? { host: ports.host!, prBranch: branch } : {}),
         failed: true,
         ...(fence ? { fence } : {}),
-        message: `cairn proposes this revert because the release failed: ${entry.failure!.code} in ${entry.failure!.phase}${entry.failure!.subject ? ` (${entry.failure!.subject})` : ''}.`,
-        trailers: [`Cairn-Revert-Reason: ${entry.failure!.code}`],
+        message: why.note,
+        trailers: why.trailers,
       },
       ports.deps,
     );
     const url = made.pullRequest?.url;
-    const reason = `revert of ${entry.toSha.slice(0, 12)} after ${entry.failure!.code}`;
-    await ports.audit
-      .control(
-        entry.env,
-        'revert-proposed',
-        'cairn',
-        reason,
-        { entry: entry.id, sha: made.commit, ...(url ? { url } : {}) },
-        fence,
-      )
-      .catch((error: unknown) => {
-        // Pushed while this replica held the Lease, fenced off since: the holder finds the revert
-        // by its branch on the Git host (see above) and proposes none again.
-        if (!(isCairnError(error) && error.code === 'shard.lost')) throw error;
-        log.warn(
-          { code: error.code, err: error.message },
-          'revert pushed, not recorded: this replica no longer holds the environment',
-        );
-      });
+    await recordProposal(ports, entry, made.commit, url, fence, log);
     log.warn(
       { revert: made.commit.slice(0, 12), pushedTo: made.pushedTo, ...(url ? { url } : {}) },
       'revert proposed',
     );
     return { kind: 'proposed', sha: made.commit, branch: made.pushedTo, ...(url ? { url } : {}) };
   } catch (error) {
-    // This replica lost the environment's Lease before it pushed: the holder reverts, if need be.
+    // This replica lost the environment's Lease before it pushed, or before it opened the pull
+    // request of what it pushed: the holder reverts, or opens that pull request, if need be.
     if (isCairnError(error) && error.code === 'shard.lost') {
       log.warn(
         { code: error.code, err: error.message },
@@ -191,6 +185,93 @@ export async function revertFailedRelease(
     log.error({ code: failure.code, err: failure.message }, 'revert could not be proposed');
     return { kind: 'failed', failure };
   }
+}
+
+/**
+ * The revert branch of `entry`'s commit is on the Git host (pushed by this replica or another):
+ * proposed, once a pull request from it was opened, whatever became of it (merged, or closed: a
+ * person declined it). Without one, the replica that pushed it lost its Lease, or stopped, before
+ * it opened it; the holder opens it now, fenced as the push was, and records it. The branch alone
+ * would pass for a proposed revert that nobody was asked to merge. Never a second pull request:
+ * one from the branch is looked for first, and a host keeps one open per branch and base.
+ */
+async function completeProposal(
+  ports: FailureRevertPorts & { readonly host: GitHost },
+  entry: AuditEntry,
+  env: EnvironmentConfig,
+  branch: string,
+  commit: string,
+  fence: WriteFence | undefined,
+  log: Log,
+): Promise<RevertResult> {
+  const opened = await ports.host.pullRequestFrom(branch, env.branch);
+  if (opened)
+    return skipped(
+      log,
+      `branch ${branch} exists on the Git host, with pull request ${opened.url}: its revert is proposed`,
+    );
+  const listed = await listedEntry(ports, entry);
+  const why = whyReverted(entry);
+  const message = revertMessage(listed, env.branch, why.note, why.trailers);
+  const { url } = await openRevertPullRequest(
+    ports.host,
+    listed,
+    { base: env.branch, head: branch },
+    commit,
+    message,
+    fence,
+  );
+  await recordProposal(ports, entry, commit, url, fence, log);
+  log.warn(
+    { revert: commit.slice(0, 12), pushedTo: branch, url },
+    'revert proposed: opened the pull request of a revert branch pushed without one',
+  );
+  return { kind: 'proposed', sha: commit, branch, url };
+}
+
+/** The note and trailers of `entry`'s automatic revert: the failure it undoes. */
+function whyReverted(entry: AuditEntry): { readonly note: string; readonly trailers: readonly string[] } {
+  const f = entry.failure!;
+  return {
+    note: `cairn proposes this revert because the release failed: ${f.code} in ${f.phase}${f.subject ? ` (${f.subject})` : ''}.`,
+    trailers: [`Cairn-Revert-Reason: ${f.code}`],
+  };
+}
+
+async function listedEntry(ports: FailureRevertPorts, entry: AuditEntry): Promise<ListedEntry> {
+  const listed = await ports.audit.get(entry.id);
+  if (!listed) throw new Error(`audit entry ${entry.id} is not in the ledger`);
+  return listed;
+}
+
+/** Records `revert-proposed` for `entry`; fenced off (the Lease lost since the push), it is logged instead. */
+async function recordProposal(
+  ports: FailureRevertPorts,
+  entry: AuditEntry,
+  commit: string,
+  url: string | undefined,
+  fence: WriteFence | undefined,
+  log: Log,
+): Promise<void> {
+  const reason = `revert of ${entry.toSha.slice(0, 12)} after ${entry.failure!.code}`;
+  await ports.audit
+    .control(
+      entry.env,
+      'revert-proposed',
+      'cairn',
+      reason,
+      { entry: entry.id, sha: commit, ...(url ? { url } : {}) },
+      fence,
+    )
+    .catch((error: unknown) => {
+      // Proposed while this replica held the Lease, fenced off since: the holder finds the revert
+      // by its branch (and its pull request) on the Git host, and proposes none again.
+      if (!(isCairnError(error) && error.code === 'shard.lost')) throw error;
+      log.warn(
+        { code: error.code, err: error.message },
+        'revert pushed, not recorded: this replica no longer holds the environment',
+      );
+    });
 }
 
 function skipped(log: Log, why: string): RevertResult {

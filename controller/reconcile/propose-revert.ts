@@ -37,8 +37,8 @@ export interface ProposeRevertOptions {
   /** The entry failed after changing something (failure-revert): what it applied is undone. */
   readonly failed?: boolean;
   /**
-   * failure-revert: the environment's write fence, checked right before each push (not before the
-   * pull request of a pushed branch: a branch without its pull request would pass for proposed).
+   * failure-revert: the environment's write fence, checked right before each push and each attempt
+   * of the pull request's POST (see `openRevertPullRequest`).
    */
   readonly fence?: WriteFence;
 }
@@ -189,24 +189,14 @@ export async function proposeRevert(
     }),
   );
   const pullRequest = host
-    ? await host
-        .openPullRequest({
-          title: `Revert "${subjectOf(entry)}"`,
-          body: revertPullRequestBody(entry, message),
-          head: pushTo,
-          base: env.branch,
-        })
-        .catch((error: unknown) => {
-          throw new CairnError(
-            `pushed the revert commit ${commit.sha} to branch ${pushTo}, but opening the pull request failed: ${errorMessage(error)}`,
-            {
-              code: 'revert.pull-request',
-              subject: `audit entry ${entry.id} (${entry.env})`,
-              hint: `open a pull request from ${pushTo} into ${env.branch} by hand, or delete ${pushTo} and run the command again`,
-              cause: error,
-            },
-          );
-        })
+    ? await openRevertPullRequest(
+        host,
+        entry,
+        { base: env.branch, head: pushTo },
+        commit.sha,
+        message,
+        options.fence,
+      )
     : undefined;
   return {
     entry: entry.id,
@@ -220,6 +210,57 @@ export async function proposeRevert(
     rebased: commit.rebased,
     ...(pullRequest ? { pullRequest: { number: pullRequest.number, url: pullRequest.url } } : {}),
   };
+}
+
+/**
+ * Opens the pull request of the revert of `entry` pushed to `refs.head` as `commit`, its body the
+ * revert commit's `message`. With `fence`, each attempt is sent only while the environment's Lease
+ * holds: a replica paused or cut off past its Lease after the push opened it late, over what its
+ * successor saw and did meanwhile; fenced off, it throws `shard.lost` naming the pushed branch, and
+ * the holder opens the pull request of that branch (failure-revert.ts). Other failures are
+ * `revert.pull-request`.
+ */
+export async function openRevertPullRequest(
+  host: GitHost,
+  entry: ListedEntry,
+  refs: { readonly base: string; readonly head: string },
+  commit: string,
+  message: string,
+  fence?: WriteFence,
+): Promise<{ readonly number: number; readonly url: string }> {
+  const subject = `audit entry ${entry.id} (${entry.env})`;
+  try {
+    return await host.openPullRequest(
+      {
+        title: `Revert "${subjectOf(entry)}"`,
+        body: revertPullRequestBody(entry, message),
+        head: refs.head,
+        base: refs.base,
+      },
+      fence,
+    );
+  } catch (error) {
+    if (isCairnError(error) && error.code === 'shard.lost')
+      throw new CairnError(
+        `pushed the revert commit ${commit} to branch ${refs.head}, but did not open its pull request: ${error.detail}`,
+        {
+          code: error.code,
+          retryable: true,
+          subject,
+          hint: 'the replica holding the Lease opens it when its own reconcile of the commit fails as well',
+          cause: error,
+        },
+      );
+    throw new CairnError(
+      `pushed the revert commit ${commit} to branch ${refs.head}, but opening the pull request failed: ${errorMessage(error)}`,
+      {
+        code: 'revert.pull-request',
+        subject,
+        hint: `open a pull request from ${refs.head} into ${refs.base} by hand, or delete ${refs.head} and run the command again`,
+        cause: error,
+      },
+    );
+  }
 }
 
 /** A failure of `work` (a refused push, a conflict) with the entry it was for leading its message. */

@@ -23,6 +23,7 @@ export interface GiteaPullRequest {
   readonly merge_commit_sha: string | null;
   readonly head: { readonly ref: string; readonly sha: string };
   readonly base: { readonly ref: string; readonly sha: string };
+  readonly body?: string;
 }
 
 /** One commit status. Gitea calls the state `status`. */

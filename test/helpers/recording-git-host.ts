@@ -34,6 +34,10 @@ export class RecordingGitHost implements GitHost {
     throw new Error('not used');
   }
 
+  async pullRequestFrom(): Promise<undefined> {
+    throw new Error('not used');
+  }
+
   async close(): Promise<void> {}
 
   /** The statuses set, as `state description` lines per context. */

@@ -201,6 +201,7 @@ describe('revertCommand', () => {
         host.opened.push(request);
         return { number: 7, url: 'https://git.example.com/platform/pulls/7' };
       },
+      pullRequestFrom: () => Promise.reject(new Error('unused')),
       close: async () => {
         host.closed += 1;
       },

@@ -158,6 +158,7 @@ function slowHost() {
     },
     upsertPullRequestComment: () => Promise.reject(new Error('unused')),
     openPullRequest: () => Promise.reject(new Error('unused')),
+    pullRequestFrom: () => Promise.reject(new Error('unused')),
     close: async () => {},
   };
   return {

@@ -1,5 +1,6 @@
 import { createGiteaHost, createGitHubHost } from '../../../controller/host/gitea-github';
 import type { GitHost } from '../../../controller/host/types';
+import { heldLease } from '../../helpers/lost-lease';
 import { recordingHost, type Route } from '../../helpers/recording-host';
 
 const TOKEN = 'ghp_0123456789abcdefTOKEN';
@@ -169,6 +170,33 @@ describe.each(kinds)('the $name client', ({ make, prefix, authorization, descrip
       head: 'revert-x',
       base: 'dev',
     });
+  });
+
+  it('does not send a pull request whose fence fails (failure-revert, the Lease lost after the push)', async () => {
+    const { server, host } = await start({
+      [`POST ${repo}/pulls`]: () => ({ status: 201, body: docs.pull }),
+    });
+    const lease = heldLease();
+    lease.lose();
+    const request = { title: 'Revert abc', body: 'x', head: 'revert-x', base: 'dev' };
+    await expect(host.openPullRequest(request, lease.fence)).rejects.toMatchObject({ code: 'shard.lost' });
+    expect(server.requests).toEqual([]);
+  });
+
+  it('finds the pull request from a branch in any state, closed ones included', async () => {
+    const closed = { ...docs.pull, state: 'closed', head: { ref: 'revert-x' }, base: { ref: 'dev' } };
+    const { server, host } = await start({
+      [`GET ${repo}/pulls`]: () => ({
+        status: 200,
+        body: [{ ...docs.pull, number: 1, head: { ref: 'other' }, base: { ref: 'dev' } }, closed],
+      }),
+    });
+    await expect(host.pullRequestFrom('revert-x', 'dev')).resolves.toEqual({
+      number: 1347,
+      url: 'https://github.com/octocat/Hello-World/pull/1347',
+    });
+    await expect(host.pullRequestFrom('revert-y', 'dev')).resolves.toBeUndefined();
+    expect(server.requests[0]!.url).toContain('/pulls?state=all&');
   });
 
   it('fails with the host, the repository and the status, without the token', async () => {

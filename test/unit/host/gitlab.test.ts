@@ -1,5 +1,6 @@
 import { createGitLabHost, GITLAB_STATE } from '../../../controller/host/gitlab';
 import type { CommitState, GitHost } from '../../../controller/host/types';
+import { heldLease } from '../../helpers/lost-lease';
 import { recordingHost, type Answer, type Route } from '../../helpers/recording-host';
 
 const TOKEN = 'glpat-0123456789abcdefTOKEN';
@@ -181,6 +182,25 @@ describe('the gitlab client', () => {
       title: 'Revert abc',
       description: 'why',
     });
+  });
+
+  it('finds the merge request from a branch in any state, and sends none whose fence fails', async () => {
+    const { server, host } = await start({
+      [`GET ${PROJECT}/merge_requests`]: () => ({ status: 200, body: [{ ...docs.mr, state: 'closed' }] }),
+      [`POST ${PROJECT}/merge_requests`]: () => ({ status: 201, body: docs.mr }),
+    });
+    await expect(host.pullRequestFrom('revert-1', 'dev')).resolves.toEqual({
+      number: 12,
+      url: docs.mr.web_url,
+    });
+    expect(server.requests[0]!.url).toBe(
+      `${PROJECT}/merge_requests?source_branch=revert-1&target_branch=dev`,
+    );
+    const lease = heldLease();
+    lease.lose();
+    const request = { title: 'Revert abc', body: 'why', head: 'revert-1', base: 'dev' };
+    await expect(host.openPullRequest(request, lease.fence)).rejects.toMatchObject({ code: 'shard.lost' });
+    expect(server.requests.filter((r) => r.method === 'POST')).toEqual([]);
   });
 
   it('a note POST answered 502 after GitLab created it is not posted again: the retry finds the note', async () => {

@@ -1,6 +1,6 @@
 import type { CairnConfig } from '../../../controller/config/types';
 import { silentLog } from '../../../controller/log';
-import type { AuditEntry, ReconcileObserver } from '../../../controller/model';
+import type { AuditEntry, Phase, ReconcileObserver, WriteFence } from '../../../controller/model';
 import { Controller } from '../../../controller/reconcile/controller';
 import type { RevertResult } from '../../../controller/reconcile/failure-revert';
 import { fakeConfig, FakeKube, FakeSource, MemoryAudit, revision } from '../../helpers/reconcile-fakes';
@@ -15,7 +15,10 @@ const failure = {
   message: 'web: ProgressDeadlineExceeded',
 };
 
-function setup(revert: (entry: AuditEntry) => Promise<RevertResult>) {
+function setup(
+  revert: (entry: AuditEntry, fence?: WriteFence) => Promise<RevertResult>,
+  heartbeat?: { writeFence(env: string, phase: Phase): WriteFence },
+) {
   const source = new FakeSource();
   const kube = new FakeKube();
   kube.result = {
@@ -36,10 +39,11 @@ function setup(revert: (entry: AuditEntry) => Promise<RevertResult>) {
     appliers: () => ({ kube }),
     log: silentLog(),
     observers: [observer],
-    failureRevert: (entry) => {
+    failureRevert: (entry, fence) => {
       asked.push(entry);
-      return revert(entry);
+      return revert(entry, fence);
     },
+    ...(heartbeat ? { heartbeat } : {}),
   });
   source.heads = [{ kind: 'revision', revision: revision('b2', { aws: null, k8s: 'tree-b2' }) }];
   const settle = async () => {
@@ -86,6 +90,34 @@ describe('the controller and the revert of a failed release', () => {
     await settle();
     expect(status()).toMatchObject({ status: 'stalled', failure: failure, revert: { failure: failed } });
     expect(told).toEqual([['dev', expect.any(String), expect.any(String), { failure: failed }]]);
+    await controller.stop();
+  });
+
+  it("tells the observers of the revert under the fence its push had: the environment's Lease", async () => {
+    // given a controller fenced on the heartbeat, whose fences for the revert are recorded
+    const fences: WriteFence[] = [];
+    const heartbeat = {
+      writeFence: (_env: string, phase: Phase): WriteFence => {
+        const fence = () => undefined;
+        if (phase === 'record') fences.push(fence);
+        return fence;
+      },
+    };
+    let pushedUnder: WriteFence | undefined;
+    const { controller, told, settle } = setup((_entry, fence) => {
+      pushedUnder = fence;
+      return Promise.resolve({ kind: 'proposed', sha: 'c'.repeat(40), branch: 'x' });
+    }, heartbeat);
+
+    // when a release fails terminally and its revert is proposed
+    await controller.start();
+    await settle();
+
+    // then the observers get the very fence the revert was made under (the notifier checks it)
+    expect(pushedUnder).toBeDefined();
+    expect(fences).toContain(pushedUnder);
+    expect(told).toHaveLength(1);
+    expect(told[0]![4]).toBe(pushedUnder);
     await controller.stop();
   });
 

@@ -1,7 +1,7 @@
 import type { ControlSummary } from '../../../controller/audit/audit-index';
 import type { ControlAction, ListedEntry, RevertProposal } from '../../../controller/audit/types';
 import type { CairnConfig } from '../../../controller/config/types';
-import type { GitHost } from '../../../controller/host/types';
+import type { GitHost, OpenPullRequest } from '../../../controller/host/types';
 import { silentLog } from '../../../controller/log';
 import type { AuditEntry, Failure, WriteFence } from '../../../controller/model';
 import { heldLease } from '../../helpers/lost-lease';
@@ -125,18 +125,43 @@ function ledger(entries: ListedEntry[]) {
   };
 }
 
+/** A Git host double: the pull requests opened, by head branch (the only calls failure-revert makes itself). */
+function pullRequests() {
+  const pulls = new Map<string, { number: number; url: string }>();
+  const opened: { request: OpenPullRequest; fenced: boolean }[] = [];
+  const host: GitHost = {
+    type: 'gitea',
+    setCommitStatus: () => Promise.reject(new Error('unused')),
+    upsertPullRequestComment: () => Promise.reject(new Error('unused')),
+    openPullRequest: async (request, fence) => {
+      fence?.(); // as the host client checks it right before the POST
+      opened.push({ request, fenced: fence !== undefined });
+      const pull = { number: 8, url: 'http://git/pr/8' };
+      pulls.set(request.head, pull);
+      return pull;
+    },
+    pullRequestFrom: async (head) => pulls.get(head),
+    close: async () => {},
+  };
+  return { host, pulls, opened };
+}
+
 function ports(
   mode: 'pr' | 'commit',
   entries: ListedEntry[],
   heads: Map<string, string> = new Map([['dev', TO]]),
 ) {
   const audit = ledger(entries);
+  const { host, pulls, opened } = pullRequests();
   const calls: Parameters<typeof proposeRevert>[] = [];
   const propose: typeof proposeRevert = (...args) => {
     calls.push(args);
-    // The Git host now has the branch (pr) or the branch moved (commit), as the real push leaves it.
-    if (mode === 'pr') heads.set(args[2]!.prBranch!, 'c'.repeat(40));
-    else heads.set('dev', 'c'.repeat(40));
+    // The Git host now has the branch and its pull request (pr) or the branch moved (commit), as
+    // the real push leaves it.
+    if (mode === 'pr') {
+      heads.set(args[2]!.prBranch!, 'c'.repeat(40));
+      pulls.set(args[2]!.prBranch!, { number: 7, url: 'http://git/pr/7' });
+    } else heads.set('dev', 'c'.repeat(40));
     return Promise.resolve({
       entry: args[1].id,
       env: 'dev',
@@ -160,10 +185,10 @@ function ports(
     log: silentLog(),
     remoteHeads: (branches) =>
       Promise.resolve(new Map(branches.flatMap((b) => (heads.has(b) ? [[b, heads.get(b)!] as const] : [])))),
-    host: {} as GitHost,
+    host,
     propose,
   };
-  return { p, audit, calls, heads };
+  return { p, audit, calls, heads, pulls, opened };
 }
 
 describe('revertFailedRelease: never twice', () => {
@@ -218,7 +243,7 @@ describe('revertFailedRelease: never twice', () => {
     expect(audit.recorded).toEqual([]);
     expect(await revertFailedRelease(p, entry)).toEqual({
       kind: 'skipped',
-      why: expect.stringMatching(/exists on the Git host/),
+      why: expect.stringMatching(/exists on the Git host, with pull request/),
     });
     expect(calls).toHaveLength(1);
   });
@@ -241,9 +266,9 @@ describe('revertFailedRelease: never twice', () => {
     expect(calls).toHaveLength(1);
   });
 
-  it('a replica whose ledger does not show it yet finds the revert branch on the Git host', async () => {
+  it('a replica whose ledger does not show it yet finds the revert branch and its pull request on the Git host', async () => {
     const entry = failedEntry();
-    const { p, calls } = ports(
+    const { p, calls, pulls, opened } = ports(
       'pr',
       [entry],
       new Map([
@@ -251,11 +276,80 @@ describe('revertFailedRelease: never twice', () => {
         [autoRevertBranch(TO), 'c'.repeat(40)],
       ]),
     );
+    pulls.set(autoRevertBranch(TO), { number: 7, url: 'http://git/pr/7' });
     expect(await revertFailedRelease(p, entry)).toEqual({
       kind: 'skipped',
-      why: expect.stringMatching(/exists on the Git host/),
+      why: expect.stringMatching(/exists on the Git host, with pull request http:\/\/git\/pr\/7/),
     });
     expect(calls).toHaveLength(0);
+    expect(opened).toHaveLength(0);
+  });
+
+  it('a revert branch pushed without its pull request (the pusher lost its Lease) gets it from the holder, once', async () => {
+    // given a revert branch whose replica lost its Lease before it opened the pull request
+    const entry = failedEntry();
+    const { p, audit, calls, opened } = ports(
+      'pr',
+      [entry],
+      new Map([
+        ['dev', TO],
+        [autoRevertBranch(TO), 'c'.repeat(40)],
+      ]),
+    );
+    const lease = heldLease();
+
+    // when the holder's reconcile of the commit fails as well, twice
+    const first = await revertFailedRelease(p, entry, lease.fence);
+    const second = await revertFailedRelease(p, entry, lease.fence);
+
+    // then it opened the branch's pull request, fenced, named the failure, recorded it, and no second
+    expect(first).toEqual({
+      kind: 'proposed',
+      sha: 'c'.repeat(40),
+      url: 'http://git/pr/8',
+      branch: autoRevertBranch(TO),
+    });
+    expect(calls).toHaveLength(0);
+    expect(opened).toEqual([
+      {
+        request: expect.objectContaining({
+          head: autoRevertBranch(TO),
+          base: 'dev',
+          title: 'Revert "web: new image"',
+          body: expect.stringContaining('Cairn-Revert-Reason: kube.rollout-failed'),
+        }),
+        fenced: true,
+      },
+    ]);
+    expect(audit.recorded).toEqual([
+      expect.objectContaining({
+        action: 'revert-proposed',
+        entry: entry.id,
+        sha: 'c'.repeat(40),
+        url: 'http://git/pr/8',
+      }),
+    ]);
+    expect(second).toEqual({ kind: 'skipped', why: expect.stringMatching(/ledger records/) });
+  });
+
+  it('a holder that lost its Lease too opens no pull request for the branch', async () => {
+    const entry = failedEntry();
+    const { p, audit, opened } = ports(
+      'pr',
+      [entry],
+      new Map([
+        ['dev', TO],
+        [autoRevertBranch(TO), 'c'.repeat(40)],
+      ]),
+    );
+    const lease = heldLease();
+    lease.lose();
+    expect(await revertFailedRelease(p, entry, lease.fence)).toEqual({
+      kind: 'skipped',
+      why: 'this replica no longer holds the environment',
+    });
+    expect(opened).toEqual([]);
+    expect(audit.recorded).toEqual([]);
   });
 
   it('commit mode: a branch that moved past the failed commit (a fix or the revert) gets no revert', async () => {

@@ -34,6 +34,7 @@ function recordingHost(): GitHost & { readonly posted: CommitStatus[] } {
     setCommitStatus: async (status) => void posted.push(status),
     upsertPullRequestComment: () => Promise.reject(new Error('unused')),
     openPullRequest: () => Promise.reject(new Error('unused')),
+    pullRequestFrom: () => Promise.reject(new Error('unused')),
     close: async () => {},
   };
 }
