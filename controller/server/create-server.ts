@@ -108,7 +108,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const url = `http://${shown}:${port}`;
   if (options.config.probePort === undefined) return { url, close: () => app.close() };
   // The probes' own listener: the main port's caps (which anyone reaching it can fill) never fail them.
-  const probes = createProbeServer(options.controller);
+  const probes = createProbeServer(options.controller, options.config);
   let probePort: number;
   try {
     probePort = await listen(probes, host, options.config.probePort);
@@ -225,7 +225,7 @@ function buildApp(
   const requester = (req: FastifyRequest) =>
     requesterOf(req.headers.authorization, req.raw.socket.remoteAddress, tokens);
   registerApiRoutes(app, controller, tokens.length > 0, requester, key ? { key, log } : undefined);
-  registerProbeRoutes(app, controller, metrics);
+  registerProbeRoutes(app, controller, metrics, config);
   registerUiApiRoutes(app, {
     controller,
     tokens,
