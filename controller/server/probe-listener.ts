@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { carriesBody } from './body-reader';
 import { createGuardedServer, type ServerLimits } from './connection-guard';
 import { readiness } from './probe-routes';
 import type { ServerConfig } from '../config/types';
@@ -55,9 +56,7 @@ function answerProbe(
     res.end(req.method === 'HEAD' ? undefined : text);
   };
   const path = (req.url ?? '').split('?')[0];
-  const withBody =
-    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (withBody) {
+  if (carriesBody(req)) {
     // The body is never read: answer, then cut the connection.
     res.once('finish', () => req.socket.destroy());
     return send(413, { message: 'the probe listener takes no request body' });
