@@ -174,6 +174,10 @@ function buildApp(
     logger: false,
     // Node's own timeouts, checked often enough to hold, and the connection caps (see connection-guard).
     serverFactory: (handler) => createGuardedServer(limits, handler),
+    // A path the router cannot take (bad percent-encoding, a segment past 100 characters) is
+    // refused before any hook: answered as every error is (Fastify's own body named itself by
+    // its error code), and cut like every refusal, so a body sent along is never read.
+    frameworkErrors: (error, _req, reply) => refuse(reply, error.statusCode ?? 400, error.message),
   });
   const budget = new BodyBudget(limits.maxBufferedBodyBytes);
   // Signatures are computed over the exact bytes received, so every body is kept as a Buffer.

@@ -4,7 +4,8 @@ import { startTestServer, type TestServer } from './test-server';
 /**
  * Only a POST route reads a request body. Found in review: a body sent to a path no route serves
  * was read (up to server.maxBodySize, held up to server.bodyTimeout) before the 404, and one sent
- * with a GET of a probe or a page was drained after the answer, all before any token.
+ * with a GET of a probe or a page, or to a path the router cannot take (whose answer was
+ * Fastify's own, naming it by its error code), was drained after the answer, all before any token.
  */
 describe('a request body where no route reads one', () => {
   let t: TestServer;
@@ -41,6 +42,21 @@ describe('a request body where no route reads one', () => {
     ['GET /healthz', 'GET /healthz', 'content-length: 1000000', 413, 'GET /healthz takes no request body'],
     ['GET /metrics', 'GET /metrics', 'content-length: 1000000', 413, 'GET /metrics takes no request body'],
     ['GET / (the web UI)', 'GET /', 'transfer-encoding: chunked', 413, 'GET / takes no request body'],
+    // Paths the router cannot take, refused before any hook (Fastify's own answer named it)
+    [
+      'POST to a path of bad percent-encoding',
+      'POST /hooks/%c0',
+      'content-length: 1000000',
+      400,
+      '{"message":"\'/hooks/%c0\' is not a valid url component"}',
+    ],
+    [
+      'POST to a path segment past 100 characters',
+      `POST /hooks/${'x'.repeat(101)}`,
+      'content-length: 1000000',
+      414,
+      '{"message":"\'/hooks/xxx',
+    ],
   ] as const)(
     '%s: answered from the headers, the connection cut unread',
     async (_case, line, framing, status, message) => {
