@@ -269,7 +269,11 @@ export interface ServerConfig {
   readonly maxBufferedBodyBytes?: number;
   /** Where people reach cairn's API, without a trailing slash; commit statuses link to its audit entries. */
   readonly publicUrl?: string;
-  /** `/metrics` needs a bearer token with the `read` scope (default false: open). */
+  /**
+   * `/metrics` needs a bearer token with the `read` scope, and `/readyz` names no environment
+   * (default false: both open). The operator's statement that the port is reached by people who
+   * may not read what cairn keeps.
+   */
   readonly metricsAuth?: boolean;
   /** web-ui: serve the web UI under `/` (absent or true: served; false serves no page). */
   readonly ui?: boolean;

@@ -669,7 +669,7 @@ const schema11 = {
         },
         metricsAuth: {
           description:
-            'Put `/metrics` behind a bearer token with the `read` scope (default false: open, as Prometheus scrapes usually are). `/metrics` names every environment and replica; set this when they are not for everyone who can reach the port. Needs an API token. Must be true when an environment runs jobs in the sidecar runner (aws.synth or kubernetes.render isolation sidecar).',
+            "Put `/metrics` behind a bearer token with the `read` scope (default false: open, as Prometheus scrapes usually are), and keep `/readyz` from naming what is not ready: its 503 then gives the cause's class (`audit-trail` or `first-fetch`) and where to read the rest. `/metrics` names every environment and replica, and `/readyz` an environment whose audit chain takes no appends; set this when they are not for everyone who can reach the port. Needs an API token. Must be true when an environment runs jobs in the sidecar runner (aws.synth or kubernetes.render isolation sidecar).",
           type: 'boolean',
         },
         ui: {

@@ -28,7 +28,7 @@ import { promotionOpen } from './promotion-waits';
 import { fencesOf, reconcileEnvironment, type ReconcileResult } from './reconcile-environment';
 import { ReleaseClock } from './release-clock';
 import { environmentStatus, freshEnvState, type EnvState } from './env-state';
-import type { EnvironmentStatus } from './status';
+import type { EnvironmentStatus, NotReady } from './status';
 
 /** How often a branch still missing (or unreadable) is logged again, after the first warning. */
 const NO_REVISION_LOG_EVERY_MS = 60 * 60 * 1000;
@@ -783,11 +783,11 @@ export class Controller {
 
   /** True once the first fetch is done. */
   ready(): boolean {
-    return this.isReady && this.notReadyReason() === null;
+    return this.isReady && this.notReady() === null;
   }
 
   /** Why the controller is not ready (a broken audit chain, or the first fetch not done); null when it is. */
-  notReadyReason(): string | null {
+  notReady(): NotReady | null {
     const released = [...this.states].flatMap(([env, state]) =>
       // The storage error (a table ARN, an account) stays in the log and the authenticated API.
       // Sharded, its Lease is given up: once another replica holds it, it is no longer this one's to report.
@@ -797,7 +797,7 @@ export class Controller {
           ]
         : [],
     );
-    if (released.length > 0) return released.join('; ');
+    if (released.length > 0) return { cause: 'audit-trail', detail: released.join('; ') };
     // Only the config's environments: a removed one's broken chain is reported at start, not here.
     // Sharded, only those this replica holds: it is ready when it can serve what it holds, and a
     // chain held elsewhere is its holder's to report (found in review: one broken chain in the
@@ -805,8 +805,9 @@ export class Controller {
     const audit = this.deps.audit.health?.(
       this.deps.config.environments.map((e) => e.name).filter((env) => !this.deps.shard || this.holds(env)),
     );
-    if (audit && !audit.ready) return audit.reason ?? 'the audit trail takes no appends';
-    return this.isReady ? null : 'the first fetch is not done';
+    if (audit && !audit.ready)
+      return { cause: 'audit-trail', detail: audit.reason ?? 'the audit trail takes no appends' };
+    return this.isReady ? null : { cause: 'first-fetch', detail: 'the first fetch is not done' };
   }
 
   /** Environments whose branch is `branch`. */

@@ -52,6 +52,17 @@ export interface EnvironmentStatus {
   readonly headCommit?: { readonly author: string; readonly subject: string; readonly committedAt: string };
 }
 
+/**
+ * Why the controller is not ready: `cause`, a class that names nothing, and `detail`, which names
+ * the environments and audit chains concerned and what to do. `/readyz` shows the detail only
+ * where whoever reaches the port may read it (see `readiness` in server/probe-routes.ts).
+ */
+export interface NotReady {
+  /** `audit-trail`: a chain this replica writes takes no appends; `first-fetch`: it is still starting. */
+  readonly cause: 'audit-trail' | 'first-fetch';
+  readonly detail: string;
+}
+
 /** The metrics the controller drives; the server's Prometheus `Metrics` implements them. */
 export interface ControllerMetrics {
   observeReconcile(env: string, outcome: string, durationMs: number): void;

@@ -124,6 +124,11 @@ export function readBody(
   });
 }
 
+/** Whether a request announces a body: a Content-Length over 0, or any Transfer-Encoding (chunked). */
+export function carriesBody(raw: IncomingMessage): boolean {
+  return raw.headers['transfer-encoding'] !== undefined || Number(raw.headers['content-length'] ?? 0) > 0;
+}
+
 /** The 413 answer: how large a body may be, and the config key that raises it. */
 export function tooLargeMessage(maxBodyBytes: number): string {
   return `the body is larger than ${maxBodyBytes} bytes (the config key server.maxBodySize)`;

@@ -11,7 +11,7 @@ import {
   type ApiToken,
 } from './api-auth';
 import { registerApiRoutes } from './api-routes';
-import { BodyBudget, BodyError, readBody, tooLargeMessage } from './body-reader';
+import { BodyBudget, BodyError, carriesBody, readBody, tooLargeMessage } from './body-reader';
 import { createGuardedServer, isLoopback, serverLimits, type ServerLimits } from './connection-guard';
 import type { Metrics } from './metrics';
 import { createProbeServer } from './probe-listener';
@@ -108,7 +108,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const url = `http://${shown}:${port}`;
   if (options.config.probePort === undefined) return { url, close: () => app.close() };
   // The probes' own listener: the main port's caps (which anyone reaching it can fill) never fail them.
-  const probes = createProbeServer(options.controller);
+  const probes = createProbeServer(options.controller, options.config);
   let probePort: number;
   try {
     probePort = await listen(probes, host, options.config.probePort);
@@ -174,6 +174,10 @@ function buildApp(
     logger: false,
     // Node's own timeouts, checked often enough to hold, and the connection caps (see connection-guard).
     serverFactory: (handler) => createGuardedServer(limits, handler),
+    // A path the router cannot take (bad percent-encoding, a segment past 100 characters) is
+    // refused before any hook: answered as every error is (Fastify's own body named itself by
+    // its error code), and cut like every refusal, so a body sent along is never read.
+    frameworkErrors: (error, _req, reply) => refuse(reply, error.statusCode ?? 400, error.message),
   });
   const budget = new BodyBudget(limits.maxBufferedBodyBytes);
   // Signatures are computed over the exact bytes received, so every body is kept as a Buffer.
@@ -199,13 +203,12 @@ function buildApp(
     log.error({ err: error, method: req.method, url: req.url }, 'request failed');
     return answer(reply, 500, 'internal error; the controller log has the details');
   });
-  app.setNotFoundHandler((req, reply) =>
-    answer(reply, 404, `no route ${req.method} ${req.url.split('?')[0]}`),
-  );
+  app.setNotFoundHandler((req, reply) => answer(reply, 404, noRoute(req)));
 
   registerApiAuth(app, tokens, { metricsAuth: config.metricsAuth === true });
   // With no token the API is open on loopback: only requests addressed to loopback (DNS rebinding).
   if (tokens.length === 0) registerLocalHostCheck(app, host);
+  registerBodyOnlyWhereRead(app);
   // Sharded replicas hand webhooks to each other, signed with a key of their own (never the webhook secret's).
   const key = controller.shardIdentity ? options.handoffKey : undefined;
   registerWebhookRoute(app, {
@@ -225,7 +228,7 @@ function buildApp(
   const requester = (req: FastifyRequest) =>
     requesterOf(req.headers.authorization, req.raw.socket.remoteAddress, tokens);
   registerApiRoutes(app, controller, tokens.length > 0, requester, key ? { key, log } : undefined);
-  registerProbeRoutes(app, controller, metrics);
+  registerProbeRoutes(app, controller, metrics, config);
   registerUiApiRoutes(app, {
     controller,
     tokens,
@@ -251,4 +254,25 @@ function buildApp(
     );
   if (config.ui !== false) registerUiRoutes(app, options.uiAssetsDir);
   return app;
+}
+
+/** The 404's sentence. */
+function noRoute(req: FastifyRequest): string {
+  return `no route ${req.method} ${req.url.split('?')[0]}`;
+}
+
+/**
+ * Only a POST route reads a request body: the webhooks, `/internal/shard/*` and the API's writes,
+ * each refusing an unsigned or unauthenticated one from its headers first. A body sent anywhere
+ * else (a path no route serves, a probe, the UI's files, `/metrics`) is refused before a byte of
+ * it is read, and its connection cut, as the probe listener does. Found in review: Fastify reads
+ * the body of a request to a path no route serves before its 404, so anyone could make the server
+ * buffer `server.maxBodySize` per connection, and hold it up to `server.bodyTimeout`, for nothing.
+ */
+function registerBodyOnlyWhereRead(app: FastifyInstance): void {
+  app.addHook('onRequest', async (req, reply) => {
+    if ((req.method === 'POST' && !req.is404) || !carriesBody(req.raw)) return;
+    if (req.is404) return refuse(reply, 404, noRoute(req));
+    return refuse(reply, 413, `${req.method} ${req.url.split('?')[0]} takes no request body`);
+  });
 }

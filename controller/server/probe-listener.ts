@@ -1,6 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { carriesBody } from './body-reader';
 import { createGuardedServer, type ServerLimits } from './connection-guard';
 import { readiness } from './probe-routes';
+import type { ServerConfig } from '../config/types';
 import type { ControllerPort } from './types';
 
 /**
@@ -28,14 +30,22 @@ export const PROBE_PATHS = ['/healthz', '/readyz'] as const;
 
 /**
  * The probe listener (`server.probePort`): `GET /healthz` and `GET /readyz` only, the same answers
- * as on the main port, no request body (413), every answer closing its connection. Nothing is
+ * as on the main port (`readiness` decides for both what `/readyz` may name), no request body (413), every answer closing its connection. Nothing is
  * read from a request but its first line and headers.
  */
-export function createProbeServer(controller: ControllerPort): Server {
-  return createGuardedServer(PROBE_LIMITS, (req, res) => answerProbe(controller, req, res));
+export function createProbeServer(
+  controller: ControllerPort,
+  config: Pick<ServerConfig, 'metricsAuth'>,
+): Server {
+  return createGuardedServer(PROBE_LIMITS, (req, res) => answerProbe(controller, config, req, res));
 }
 
-function answerProbe(controller: ControllerPort, req: IncomingMessage, res: ServerResponse): void {
+function answerProbe(
+  controller: ControllerPort,
+  config: Pick<ServerConfig, 'metricsAuth'>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
   const send = (status: number, body: object) => {
     const text = JSON.stringify(body);
     res.writeHead(status, {
@@ -46,9 +56,7 @@ function answerProbe(controller: ControllerPort, req: IncomingMessage, res: Serv
     res.end(req.method === 'HEAD' ? undefined : text);
   };
   const path = (req.url ?? '').split('?')[0];
-  const withBody =
-    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
-  if (withBody) {
+  if (carriesBody(req)) {
     // The body is never read: answer, then cut the connection.
     res.once('finish', () => req.socket.destroy());
     return send(413, { message: 'the probe listener takes no request body' });
@@ -60,6 +68,6 @@ function answerProbe(controller: ControllerPort, req: IncomingMessage, res: Serv
     return send(405, { message: `${path} answers GET` });
   }
   if (path === '/healthz') return send(200, { status: 'ok' });
-  const ready = readiness(controller);
+  const ready = readiness(controller, config);
   return send(ready.status, ready.body);
 }

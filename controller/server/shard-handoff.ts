@@ -36,12 +36,23 @@ export interface Handoff {
   readonly pullRequest?: { readonly pr: PullRequest; readonly ref: string };
 }
 
-/** How handing one environment's trigger ended, as the webhook's answer reports it. */
-export type HandoffResult =
-  | { readonly env: string; readonly result: 'forwarded'; readonly holder: string }
-  | { readonly env: string; readonly result: 'local' }
-  | { readonly env: string; readonly result: 'no-holder' }
-  | { readonly env: string; readonly result: 'failed'; readonly holder?: string; readonly reason: string };
+/**
+ * How handing one environment's trigger ended, as an answer reports it: the environment and what
+ * became of it, nothing more. Who holds it and why a handoff failed go to the log only (handOff
+ * writes them): a webhook's answer is shown to the Git host's repository admins in its delivery
+ * log, and the reason may hold the holder's URL (a pod's address), the API server's address, a
+ * Lease's name or cairn's ServiceAccount.
+ */
+export interface HandoffResult {
+  readonly env: string;
+  readonly result: 'forwarded' | 'local' | 'no-holder' | 'failed';
+}
+
+/** Why the last attempt of a handoff failed, for the log. */
+interface FailedAttempt {
+  readonly holder?: string;
+  readonly reason: string;
+}
 
 /** The least handoff key size accepted: an HMAC key shorter than its hash's output weakens it. */
 export const MIN_HANDOFF_KEY_BYTES = 32;
@@ -146,7 +157,7 @@ export async function handOff(
   log: Log,
   pullRequest?: Handoff['pullRequest'],
 ): Promise<HandoffResult> {
-  let last: HandoffResult = { env, result: 'no-holder' };
+  let failed: FailedAttempt = { reason: 'not tried' };
   for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
     if (controller.holds?.(env) !== false) {
       if (pullRequest) controller.planPullRequest?.(pullRequest.pr, pullRequest.ref, [env]);
@@ -154,18 +165,13 @@ export async function handOff(
       return { env, result: 'local' };
     }
     const holder = await controller.holderOf!(env).catch((error: unknown) => {
-      last = { env, result: 'failed', reason: `reading the Lease: ${errorMessage(error)}` };
+      failed = { reason: `reading the Lease: ${errorMessage(error)}` };
       return undefined;
     });
     if (holder === undefined) continue;
     if (holder === null) return { env, result: 'no-holder' };
     if (!holder.url) {
-      last = {
-        env,
-        result: 'failed',
-        holder: holder.holder,
-        reason: holder.reason ?? 'the holder advertises no URL',
-      };
+      failed = { holder: holder.holder, reason: holder.reason ?? 'the holder advertises no URL' };
       continue;
     }
     const body: Handoff = {
@@ -190,23 +196,18 @@ export async function handOff(
           { env, trigger, holder: holder.holder },
           'webhook handed to the replica holding the environment',
         );
-        return { env, result: 'forwarded', holder: holder.holder };
+        return { env, result: 'forwarded' };
       }
-      last = {
-        env,
-        result: 'failed',
-        holder: holder.holder,
-        reason: `the holder answered ${response.status}`,
-      };
+      failed = { holder: holder.holder, reason: `the holder answered ${response.status}` };
     } catch (error) {
-      last = { env, result: 'failed', holder: holder.holder, reason: errorMessage(error) };
+      failed = { holder: holder.holder, reason: errorMessage(error) };
     }
   }
   log.warn(
-    { trigger, ...last },
+    { env, trigger, result: 'failed', ...failed },
     "webhook not handed off; the holder's next poll (repository.pollInterval) picks the push up",
   );
-  return last;
+  return { env, result: 'failed' };
 }
 
 /**

@@ -3,10 +3,10 @@ import type { PullRequest } from '../host/types';
 import type { AuditReader, Trigger } from '../model';
 import type { SyncAnswer } from '../reconcile/handed-requests';
 import type { EnvironmentPlan } from '../reconcile/plan-environment';
-import type { EnvironmentStatus } from '../reconcile/status';
+import type { EnvironmentStatus, NotReady } from '../reconcile/status';
 import type { ShardHolder } from '../shard/shard-manager';
 
-export type { EnvironmentState, EnvironmentStatus } from '../reconcile/status';
+export type { EnvironmentState, EnvironmentStatus, NotReady } from '../reconcile/status';
 
 /**
  * What the HTTP server needs of the running controller. The server never waits for a
@@ -28,7 +28,7 @@ export interface ControllerPort {
   /** True once the config is loaded and the first fetch is done. */
   ready(): boolean;
   /** Why `ready()` is false (for `/readyz`); null or absent when ready. */
-  notReadyReason?(): string | null;
+  notReady?(): NotReady | null;
   readonly audit: AuditReader;
   /** With sharding: whether this replica holds `env` (absent: it reconciles everything). */
   holds?(env: string): boolean;

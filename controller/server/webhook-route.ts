@@ -7,7 +7,13 @@ import type { Metrics } from './metrics';
 import { answer, refuse as refuseAndClose } from './reply';
 import { SeenDeliveries } from './seen-deliveries';
 import type { ControllerPort } from './types';
-import { isProviderName, PROVIDERS, SIGNATURE_HEADERS, type ProviderName } from './webhooks/providers';
+import {
+  HEADER_CREDENTIALS,
+  isProviderName,
+  PROVIDERS,
+  SIGNATURE_HEADERS,
+  type ProviderName,
+} from './webhooks/providers';
 import { REPLAY_WINDOW_MS } from './webhooks/generic';
 import { header, type WebhookVerdict } from './webhooks/verdict';
 import { handOff, type HandoffResult } from './shard-handoff';
@@ -119,6 +125,18 @@ export function registerWebhookRoute(app: FastifyInstance, deps: Deps): void {
         'webhook rejected',
       );
       return refuse(401, `missing ${signature} header`);
+    }
+    // A credential whole in a header (GitLab's token is the secret itself) is judged here, with
+    // the previous secret too during a rotation, and before the size: a wrong one learns nothing
+    // more. A signature over the body (GitHub, Gitea, generic) waits for the body in the handler.
+    const judge = HEADER_CREDENTIALS[name];
+    const refusal = judge?.(req.headers, secret);
+    const previousHolds =
+      deps.previousSecret !== undefined && judge?.(req.headers, deps.previousSecret) === undefined;
+    if (refusal !== undefined && !previousHolds) {
+      result('unauthorized');
+      rejected({ provider: name, reason: refusal, remote: req.ip });
+      return refuse(401, refusal);
     }
     if (Number(req.headers['content-length'] ?? 0) > deps.maxBodyBytes) {
       result('too-large');

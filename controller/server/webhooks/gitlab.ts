@@ -5,6 +5,7 @@ import {
   payloadOf,
   pushVerdict,
   safeEqual,
+  type Headers,
   type WebhookProvider,
   type WebhookVerdict,
 } from './verdict';
@@ -52,15 +53,24 @@ function mergeRequest(
 }
 
 /**
+ * Why GitLab's credential does not hold, or undefined when it does: `X-Gitlab-Token` is the
+ * secret itself (GitLab signs nothing), so it is judged from the headers alone, before the body
+ * is read (see HEADER_CREDENTIALS), and compared in constant time.
+ */
+export function gitlabTokenRefusal(headers: Headers, secret: string): string | undefined {
+  const token = header(headers, 'x-gitlab-token');
+  if (!token) return 'missing X-Gitlab-Token header';
+  return safeEqual(token, secret) ? undefined : 'X-Gitlab-Token is not the shared secret';
+}
+
+/**
  * GitLab: the secret token itself in `X-Gitlab-Token` (GitLab does not sign the body), the event
  * in `X-Gitlab-Event` (`Push Hook`, `Merge Request Hook`). The delivery id is `Idempotency-Key` (GitLab 17.4+, the same
  * on retries), else `X-Gitlab-Event-UUID`.
  */
 export const gitlab: WebhookProvider = (headers, body, secret) => {
-  const token = header(headers, 'x-gitlab-token');
-  if (!token) return { kind: 'unauthorized', reason: 'missing X-Gitlab-Token header' };
-  if (!safeEqual(token, secret))
-    return { kind: 'unauthorized', reason: 'X-Gitlab-Token is not the shared secret' };
+  const refused = gitlabTokenRefusal(headers, secret);
+  if (refused) return { kind: 'unauthorized', reason: refused };
   const delivery = header(headers, 'idempotency-key') ?? header(headers, 'x-gitlab-event-uuid');
   const event = header(headers, 'x-gitlab-event');
   if (event === 'Merge Request Hook') return mergeRequest(payloadOf(headers, body), delivery);

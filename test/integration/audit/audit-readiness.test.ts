@@ -2,7 +2,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditLog } from '../../../controller/audit/audit-log';
 import { loadConfig } from '../../../controller/config/load-config';
-import type { AuditConfig } from '../../../controller/config/types';
+import type { AuditConfig, ServerConfig } from '../../../controller/config/types';
 import { silentLog } from '../../../controller/log';
 import { Controller } from '../../../controller/reconcile/controller';
 import { createServer } from '../../../controller/server/create-server';
@@ -18,8 +18,16 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
-/** A controller started over the audit trail `audit` (its config written in `dir`), behind the real HTTP server. */
-async function serveOver(dir: string, audit: AuditConfig) {
+/**
+ * A controller started over the audit trail `audit` (its config written in `dir`), behind the real
+ * HTTP server (its config's server section, then `server` over it, with `env` for its secrets).
+ */
+async function serveOver(
+  dir: string,
+  audit: AuditConfig,
+  server: Partial<ServerConfig> = {},
+  env: NodeJS.ProcessEnv = {},
+) {
   const config = loadConfig(
     await writeAuditOnlyConfig(dir, `  dir: ${audit.dir}\n  keyFile: ${audit.keyFile}\n`),
   );
@@ -32,18 +40,19 @@ async function serveOver(dir: string, audit: AuditConfig) {
     log: silentLog(),
   });
   await controller.start();
-  const server = await createServer({
+  const running = await createServer({
     controller,
     metrics: new Metrics(),
     log: silentLog(),
-    config: { ...config.server, port: 0 },
+    config: { ...config.server, port: 0, ...server },
+    env,
   });
   const stop = async (): Promise<void> => {
-    await server.close();
+    await running.close();
     await controller.stop();
     await log.close();
   };
-  return { log, server, stop };
+  return { log, server: running, stop };
 }
 
 describe('a broken audit chain and readiness', () => {
@@ -76,6 +85,52 @@ describe('a broken audit chain and readiness', () => {
       expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
     } finally {
       await stop();
+    }
+  });
+
+  it('with server.metricsAuth, names neither the environment nor its chain on either port, only the class and where to read the rest', async () => {
+    // given a keyed log whose dev chain lost its last record, and a server whose operator said
+    // (server.metricsAuth) that whoever reaches its ports may not read what cairn keeps
+    const dir = await tempAuditDir('readiness-unnamed');
+    const audit = auditConfig(join(dir, 'audit'));
+    const writer = await AuditLog.open(audit);
+    for (const id of ['r1', 'r2']) {
+      await writer.start({ id, env: 'dev', trigger: 'poll', fromSha: null, toSha: sha('1') });
+      await writer.end(entry({ id, toSha: sha('1') }));
+    }
+    await writer.close();
+    const file = join(audit.dir, 'envs', 'dev', 'audit-000001.jsonl');
+    const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
+    await writeFile(file, `${lines.slice(0, -1).join('\n')}\n`);
+    const token = 'readiness-read-token';
+    const { server, stop } = await serveOver(
+      dir,
+      audit,
+      { metricsAuth: true, apiTokenEnv: 'READINESS_TOKEN', probePort: 0 },
+      { READINESS_TOKEN: token },
+    );
+    try {
+      // when /readyz is asked without a token, on the main port and on the probe listener
+      for (const url of [server.url, server.probeUrl!]) {
+        const notReady = await fetch(`${url}/readyz`);
+        // then it is 503 with the cause's class and where to read the rest, naming no environment or chain
+        expect(notReady.status).toBe(503);
+        const body = (await notReady.json()) as { message: string; cause: string };
+        expect(body).toEqual({
+          cause: 'audit-trail',
+          message: expect.stringContaining('GET /api/environments'),
+        });
+        expect(body.message).not.toMatch(/\bdev\b|record 4|missing|repair/);
+      }
+      // and the token's holder reads which environment and why
+      const environments = await fetch(`${server.url}/api/environments`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(environments.status).toBe(200);
+      expect(await environments.text()).toContain('"name":"dev"');
+    } finally {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

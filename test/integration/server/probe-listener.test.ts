@@ -82,7 +82,7 @@ describe('the probe listener', () => {
     const ready = await fetch(`${probeUrl}/readyz`);
     expect([ready.status, await ready.json()]).toEqual([
       503,
-      { message: 'not ready: the first fetch is not done' },
+      { message: 'not ready: the first fetch is not done', cause: 'first-fetch' },
     ]);
     // the main port answers the probes too, the same way
     expect((await fetch(`${t.server.url}/readyz`)).status).toBe(503);

@@ -1,8 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { silentLog } from '../../../controller/log';
+import { createLog, silentLog, type Log } from '../../../controller/log';
+import { CairnError } from '../../../controller/model/errors';
 import { createServer, type RunningServer } from '../../../controller/server/create-server';
 import { Metrics } from '../../../controller/server/metrics';
 import {
@@ -28,6 +31,8 @@ const LEGACY_KEY = createHmac('sha256', SECRET).update('cairn shard handoff v1')
 /** A replica's controller: holds the environments in `held`, and names `holder` for the others. */
 class ShardedFakeController extends FakeController {
   holder: ShardHolder | null = null;
+  /** When set, reading the Lease fails with it (as the Lease API's errors do). */
+  leaseError: Error | undefined;
   /** Pull request plans queued here: `<number> <env>`. */
   readonly planned: string[] = [];
   constructor(
@@ -40,6 +45,7 @@ class ShardedFakeController extends FakeController {
     return this.held.has(env);
   }
   async holderOf(): Promise<ShardHolder | null> {
+    if (this.leaseError) throw this.leaseError;
     return this.holder;
   }
   /** As the Controller does: plans only the environments of `only` that it holds. */
@@ -52,12 +58,13 @@ class ShardedFakeController extends FakeController {
 
 async function replica(
   controller: ShardedFakeController,
+  log: Log = silentLog(),
 ): Promise<{ server: RunningServer; metrics: Metrics }> {
   const metrics = new Metrics();
   const server = await createServer({
     controller,
     metrics,
-    log: silentLog(),
+    log,
     config: { port: 0, host: '127.0.0.1', maxBodyBytes: 1 << 20, webhookSecretEnv: 'HANDOFF_SECRET' },
     env: { HANDOFF_SECRET: SECRET },
     handoffKey: KEY,
@@ -106,7 +113,7 @@ describe('webhook handoff between replicas (real HTTP servers)', () => {
     expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({
       environments: ['dev'],
-      handoffs: [{ env: 'dev', result: 'forwarded', holder: 'replica-b' }],
+      handoffs: [{ env: 'dev', result: 'forwarded' }],
     });
     expect(a.triggers).toEqual([]);
     expect(b.triggers).toEqual([['dev', 'webhook']]);
@@ -129,7 +136,7 @@ describe('webhook handoff between replicas (real HTTP servers)', () => {
     expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({
       environments: ['dev'],
-      handoffs: [{ env: 'dev', result: 'forwarded', holder: 'replica-b' }],
+      handoffs: [{ env: 'dev', result: 'forwarded' }],
     });
     expect(a.planned).toEqual([]);
     expect(b.planned).toEqual(['1 dev']);
@@ -147,7 +154,7 @@ describe('webhook handoff between replicas (real HTTP servers)', () => {
     const response = await push(ra.server.url, 'dev');
     expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({
-      handoffs: [{ env: 'dev', result: 'failed', holder: 'replica-b', reason: 'the holder answered 409' }],
+      handoffs: [{ env: 'dev', result: 'failed' }],
     });
     expect(b.triggers).toEqual([]);
   });
@@ -157,6 +164,84 @@ describe('webhook handoff between replicas (real HTTP servers)', () => {
     expect(await (await push(ra.server.url, 'dev')).json()).toMatchObject({
       handoffs: [{ env: 'dev', result: 'no-holder' }],
     });
+  });
+
+  describe('a failed handoff, as the Git host shows the answer to its repository admins', () => {
+    // What ShardManager.holderOf and the Lease API say when a handoff cannot be made: the holder's
+    // pod name and address, a Lease's name, cairn's ServiceAccount. None of it is the admins' to read.
+    const internal = [
+      'cairn-7f9c4-x2kq',
+      '10.42.0.17',
+      'cairn-shard-payments',
+      'system:serviceaccount',
+      '127.0.0.1',
+    ];
+    const closedPort = async () => {
+      const probe = createNetServer();
+      await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+      const { port } = probe.address() as { port: number };
+      await new Promise((r) => probe.close(r));
+      return port;
+    };
+    it.each<[string, (c: ShardedFakeController) => Promise<void>, string]>([
+      [
+        'the holder advertises a URL outside sharding.peerUrls',
+        async (c) => {
+          c.holder = {
+            holder: 'cairn-7f9c4-x2kq',
+            url: undefined,
+            reason: 'http://10.42.0.17:8080, advertised by cairn-7f9c4-x2kq, is not in sharding.peerUrls',
+          };
+        },
+        '10.42.0.17',
+      ],
+      [
+        'reading the Lease fails',
+        async (c) => {
+          c.leaseError = new CairnError(
+            'reading Lease cairn-shard-payments failed (HTTP 403): leases.coordination.k8s.io "cairn-shard-payments" is forbidden: User "system:serviceaccount:cairn:cairn" cannot get resource "leases"',
+            { code: 'shard.forbidden', phase: 'config' },
+          );
+        },
+        'system:serviceaccount:cairn:cairn',
+      ],
+      [
+        "the holder's address cannot be reached",
+        async (c) => {
+          c.holder = { holder: 'cairn-7f9c4-x2kq', url: `http://127.0.0.1:${await closedPort()}` };
+        },
+        'cairn-7f9c4-x2kq',
+      ],
+    ])(
+      '%s: the answer says failed and names nothing internal; the log has why',
+      async (_case, fail, logged) => {
+        // Given a replica that does not hold dev, whose handoff of it fails this way
+        const lines: string[] = [];
+        const destination = new PassThrough();
+        destination.on('data', (d: Buffer) => lines.push(d.toString()));
+        const c = new ShardedFakeController('cairn-5d8e1-p0zz', new Set(['prod']));
+        await fail(c);
+        const { server } = await replica(c, createLog({ destination, level: 'info' }));
+        try {
+          // When a signed push to dev arrives
+          const response = await push(server.url, 'dev');
+          // Then it is taken, the answer says the handoff failed and nothing of why
+          expect(response.status).toBe(202);
+          const text = await response.text();
+          expect(JSON.parse(text)).toEqual({
+            message: 'reconcile queued',
+            environments: ['dev'],
+            handoffs: [{ env: 'dev', result: 'failed' }],
+          });
+          for (const word of internal) expect(text).not.toContain(word);
+          // and the controller log says why, for the operator
+          await new Promise((r) => setTimeout(r, 50));
+          expect(lines.join('')).toContain(logged);
+        } finally {
+          await server.close();
+        }
+      },
+    );
   });
 
   describe('the handoff route', () => {

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { genericHeaders, pushPayload, sign } from '../../helpers/webhook-deliveries';
-import { SECRET, startTestServer, type TestServer } from './test-server';
+import { SECRET, startTestServer, TOKEN, type TestServer } from './test-server';
 
 // Every connection goes to 127.0.0.1; attackers come from other loopback addresses, so that the
 // per-client cap can tell them from the provider (127.0.0.1).
@@ -167,6 +167,39 @@ describe('the webhook server under a flood', () => {
       expect(t.controller.triggers).toEqual([]);
     },
   );
+
+  it('refuses a wrong X-Gitlab-Token from the headers, before a byte of the body, and takes the previous secret during a rotation', async () => {
+    // Given a server rotating its secret: GitLab may still send the previous one
+    const previous = 'previous-webhook-secret';
+    t = await startTestServer({
+      config: { bodyTimeoutMs: 3000, previousWebhookSecretEnv: 'PREVIOUS' },
+      env: { CAIRN_TEST_WEBHOOK_SECRET: SECRET, CAIRN_TEST_API_TOKEN: TOKEN, PREVIOUS: previous },
+    });
+    // When a client sends the headers of a 1 MB GitLab push with a token that is neither, and no body
+    const c = await open(t);
+    c.socket.write(
+      `POST /hooks/gitlab HTTP/1.1\r\nHost: 127.0.0.1\r\nx-gitlab-token: not-the-secret\r\n` +
+        `x-gitlab-event: Push Hook\r\ncontent-type: application/json\r\ncontent-length: 1000000\r\n\r\n`,
+    );
+    // Then the 401 comes at once (the token is the secret itself: nothing in the body can change
+    // the verdict), and the connection is closed, so the body is never read
+    const ms = await c.closed;
+    expect(c.received()).toMatch(/^HTTP\/1.1 401 /);
+    expect(c.received()).toContain('X-Gitlab-Token is not the shared secret');
+    expect(c.received().toLowerCase()).toContain('connection: close');
+    expect(ms).toBeLessThan(1000);
+    expect(await t.sample('cairn_webhook_requests_total{provider="gitlab",result="unauthorized"}')).toBe(1);
+    // and pushes with the current and with the previous secret are both taken
+    for (const [secret, branch] of [
+      [SECRET, 'dev'],
+      [previous, 'main'],
+    ] as const)
+      expect((await t.post('/hooks/gitlab', sign.gitlab(pushPayload(branch), { secret }))).status).toBe(202);
+    expect(t.controller.triggers).toEqual([
+      ['dev', 'webhook'],
+      ['prod', 'webhook'],
+    ]);
+  });
 
   it('answers 503 to a large body that would pass the buffered-bytes budget, and takes small ones still', async () => {
     // Given a budget of 256 KiB for bodies over 64 KiB

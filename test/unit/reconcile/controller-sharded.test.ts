@@ -258,9 +258,12 @@ describe('Controller with sharding', () => {
     expect(kube.calls).not.toContain('apply');
     // readiness says so while no other replica holds dev, and not once another one does
     shard.status = () => ({ holder: null, held: false, resourceVersion: '12', renewTime: null });
-    expect(controller.notReadyReason()).toContain('environment dev is released');
+    expect(controller.notReady()).toEqual({
+      cause: 'audit-trail',
+      detail: expect.stringContaining('environment dev is released'),
+    });
     shard.status = () => ({ holder: 'replica-b', held: false, resourceVersion: '12', renewTime: null });
-    expect(controller.notReadyReason()).toBeNull();
+    expect(controller.notReady()).toBeNull();
 
     // When the ledger works again and dev is taken again
     unwritable = false;
@@ -271,7 +274,7 @@ describe('Controller with sharding', () => {
     // Then it is reconciled and no longer released
     expect(kube.calls).toContain('apply');
     expect(controller.environments().find((e) => e.name === 'dev')!.released).toBeUndefined();
-    expect(controller.notReadyReason()).toBeNull();
+    expect(controller.notReady()).toBeNull();
   });
 });
 
