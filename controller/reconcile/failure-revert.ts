@@ -14,7 +14,7 @@ import {
   type WriteFence,
 } from '../model';
 import { remoteOf } from '../source/create-git-source';
-import { remoteHeads } from '../source/revert-commit';
+import { notRevertOf, remoteHeads } from '../source/revert-commit';
 import {
   REVERT_TRAILER,
   openRevertPullRequest,
@@ -89,6 +89,11 @@ export interface FailureRevertPorts {
   };
   /** The heads of these branches on the remote (ls-remote); absent branches are absent. */
   readonly remoteHeads: (branches: readonly string[]) => Promise<ReadonlyMap<string, string>>;
+  /**
+   * Why the head of the revert branch `branch` on the remote is not cairn's revert of
+   * `fromSha..toSha`, or undefined when it is (see revert-commit.ts `notRevertOf`).
+   */
+  readonly notRevertOf: (branch: string, fromSha: string, toSha: string) => Promise<string | undefined>;
   /** The Git host a pull request is opened on (`pr` mode); closed by the caller. */
   readonly host?: GitHost;
   readonly log: Log;
@@ -210,6 +215,16 @@ async function completeProposal(
       log,
       `branch ${branch} exists on the Git host, with pull request ${opened.url}: its revert is proposed`,
     );
+  // Its name is known in advance: whoever may push could have put something else there, and a pull
+  // request cairn opens reads as cairn's revert. Left to a person, as the branch alone always was.
+  const foreign = entry.fromSha
+    ? await ports.notRevertOf(branch, entry.fromSha, entry.toSha)
+    : 'the entry has no commit before it to go back to';
+  if (foreign) {
+    const why = `branch ${branch} exists on the Git host without a pull request, and ${foreign}: cairn opens none for a commit it did not make`;
+    log.warn({ why, branch }, 'revert not proposed: its branch holds something else');
+    return { kind: 'skipped', why };
+  }
   const listed = await listedEntry(ports, entry);
   const why = whyReverted(entry);
   const message = revertMessage(listed, env.branch, why.note, why.trailers);
@@ -325,6 +340,7 @@ export function failureReverter(
           audit,
           log,
           remoteHeads: (branches) => remoteHeads(remote, branches),
+          notRevertOf: (branch, fromSha, toSha) => notRevertOf({ ...remote, branch, fromSha, toSha }),
           ...(using ? { host: using } : {}),
           deps: { env },
         },

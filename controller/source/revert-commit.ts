@@ -425,3 +425,56 @@ export async function remoteHeads(
   }
   return heads;
 }
+
+/**
+ * Why the head of `branch` on the remote is not the revert of `fromSha..toSha` that
+ * `pushRevertCommit` makes on `toSha` (a commit whose one parent is `toSha` and whose tree is
+ * `fromSha`'s), or undefined when it is. The automatic revert's holder asks it before opening the
+ * pull request of a revert branch it finds without one: the branch's name is known in advance
+ * (`cairn/revert-<sha>`), so anyone who may push could have put other content there, and a pull
+ * request cairn opens is one reviewers read as cairn's own revert. Only the tree is compared
+ * (author, message and time are the pusher's to write, and say nothing a reviewer merges).
+ */
+export async function notRevertOf(
+  request: RemoteRequest & { readonly branch: string; readonly fromSha: string; readonly toSha: string },
+): Promise<string | undefined> {
+  checkedRef(request.branch, 'the revert branch');
+  checkedSha(request.fromSha, 'fromSha of the reverted entry');
+  checkedSha(request.toSha, 'toSha of the reverted entry');
+  const root = mkdtempSync(join(tmpdir(), 'cairn-revert-check-'));
+  chmodSync(root, 0o700);
+  try {
+    const gitdir = join(root, 'repo.git');
+    const env = gitEnvironment(request.auth, request.sshKeyPath);
+    const init = await runGit(['init', '--bare', '--quiet', gitdir], env, root);
+    if (init.code !== 0) throw gitFailure('git init', init, request);
+    const git = (args: readonly string[]) => runGit(['--git-dir', gitdir, ...args], env);
+    const ref = `refs/heads/${request.branch}`;
+    // The whole history of the branch: `fromSha`, whose tree the revert must have, is an ancestor.
+    const fetched = await git([
+      'fetch',
+      '--no-tags',
+      '--no-write-fetch-head',
+      '--end-of-options',
+      request.url,
+      `+${ref}:${ref}`,
+    ]);
+    if (fetched.code !== 0) throw gitFailure('git fetch', fetched, request);
+    const [head, ...parents] = (
+      await git(['rev-list', '--parents', '-n', '1', '--end-of-options', ref])
+    ).stdout
+      .trim()
+      .split(/\s+/);
+    if (parents.length !== 1 || parents[0] !== request.toSha)
+      return `its head ${head?.slice(0, 12) ?? '?'} is not a commit on ${request.toSha.slice(0, 12)} alone (parents: ${parents.map((p) => p.slice(0, 12)).join(', ') || 'none'})`;
+    const tree = async (commit: string) =>
+      (await git(['rev-parse', '--verify', '--end-of-options', `${commit}^{tree}`])).stdout.trim();
+    const [has, wanted] = await Promise.all([tree(head!), tree(request.fromSha)]);
+    if (!wanted) return `${request.fromSha.slice(0, 12)} is not in its history`;
+    return has === wanted
+      ? undefined
+      : `its head ${head!.slice(0, 12)} holds other files than ${request.fromSha.slice(0, 12)}, which the revert goes back to`;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}

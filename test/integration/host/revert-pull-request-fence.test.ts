@@ -13,7 +13,7 @@ import {
   type FailureRevertPorts,
   type RevertResult,
 } from '../../../controller/reconcile/failure-revert';
-import { pushRevertCommit, remoteHeads } from '../../../controller/source/revert-commit';
+import { notRevertOf, pushRevertCommit, remoteHeads } from '../../../controller/source/revert-commit';
 import { GiteaClient, giteaWorkTree, type GiteaWorkTree } from '../../helpers/gitea';
 import { sandboxHeartbeat } from '../../helpers/sandbox-heartbeat';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
@@ -69,15 +69,21 @@ describe('the pull request of an automatic revert, across a lost Lease (real Git
   });
 
   /** A reconcile of the failed commit that ended terminally in verify after changing the Deployment. */
-  async function failedRelease(): Promise<AuditEntry> {
+  async function failedRelease(from = fromSha, to = toSha): Promise<AuditEntry> {
     const startedAt = new Date().toISOString();
-    const id = await audit.start({ env: 'dev', trigger: 'poll', fromSha, toSha, message: 'web: nginx 1.28' });
+    const id = await audit.start({
+      env: 'dev',
+      trigger: 'poll',
+      fromSha: from,
+      toSha: to,
+      message: 'web: nginx 1.28',
+    });
     const entry: AuditEntry = {
       id,
       env: 'dev',
       trigger: 'poll',
-      fromSha,
-      toSha,
+      fromSha: from,
+      toSha: to,
       author: 'Dev <dev@example.com>',
       message: 'web: nginx 1.28',
       committedAt: startedAt,
@@ -113,6 +119,7 @@ describe('the pull request of an automatic revert, across a lost Lease (real Git
       audit,
       log: silentLog(),
       remoteHeads: (branches) => remoteHeads(remote, branches),
+      notRevertOf: (branch, from, to) => notRevertOf({ ...remote, branch, fromSha: from, toSha: to }),
       host,
       deps: {
         env,
@@ -164,5 +171,28 @@ describe('the pull request of an automatic revert, across a lost Lease (real Git
     } finally {
       await heartbeat.close();
     }
+  });
+
+  it('opens no pull request for a revert branch that holds something else than the revert', async () => {
+    // given a release of a later commit that failed, and a branch under its revert's name pushed
+    // by someone who may push, on that commit but with other content
+    const later = work.commit('dev', 'web: nginx 1.29', { 'k8s-resources/web.yaml': 'image: nginx:1.29\n' });
+    const branch = autoRevertBranch(later);
+    work.commit(
+      branch,
+      'Revert "web: nginx 1.29"',
+      { 'k8s-resources/web.yaml': 'image: evil:latest\n' },
+      { from: later },
+    );
+    const failed = await failedRelease(toSha, later);
+    const before = await pulls();
+
+    // when the replica holding the environment proposes its revert
+    const result = await revert(failed, () => undefined);
+
+    // then it opens no pull request from that branch, and says why
+    expect(await pulls()).toEqual(before);
+    expect(result).toMatchObject({ kind: 'skipped', why: expect.stringContaining('holds other files') });
+    expect(audit.controls('dev').filter((c) => c.action === 'revert-proposed')).toHaveLength(1);
   });
 });

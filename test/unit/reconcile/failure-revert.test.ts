@@ -185,6 +185,8 @@ function ports(
     log: silentLog(),
     remoteHeads: (branches) =>
       Promise.resolve(new Map(branches.flatMap((b) => (heads.has(b) ? [[b, heads.get(b)!] as const] : [])))),
+    // The branches these tests find hold cairn's revert; the integration test pushes one that does not.
+    notRevertOf: () => Promise.resolve(undefined),
     host,
     propose,
   };
