@@ -167,40 +167,94 @@ const actionsOf = (table: Readonly<Record<string, string>>): string[] =>
 const RESOURCELESS: ReadonlySet<string> = new Set(actionsOf(RESOURCELESS_ACTIONS));
 
 /**
+ * The reads that take no resource type and that AWS files under List or Write, not Read, although
+ * they answer with contents another environment keeps (configuration with its user data or
+ * secrets, documents, traces, query texts), not only names, ids, statuses or quotas: each with what
+ * it answers with, lower case; the refusal names it. Found by reading, against AWS's API reference,
+ * every action outside BOUNDED_APART that takes no resource type and is filed under List
+ * (2,053 in the release RESOURCELESS_ACTIONS is generated from) and those filed under Write or
+ * Permissions management whose names read (Get, Describe, Search, Query, Batch, Download,
+ * Retrieve). Those filed under Read are in RESOURCELESS_READS already: `ecs:DescribeTaskDefinition`
+ * (every task definition's container environment), `batch:DescribeJobDefinitions` and
+ * `DescribeJobs`, `glue:GetJobs`, `sagemaker:Search`, `xray:GetTraceSummaries`, ... Not here, as
+ * they answer with names, ids, states, settings or findings and no other environment's contents:
+ * `ec2:DescribeInstances` (no user data: that is `DescribeInstanceAttribute`, which takes an
+ * instance), `DescribeLaunchTemplates`, `DescribeFleets` (launch template ids), `DescribeKeyPairs`
+ * (public keys), `autoscaling:DescribeAutoScalingGroups`, AppStream's `DescribeDirectoryConfigs`
+ * (AWS returns no password), Compute Optimizer's recommendations, the events of RDS, ElastiCache
+ * and Redshift, `redshift-data:ListStatements` (the caller's own statements), DBQMS (the console
+ * user's own query history). The CDK grants none of these on `*` (aws-cdk-lib 2.276); a
+ * cluster-autoscaler's role, written by hand, needs `ec2:DescribeLaunchTemplateVersions` and
+ * `autoscaling:DescribeLaunchConfigurations`, and so `aws.accountWideReads`.
+ */
+export const READS_FILED_ELSEWHERE: ReadonlyMap<string, string> = new Map([
+  ['xray:batchgettraces', "every environment's traces by id, their segments' annotations and metadata"],
+  ['xray:listretrievedtraces', "every environment's traces a Transaction Search retrieval found"],
+  ['cloudwatch:querytraces', "every environment's traces, filed under Write"],
+  ['logs:describequeries', "every Logs Insights query's text and the log groups it ran on"],
+  ['logs:describequerydefinitions', "every saved Logs Insights query's text"],
+  [
+    'ec2:describelaunchtemplateversions',
+    "every launch template version's data, its user data (which commonly holds bootstrap secrets) included",
+  ],
+  ['autoscaling:describelaunchconfigurations', "every launch configuration's user data"],
+  [
+    'ec2:describespotfleetrequests',
+    "every Spot Fleet request's launch specifications, their user data included",
+  ],
+  [
+    'ec2:describespotinstancerequests',
+    "every Spot Instance request's launch specification, its user data included",
+  ],
+  [
+    'ec2:describevpnconnections',
+    "every Site-to-Site VPN connection's customer gateway configuration, its tunnels' pre-shared keys included",
+  ],
+  ['ec2:describeverifiedaccesstrustproviders', "every Verified Access trust provider's OIDC client secret"],
+  ['appsync:listapikeys', "every GraphQL API's API keys (a key's id is the key a client sends)"],
+  [
+    'lightsail:downloaddefaultkeypair',
+    "the private key of the Region's default Lightsail key pair, which opens every instance launched with it; filed under Write",
+  ],
+  [
+    'route53domains:retrievedomainauthcode',
+    "any registered domain's transfer authorization code, which moves it to another registrar; filed under Write",
+  ],
+  ['workdocs:describedocumentversions', "every document's versions with a URL to download each"],
+  ['workdocs:describecomments', "every document version's comments"],
+  ['workdocs:searchresources', "a search of every document's content"],
+]);
+
+/**
+ * The reads of RESOURCELESS_READS that answer with no environment's data and that the CDK grants
+ * on `*`, lower case: `ecr:GetAuthorizationToken` and `ecr-public:GetAuthorizationToken` (a token
+ * for the caller's own pulls, which ECR's grants bound), X-Ray's sampling rules and targets (which
+ * every traced function reads), `logs:GetLogDelivery` (a log delivery's settings, which a state
+ * machine's logging reads).
+ */
+const READS_OF_NO_DATA: ReadonlySet<string> = new Set([
+  'ecr:getauthorizationtoken',
+  'ecr-public:getauthorizationtoken',
+  'xray:getsamplingrules',
+  'xray:getsamplingtargets',
+  'xray:getsamplingstatisticsummaries',
+  'logs:getlogdelivery',
+]);
+
+/**
  * The reads that take no resource type and answer with what the account holds of every
  * environment, where a service keeps data by account, not by resource: X-Ray's traces
  * (`GetTraceSummaries`, `GetServiceGraph`), CloudWatch's metric statistics (`GetMetricStatistics`),
- * ..., lower case. Derived: every action of RESOURCELESS_READS (access level Read in AWS's service
- * authorization reference; a `List` action lists names, as `s3:ListAllMyBuckets` does), with the
- * reads AWS files under List although they answer with contents (`xray:BatchGetTraces`,
- * `ListRetrievedTraces`; `logs:DescribeQueries` and `DescribeQueryDefinitions`, every query's text)
- * and without those that answer with no environment's data, which the CDK grants on `*`
- * (`ecr:GetAuthorizationToken` and `ecr-public:GetAuthorizationToken`, a token for the caller's own
- * pulls, which ECR's grants bound; X-Ray's sampling rules and targets, which every traced function
- * reads; `logs:GetLogDelivery`, a log delivery's settings, which a state machine's logging reads).
- * Of services outside BOUNDED_APART only: those have bounds of their own.
+ * ECS's task definitions, ..., lower case. Decided here, and only here: every action of
+ * RESOURCELESS_READS (access level Read in AWS's service authorization reference; a `List` action
+ * lists names, as `s3:ListAllMyBuckets` does), with READS_FILED_ELSEWHERE and without
+ * READS_OF_NO_DATA. Of services outside BOUNDED_APART only: those have bounds of their own.
  */
-const ACCOUNT_WIDE_READS: ReadonlySet<string> = (() => {
-  const listedButReading = [
-    'xray:batchgettraces',
-    'xray:listretrievedtraces',
-    'logs:describequeries',
-    'logs:describequerydefinitions',
-  ];
-  const noData = new Set([
-    'ecr:getauthorizationtoken',
-    'ecr-public:getauthorizationtoken',
-    'xray:getsamplingrules',
-    'xray:getsamplingtargets',
-    'xray:getsamplingstatisticsummaries',
-    'logs:getlogdelivery',
-  ]);
-  return new Set(
-    [...actionsOf(RESOURCELESS_READS), ...listedButReading].filter(
-      (action) => !noData.has(action) && !BOUNDED_APART.includes(action.split(':')[0]!),
-    ),
-  );
-})();
+const ACCOUNT_WIDE_READS: ReadonlySet<string> = new Set(
+  [...actionsOf(RESOURCELESS_READS), ...READS_FILED_ELSEWHERE.keys()].filter(
+    (action) => !READS_OF_NO_DATA.has(action) && !BOUNDED_APART.includes(action.split(':')[0]!),
+  ),
+);
 
 /** Whether an action (not a pattern: a wildcard already counts as taking a resource) is one of ACCOUNT_WIDE_READS. */
 function readsAccountWide(action: string): boolean {
@@ -824,7 +878,7 @@ const BOUNDS: Readonly<
       return text === undefined ? ownResource(template, resource, bounds) : !/[*?]/.test(text);
     },
     which: "which answers with every environment's data of the account, and aws.accountWideReads is not set",
-    why: "a role of this environment could read what the service keeps by account, not by resource: every environment's traces, metric statistics or log query texts",
+    why: "a role of this environment could read what the service answers with for the whole account, the action naming no resource to hold to this app's own: every environment's traces, metric statistics, log query texts, task and job definitions with their environment, launch templates' user data, ...",
   },
 };
 
@@ -865,7 +919,11 @@ function reachOf(
         resource: text ?? JSON.stringify(resource) ?? 'nothing',
         action: out.action,
         bound: out.bound,
-        fix: ON_ANY_ONLY_IF.get(out.action.toLowerCase())?.fix,
+        fix:
+          ON_ANY_ONLY_IF.get(out.action.toLowerCase())?.fix ??
+          (out.bound === 'reads' && READS_FILED_ELSEWHERE.has(out.action.toLowerCase())
+            ? `${out.action} answers with ${READS_FILED_ELSEWHERE.get(out.action.toLowerCase())!}`
+            : undefined),
       };
   }
   return undefined;
@@ -902,7 +960,7 @@ export function assertGrantsInBounds(
       phase,
       retryable: false,
       subject: `stack ${stackName}`,
-      hint: "grant only resources of this app (the CDK's grant* on its own constructs does; its own roles to pass or assume by their ARN), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets; an identity to write (iam: other than Get*, List*, PassRole) must be listed even when it is the app's own; a CloudFormation action names the stack's own (AWS::StackId, or its ARN by AWS::StackName) or a listed stack; a read of every environment's data of the account (xray:GetTraceSummaries on *) needs the environment's aws.accountWideReads, not a list",
+      hint: "grant only resources of this app (the CDK's grant* on its own constructs does; its own roles to pass or assume by their ARN), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets; an identity to write (iam: other than Get*, List*, PassRole) must be listed even when it is the app's own; a CloudFormation action names the stack's own (AWS::StackId, or its ARN by AWS::StackName) or a listed stack; a read of every environment's data of the account (xray:GetTraceSummaries, ecs:DescribeTaskDefinition or ec2:DescribeLaunchTemplateVersions on *) needs the environment's aws.accountWideReads, not a list",
     });
   for (const [id, resource] of resourcesOf(template)) {
     const type = typeName(resource);

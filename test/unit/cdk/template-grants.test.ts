@@ -1,5 +1,10 @@
 import { stackTemplate } from '../../../cdk/deploy/template-bounds';
-import { assertGrantsInBounds, namedResources } from '../../../cdk/deploy/template-grants';
+import { RESOURCELESS_ACTIONS, RESOURCELESS_READS } from '../../../cdk/deploy/resourceless-actions.generated';
+import {
+  assertGrantsInBounds,
+  namedResources,
+  READS_FILED_ELSEWHERE,
+} from '../../../cdk/deploy/template-grants';
 import { isCairnError } from '../../../controller/model';
 import { PSEUDO } from '../../helpers/template-pseudo';
 
@@ -508,12 +513,55 @@ describe('assertGrantsInBounds', () => {
       ["every environment's service graph", 'xray:GetServiceGraph'],
       ["every environment's metric statistics", 'cloudwatch:GetMetricStatistics'],
       ["every environment's log queries' text, which AWS files under List", 'logs:DescribeQueries'],
+      ["every task definition's container environment", 'ecs:DescribeTaskDefinition'],
+      ["every job definition's container environment", 'batch:DescribeJobDefinitions'],
+      ["every launch template's user data, which AWS files under List", 'ec2:DescribeLaunchTemplateVersions'],
+      [
+        "every launch configuration's user data, which AWS files under List",
+        'autoscaling:DescribeLaunchConfigurations',
+      ],
+      ["every Spot Fleet request's user data, which AWS files under List", 'ec2:DescribeSpotFleetRequests'],
+      ["every VPN connection's pre-shared keys, which AWS files under List", 'ec2:DescribeVpnConnections'],
+      ["every environment's traces, which AWS files under Write", 'cloudwatch:QueryTraces'],
     ])('refuses %s on *, unless aws.accountWideReads', (_label, action) => {
       const template = granting(allow(action, '*'));
       expect(refusal(template)).toContain(
         `allows ${action} on *, which answers with every environment's data of the account, and aws.accountWideReads is not set`,
       );
       expect(refusal(template, true)).toBeUndefined();
+    });
+
+    it.each([...READS_FILED_ELSEWHERE])(
+      'refuses %s, which takes no resource type and AWS files under List or Write, on *, naming what it answers with',
+      (action, answers) => {
+        // An entry that AWS gives a resource type is bounded as any other action is: it would be dead here.
+        const [service, name] = action.split(':') as [string, string];
+        expect(RESOURCELESS_ACTIONS[service]?.split(' ')).toContain(name);
+        expect(RESOURCELESS_READS[service]?.split(' ') ?? []).not.toContain(name);
+        const template = granting(allow(action, '*'));
+        expect(refusal(template)).toContain(
+          `allows ${action} on *, which answers with every environment's data of the account, and aws.accountWideReads is not set`,
+        );
+        expect(refusal(template)).toContain(`; ${action} answers with ${answers}`);
+        expect(refusal(template, true)).toBeUndefined();
+      },
+    );
+
+    it('passes the listings beside them, which answer with names, ids and states: launch templates, instances, groups', () => {
+      const template = granting(
+        allow(
+          [
+            'ec2:DescribeLaunchTemplates',
+            'ec2:DescribeInstances',
+            'ec2:DescribeFleets',
+            'autoscaling:DescribeAutoScalingGroups',
+            'ecs:ListTaskDefinitions',
+            'batch:ListJobs',
+          ],
+          '*',
+        ),
+      );
+      expect(refusal(template)).toBeUndefined();
     });
 
     it.each([
