@@ -945,7 +945,9 @@ function reachOf(
  * environment's resource of its kind, unless its Condition pins it to the app's own
  * (ON_ANY_ONLY_IF): on moto, a's role was given `logs:PutRetentionPolicy` and `ecs:StopTask` on
  * `*`; and an account-wide read (ACCOUNT_WIDE_READS) unless `aws.accountWideReads`: on moto, a's
- * role was given `xray:BatchGetTraces` on `*`. Checked before any change set, in a plan and a
+ * role was given `xray:BatchGetTraces` on `*`, and `ec2:DescribeLaunchTemplateVersions`,
+ * `autoscaling:DescribeLaunchConfigurations` and `ec2:DescribeVpnConnections` on `*`, which AWS
+ * files under List (READS_FILED_ELSEWHERE). Checked before any change set, in a plan and a
  * deploy.
  */
 export function assertGrantsInBounds(

@@ -117,6 +117,7 @@ beforeAll(async () => {
         { name: 'AppliedServices', queues: ['Q'] },
         { name: 'AppliedOnAny', queues: ['Q'] },
         { name: 'AppliedReads', queues: ['Q'] },
+        { name: 'AppliedContents', queues: ['Q'] },
         { name: 'Services', services: true },
       ],
     },
@@ -1036,6 +1037,69 @@ describe("an identity policy of the environment's own role on another environmen
     await a.close();
   }, 60_000);
 
+  it("applies nothing of a commit giving its role, on *, every launch template's user data and every task definition's environment", async () => {
+    // given environment a's commit: its own role, named, allowed reads that take no resource and
+    // that AWS files under List (launch templates' and launch configurations' user data, Spot
+    // requests', VPN connections' pre-shared keys) and under Read (task and job definitions, with
+    // their containers' environment): each answers with b's as well as a's
+    const a = applierThrough(proxy, unique('env-a'));
+    const roleName = unique('env-a-fn');
+    const template = granting(
+      policyOf(
+        {
+          Effect: 'Allow',
+          Action: [
+            'ec2:DescribeLaunchTemplateVersions',
+            'autoscaling:DescribeLaunchConfigurations',
+            'ec2:DescribeSpotFleetRequests',
+            'ec2:DescribeVpnConnections',
+          ],
+          Resource: '*',
+        },
+        {
+          Effect: 'Allow',
+          Action: ['ecs:DescribeTaskDefinition', 'batch:DescribeJobDefinitions'],
+          Resource: '*',
+        },
+      ),
+      { RoleName: roleName },
+    );
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedContents', template), sha);
+    // then it fails naming the stack, the statement, the action, what it answers with and the
+    // setting that would allow it, before any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-AppliedContents`);
+    expect(applied.failure!.message).toContain(
+      "Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows ec2:DescribeLaunchTemplateVersions on *, which answers with every environment's data of the account, and aws.accountWideReads is not set",
+    );
+    expect(applied.failure!.message).toContain(
+      "ec2:DescribeLaunchTemplateVersions answers with every launch template version's data, its user data",
+    );
+    expect(applied.failure!.message).toContain(
+      "(xray:GetTraceSummaries, ecs:DescribeTaskDefinition or ec2:DescribeLaunchTemplateVersions on *) needs the environment's aws.accountWideReads",
+    );
+    expect(changeSetsOf(proxy, `${prefix}-AppliedContents`)).toEqual([]);
+    // and moto's IAM has no such policy (without the check GetRolePolicy returned it on a's role)
+    const policy = await motoIam('GetRolePolicy', { RoleName: roleName, PolicyName: 'env-a-reads-b' });
+    expect(policy).toContain('NoSuchEntity');
+    expect(policy).not.toContain('DescribeLaunchTemplateVersions');
+    await a.close();
+  }, 60_000);
+
+  itPlansNothingOfGrants([
+    [
+      "every VPN connection's pre-shared keys (on *), which AWS files under List",
+      allowing('ec2:DescribeVpnConnections', '*'),
+      "allows ec2:DescribeVpnConnections on *, which answers with every environment's data of the account",
+    ],
+    [
+      "every task definition's container environment (on *)",
+      allowing('ecs:DescribeTaskDefinition', '*'),
+      "allows ecs:DescribeTaskDefinition on *, which answers with every environment's data of the account",
+    ],
+  ]);
+
   it('plans the same reads for an environment that sets aws.accountWideReads', async () => {
     await expectPlanned(
       { accountWideReads: true },
@@ -1046,6 +1110,9 @@ describe("an identity policy of the environment's own role on another environmen
             'xray:GetTraceSummaries',
             'cloudwatch:GetMetricStatistics',
             'logs:DescribeQueries',
+            'ec2:DescribeLaunchTemplateVersions',
+            'autoscaling:DescribeLaunchConfigurations',
+            'ecs:DescribeTaskDefinition',
           ],
           '*',
         ),
