@@ -121,6 +121,27 @@ function noCredentials(error: unknown): boolean {
   return (error as { name?: string }).name === 'CredentialsProviderError';
 }
 
+// The SDK reached no server at all (its retries spent): not a permission either, an address to check.
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/** The hint for an error that is neither a permission nor an answer: no credentials, or no server. */
+function reachHint(error: unknown, target: AwsTargetConfig): string | undefined {
+  if (noCredentials(error)) return NO_CREDENTIALS_HINT;
+  const { code, name } = error as { code?: string; name?: string };
+  if (!UNREACHABLE.has(code ?? '') && name !== 'TimeoutError') return undefined;
+  return target.endpoint
+    ? `check that ${target.endpoint} is reachable (aws.endpoint)`
+    : `check that AWS in ${target.region} is reachable from this host (its network, proxy and DNS)`;
+}
+
 /**
  * Who made the account's bootstrap, from its version parameter: `cdk` (a `cdk bootstrap`, whose
  * deploy, execution and publishing roles the assembly names), `cairn` (`cairn bootstrap`, which
@@ -145,9 +166,9 @@ export async function bootstrapKind(clients: AwsClients, target: AwsTargetConfig
       code: 'aws.bootstrap-check',
       retryable: true,
       subject: `AWS account ${target.account} in ${target.region}`,
-      hint: noCredentials(error)
-        ? NO_CREDENTIALS_HINT
-        : `allow the environment's identity ssm:DescribeParameters on ${BOOTSTRAP.versionParameter(target)}`,
+      hint:
+        reachHint(error, target) ??
+        `allow the environment's identity ssm:DescribeParameters on ${BOOTSTRAP.versionParameter(target)}`,
     });
   }
 }
@@ -172,9 +193,7 @@ export async function requireBootstrap(
         subject: `AWS account ${target.account} in ${target.region}`,
         hint: missing
           ? `run \`cairn bootstrap --config <file> --env ${env}\` once`
-          : noCredentials(error)
-            ? NO_CREDENTIALS_HINT
-            : undefined,
+          : reachHint(error, target),
       },
     );
   }

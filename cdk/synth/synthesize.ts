@@ -47,6 +47,23 @@ function appPath(): string {
   return [cairnBinDir(), dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
 }
 
+/** An app command that runs `npx` (`cdk init` writes `npx ts-node --prefer-ts-exts bin/<name>.ts`). */
+const NPX = /(^|[\s;&|(])npx\s/;
+
+/**
+ * What a failed `npx` app command is told: npx sees neither cairn's tools nor the app's installed
+ * dependencies. For `npx ts-node … <file>.ts`, the command to write instead, with that file.
+ */
+function npxHint(app: string): string {
+  const script = /\bts-node\b.*?\s([^\s-]\S*\.[cm]?tsx?)(\s|$)/.exec(app)?.[1];
+  const instead = script ? `"app": "tsx ${script}"` : 'for a TypeScript app "app": "tsx bin/app.ts"';
+  return (
+    'npx runs only packages in aws-resources/node_modules and downloads any other, which the synth sandbox cannot: ' +
+    `run the app without npx, with the tsx cairn provides (in cdk.json ${instead}); aws-cdk-lib, constructs ` +
+    'and the dependencies of a committed package-lock.json are on NODE_PATH'
+  );
+}
+
 /** Where the app's dependencies are cached, and the mode of that folder and its entries. */
 interface DependencyCache {
   readonly dir: string;
@@ -354,6 +371,9 @@ export async function synthesizeApp(options: {
       CDK_DEFAULT_REGION: target.region,
       ...(validationCanFail(context) ? {} : { CDK_VALIDATION: 'false' }),
       NODE_PATH: [deps, cairnModules].filter(Boolean).join(':'),
+      // The sandbox has no network: npm (an app's `npx <tool>`) fails at once instead of retrying
+      // the registry for a minute. Elsewhere the runner's network, and its allowlist, decide.
+      ...(runner.isolation === 'bubblewrap' ? { npm_config_offline: 'true' } : {}),
       ...python?.env,
     },
     readOnly: [
@@ -391,7 +411,9 @@ export async function synthesizeApp(options: {
       code: result.timedOut ? 'synth.timeout' : 'synth.failed',
       phase: 'synthesize',
       subject: `aws-resources (${safeOutput(cdkJson.app, 200)})`,
-      hint: 'run the app locally with the same context to reproduce',
+      hint: NPX.test(cdkJson.app)
+        ? npxHint(cdkJson.app)
+        : 'run the app locally with the same context to reproduce',
     });
   }
   // The app is gone; its output becomes cairn's, so nothing running as the app's user can change it now.

@@ -85,7 +85,10 @@ export function program(argv?: readonly string[], trees: 'named' | 'all' = 'name
     .option('--kubeconfig <file>', 'where to apply (default: KUBECONFIG, ~/.kube/config or in-cluster)')
     .option('--context <name>', 'the kubeconfig context to apply to (default: its current context)')
     .option('-n, --namespace <name>', 'the namespace cairn runs in', 'cairn')
-    .option('--config <file>', 'the cairn config to embed in the ConfigMap (default: a commented example)')
+    .option(
+      '-c, --config <file>',
+      'the cairn config to embed in the ConfigMap (default: a commented example)',
+    )
     .option('--image <ref>', 'the controller image (default cairn/controller:<version>)')
     .option('--runner-image <ref>', 'the synth runner image (default cairn/synth-runner:<version>)')
     .option('--replicas <n>', 'controller replicas; more than 1 needs sharding.enabled in the config', '1')

@@ -52,16 +52,46 @@ function fieldPath(pointer: string, extra?: string): string {
   );
 }
 
+/** Levenshtein distance between `a` and `b`, given up (Infinity) once past `max`. */
+function distance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return Infinity;
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(next[j - 1]! + 1, row[j]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]! <= max ? row[b.length]! : Infinity;
+}
+
+/** The known key an unknown one is most likely a slip of: another case, or two edits away at most. */
+function likelyKey(key: string, known: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  let best: { key: string; d: number } | undefined;
+  for (const k of known) {
+    const d = k.toLowerCase() === lower ? 0 : distance(lower, k.toLowerCase(), key.length > 4 ? 2 : 1);
+    if (d < (best?.d ?? Infinity)) best = { key: k, d };
+  }
+  return best?.key;
+}
+
 /** One line per schema error: the field's path, then what was expected. */
 function describe(error: ErrorObject): string {
   const p = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
+      const known = Object.keys(
+        (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {},
+      );
+      const likely = likelyKey(key, known);
       const hint =
         /token|secret|password/i.test(key) || /apiTokens/.test(error.instancePath)
           ? ' (secrets are never inline: name an environment variable with tokenEnv, webhookSecretEnv or apiTokenEnv, or an apiTokens entry with env or file)'
-          : '';
+          : likely
+            ? ` (did you mean ${likely}?)`
+            : '';
       return `${fieldPath(error.instancePath, key)}: unknown key${hint}`;
     }
     case 'required':

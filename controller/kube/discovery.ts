@@ -26,6 +26,17 @@ export function createDiscovery(client: KubeClient): Discovery {
   const fetchVersion = async (apiVersion: string): Promise<ReadonlyMap<string, ResourceInfo>> => {
     const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
     const res = await client.request({ method: 'GET', path });
+    // Every Kubernetes API server serves the core v1: without it the kubeconfig points at something
+    // else (a web server, a proxy's wrong path), and every kind would be reported as not served.
+    if (res.status === 404 && apiVersion === 'v1') {
+      throw new CairnError(`GET ${path} answered 404: this is not a Kubernetes API server`, {
+        code: 'kube.not-an-api-server',
+        phase: 'apply-kubernetes',
+        retryable: true,
+        subject: client.server,
+        hint: "check the cluster's server URL (and its path) in the kubeconfig: `kubectl --kubeconfig FILE get --raw /api/v1` answers from an API server",
+      });
+    }
     if (res.status === 404) return new Map();
     if (res.status !== 200) {
       throw new CairnError(`discovery failed with HTTP ${res.status}: ${statusMessage(res.body)}`, {

@@ -70,6 +70,10 @@ export function createKubeClient(
   });
   const server = source.server.replace(/\/+$/, '');
   const secure = server.startsWith('https:');
+  // Where an unreachable server came from, for the one hint every failed request carries.
+  const unreachable = `check that ${server} is reachable: it is the server of ${
+    target.context ? `context ${target.context} in` : 'the current context of'
+  } ${target.kubeconfig ?? 'the default kubeconfig (KUBECONFIG, ~/.kube/config or in-cluster)'}`;
   // The server's URL is parsed once: a fresh apply sends a thousand requests, and building and
   // parsing a URL object for each was a visible share of the client's CPU. The server's own path
   // (a proxy's `/k8s/clusters/<id>`) prefixes every request path.
@@ -136,6 +140,7 @@ export function createKubeClient(
         agent: agentFor(opts),
       },
       req.body,
+      unreachable,
     );
   };
 
@@ -238,6 +243,8 @@ function send(
   path: string,
   opts: https.RequestOptions,
   body: string | undefined,
+  /** What to check when the server does not answer: which server, from which kubeconfig. */
+  unreachable: string,
 ): Promise<KubeResponse> {
   return new Promise((resolve, reject) => {
     const req = mod.request({ ...opts, timeout: REQUEST_TIMEOUT_MS }, (res) => {
@@ -263,7 +270,7 @@ function send(
           phase: 'apply-kubernetes',
           retryable: true,
           subject: `${opts.method ?? 'GET'} ${path}`,
-          hint: 'check that the cluster is reachable with this kubeconfig',
+          hint: unreachable,
           cause: err,
         }),
       ),

@@ -115,6 +115,22 @@ function libraryKubeconfig(target: KubeconfigTarget, owner: KubeconfigOwner): Cl
       hint: 'fix that kubeconfig (kubectl --kubeconfig FILE config view reads it the same way)',
     });
   }
-  if (target.context) kc.setCurrentContext(target.context);
+  if (target.context) {
+    // Else the library keeps the name and finds no cluster for it: "names no current cluster".
+    if (!kc.getContextObject(target.context)) {
+      throw new CairnError(`has no context "${target.context}" (${owner.contextField})`, {
+        code: `${owner.area}.kubeconfig`,
+        phase: owner.phase,
+        subject: owner.subject,
+        hint: `use one of: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || '(it has none)'
+        }`,
+      });
+    }
+    kc.setCurrentContext(target.context);
+  }
   return kc;
 }

@@ -101,7 +101,20 @@ export function createGitSource(
   const verifier = repo.verify
     ? (require('./verify-commit') as typeof VerifyCommit).createCommitVerifier(repo.verify)
     : undefined;
-  return new ClosingSource(new ReaderSource(reader, repo, workspaces, log, verifier));
+  return new ClosingSource(
+    new ReaderSource(reader, repo, workspaces, log, verifier, local ? url : undefined),
+  );
+}
+
+/**
+ * Why a local repository.url cannot be read, or undefined: a folder read in place holds `.git`
+ * (a working tree) or is itself a bare repository (`HEAD`). Without this, every branch of a
+ * mistyped path was reported missing, as if the repository were there.
+ */
+function localRepositoryProblem(path: string): string | undefined {
+  if (!existsSync(path)) return 'no such folder';
+  if (existsSync(join(path, '.git')) || existsSync(join(path, 'HEAD'))) return undefined;
+  return 'is not a Git repository (it holds neither .git nor a bare repository)';
 }
 
 /**
@@ -136,9 +149,22 @@ class ReaderSource implements GitSource {
     private readonly workspaces: WorkspacesConfig,
     private readonly log: Log,
     private readonly verifier?: CommitVerifier,
+    /** The path of a repository read in place; undefined for a remote. */
+    private readonly localPath?: string,
   ) {}
 
   async fetch(branches: readonly BranchSpec[]): Promise<readonly BranchHead[]> {
+    const problem = this.localPath === undefined ? undefined : localRepositoryProblem(this.localPath);
+    if (problem) {
+      const error = new CairnError(problem, {
+        code: 'source.not-a-repository',
+        phase: 'fetch',
+        retryable: true,
+        subject: `repository ${this.localPath}`,
+        hint: 'set repository.url to the folder of a Git repository (a clone, or a bare one), or its URL',
+      });
+      return branches.map((b) => ({ kind: 'error', env: b.env, branch: b.branch, error }));
+    }
     let failures: ReadonlyMap<string, Error>;
     try {
       privateFolders(this.workspaces, this.log, [join(this.workspaces.dir, 'git')]);

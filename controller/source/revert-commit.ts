@@ -111,6 +111,19 @@ export async function pushRevertCommit(request: RevertCommitRequest): Promise<Re
         ]);
       }
     }
+    if (push.code !== 0 && /branch is currently checked out/.test(push.stdout + push.stderr)) {
+      // A local repository with a working tree (git's receive.denyCurrentBranch): no retry helps.
+      const where = redactUrl(request.url).replace(/^file:\/\//, '');
+      throw new CairnError(
+        `pushing the revert commit was refused: branch ${request.pushTo} is checked out in ${where}, a repository with a working tree, which git does not push to`,
+        {
+          code: 'revert.push-rejected',
+          subject: `branch ${request.pushTo}`,
+          retryable: false,
+          hint: `check out another branch there (git -C ${where} switch --detach), or make the repository cairn reads a bare one (git clone --bare ${where} ${where}.git, then set repository.url to it)`,
+        },
+      );
+    }
     if (push.code !== 0) {
       throw new CairnError(`pushing the revert commit was refused: ${gitText(push, request)}`, {
         code: 'revert.push-rejected',

@@ -26,6 +26,21 @@ export function auditCommands(configOption: () => Option, exit: (code: number) =
       const reader = await AuditLog.reader(config.audit, o.env ? { envs: [o.env] } : {});
       try {
         const entries = await reader.list({ ...(o.env ? { env: o.env } : {}), limit: o.limit });
+        // A removed environment's chain still lists; a name neither knows is a typo, not an empty history.
+        if (
+          o.env &&
+          entries.length === 0 &&
+          !config.environments.some((e) => e.name === o.env) &&
+          reader.controls(o.env).length === 0 &&
+          reader.repairs(o.env).length === 0
+        ) {
+          throw new CairnError(`no environment named "${o.env}", and no audit chain of that name`, {
+            code: 'config.unknown-env',
+            phase: 'config',
+            subject: config.file,
+            hint: `use one of: ${config.environments.map((e) => e.name).join(', ')}`,
+          });
+        }
         // On stderr, so that --json stays one array: a record whose hash does not match cannot be
         // read at all, and without this a chain broken at its first record listed as empty.
         for (const line of breakLines(reader)) process.stderr.write(`${line}\n`);

@@ -2,6 +2,11 @@ import { validateConfigFile } from '../../config/load-config';
 import { environmentNamed } from '../environment-named';
 import type * as Once from './once';
 
+/** `1 environment`, `2 environments`: a count as a person says it. */
+function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
@@ -18,7 +23,7 @@ export async function validateCommand(o: { config: string; env?: string }): Prom
     return 1;
   }
   if (!o.env) {
-    out(`${o.config} is valid (${result.config.environments.length} environments)`);
+    out(`${o.config} is valid (${counted(result.config.environments.length, 'environment')})`);
     return 0;
   }
   const env = environmentNamed(result.config, o.env);
@@ -32,8 +37,8 @@ export async function validateCommand(o: { config: string; env?: string }): Prom
     const assembly =
       aws && revision.trees.aws ? await aws.synthesize(workspace.dir, revision.sha) : undefined;
     out(
-      `${env.name} @ ${revision.sha.slice(0, 12)} is valid: ${manifests.length} Kubernetes objects, ` +
-        `${assembly ? assembly.stacks.length : 0} stacks`,
+      `${env.name} @ ${revision.sha.slice(0, 12)} is valid: ${counted(manifests.length, 'Kubernetes object')}, ` +
+        counted(assembly ? assembly.stacks.length : 0, 'stack'),
     );
   });
   return 0;

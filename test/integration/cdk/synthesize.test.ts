@@ -94,6 +94,24 @@ describe('synthesizing the CDK app of a workspace', () => {
     expect((error as Error).message).toContain('did not finish within 2s');
   });
 
+  it('fails at once, saying what to write instead, for the app command `cdk init` writes (npx ts-node)', async () => {
+    // given the TypeScript app `cdk init app --language typescript` makes: its cdk.json runs npx,
+    // which finds only packages in the app's own node_modules and downloads any other
+    const dir = workspaceWith({}, 'ts-app');
+    writeFileSync(
+      `${dir}/aws-resources/cdk.json`,
+      JSON.stringify({ app: 'npx ts-node --prefer-ts-exts app.ts' }),
+    );
+    // when it is synthesized in the sandbox, where nothing can be downloaded
+    const started = Date.now();
+    const error = await synthError(dir);
+    // then npm does not wait on a network it cannot have (it retried for over a minute) ...
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(isCairnError(error) && error.code).toBe('synth.failed');
+    // ... and the hint names npx and the command that works: cairn's own tsx
+    expect(isCairnError(error) && error.hint).toMatch(/npx .*tsx app\.ts/s);
+  }, 120_000);
+
   it('runs the app without cairn’s credentials or secrets in its environment', async () => {
     // given cairn's process holds AWS credentials and a token
     process.env.AWS_SECRET_ACCESS_KEY = 'cairn-own-secret-key';

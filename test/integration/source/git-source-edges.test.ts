@@ -105,6 +105,25 @@ describe.each(backends)('the %s backend', (backend) => {
     expect(error?.message).toMatch(/^repository http:\/\/127\.0\.0\.1:9\/nothing\.git/);
   });
 
+  it.each([
+    ['a folder that does not exist', () => join(repo.root, 'no-such-repo'), 'no such folder'],
+    [
+      'a folder that is not a repository',
+      () => mkdtempSync(join(repo.root, 'plain-')),
+      'is not a Git repository',
+    ],
+  ])('says the repository.url is %s, not that every branch is missing', async (_case, path, said) => {
+    const url = path();
+    const heads = await sourceFor(url, backend).fetch([{ env: 'dev', branch: 'dev' }]);
+    expect(heads.map((h) => h.kind)).toEqual(['error']);
+    const error = heads[0]?.kind === 'error' ? heads[0].error : undefined;
+    expect(isCairnError(error) && [error.code, error.subject]).toEqual([
+      'source.not-a-repository',
+      `repository ${url}`,
+    ]);
+    expect(error?.message).toContain(said);
+  });
+
   it('reports a corrupt repository (a missing commit object) as an error for that environment', async () => {
     // given a repository of its own whose head commit object was deleted
     const broken = createTestRepo(`corrupt-${backend}`, { dev: { 'k8s-resources/a.yaml': 'a: 1\n' } });

@@ -228,3 +228,35 @@ describe('pushRevertCommit over HTTP with a token', () => {
     }
   });
 });
+
+describe('pushRevertCommit to a local repository that is not bare', () => {
+  it('says that the branch is checked out there and what to do, instead of blaming a token', async () => {
+    // given the repository a new user makes by hand: a plain (non-bare) repository whose working
+    // tree has the environment branch checked out, which git refuses pushes to
+    const repo = createTestRepo('revert-checked-out', { dev: { 'k8s-resources/a.yaml': 'value: one\n' } });
+    try {
+      const first = repo.sha('dev');
+      const second = repo.commit('dev', 'a: two', { 'k8s-resources/a.yaml': 'value: two\n' });
+      expect(runGit(repo.work, 'symbolic-ref', '--short', 'HEAD')).toBe('dev');
+      // when an entry of that branch is reverted
+      const error = await pushRevertCommit({
+        url: repo.work,
+        branch: 'dev',
+        fromSha: first,
+        toSha: second,
+        message: 'Revert "a: two"\n',
+        identity: { name: 'cairn', email: 'cairn@localhost' },
+        pushTo: 'dev',
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      // then the refusal names the reason, and it is not one a retry fixes
+      expect(isCairnError(error) && [error.code, error.retryable]).toEqual(['revert.push-rejected', false]);
+      expect((error as Error).message).toContain(`branch dev is checked out in ${repo.work}`);
+      expect(isCairnError(error) && error.hint).toMatch(/git clone --bare/);
+    } finally {
+      repo.remove();
+    }
+  });
+});

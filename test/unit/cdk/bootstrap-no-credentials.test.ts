@@ -1,5 +1,5 @@
 import { bootstrapKind, requireBootstrap } from '../../../cdk/deploy/bootstrap';
-import { destroyClients, makeClients } from '../../../cdk/deploy/aws-clients';
+import { destroyClients, makeClients, type AwsClients } from '../../../cdk/deploy/aws-clients';
 import { isCairnError } from '../../../controller/model/errors';
 
 const target = {
@@ -49,6 +49,28 @@ describe('the bootstrap checks without any AWS credentials', () => {
       }
     } finally {
       destroyClients(clients);
+    }
+  });
+});
+
+describe('the bootstrap checks against an AWS endpoint that refuses connections', () => {
+  it('say to check the endpoint, not to grant a permission', async () => {
+    // given aws.endpoint pointing where nothing listens (a stopped moto, a typo'd port): the SDK's
+    // error after its retries, as it throws it
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), {
+      code: 'ECONNREFUSED',
+      syscall: 'connect',
+      $metadata: { attempts: 8 },
+    });
+    const clients = { ssm: { send: () => Promise.reject(refused) } } as unknown as AwsClients;
+    for (const error of [
+      await failure(() => bootstrapKind(clients, target)),
+      await failure(() => requireBootstrap(clients, 'dev', target)),
+    ]) {
+      expect(isCairnError(error)).toBe(true);
+      expect(error.message).toContain('ECONNREFUSED');
+      expect(error.message).toContain('check that http://127.0.0.1:9 is reachable (aws.endpoint)');
+      expect(error.message).not.toContain('allow the environment');
     }
   });
 });

@@ -1,4 +1,4 @@
-import { EXIT, main } from '../../../controller/cli/main';
+import { EXIT, main, program } from '../../../controller/cli/main';
 import { mutedStderr, runCli } from '../../helpers/cli';
 
 jest.setTimeout(30_000);
@@ -85,5 +85,19 @@ describe('cairn sync on a sharded installation', () => {
       stderr.mockRestore();
       process.exitCode = undefined;
     }
+  });
+});
+
+describe('the --config option', () => {
+  it('is -c, --config in every command that takes it (cairn install -c F is not a usage error)', () => {
+    type Cmd = ReturnType<typeof program>;
+    const walk = (command: Cmd, path: string): string[] =>
+      command.options
+        .filter((o) => o.long === '--config')
+        .map((o) => `${path}: ${o.flags}`)
+        .concat(command.commands.flatMap((c) => walk(c, `${path} ${c.name()}`)));
+    const flags = walk(program([], 'all'), 'cairn');
+    expect(flags.length).toBeGreaterThan(10);
+    expect(flags.filter((f) => !f.endsWith('-c, --config <file>'))).toEqual([]);
   });
 });

@@ -420,6 +420,16 @@ describe('validateConfigFile rejects broken configs naming the field', () => {
       'repository.colour: unknown key',
     ],
     [
+      'a misspelt key',
+      valid.replace('pollInterval: 10s', 'pollIntervall: 10s'),
+      'repository.pollIntervall: unknown key (did you mean pollInterval?)',
+    ],
+    [
+      'a key in the wrong case',
+      valid.replace('pollInterval: 10s', 'pollinterval: 10s'),
+      'repository.pollinterval: unknown key (did you mean pollInterval?)',
+    ],
+    [
       'an inline token',
       valid.replace('pollInterval: 10s', 'pollInterval: 10s, auth: { token: abc }'),
       'repository.auth.token: unknown key (secrets are never inline',

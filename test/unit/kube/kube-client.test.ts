@@ -107,4 +107,19 @@ describe('kube client request paths', () => {
       closed.close();
     }
   });
+
+  it('names the server, the kubeconfig file and the context when the server cannot be reached', async () => {
+    // given an environment's kubeconfig whose server refuses connections (a stopped cluster, a wrong port)
+    const file = kubeconfig('http://127.0.0.1:9');
+    const closed = createKubeClient({ kubeconfig: file, context: 'c', concurrency: 2 });
+    try {
+      // then its error says where cairn looked, not just "this kubeconfig"
+      await expect(closed.request({ method: 'GET', path: '/api/v1' })).rejects.toMatchObject({
+        code: 'kube.unreachable',
+        hint: `check that http://127.0.0.1:9 is reachable: it is the server of context c in ${file}`,
+      });
+    } finally {
+      closed.close();
+    }
+  });
 });

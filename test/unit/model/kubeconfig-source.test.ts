@@ -68,6 +68,28 @@ describe('kubeconfigSource', () => {
       `set ${owner.contextField} to a context of that kubeconfig`,
     );
   });
+
+  it.each(owners)(
+    'says that the context %s names is not in the kubeconfig, and which are',
+    (_area, owner) => {
+      // given a kubeconfig with contexts a and b, and a config that names a third
+      const file = write(
+        'two-contexts.yaml',
+        'apiVersion: v1\nkind: Config\ncurrent-context: a\nclusters: [{name: k, cluster: {server: "https://k.example"}}]\nusers: [{name: u, user: {token: t0k}}]\ncontexts: [{name: a, context: {cluster: k, user: u}}, {name: b, context: {cluster: k, user: u}}]\n',
+      );
+      // then the error is about that name, not about a current cluster the kubeconfig lacks
+      expect(() => kubeconfigSource({ kubeconfig: file, context: 'staging' }, owner)).toThrow(
+        expect.objectContaining({
+          code: `${owner.area}.kubeconfig`,
+          subject: 'k.yaml',
+          message: expect.stringContaining(
+            `has no context "staging" (${owner.contextField})`,
+          ) as unknown as string,
+          hint: `use one of: a, b`,
+        }),
+      );
+    },
+  );
 });
 
 describe('kubeconfigSource remembers the credentials it reads, for masking', () => {
