@@ -75,13 +75,7 @@ interface GitRun {
  */
 export async function pushRevertCommit(request: RevertCommitRequest): Promise<RevertCommit> {
   checkShapes(request);
-  const root = mkdtempSync(join(request.tmpRoot ?? tmpdir(), 'cairn-revert-'));
-  // mkdtemp makes 0700 already; said again because the clone holds the repository's content.
-  chmodSync(root, 0o700);
-  try {
-    const git = gitIn(join(root, 'repo.git'), request);
-    const init = await runGit(['init', '--bare', '--quiet', join(root, 'repo.git')], envFor(request), root);
-    if (init.code !== 0) throw gitFailure('git init', init, request);
+  return inPrivateRepo(request, 'cairn-revert-', async (git) => {
     if (request.pushTo !== request.branch) await refuseExistingBranch(git, request);
     let head = await fetchBranch(git, request);
     let commit = await revertOnto(git, head, request);
@@ -135,9 +129,35 @@ export async function pushRevertCommit(request: RevertCommitRequest): Promise<Re
       });
     }
     return { sha: commit.sha, parent: head, pushedTo: request.pushTo, files: commit.files, rebased };
+  });
+}
+
+/**
+ * Runs `work` with git in a fresh private bare repository (mode 0700: it holds the repository's
+ * content), removed afterwards, even on failure.
+ */
+async function inPrivateRepo<T>(
+  request: RemoteRequest & Pick<RevertCommitRequest, 'branch' | 'tmpRoot'>,
+  prefix: string,
+  work: (git: Git) => Promise<T>,
+): Promise<T> {
+  const root = mkdtempSync(join(request.tmpRoot ?? tmpdir(), prefix));
+  // mkdtemp makes 0700 already; said again because the clone holds the repository's content.
+  chmodSync(root, 0o700);
+  try {
+    const gitdir = join(root, 'repo.git');
+    const init = await runGit(['init', '--bare', '--quiet', gitdir], envFor(request), root);
+    if (init.code !== 0) throw gitFailure('git init', init, request);
+    return await work(gitIn(gitdir, request));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** Fetches `branch` of `url` with its whole history (never HEAD, no tags) under the same ref name. */
+function fetchWholeBranch(git: Git, url: string, branch: string): Promise<GitRun> {
+  const ref = `refs/heads/${branch}`;
+  return git(['fetch', '--no-tags', '--no-write-fetch-head', '--end-of-options', url, `+${ref}:${ref}`]);
 }
 
 /**
@@ -154,7 +174,7 @@ function checkShapes(request: RevertCommitRequest): void {
 
 type Git = (args: readonly string[], input?: string, extraEnv?: Record<string, string>) => Promise<GitRun>;
 
-function gitIn(gitdir: string, request: RevertCommitRequest): Git {
+function gitIn(gitdir: string, request: Pick<RevertCommitRequest, 'auth' | 'sshKeyPath'>): Git {
   const env = envFor(request);
   return (args, input, extraEnv) =>
     runGit(['--git-dir', gitdir, ...args], { ...env, ...extraEnv }, undefined, input);
@@ -201,7 +221,7 @@ export function gitEnvironment(auth?: HttpAuth, sshKeyPath?: string): Record<str
   };
 }
 
-function envFor(request: RevertCommitRequest): Record<string, string> {
+function envFor(request: Pick<RevertCommitRequest, 'auth' | 'sshKeyPath'>): Record<string, string> {
   return gitEnvironment(request.auth, request.sshKeyPath);
 }
 
@@ -238,14 +258,7 @@ function runGit(
 /** Fetches the environment branch (whole history, never HEAD) and returns its head. */
 async function fetchBranch(git: Git, request: RevertCommitRequest): Promise<string> {
   const ref = `refs/heads/${request.branch}`;
-  const fetched = await git([
-    'fetch',
-    '--no-tags',
-    '--no-write-fetch-head',
-    '--end-of-options',
-    request.url,
-    `+${ref}:${ref}`,
-  ]);
+  const fetched = await fetchWholeBranch(git, request.url, request.branch);
   if (fetched.code !== 0) {
     const missing = /couldn't find remote ref/i.test(fetched.stderr);
     throw new CairnError(
@@ -454,30 +467,19 @@ export async function notRevertOf(
   checkedRef(request.branch, 'the revert branch');
   checkedSha(request.fromSha, 'fromSha of the reverted entry');
   checkedSha(request.toSha, 'toSha of the reverted entry');
-  const root = mkdtempSync(join(tmpdir(), 'cairn-revert-check-'));
-  chmodSync(root, 0o700);
-  try {
-    const gitdir = join(root, 'repo.git');
-    const env = gitEnvironment(request.auth, request.sshKeyPath);
-    const init = await runGit(['init', '--bare', '--quiet', gitdir], env, root);
-    if (init.code !== 0) throw gitFailure('git init', init, request);
-    const git = (args: readonly string[]) => runGit(['--git-dir', gitdir, ...args], env);
-    const ref = `refs/heads/${request.branch}`;
+  return inPrivateRepo(request, 'cairn-revert-check-', async (git) => {
     // The whole history of the branch: `fromSha`, whose tree the revert must have, is an ancestor.
-    const fetched = await git([
-      'fetch',
-      '--no-tags',
-      '--no-write-fetch-head',
-      '--end-of-options',
-      request.url,
-      `+${ref}:${ref}`,
-    ]);
+    const fetched = await fetchWholeBranch(git, request.url, request.branch);
     if (fetched.code !== 0) throw gitFailure('git fetch', fetched, request);
-    const [head, ...parents] = (
-      await git(['rev-list', '--parents', '-n', '1', '--end-of-options', ref])
-    ).stdout
-      .trim()
-      .split(/\s+/);
+    const listed = await git([
+      'rev-list',
+      '--parents',
+      '-n',
+      '1',
+      '--end-of-options',
+      `refs/heads/${request.branch}`,
+    ]);
+    const [head, ...parents] = listed.stdout.trim().split(/\s+/);
     if (parents.length !== 1 || parents[0] !== request.toSha)
       return `its head ${head?.slice(0, 12) ?? '?'} is not a commit on ${request.toSha.slice(0, 12)} alone (parents: ${parents.map((p) => p.slice(0, 12)).join(', ') || 'none'})`;
     const tree = async (commit: string) =>
@@ -487,7 +489,5 @@ export async function notRevertOf(
     return has === wanted
       ? undefined
       : `its head ${head!.slice(0, 12)} holds other files than ${request.fromSha.slice(0, 12)}, which the revert goes back to`;
-  } finally {
-    rmSync(root, { recursive: true, force: true });
-  }
+  });
 }
