@@ -226,6 +226,303 @@ export const READS_FILED_ELSEWHERE: ReadonlyMap<string, string> = new Map([
 ]);
 
 /**
+ * The writes that take no resource type and change a setting of the account or Region that every
+ * environment shares, as opposed to making something new of the app's own (`sqs:CreateQueue`-like
+ * creates, which the CDK grants on `*`): each with what it changes, lower case; the refusal names
+ * it. Granted on `*`, environment a's role changes what b's resources run under: b's new volumes
+ * unencrypted, b's instances' metadata service, the account's organization, its security services
+ * and their findings, its registered domains. Found by reading, against AWS's API reference, the
+ * actions outside BOUNDED_APART that take no resource type and that AWS files under Write,
+ * Permissions management or Tagging (2,609 in the release RESOURCELESS_ACTIONS is generated from),
+ * those first whose names or descriptions name an account, a Region, a default, a setting, a
+ * preference, an organization, a delegated administrator, enabling or disabling. Those of
+ * BOUNDED_APART are refused there already: `s3:PutAccountPublicAccessBlock` (S3's bound),
+ * `ssm:UpdateServiceSetting`, `kinesis:UpdateAccountSettings`, `iam:UpdateAccountPasswordPolicy`
+ * (an identity write); and those that take a resource type (`account:PutAlternateContact`,
+ * `EnableRegion`, `securityhub:DisableSecurityHub`, `config:StopConfigurationRecorder`,
+ * `cloudtrail:StopLogging`, `guardduty:UpdateDetector`) are refused on `*` as any other. Decided
+ * here, and only here; passes only where `aws.externalTargets` lists the resource as written (`*`:
+ * an environment trusted with the whole account). The CDK grants none of these (aws-cdk-lib 2.276).
+ */
+export const ACCOUNT_SETTINGS: ReadonlyMap<string, string> = (() => {
+  const table = new Map<string, string>();
+  const group = (changes: string, ...actions: string[]) => {
+    for (const action of actions) table.set(action, changes);
+  };
+  // EC2's defaults and switches, which every environment's new volumes, instances, images and VPCs take.
+  group(
+    "the Region's EBS encryption by default and its default KMS key, for every environment's new volumes",
+    'ec2:disableebsencryptionbydefault',
+    'ec2:enableebsencryptionbydefault',
+    'ec2:modifyebsdefaultkmskeyid',
+    'ec2:resetebsdefaultkmskeyid',
+  );
+  group(
+    "the Region's instance metadata defaults (IMDSv2 required or not, hop limit), for every environment's new instances",
+    'ec2:modifyinstancemetadatadefaults',
+  );
+  group(
+    'EC2 serial console access to every instance of the account',
+    'ec2:enableserialconsoleaccess',
+    'ec2:disableserialconsoleaccess',
+  );
+  group(
+    "the Region's block public access for AMIs and EBS snapshots: whether any environment's image or snapshot can be made public",
+    'ec2:enableimageblockpublicaccess',
+    'ec2:disableimageblockpublicaccess',
+    'ec2:enablesnapshotblockpublicaccess',
+    'ec2:disablesnapshotblockpublicaccess',
+  );
+  group(
+    "the Region's Allowed AMIs setting: which images every environment may launch",
+    'ec2:enableallowedimagessettings',
+    'ec2:disableallowedimagessettings',
+    'ec2:replaceimagecriteriainallowedimagessettings',
+  );
+  group(
+    "the Region's VPC Block Public Access and VPC Encryption Control, over every environment's VPCs",
+    'ec2:modifyvpcblockpublicaccessoptions',
+    'ec2:modifyaccountvpcencryptioncontrol',
+  );
+  group(
+    "the account's defaults for every environment's instances and resource ids (burstable instances' CPU credits, ID formats, event notification tags, Local Zone opt-ins)",
+    'ec2:modifydefaultcreditspecification',
+    'ec2:modifyidformat',
+    'ec2:modifyidentityidformat',
+    'ec2:registerinstanceeventnotificationattributes',
+    'ec2:deregisterinstanceeventnotificationattributes',
+    'ec2:modifyavailabilityzonegroup',
+  );
+  group(
+    "the account's bring-your-own-IP address ranges, which every environment's addresses from them use",
+    'ec2:advertisebyoipcidr',
+    'ec2:withdrawbyoipcidr',
+    'ec2:deprovisionbyoipcidr',
+  );
+  // Organization membership and what the organization trusts.
+  group(
+    "the account's organization: its membership, the organization itself, the services it trusts and its delegated administrators",
+    'organizations:leaveorganization',
+    'organizations:deleteorganization',
+    'organizations:enableawsserviceaccess',
+    'organizations:disableawsserviceaccess',
+    'organizations:enableallfeatures',
+    'organizations:deleteresourcepolicy',
+    'ram:enablesharingwithawsorganization',
+    'ec2:enableipamorganizationadminaccount',
+    'ec2:disableipamorganizationadminaccount',
+    'ec2:enablereachabilityanalyzerorganizationsharing',
+    'health:enablehealthserviceaccessfororganization',
+    'health:disablehealthserviceaccessfororganization',
+    'servicequotas:associateservicequotatemplate',
+    'servicequotas:disassociateservicequotatemplate',
+    'notifications:enablenotificationsaccessfororganization',
+    'notifications:disablenotificationsaccessfororganization',
+  );
+  // Security services: their enablement, administrator and findings, which watch every environment.
+  group(
+    "the account's GuardDuty: its detector, administrator, members, organization configuration and every environment's findings",
+    'guardduty:createdetector',
+    'guardduty:acceptadministratorinvitation',
+    'guardduty:acceptinvitation',
+    'guardduty:declineinvitations',
+    'guardduty:deleteinvitations',
+    'guardduty:disassociatefromadministratoraccount',
+    'guardduty:disassociatefrommasteraccount',
+    'guardduty:enableorganizationadminaccount',
+    'guardduty:disableorganizationadminaccount',
+    'guardduty:updateorganizationconfiguration',
+    'guardduty:updatemalwarescansettings',
+    'guardduty:updatememberdetectors',
+    'guardduty:deletemembers',
+    'guardduty:disassociatemembers',
+    'guardduty:invitemembers',
+    'guardduty:startmonitoringmembers',
+    'guardduty:stopmonitoringmembers',
+    'guardduty:archivefindings',
+    'guardduty:unarchivefindings',
+  );
+  group(
+    "the account's Security Hub, Inspector, Macie, Detective, Audit Manager, Security Lake and Firewall Manager: their enablement, administrator and configuration",
+    'securityhub:enablesecurityhubv2',
+    'securityhub:disablesecurityhubv2',
+    'securityhub:batchupdatestandardscontrolassociations',
+    'securityhub:updatesecuritycontrol',
+    'inspector2:enable',
+    'inspector2:disable',
+    'inspector2:enabledelegatedadminaccount',
+    'inspector2:disabledelegatedadminaccount',
+    'inspector2:associatemember',
+    'inspector2:disassociatemember',
+    'inspector2:updateconfiguration',
+    'inspector2:updateorganizationconfiguration',
+    'inspector2:updateencryptionkey',
+    'inspector2:resetencryptionkey',
+    'macie2:enablemacie',
+    'macie2:disablemacie',
+    'macie2:enableorganizationadminaccount',
+    'macie2:disableorganizationadminaccount',
+    'macie2:disassociatefromadministratoraccount',
+    'macie2:disassociatefrommasteraccount',
+    'macie2:updateorganizationconfiguration',
+    'macie2:updatemembersession',
+    'macie2:putclassificationexportconfiguration',
+    'macie2:putfindingspublicationconfiguration',
+    'detective:enableorganizationadminaccount',
+    'detective:disableorganizationadminaccount',
+    'auditmanager:registeraccount',
+    'auditmanager:deregisteraccount',
+    'auditmanager:registerorganizationadminaccount',
+    'auditmanager:deregisterorganizationadminaccount',
+    'auditmanager:updatesettings',
+    'securitylake:registerdatalakedelegatedadministrator',
+    'securitylake:deregisterdatalakedelegatedadministrator',
+    'fms:associateadminaccount',
+    'fms:disassociateadminaccount',
+    'fms:putadminaccount',
+    'cloudtrail:registerorganizationdelegatedadmin',
+    'cloudtrail:deregisterorganizationdelegatedadmin',
+    'trustedadvisor:setaccountaccess',
+    'trustedadvisor:setorganizationaccess',
+  );
+  group(
+    "the account's AWS Config delivery channel and retention: where and how long every environment's configuration history is kept",
+    'config:putdeliverychannel',
+    'config:deletedeliverychannel',
+    'config:putretentionconfiguration',
+    'config:deleteretentionconfiguration',
+  );
+  // Registered domains: IAM gives them no resource type, so on `*` every environment's domain.
+  group(
+    'every registered domain of the account: its owner account, transfer lock, renewal, contacts, name servers and DNSSEC',
+    'route53domains:transferdomaintoanotherawsaccount',
+    'route53domains:canceldomaintransfertoanotherawsaccount',
+    'route53domains:disabledomaintransferlock',
+    'route53domains:enabledomaintransferlock',
+    'route53domains:disabledomainautorenew',
+    'route53domains:enabledomainautorenew',
+    'route53domains:deletedomain',
+    'route53domains:pushdomain',
+    'route53domains:updatedomaincontact',
+    'route53domains:updatedomaincontactprivacy',
+    'route53domains:updatedomainnameservers',
+    'route53domains:associatedelegationsignertodomain',
+    'route53domains:disassociatedelegationsignerfromdomain',
+  );
+  // The account itself: its contacts, billing and console access.
+  group(
+    "the account's settings, billing and payment preferences, and console sign-in",
+    'aws-portal:modifyaccount',
+    'aws-portal:modifybilling',
+    'aws-portal:modifypaymentmethods',
+    'billing:updatebillingpreferences',
+    'billing:updateiamaccesspreference',
+    'payments:updatepaymentpreferences',
+    'freetier:upgradeaccountplan',
+    'signin:putconsoleauthorizationconfiguration',
+    'signin:deleteconsoleauthorizationconfiguration',
+  );
+  // Other services' settings of the account or Region, which every environment's resources of theirs run under.
+  group(
+    "the account's ECR registry: its policy, replication, scanning, signing and settings, over every environment's repositories",
+    'ecr:putregistrypolicy',
+    'ecr:deleteregistrypolicy',
+    'ecr:putreplicationconfiguration',
+    'ecr:putregistryscanningconfiguration',
+    'ecr:putaccountsetting',
+    'ecr:putsigningconfiguration',
+    'ecr:deletesigningconfiguration',
+  );
+  group(
+    "the account's ECS settings (Container Insights, awsvpc trunking, tagging, ...), for every principal's or environment's clusters, services and tasks",
+    'ecs:putaccountsettingdefault',
+    'ecs:putaccountsetting',
+    'ecs:deleteaccountsetting',
+  );
+  group(
+    "the account's CloudWatch Logs account policies (data protection, subscription filters, storage tier) over every environment's log groups",
+    'logs:putaccountpolicy',
+    'logs:deleteaccountpolicy',
+    'logs:putstoragetierpolicy',
+  );
+  group(
+    "the account's observability sharing and X-Ray settings: a link that shares every environment's metrics, logs and traces with a monitoring account, X-Ray's encryption, destination and resource policy",
+    'cloudwatch:link',
+    'logs:link',
+    'xray:link',
+    'xray:putencryptionconfig',
+    'xray:updatetracesegmentdestination',
+    'xray:putresourcepolicy',
+    'xray:deleteresourcepolicy',
+  );
+  group(
+    "the default event bus's policy: which accounts may put events on the bus every environment's rules read",
+    'events:putpermission',
+    'events:removepermission',
+  );
+  group(
+    "the account's Bedrock settings: model invocation logging (every environment's prompts and answers, to a bucket the caller names), enforced guardrails, data retention",
+    'bedrock:putmodelinvocationloggingconfiguration',
+    'bedrock:deletemodelinvocationloggingconfiguration',
+    'bedrock:putenforcedguardrailconfiguration',
+    'bedrock:deleteenforcedguardrailconfiguration',
+    'bedrock:putaccountdataretention',
+  );
+  group(
+    "the account's SES sending: whether every environment may send, its suppression list, account details and dashboards",
+    'ses:putaccountsendingattributes',
+    'ses:updateaccountsendingenabled',
+    'ses:putaccountsuppressionattributes',
+    'ses:putaccountdetails',
+    'ses:putaccountvdmattributes',
+    'ses:putaccountdedicatedipwarmupattributes',
+    'ses:putdeliverabilitydashboardoption',
+  );
+  group(
+    "the account's Lake Formation settings and grants: its data lake administrators and who may read every environment's catalog tables",
+    'lakeformation:putdatalakesettings',
+    'lakeformation:grantpermissions',
+    'lakeformation:revokepermissions',
+    'lakeformation:batchgrantpermissions',
+    'lakeformation:batchrevokepermissions',
+  );
+  group(
+    "an account or Region setting of the service, which every environment's resources of it take",
+    'acm:putaccountconfiguration',
+    'appconfig:updateaccountsettings',
+    'autoscaling:putaccountsetting',
+    'backup:updateglobalsettings',
+    'backup:updateregionsettings',
+    'elasticfilesystem:putaccountpreferences',
+    'elasticmapreduce:putblockpublicaccessconfiguration',
+    'glacier:setdataretrievalpolicy',
+    'greengrass:associateserviceroletoaccount',
+    'greengrass:disassociateservicerolefromaccount',
+    'iot:updateencryptionconfiguration',
+    'iot:setloggingoptions',
+    'iot:setv2loggingoptions',
+    'iot:updateaccountauditconfiguration',
+    'iot:deleteaccountauditconfiguration',
+    'iot:updateindexingconfiguration',
+    'iot:updateeventconfigurations',
+    'resource-explorer-2:associatedefaultview',
+    'resource-explorer-2:disassociatedefaultview',
+    'resource-groups:updateaccountsettings',
+    'quicksight:updateaccountsettings',
+    'quicksight:updatepublicsharingsettings',
+    'timestream:updateaccountsettings',
+    'license-manager:updateservicesettings',
+    'notifications:putfeatureoptinstatus',
+  );
+  return table;
+})();
+
+/** Whether an action (not a pattern: a wildcard already counts as taking a resource) is one of ACCOUNT_SETTINGS. */
+function changesAccount(action: string): boolean {
+  return ACCOUNT_SETTINGS.has(action.toLowerCase());
+}
+
+/**
  * The reads of RESOURCELESS_READS that answer with no environment's data and that the CDK grants
  * on `*`, lower case: `ecr:GetAuthorizationToken` and `ecr-public:GetAuthorizationToken` (a token
  * for the caller's own pulls, which ECR's grants bound), X-Ray's sampling rules and targets (which
@@ -416,7 +713,7 @@ function identityBoundsOf(action: string): ('lend' | 'rewrite')[] {
 }
 
 /** What an action does that the grant check bounds, and so what its resource must be (see BOUNDS). */
-type Bound = 'data' | 'lend' | 'rewrite' | 'stack' | 'account' | 'reads';
+type Bound = 'data' | 'lend' | 'rewrite' | 'stack' | 'account' | 'reads' | 'settings';
 
 /** The ARN services an IAM or STS action's resources are named in (a role's ARN for `sts:AssumeRole`). */
 const IDENTITY_SERVICES: readonly string[] = ['iam', 'sts'];
@@ -456,6 +753,7 @@ function boundsOf(action: string): { readonly bound: Bound; readonly services: r
     ...(reachesStacks(action) ? [{ bound: 'stack' as const, services: ['cloudformation'] }] : []),
     ...(reachesAccount(action) ? [{ bound: 'account' as const, services: ['*'] }] : []),
     ...(readsAccountWide(action) ? [{ bound: 'reads' as const, services: ['*'] }] : []),
+    ...(changesAccount(action) ? [{ bound: 'settings' as const, services: ['*'] }] : []),
   ];
 }
 
@@ -880,6 +1178,18 @@ const BOUNDS: Readonly<
     which: "which answers with every environment's data of the account, and aws.accountWideReads is not set",
     why: "a role of this environment could read what the service answers with for the whole account, the action naming no resource to hold to this app's own: every environment's traces, metric statistics, log query texts, task and job definitions with their environment, launch templates' user data, ...",
   },
+  settings: {
+    // As for reads: a Resource naming something whole grants such an action nothing; a wildcard
+    // is taken as `*`. Only an environment trusted with the whole account lists it.
+    admits: (template, resource, bounds) => {
+      if (targetKind(template, resource, bounds) === 'listed') return true;
+      const text = literalText(resource, bounds.pseudo);
+      return text === undefined ? ownResource(template, resource, bounds) : !/[*?]/.test(text);
+    },
+    which:
+      'which changes a setting of the account or Region every environment shares, and aws.externalTargets does not list it',
+    why: "a role of this environment could change what every other environment's resources run under, the action naming no resource to hold to this app's own: EBS encryption by default, instance metadata defaults, block public access, the account's organization, its security services and their findings, its registered domains, ...",
+  },
 };
 
 /** What an identity policy statement grants out of bounds: the first resource and action, and its Bound, or undefined. */
@@ -923,7 +1233,9 @@ function reachOf(
           ON_ANY_ONLY_IF.get(out.action.toLowerCase())?.fix ??
           (out.bound === 'reads' && READS_FILED_ELSEWHERE.has(out.action.toLowerCase())
             ? `${out.action} answers with ${READS_FILED_ELSEWHERE.get(out.action.toLowerCase())!}`
-            : undefined),
+            : out.bound === 'settings'
+              ? `${out.action} changes ${ACCOUNT_SETTINGS.get(out.action.toLowerCase())!}`
+              : undefined),
       };
   }
   return undefined;
@@ -947,8 +1259,9 @@ function reachOf(
  * `*`; and an account-wide read (ACCOUNT_WIDE_READS) unless `aws.accountWideReads`: on moto, a's
  * role was given `xray:BatchGetTraces` on `*`, and `ec2:DescribeLaunchTemplateVersions`,
  * `autoscaling:DescribeLaunchConfigurations` and `ec2:DescribeVpnConnections` on `*`, which AWS
- * files under List (READS_FILED_ELSEWHERE). Checked before any change set, in a plan and a
- * deploy.
+ * files under List (READS_FILED_ELSEWHERE); and a change of a setting of the account or Region
+ * (ACCOUNT_SETTINGS) unless listed: on moto, a's role was given `ec2:DisableEbsEncryptionByDefault`
+ * on `*`. Checked before any change set, in a plan and a deploy.
  */
 export function assertGrantsInBounds(
   stackName: string,
@@ -962,7 +1275,7 @@ export function assertGrantsInBounds(
       phase,
       retryable: false,
       subject: `stack ${stackName}`,
-      hint: "grant only resources of this app (the CDK's grant* on its own constructs does; its own roles to pass or assume by their ARN), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets; an identity to write (iam: other than Get*, List*, PassRole) must be listed even when it is the app's own; a CloudFormation action names the stack's own (AWS::StackId, or its ARN by AWS::StackName) or a listed stack; a read of every environment's data of the account (xray:GetTraceSummaries, ecs:DescribeTaskDefinition or ec2:DescribeLaunchTemplateVersions on *) needs the environment's aws.accountWideReads, not a list",
+      hint: "grant only resources of this app (the CDK's grant* on its own constructs does; its own roles to pass or assume by their ARN), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets; an identity to write (iam: other than Get*, List*, PassRole) must be listed even when it is the app's own; a CloudFormation action names the stack's own (AWS::StackId, or its ARN by AWS::StackName) or a listed stack; a read of every environment's data of the account (xray:GetTraceSummaries, ecs:DescribeTaskDefinition or ec2:DescribeLaunchTemplateVersions on *) needs the environment's aws.accountWideReads, not a list; a change of a setting of the account or Region every environment shares (ec2:DisableEbsEncryptionByDefault, organizations:LeaveOrganization on *) only `*` in aws.externalTargets opens, for an environment trusted with the whole account",
     });
   for (const [id, resource] of resourcesOf(template)) {
     const type = typeName(resource);

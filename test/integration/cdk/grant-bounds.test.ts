@@ -118,6 +118,7 @@ beforeAll(async () => {
         { name: 'AppliedOnAny', queues: ['Q'] },
         { name: 'AppliedReads', queues: ['Q'] },
         { name: 'AppliedContents', queues: ['Q'] },
+        { name: 'AppliedSettings', queues: ['Q'] },
         { name: 'Services', services: true },
       ],
     },
@@ -1099,6 +1100,70 @@ describe("an identity policy of the environment's own role on another environmen
       "allows ecs:DescribeTaskDefinition on *, which answers with every environment's data of the account",
     ],
   ]);
+
+  it("applies nothing of a commit giving its role, on *, the Region's EBS encryption by default and the account's organization", async () => {
+    // given environment a's commit: its own role, named, allowed writes that take no resource and
+    // change what every environment shares: b's new volumes unencrypted, b's instances' metadata
+    // defaults, the account out of its organization
+    const a = applierThrough(proxy, unique('env-a'));
+    const roleName = unique('env-a-fn');
+    const template = granting(
+      policyOf({
+        Effect: 'Allow',
+        Action: [
+          'ec2:DisableEbsEncryptionByDefault',
+          'ec2:ModifyInstanceMetadataDefaults',
+          'organizations:LeaveOrganization',
+        ],
+        Resource: '*',
+      }),
+      { RoleName: roleName },
+    );
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedSettings', template), sha);
+    // then it fails naming the stack, the statement, the action, what it changes and the setting
+    // that would allow it, before any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-AppliedSettings`);
+    expect(applied.failure!.message).toContain(
+      'Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows ec2:DisableEbsEncryptionByDefault on *, which changes a setting of the account or Region every environment shares, and aws.externalTargets does not list it',
+    );
+    expect(applied.failure!.message).toContain(
+      "ec2:DisableEbsEncryptionByDefault changes the Region's EBS encryption by default and its default KMS key, for every environment's new volumes",
+    );
+    expect(applied.failure!.message).toContain('only `*` in aws.externalTargets opens');
+    expect(changeSetsOf(proxy, `${prefix}-AppliedSettings`)).toEqual([]);
+    // and moto's IAM has no such policy (without the check GetRolePolicy returned it on a's role)
+    const policy = await motoIam('GetRolePolicy', { RoleName: roleName, PolicyName: 'env-a-reads-b' });
+    expect(policy).toContain('NoSuchEntity');
+    expect(policy).not.toContain('DisableEbsEncryptionByDefault');
+    await a.close();
+  }, 60_000);
+
+  itPlansNothingOfGrants([
+    [
+      "every registered domain's owner account (on *)",
+      allowing('route53domains:TransferDomainToAnotherAwsAccount', '*'),
+      'allows route53domains:TransferDomainToAnotherAwsAccount on *, which changes a setting of the account or Region every environment shares',
+    ],
+  ]);
+
+  it('plans the same settings for an environment trusted with the whole account (* in aws.externalTargets)', async () => {
+    await expectPlanned(
+      { externalTargets: ['*'] },
+      granting(
+        allowing(
+          [
+            'ec2:DisableEbsEncryptionByDefault',
+            'ec2:ModifyInstanceMetadataDefaults',
+            'organizations:LeaveOrganization',
+            'route53domains:TransferDomainToAnotherAwsAccount',
+          ],
+          '*',
+        ),
+      ),
+    );
+  }, 60_000);
 
   it('plans the same reads for an environment that sets aws.accountWideReads', async () => {
     await expectPlanned(

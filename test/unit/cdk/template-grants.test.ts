@@ -1,6 +1,7 @@
 import { stackTemplate } from '../../../cdk/deploy/template-bounds';
 import { RESOURCELESS_ACTIONS, RESOURCELESS_READS } from '../../../cdk/deploy/resourceless-actions.generated';
 import {
+  ACCOUNT_SETTINGS,
   assertGrantsInBounds,
   namedResources,
   READS_FILED_ELSEWHERE,
@@ -600,6 +601,108 @@ describe('assertGrantsInBounds', () => {
             'xray:PutTelemetryRecords',
             'cloudwatch:PutMetricData',
             'logs:DescribeLogGroups',
+          ],
+          '*',
+        ),
+      );
+      expect(refusal(template)).toBeUndefined();
+    });
+  });
+
+  describe('changes of a setting of the account or Region every environment shares (actions with no resource type)', () => {
+    const settingRefusal = (action: string, listed: string[] = []) => {
+      try {
+        assertGrantsInBounds(
+          'app',
+          stackTemplate(granting(allow(action, '*'))),
+          { ...bounds, listed },
+          'plan',
+        );
+        return undefined;
+      } catch (error) {
+        expect(isCairnError(error) && error.code).toBe('aws.out-of-bounds');
+        return (error as Error).message;
+      }
+    };
+    const refused = (action: string) =>
+      `Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows ${action} on *, which changes a setting of the account or Region every environment shares, and aws.externalTargets does not list it`;
+
+    it.each([
+      ["the Region's EBS encryption by default", 'ec2:DisableEbsEncryptionByDefault'],
+      ["the Region's default EBS key", 'ec2:ModifyEbsDefaultKmsKeyId'],
+      ["the Region's instance metadata defaults", 'ec2:ModifyInstanceMetadataDefaults'],
+      ['serial console access to every instance', 'ec2:EnableSerialConsoleAccess'],
+      ["the Region's block public access for AMIs", 'ec2:DisableImageBlockPublicAccess'],
+      ["the Region's block public access for snapshots", 'ec2:DisableSnapshotBlockPublicAccess'],
+      ["the account's organization membership", 'organizations:LeaveOrganization'],
+      ["every registered domain's owner account", 'route53domains:TransferDomainToAnotherAwsAccount'],
+      ["every environment's GuardDuty findings", 'guardduty:ArchiveFindings'],
+      ["the account's Security Hub", 'securityhub:DisableSecurityHubV2'],
+      ["the account's ECR registry policy", 'ecr:PutRegistryPolicy'],
+      ["the account's X-Ray encryption", 'xray:PutEncryptionConfig'],
+    ])('refuses %s on *, naming what the action changes, unless * is listed', (_label, action) => {
+      const message = settingRefusal(action);
+      expect(message).toContain(refused(action));
+      expect(message).toContain(`; ${action} changes ${ACCOUNT_SETTINGS.get(action.toLowerCase())!}`);
+      expect(settingRefusal(action, ['*'])).toBeUndefined();
+    });
+
+    it.each([...ACCOUNT_SETTINGS])(
+      "refuses %s, which takes no resource type and is no other bound's, on *",
+      (action, changes) => {
+        // An entry that AWS gives a resource type, or of a service bounded apart, is refused
+        // elsewhere already: it would be dead here.
+        const [service, name] = action.split(':') as [string, string];
+        expect(RESOURCELESS_ACTIONS[service]?.split(' ')).toContain(name);
+        expect(RESOURCELESS_READS[service]?.split(' ') ?? []).not.toContain(name);
+        expect([
+          's3',
+          'sqs',
+          'sns',
+          'secretsmanager',
+          'ssm',
+          'dynamodb',
+          'kms',
+          'kinesis',
+          'lambda',
+          'states',
+          'iam',
+          'sts',
+          'cloudformation',
+        ]).not.toContain(service);
+        expect(settingRefusal(action)).toContain(`; ${action} changes ${changes}`);
+      },
+    );
+
+    it.each([
+      ['a wildcard ARN', 'arn:aws:ec2:eu-west-1:111111111111:*'],
+      ['every resource but one (NotResource)', undefined],
+    ])('refuses them on %s, which may be *', (_label, resource) => {
+      const statement =
+        resource === undefined
+          ? { Effect: 'Allow', Action: 'ec2:DisableEbsEncryptionByDefault', NotResource: 'arn:aws:s3:::x' }
+          : allow('ec2:DisableEbsEncryptionByDefault', resource);
+      expect(refusal(granting(statement))).toContain(
+        `allows ec2:DisableEbsEncryptionByDefault on ${resource ?? '*'}, which changes a setting of the account or Region`,
+      );
+    });
+
+    it('is not opened by aws.accountWideReads, which opens reads only', () => {
+      expect(refusal(granting(allow('organizations:LeaveOrganization', '*')), true)).toContain(
+        'which changes a setting of the account or Region every environment shares',
+      );
+    });
+
+    it("passes the resourceless writes that make something new of the app's own, which the CDK grants on *", () => {
+      const template = granting(
+        allow(
+          [
+            'ec2:DescribeNetworkInterfaces',
+            'logs:CreateLogDelivery',
+            'logs:PutResourcePolicy',
+            'xray:PutTraceSegments',
+            'events:PutPartnerEvents',
+            'acm:RequestCertificate',
           ],
           '*',
         ),
