@@ -32,7 +32,9 @@ export function auditCommands(configOption: () => Option, exit: (code: number) =
           entries.length === 0 &&
           !config.environments.some((e) => e.name === o.env) &&
           reader.controls(o.env).length === 0 &&
-          reader.repairs(o.env).length === 0
+          reader.repairs(o.env).length === 0 &&
+          // A chain broken at its first record lists nothing, yet it is there (and said below).
+          !reader.reports().some((r) => r.env === o.env)
         ) {
           throw new CairnError(`no environment named "${o.env}", and no audit chain of that name`, {
             code: 'config.unknown-env',
