@@ -136,16 +136,18 @@ export async function revertFailedRelease(
     }
     const heads = await ports.remoteHeads([env.branch, branch]);
     const pushed = heads.get(branch);
-    if (pushed !== undefined)
-      return pr && ports.host
-        ? await completeProposal({ ...ports, host: ports.host }, entry, env, branch, pushed, fence, log)
-        : skipped(log, `branch ${branch} exists on the Git host: its revert is proposed`);
     const head = heads.get(env.branch);
+    // A branch that moved on (a fix, or a revert by hand) wants no revert of the failed commit: not
+    // a new one, nor the pull request of one pushed before it moved.
     if (head !== entry.toSha)
       return skipped(
         log,
         `branch ${env.branch} moved on from ${entry.toSha.slice(0, 12)} (to ${head?.slice(0, 12) ?? 'nothing'})`,
       );
+    if (pushed !== undefined)
+      return pr && ports.host
+        ? await completeProposal({ ...ports, host: ports.host }, entry, env, branch, pushed, fence, log)
+        : skipped(log, `branch ${branch} exists on the Git host: its revert is proposed`);
     const listed = await listedEntry(ports, entry);
     if (pr && !ports.host) throw new Error('onFailure.revert is pr but no Git host is configured');
     const why = whyReverted(entry);

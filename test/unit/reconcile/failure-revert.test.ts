@@ -287,6 +287,27 @@ describe('revertFailedRelease: never twice', () => {
     expect(opened).toHaveLength(0);
   });
 
+  it('a revert branch pushed without its pull request gets none once the environment branch moved on', async () => {
+    // given a revert branch without its pull request, and a fix pushed onto dev since
+    const entry = failedEntry();
+    const { p, calls, opened } = ports(
+      'pr',
+      [entry],
+      new Map([
+        ['dev', 'f'.repeat(40)],
+        [autoRevertBranch(TO), 'c'.repeat(40)],
+      ]),
+    );
+
+    // when the holder's reconcile of the failed commit ends
+    const result = await revertFailedRelease(p, entry, heldLease().fence);
+
+    // then no pull request is opened against the moved branch
+    expect(result).toEqual({ kind: 'skipped', why: expect.stringMatching(/^branch dev moved on/) });
+    expect(opened).toEqual([]);
+    expect(calls).toHaveLength(0);
+  });
+
   it('a revert branch pushed without its pull request (the pusher lost its Lease) gets it from the holder, once', async () => {
     // given a revert branch whose replica lost its Lease before it opened the pull request
     const entry = failedEntry();
