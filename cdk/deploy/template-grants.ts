@@ -157,7 +157,7 @@ const HARMLESS_MANAGED_POLICIES: ReadonlySet<string> = new Set([
  * a table of services written by hand never ends, and each left out (ECR, CloudWatch Logs, RDS,
  * EFS, Glue, EventBridge, OpenSearch, ...) was another environment's images, logs or databases.
  */
-const BOUNDED_APART: readonly string[] = [...DATA_SERVICES, 'iam', 'sts', 'cloudformation'];
+export const BOUNDED_APART: readonly string[] = [...DATA_SERVICES, 'iam', 'sts', 'cloudformation'];
 
 /** `<service>:<action>` of each action of a generated table (service to space-separated names). */
 const actionsOf = (table: Readonly<Record<string, string>>): string[] =>
