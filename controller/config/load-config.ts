@@ -274,6 +274,7 @@ function withDefaults(raw: RawConfig, file: string): CairnConfig {
               clusterResources: kube.clusterResources ?? ['Namespace'],
               ...(kube.allowClusterPolicy ? { allowClusterPolicy: true } : {}),
               ...(kube.serviceAccount ? { serviceAccount: kube.serviceAccount } : {}),
+              ...(kube.sharedCredentials ? { sharedCredentials: kube.sharedCredentials } : {}),
               ...(kube.clusterDomain ? { clusterDomain: kube.clusterDomain } : {}),
               ...(kube.hosts ? { hosts: kube.hosts } : {}),
               ...(claims && raw.environments.some((o) => o !== env && o.kubernetes)

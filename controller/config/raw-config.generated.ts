@@ -395,6 +395,10 @@ export interface RawKubernetesTarget {
    */
   clusterDomain?: string;
   /**
+   * The cluster-wide credential holders of shared operators that this environment's objects may make those operators act with, as Kind/name (the name may be a * glob): an External Secrets ClusterSecretStore (an ExternalSecret's secretStoreRef or sourceRef.storeRef, a PushSecret's secretStoreRefs; one picked by labelSelector is ClusterSecretStore/*) or ClusterGenerator, a cert-manager ClusterIssuer (or an external issuer's cluster kind) asked for a Certificate with isCA, uris, ipAddresses, emailAddresses, otherNames or literalSubject, or by a CertificateRequest, and a KEDA ClusterTriggerAuthentication named by a ScaledObject's or ScaledJob's trigger (default none: each such use is refused as kube.out-of-bounds). List a holder only once it reaches nothing but this environment's own (a ClusterSecretStore's conditions naming its namespaces).
+   */
+  sharedCredentials?: string[];
+  /**
    * namespace/name of the ServiceAccount that cairn impersonates for every request on this environment's objects (default: none, cairn's own identity).
    */
   serviceAccount?: string;

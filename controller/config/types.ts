@@ -165,6 +165,8 @@ export interface KubernetesTargetConfig {
   readonly allowClusterPolicy?: boolean;
   /** `namespace/name` of the ServiceAccount impersonated for this environment's objects. */
   readonly serviceAccount?: string;
+  /** Cluster-wide credential holders of shared operators (`ClusterSecretStore/name`, `ClusterIssuer/name`, ...) its objects may use; absent: none. */
+  readonly sharedCredentials?: readonly string[];
   /** The cluster's DNS domain, which Service and pod names end in; absent: `cluster.local`. */
   readonly clusterDomain?: string;
   /** Host names (or `*.domain`) its Ingresses, Gateway API objects and other controllers' routes may claim; absent: unchecked. */

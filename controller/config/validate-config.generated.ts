@@ -435,6 +435,12 @@ const schema11 = {
                 type: 'string',
                 pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
               },
+              sharedCredentials: {
+                description:
+                  "The cluster-wide credential holders of shared operators that this environment's objects may make those operators act with, as Kind/name (the name may be a * glob): an External Secrets ClusterSecretStore (an ExternalSecret's secretStoreRef or sourceRef.storeRef, a PushSecret's secretStoreRefs; one picked by labelSelector is ClusterSecretStore/*) or ClusterGenerator, a cert-manager ClusterIssuer (or an external issuer's cluster kind) asked for a Certificate with isCA, uris, ipAddresses, emailAddresses, otherNames or literalSubject, or by a CertificateRequest, and a KEDA ClusterTriggerAuthentication named by a ScaledObject's or ScaledJob's trigger (default none: each such use is refused as kube.out-of-bounds). List a holder only once it reaches nothing but this environment's own (a ClusterSecretStore's conditions naming its namespaces).",
+                type: 'array',
+                items: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]*/[-.*a-z0-9]+$' },
+              },
               serviceAccount: {
                 description:
                   "namespace/name of the ServiceAccount that cairn impersonates for every request on this environment's objects (default: none, cairn's own identity).",
@@ -926,8 +932,9 @@ const pattern25 = new RegExp(
   'u',
 );
 const pattern26 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', 'u');
-const pattern27 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
-const pattern39 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
+const pattern27 = new RegExp('^[A-Za-z][A-Za-z0-9]*/[-.*a-z0-9]+$', 'u');
+const pattern28 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
+const pattern40 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
   /*# sourceURL="https://cairn.dev/schemas/cairn-config.schema.json" */ let vErrors = null;
   let errors = 0;
@@ -4584,11 +4591,89 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     errors++;
                   }
                 }
+                if (data64.sharedCredentials !== undefined) {
+                  let data84 = data64.sharedCredentials;
+                  if (Array.isArray(data84)) {
+                    const len11 = data84.length;
+                    for (let i16 = 0; i16 < len11; i16++) {
+                      let data85 = data84[i16];
+                      if (typeof data85 === 'string') {
+                        if (!pattern27.test(data85)) {
+                          const err157 = {
+                            instancePath:
+                              instancePath + '/environments/' + i0 + '/kubernetes/sharedCredentials/' + i16,
+                            schemaPath:
+                              '#/properties/environments/items/properties/kubernetes/properties/sharedCredentials/items/pattern',
+                            keyword: 'pattern',
+                            params: { pattern: '^[A-Za-z][A-Za-z0-9]*/[-.*a-z0-9]+$' },
+                            message: 'must match pattern "' + '^[A-Za-z][A-Za-z0-9]*/[-.*a-z0-9]+$' + '"',
+                            schema: '^[A-Za-z][A-Za-z0-9]*/[-.*a-z0-9]+$',
+                            parentSchema:
+                              schema11.properties.environments.items.properties.kubernetes.properties
+                                .sharedCredentials.items,
+                            data: data85,
+                          };
+                          if (vErrors === null) {
+                            vErrors = [err157];
+                          } else {
+                            vErrors.push(err157);
+                          }
+                          errors++;
+                        }
+                      } else {
+                        const err158 = {
+                          instancePath:
+                            instancePath + '/environments/' + i0 + '/kubernetes/sharedCredentials/' + i16,
+                          schemaPath:
+                            '#/properties/environments/items/properties/kubernetes/properties/sharedCredentials/items/type',
+                          keyword: 'type',
+                          params: { type: 'string' },
+                          message: 'must be string',
+                          schema:
+                            schema11.properties.environments.items.properties.kubernetes.properties
+                              .sharedCredentials.items.type,
+                          parentSchema:
+                            schema11.properties.environments.items.properties.kubernetes.properties
+                              .sharedCredentials.items,
+                          data: data85,
+                        };
+                        if (vErrors === null) {
+                          vErrors = [err158];
+                        } else {
+                          vErrors.push(err158);
+                        }
+                        errors++;
+                      }
+                    }
+                  } else {
+                    const err159 = {
+                      instancePath: instancePath + '/environments/' + i0 + '/kubernetes/sharedCredentials',
+                      schemaPath:
+                        '#/properties/environments/items/properties/kubernetes/properties/sharedCredentials/type',
+                      keyword: 'type',
+                      params: { type: 'array' },
+                      message: 'must be array',
+                      schema:
+                        schema11.properties.environments.items.properties.kubernetes.properties
+                          .sharedCredentials.type,
+                      parentSchema:
+                        schema11.properties.environments.items.properties.kubernetes.properties
+                          .sharedCredentials,
+                      data: data84,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err159];
+                    } else {
+                      vErrors.push(err159);
+                    }
+                    errors++;
+                  }
+                }
                 if (data64.serviceAccount !== undefined) {
-                  let data84 = data64.serviceAccount;
-                  if (typeof data84 === 'string') {
-                    if (!pattern27.test(data84)) {
-                      const err157 = {
+                  let data86 = data64.serviceAccount;
+                  if (typeof data86 === 'string') {
+                    if (!pattern28.test(data86)) {
+                      const err160 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/pattern',
@@ -4602,17 +4687,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .serviceAccount,
-                        data: data84,
+                        data: data86,
                       };
                       if (vErrors === null) {
-                        vErrors = [err157];
+                        vErrors = [err160];
                       } else {
-                        vErrors.push(err157);
+                        vErrors.push(err160);
                       }
                       errors++;
                     }
                   } else {
-                    const err158 = {
+                    const err161 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/serviceAccount',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/serviceAccount/type',
@@ -4625,20 +4710,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .serviceAccount,
-                      data: data84,
+                      data: data86,
                     };
                     if (vErrors === null) {
-                      vErrors = [err158];
+                      vErrors = [err161];
                     } else {
-                      vErrors.push(err158);
+                      vErrors.push(err161);
                     }
                     errors++;
                   }
                 }
                 if (data64.maxManifestBytes !== undefined) {
-                  let data85 = data64.maxManifestBytes;
-                  if (!(typeof data85 == 'number' && !(data85 % 1) && !isNaN(data85))) {
-                    const err159 = {
+                  let data87 = data64.maxManifestBytes;
+                  if (!(typeof data87 == 'number' && !(data87 % 1) && !isNaN(data87))) {
+                    const err162 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/type',
@@ -4651,18 +4736,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties
                           .maxManifestBytes,
-                      data: data85,
+                      data: data87,
                     };
                     if (vErrors === null) {
-                      vErrors = [err159];
+                      vErrors = [err162];
                     } else {
-                      vErrors.push(err159);
+                      vErrors.push(err162);
                     }
                     errors++;
                   }
-                  if (typeof data85 == 'number') {
-                    if (data85 < 1 || isNaN(data85)) {
-                      const err160 = {
+                  if (typeof data87 == 'number') {
+                    if (data87 < 1 || isNaN(data87)) {
+                      const err163 = {
                         instancePath: instancePath + '/environments/' + i0 + '/kubernetes/maxManifestBytes',
                         schemaPath:
                           '#/properties/environments/items/properties/kubernetes/properties/maxManifestBytes/minimum',
@@ -4673,28 +4758,28 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         parentSchema:
                           schema11.properties.environments.items.properties.kubernetes.properties
                             .maxManifestBytes,
-                        data: data85,
+                        data: data87,
                       };
                       if (vErrors === null) {
-                        vErrors = [err160];
+                        vErrors = [err163];
                       } else {
-                        vErrors.push(err160);
+                        vErrors.push(err163);
                       }
                       errors++;
                     }
                   }
                 }
                 if (data64.render !== undefined) {
-                  let data86 = data64.render;
-                  if (data86 && typeof data86 == 'object' && !Array.isArray(data86)) {
-                    for (const key12 in data86) {
+                  let data88 = data64.render;
+                  if (data88 && typeof data88 == 'object' && !Array.isArray(data88)) {
+                    for (const key12 in data88) {
                       if (!(
                         key12 === 'isolation' ||
                         key12 === 'socket' ||
                         key12 === 'uid' ||
                         key12 === 'gid'
                       )) {
-                        const err161 = {
+                        const err164 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/additionalProperties',
@@ -4704,20 +4789,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           schema: false,
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render,
-                          data: data86,
+                          data: data88,
                         };
                         if (vErrors === null) {
-                          vErrors = [err161];
+                          vErrors = [err164];
                         } else {
-                          vErrors.push(err161);
+                          vErrors.push(err164);
                         }
                         errors++;
                       }
                     }
-                    if (data86.isolation !== undefined) {
-                      let data87 = data86.isolation;
-                      if (!(data87 === 'bubblewrap' || data87 === 'sidecar' || data87 === 'none')) {
-                        const err162 = {
+                    if (data88.isolation !== undefined) {
+                      let data89 = data88.isolation;
+                      if (!(data89 === 'bubblewrap' || data89 === 'sidecar' || data89 === 'none')) {
+                        const err165 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/isolation',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/isolation/enum',
@@ -4734,21 +4819,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.isolation,
-                          data: data87,
+                          data: data89,
                         };
                         if (vErrors === null) {
-                          vErrors = [err162];
+                          vErrors = [err165];
                         } else {
-                          vErrors.push(err162);
+                          vErrors.push(err165);
                         }
                         errors++;
                       }
                     }
-                    if (data86.socket !== undefined) {
-                      let data88 = data86.socket;
-                      if (typeof data88 === 'string') {
-                        if (!pattern23.test(data88)) {
-                          const err163 = {
+                    if (data88.socket !== undefined) {
+                      let data90 = data88.socket;
+                      if (typeof data90 === 'string') {
+                        if (!pattern23.test(data90)) {
+                          const err166 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/pattern',
@@ -4759,17 +4844,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.socket,
-                            data: data88,
+                            data: data90,
                           };
                           if (vErrors === null) {
-                            vErrors = [err163];
+                            vErrors = [err166];
                           } else {
-                            vErrors.push(err163);
+                            vErrors.push(err166);
                           }
                           errors++;
                         }
                       } else {
-                        const err164 = {
+                        const err167 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/socket',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/socket/type',
@@ -4782,20 +4867,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.socket,
-                          data: data88,
+                          data: data90,
                         };
                         if (vErrors === null) {
-                          vErrors = [err164];
+                          vErrors = [err167];
                         } else {
-                          vErrors.push(err164);
+                          vErrors.push(err167);
                         }
                         errors++;
                       }
                     }
-                    if (data86.uid !== undefined) {
-                      let data89 = data86.uid;
-                      if (!(typeof data89 == 'number' && !(data89 % 1) && !isNaN(data89))) {
-                        const err165 = {
+                    if (data88.uid !== undefined) {
+                      let data91 = data88.uid;
+                      if (!(typeof data91 == 'number' && !(data91 % 1) && !isNaN(data91))) {
+                        const err168 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/type',
@@ -4808,18 +4893,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.uid,
-                          data: data89,
+                          data: data91,
                         };
                         if (vErrors === null) {
-                          vErrors = [err165];
+                          vErrors = [err168];
                         } else {
-                          vErrors.push(err165);
+                          vErrors.push(err168);
                         }
                         errors++;
                       }
-                      if (typeof data89 == 'number') {
-                        if (data89 < 1 || isNaN(data89)) {
-                          const err166 = {
+                      if (typeof data91 == 'number') {
+                        if (data91 < 1 || isNaN(data91)) {
+                          const err169 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/uid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/uid/minimum',
@@ -4830,21 +4915,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.uid,
-                            data: data89,
+                            data: data91,
                           };
                           if (vErrors === null) {
-                            vErrors = [err166];
+                            vErrors = [err169];
                           } else {
-                            vErrors.push(err166);
+                            vErrors.push(err169);
                           }
                           errors++;
                         }
                       }
                     }
-                    if (data86.gid !== undefined) {
-                      let data90 = data86.gid;
-                      if (!(typeof data90 == 'number' && !(data90 % 1) && !isNaN(data90))) {
-                        const err167 = {
+                    if (data88.gid !== undefined) {
+                      let data92 = data88.gid;
+                      if (!(typeof data92 == 'number' && !(data92 % 1) && !isNaN(data92))) {
+                        const err170 = {
                           instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                           schemaPath:
                             '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/type',
@@ -4857,18 +4942,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                           parentSchema:
                             schema11.properties.environments.items.properties.kubernetes.properties.render
                               .properties.gid,
-                          data: data90,
+                          data: data92,
                         };
                         if (vErrors === null) {
-                          vErrors = [err167];
+                          vErrors = [err170];
                         } else {
-                          vErrors.push(err167);
+                          vErrors.push(err170);
                         }
                         errors++;
                       }
-                      if (typeof data90 == 'number') {
-                        if (data90 < 1 || isNaN(data90)) {
-                          const err168 = {
+                      if (typeof data92 == 'number') {
+                        if (data92 < 1 || isNaN(data92)) {
+                          const err171 = {
                             instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render/gid',
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/render/properties/gid/minimum',
@@ -4879,19 +4964,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties.render
                                 .properties.gid,
-                            data: data90,
+                            data: data92,
                           };
                           if (vErrors === null) {
-                            vErrors = [err168];
+                            vErrors = [err171];
                           } else {
-                            vErrors.push(err168);
+                            vErrors.push(err171);
                           }
                           errors++;
                         }
                       }
                     }
                   } else {
-                    const err169 = {
+                    const err172 = {
                       instancePath: instancePath + '/environments/' + i0 + '/kubernetes/render',
                       schemaPath:
                         '#/properties/environments/items/properties/kubernetes/properties/render/type',
@@ -4902,18 +4987,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         schema11.properties.environments.items.properties.kubernetes.properties.render.type,
                       parentSchema:
                         schema11.properties.environments.items.properties.kubernetes.properties.render,
-                      data: data86,
+                      data: data88,
                     };
                     if (vErrors === null) {
-                      vErrors = [err169];
+                      vErrors = [err172];
                     } else {
-                      vErrors.push(err169);
+                      vErrors.push(err172);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err170 = {
+                const err173 = {
                   instancePath: instancePath + '/environments/' + i0 + '/kubernetes',
                   schemaPath: '#/properties/environments/items/properties/kubernetes/type',
                   keyword: 'type',
@@ -4924,15 +5009,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   data: data64,
                 };
                 if (vErrors === null) {
-                  vErrors = [err170];
+                  vErrors = [err173];
                 } else {
-                  vErrors.push(err170);
+                  vErrors.push(err173);
                 }
                 errors++;
               }
             }
           } else {
-            const err171 = {
+            const err174 = {
               instancePath: instancePath + '/environments/' + i0,
               schemaPath: '#/properties/environments/items/type',
               keyword: 'type',
@@ -4943,15 +5028,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data21,
             };
             if (vErrors === null) {
-              vErrors = [err171];
+              vErrors = [err174];
             } else {
-              vErrors.push(err171);
+              vErrors.push(err174);
             }
             errors++;
           }
         }
       } else {
-        const err172 = {
+        const err175 = {
           instancePath: instancePath + '/environments',
           schemaPath: '#/properties/environments/type',
           keyword: 'type',
@@ -4962,18 +5047,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           data: data20,
         };
         if (vErrors === null) {
-          vErrors = [err172];
+          vErrors = [err175];
         } else {
-          vErrors.push(err172);
+          vErrors.push(err175);
         }
         errors++;
       }
     }
     if (data.audit !== undefined) {
-      let data91 = data.audit;
-      if (data91 && typeof data91 == 'object' && !Array.isArray(data91)) {
-        if (data91.dir === undefined) {
-          const err173 = {
+      let data93 = data.audit;
+      if (data93 && typeof data93 == 'object' && !Array.isArray(data93)) {
+        if (data93.dir === undefined) {
+          const err176 = {
             instancePath: instancePath + '/audit',
             schemaPath: '#/properties/audit/required',
             keyword: 'required',
@@ -4981,16 +5066,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: "must have required property '" + 'dir' + "'",
             schema: schema11.properties.audit.required,
             parentSchema: schema11.properties.audit,
-            data: data91,
+            data: data93,
           };
           if (vErrors === null) {
-            vErrors = [err173];
+            vErrors = [err176];
           } else {
-            vErrors.push(err173);
+            vErrors.push(err176);
           }
           errors++;
         }
-        for (const key13 in data91) {
+        for (const key13 in data93) {
           if (!(
             key13 === 'backend' ||
             key13 === 'dir' ||
@@ -5001,7 +5086,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             key13 === 'unkeyed' ||
             key13 === 'dynamodb'
           )) {
-            const err174 = {
+            const err177 = {
               instancePath: instancePath + '/audit',
               schemaPath: '#/properties/audit/additionalProperties',
               keyword: 'additionalProperties',
@@ -5009,67 +5094,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.audit,
-              data: data91,
-            };
-            if (vErrors === null) {
-              vErrors = [err174];
-            } else {
-              vErrors.push(err174);
-            }
-            errors++;
-          }
-        }
-        if (data91.backend !== undefined) {
-          let data92 = data91.backend;
-          if (!(data92 === 'jsonl' || data92 === 'dynamodb')) {
-            const err175 = {
-              instancePath: instancePath + '/audit/backend',
-              schemaPath: '#/properties/audit/properties/backend/enum',
-              keyword: 'enum',
-              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
-              message: 'must be equal to one of the allowed values',
-              schema: schema11.properties.audit.properties.backend.enum,
-              parentSchema: schema11.properties.audit.properties.backend,
-              data: data92,
-            };
-            if (vErrors === null) {
-              vErrors = [err175];
-            } else {
-              vErrors.push(err175);
-            }
-            errors++;
-          }
-        }
-        if (data91.dir !== undefined) {
-          let data93 = data91.dir;
-          if (typeof data93 === 'string') {
-            if (func3(data93) < 1) {
-              const err176 = {
-                instancePath: instancePath + '/audit/dir',
-                schemaPath: '#/properties/audit/properties/dir/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.audit.properties.dir,
-                data: data93,
-              };
-              if (vErrors === null) {
-                vErrors = [err176];
-              } else {
-                vErrors.push(err176);
-              }
-              errors++;
-            }
-          } else {
-            const err177 = {
-              instancePath: instancePath + '/audit/dir',
-              schemaPath: '#/properties/audit/properties/dir/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.audit.properties.dir.type,
-              parentSchema: schema11.properties.audit.properties.dir,
               data: data93,
             };
             if (vErrors === null) {
@@ -5080,11 +5104,72 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data91.witnessDir !== undefined) {
-          let data94 = data91.witnessDir;
-          if (typeof data94 === 'string') {
-            if (func3(data94) < 1) {
-              const err178 = {
+        if (data93.backend !== undefined) {
+          let data94 = data93.backend;
+          if (!(data94 === 'jsonl' || data94 === 'dynamodb')) {
+            const err178 = {
+              instancePath: instancePath + '/audit/backend',
+              schemaPath: '#/properties/audit/properties/backend/enum',
+              keyword: 'enum',
+              params: { allowedValues: schema11.properties.audit.properties.backend.enum },
+              message: 'must be equal to one of the allowed values',
+              schema: schema11.properties.audit.properties.backend.enum,
+              parentSchema: schema11.properties.audit.properties.backend,
+              data: data94,
+            };
+            if (vErrors === null) {
+              vErrors = [err178];
+            } else {
+              vErrors.push(err178);
+            }
+            errors++;
+          }
+        }
+        if (data93.dir !== undefined) {
+          let data95 = data93.dir;
+          if (typeof data95 === 'string') {
+            if (func3(data95) < 1) {
+              const err179 = {
+                instancePath: instancePath + '/audit/dir',
+                schemaPath: '#/properties/audit/properties/dir/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.audit.properties.dir,
+                data: data95,
+              };
+              if (vErrors === null) {
+                vErrors = [err179];
+              } else {
+                vErrors.push(err179);
+              }
+              errors++;
+            }
+          } else {
+            const err180 = {
+              instancePath: instancePath + '/audit/dir',
+              schemaPath: '#/properties/audit/properties/dir/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.audit.properties.dir.type,
+              parentSchema: schema11.properties.audit.properties.dir,
+              data: data95,
+            };
+            if (vErrors === null) {
+              vErrors = [err180];
+            } else {
+              vErrors.push(err180);
+            }
+            errors++;
+          }
+        }
+        if (data93.witnessDir !== undefined) {
+          let data96 = data93.witnessDir;
+          if (typeof data96 === 'string') {
+            if (func3(data96) < 1) {
+              const err181 = {
                 instancePath: instancePath + '/audit/witnessDir',
                 schemaPath: '#/properties/audit/properties/witnessDir/minLength',
                 keyword: 'minLength',
@@ -5092,17 +5177,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.audit.properties.witnessDir,
-                data: data94,
+                data: data96,
               };
               if (vErrors === null) {
-                vErrors = [err178];
+                vErrors = [err181];
               } else {
-                vErrors.push(err178);
+                vErrors.push(err181);
               }
               errors++;
             }
           } else {
-            const err179 = {
+            const err182 = {
               instancePath: instancePath + '/audit/witnessDir',
               schemaPath: '#/properties/audit/properties/witnessDir/type',
               keyword: 'type',
@@ -5110,21 +5195,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.audit.properties.witnessDir.type,
               parentSchema: schema11.properties.audit.properties.witnessDir,
-              data: data94,
+              data: data96,
             };
             if (vErrors === null) {
-              vErrors = [err179];
+              vErrors = [err182];
             } else {
-              vErrors.push(err179);
+              vErrors.push(err182);
             }
             errors++;
           }
         }
-        if (data91.keyFile !== undefined) {
-          let data95 = data91.keyFile;
-          if (typeof data95 === 'string') {
-            if (func3(data95) < 1) {
-              const err180 = {
+        if (data93.keyFile !== undefined) {
+          let data97 = data93.keyFile;
+          if (typeof data97 === 'string') {
+            if (func3(data97) < 1) {
+              const err183 = {
                 instancePath: instancePath + '/audit/keyFile',
                 schemaPath: '#/properties/audit/properties/keyFile/minLength',
                 keyword: 'minLength',
@@ -5132,17 +5217,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.audit.properties.keyFile,
-                data: data95,
+                data: data97,
               };
               if (vErrors === null) {
-                vErrors = [err180];
+                vErrors = [err183];
               } else {
-                vErrors.push(err180);
+                vErrors.push(err183);
               }
               errors++;
             }
           } else {
-            const err181 = {
+            const err184 = {
               instancePath: instancePath + '/audit/keyFile',
               schemaPath: '#/properties/audit/properties/keyFile/type',
               keyword: 'type',
@@ -5150,21 +5235,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.audit.properties.keyFile.type,
               parentSchema: schema11.properties.audit.properties.keyFile,
-              data: data95,
+              data: data97,
             };
             if (vErrors === null) {
-              vErrors = [err181];
+              vErrors = [err184];
             } else {
-              vErrors.push(err181);
+              vErrors.push(err184);
             }
             errors++;
           }
         }
-        if (data91.keyEnv !== undefined) {
-          let data96 = data91.keyEnv;
-          if (typeof data96 === 'string') {
-            if (!pattern1.test(data96)) {
-              const err182 = {
+        if (data93.keyEnv !== undefined) {
+          let data98 = data93.keyEnv;
+          if (typeof data98 === 'string') {
+            if (!pattern1.test(data98)) {
+              const err185 = {
                 instancePath: instancePath + '/audit/keyEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
@@ -5172,17 +5257,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                 schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                 parentSchema: schema13,
-                data: data96,
+                data: data98,
               };
               if (vErrors === null) {
-                vErrors = [err182];
+                vErrors = [err185];
               } else {
-                vErrors.push(err182);
+                vErrors.push(err185);
               }
               errors++;
             }
           } else {
-            const err183 = {
+            const err186 = {
               instancePath: instancePath + '/audit/keyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -5190,176 +5275,176 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data96,
+              data: data98,
             };
             if (vErrors === null) {
-              vErrors = [err183];
+              vErrors = [err186];
             } else {
-              vErrors.push(err183);
+              vErrors.push(err186);
             }
             errors++;
           }
         }
-        if (data91.retiredKeys !== undefined) {
-          let data97 = data91.retiredKeys;
-          if (Array.isArray(data97)) {
-            const len11 = data97.length;
-            for (let i16 = 0; i16 < len11; i16++) {
-              let data98 = data97[i16];
-              const _errs223 = errors;
-              let valid56 = false;
+        if (data93.retiredKeys !== undefined) {
+          let data99 = data93.retiredKeys;
+          if (Array.isArray(data99)) {
+            const len12 = data99.length;
+            for (let i17 = 0; i17 < len12; i17++) {
+              let data100 = data99[i17];
+              const _errs227 = errors;
+              let valid58 = false;
               let passing2 = null;
-              const _errs224 = errors;
-              if (data98 && typeof data98 == 'object' && !Array.isArray(data98)) {
-                if (data98.env === undefined) {
-                  const err184 = {
-                    instancePath: instancePath + '/audit/retiredKeys/' + i16,
+              const _errs228 = errors;
+              if (data100 && typeof data100 == 'object' && !Array.isArray(data100)) {
+                if (data100.env === undefined) {
+                  const err187 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i17,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/0/required',
                     keyword: 'required',
                     params: { missingProperty: 'env' },
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[0],
-                    data: data98,
+                    data: data100,
                   };
                   if (vErrors === null) {
-                    vErrors = [err184];
+                    vErrors = [err187];
                   } else {
-                    vErrors.push(err184);
+                    vErrors.push(err187);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs224 === errors;
+              var _valid2 = _errs228 === errors;
               if (_valid2) {
-                valid56 = true;
+                valid58 = true;
                 passing2 = 0;
               }
-              const _errs225 = errors;
-              if (data98 && typeof data98 == 'object' && !Array.isArray(data98)) {
-                if (data98.file === undefined) {
-                  const err185 = {
-                    instancePath: instancePath + '/audit/retiredKeys/' + i16,
+              const _errs229 = errors;
+              if (data100 && typeof data100 == 'object' && !Array.isArray(data100)) {
+                if (data100.file === undefined) {
+                  const err188 = {
+                    instancePath: instancePath + '/audit/retiredKeys/' + i17,
                     schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf/1/required',
                     keyword: 'required',
                     params: { missingProperty: 'file' },
                     message: "must have required property '" + 'file' + "'",
                     schema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1].required,
                     parentSchema: schema11.properties.audit.properties.retiredKeys.items.oneOf[1],
-                    data: data98,
+                    data: data100,
                   };
                   if (vErrors === null) {
-                    vErrors = [err185];
+                    vErrors = [err188];
                   } else {
-                    vErrors.push(err185);
+                    vErrors.push(err188);
                   }
                   errors++;
                 }
               }
-              var _valid2 = _errs225 === errors;
-              if (_valid2 && valid56) {
-                valid56 = false;
+              var _valid2 = _errs229 === errors;
+              if (_valid2 && valid58) {
+                valid58 = false;
                 passing2 = [passing2, 1];
               } else {
                 if (_valid2) {
-                  valid56 = true;
+                  valid58 = true;
                   passing2 = 1;
                 }
               }
-              if (!valid56) {
-                const err186 = {
-                  instancePath: instancePath + '/audit/retiredKeys/' + i16,
+              if (!valid58) {
+                const err189 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i17,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/oneOf',
                   keyword: 'oneOf',
                   params: { passingSchemas: passing2 },
                   message: 'must match exactly one schema in oneOf',
                   schema: schema11.properties.audit.properties.retiredKeys.items.oneOf,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data98,
+                  data: data100,
                 };
                 if (vErrors === null) {
-                  vErrors = [err186];
+                  vErrors = [err189];
                 } else {
-                  vErrors.push(err186);
+                  vErrors.push(err189);
                 }
                 errors++;
               } else {
-                errors = _errs223;
+                errors = _errs227;
                 if (vErrors !== null) {
-                  if (_errs223) {
-                    vErrors.length = _errs223;
+                  if (_errs227) {
+                    vErrors.length = _errs227;
                   } else {
                     vErrors = null;
                   }
                 }
               }
-              if (data98 && typeof data98 == 'object' && !Array.isArray(data98)) {
-                for (const key14 in data98) {
+              if (data100 && typeof data100 == 'object' && !Array.isArray(data100)) {
+                for (const key14 in data100) {
                   if (!(key14 === 'env' || key14 === 'file')) {
-                    const err187 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i16,
+                    const err190 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i17,
                       schemaPath: '#/properties/audit/properties/retiredKeys/items/additionalProperties',
                       keyword: 'additionalProperties',
                       params: { additionalProperty: key14 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                      data: data98,
+                      data: data100,
                     };
                     if (vErrors === null) {
-                      vErrors = [err187];
+                      vErrors = [err190];
                     } else {
-                      vErrors.push(err187);
+                      vErrors.push(err190);
                     }
                     errors++;
                   }
                 }
-                if (data98.env !== undefined) {
-                  let data99 = data98.env;
-                  if (typeof data99 === 'string') {
-                    if (!pattern1.test(data99)) {
-                      const err188 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
+                if (data100.env !== undefined) {
+                  let data101 = data100.env;
+                  if (typeof data101 === 'string') {
+                    if (!pattern1.test(data101)) {
+                      const err191 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i17 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
                         params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data99,
+                        data: data101,
                       };
                       if (vErrors === null) {
-                        vErrors = [err188];
+                        vErrors = [err191];
                       } else {
-                        vErrors.push(err188);
+                        vErrors.push(err191);
                       }
                       errors++;
                     }
                   } else {
-                    const err189 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/env',
+                    const err192 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i17 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data99,
+                      data: data101,
                     };
                     if (vErrors === null) {
-                      vErrors = [err189];
+                      vErrors = [err192];
                     } else {
-                      vErrors.push(err189);
+                      vErrors.push(err192);
                     }
                     errors++;
                   }
                 }
-                if (data98.file !== undefined) {
-                  let data100 = data98.file;
-                  if (typeof data100 === 'string') {
-                    if (func3(data100) < 1) {
-                      const err190 = {
-                        instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
+                if (data100.file !== undefined) {
+                  let data102 = data100.file;
+                  if (typeof data102 === 'string') {
+                    if (func3(data102) < 1) {
+                      const err193 = {
+                        instancePath: instancePath + '/audit/retiredKeys/' + i17 + '/file',
                         schemaPath:
                           '#/properties/audit/properties/retiredKeys/items/properties/file/minLength',
                         keyword: 'minLength',
@@ -5367,55 +5452,55 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
-                        data: data100,
+                        data: data102,
                       };
                       if (vErrors === null) {
-                        vErrors = [err190];
+                        vErrors = [err193];
                       } else {
-                        vErrors.push(err190);
+                        vErrors.push(err193);
                       }
                       errors++;
                     }
                   } else {
-                    const err191 = {
-                      instancePath: instancePath + '/audit/retiredKeys/' + i16 + '/file',
+                    const err194 = {
+                      instancePath: instancePath + '/audit/retiredKeys/' + i17 + '/file',
                       schemaPath: '#/properties/audit/properties/retiredKeys/items/properties/file/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema11.properties.audit.properties.retiredKeys.items.properties.file.type,
                       parentSchema: schema11.properties.audit.properties.retiredKeys.items.properties.file,
-                      data: data100,
+                      data: data102,
                     };
                     if (vErrors === null) {
-                      vErrors = [err191];
+                      vErrors = [err194];
                     } else {
-                      vErrors.push(err191);
+                      vErrors.push(err194);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err192 = {
-                  instancePath: instancePath + '/audit/retiredKeys/' + i16,
+                const err195 = {
+                  instancePath: instancePath + '/audit/retiredKeys/' + i17,
                   schemaPath: '#/properties/audit/properties/retiredKeys/items/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
                   schema: schema11.properties.audit.properties.retiredKeys.items.type,
                   parentSchema: schema11.properties.audit.properties.retiredKeys.items,
-                  data: data98,
+                  data: data100,
                 };
                 if (vErrors === null) {
-                  vErrors = [err192];
+                  vErrors = [err195];
                 } else {
-                  vErrors.push(err192);
+                  vErrors.push(err195);
                 }
                 errors++;
               }
             }
           } else {
-            const err193 = {
+            const err196 = {
               instancePath: instancePath + '/audit/retiredKeys',
               schemaPath: '#/properties/audit/properties/retiredKeys/type',
               keyword: 'type',
@@ -5423,20 +5508,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.audit.properties.retiredKeys.type,
               parentSchema: schema11.properties.audit.properties.retiredKeys,
-              data: data97,
+              data: data99,
             };
             if (vErrors === null) {
-              vErrors = [err193];
+              vErrors = [err196];
             } else {
-              vErrors.push(err193);
+              vErrors.push(err196);
             }
             errors++;
           }
         }
-        if (data91.unkeyed !== undefined) {
-          let data101 = data91.unkeyed;
-          if (typeof data101 !== 'boolean') {
-            const err194 = {
+        if (data93.unkeyed !== undefined) {
+          let data103 = data93.unkeyed;
+          if (typeof data103 !== 'boolean') {
+            const err197 = {
               instancePath: instancePath + '/audit/unkeyed',
               schemaPath: '#/properties/audit/properties/unkeyed/type',
               keyword: 'type',
@@ -5444,21 +5529,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.audit.properties.unkeyed.type,
               parentSchema: schema11.properties.audit.properties.unkeyed,
-              data: data101,
+              data: data103,
             };
             if (vErrors === null) {
-              vErrors = [err194];
+              vErrors = [err197];
             } else {
-              vErrors.push(err194);
+              vErrors.push(err197);
             }
             errors++;
           }
         }
-        if (data91.dynamodb !== undefined) {
-          let data102 = data91.dynamodb;
-          if (data102 && typeof data102 == 'object' && !Array.isArray(data102)) {
-            if (data102.table === undefined) {
-              const err195 = {
+        if (data93.dynamodb !== undefined) {
+          let data104 = data93.dynamodb;
+          if (data104 && typeof data104 == 'object' && !Array.isArray(data104)) {
+            if (data104.table === undefined) {
+              const err198 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -5466,17 +5551,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'table' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data102,
+                data: data104,
               };
               if (vErrors === null) {
-                vErrors = [err195];
+                vErrors = [err198];
               } else {
-                vErrors.push(err195);
+                vErrors.push(err198);
               }
               errors++;
             }
-            if (data102.region === undefined) {
-              const err196 = {
+            if (data104.region === undefined) {
+              const err199 = {
                 instancePath: instancePath + '/audit/dynamodb',
                 schemaPath: '#/properties/audit/properties/dynamodb/required',
                 keyword: 'required',
@@ -5484,18 +5569,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: "must have required property '" + 'region' + "'",
                 schema: schema11.properties.audit.properties.dynamodb.required,
                 parentSchema: schema11.properties.audit.properties.dynamodb,
-                data: data102,
+                data: data104,
               };
               if (vErrors === null) {
-                vErrors = [err196];
+                vErrors = [err199];
               } else {
-                vErrors.push(err196);
+                vErrors.push(err199);
               }
               errors++;
             }
-            for (const key15 in data102) {
+            for (const key15 in data104) {
               if (!(key15 === 'table' || key15 === 'region' || key15 === 'endpoint')) {
-                const err197 = {
+                const err200 = {
                   instancePath: instancePath + '/audit/dynamodb',
                   schemaPath: '#/properties/audit/properties/dynamodb/additionalProperties',
                   keyword: 'additionalProperties',
@@ -5503,21 +5588,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.audit.properties.dynamodb,
-                  data: data102,
+                  data: data104,
                 };
                 if (vErrors === null) {
-                  vErrors = [err197];
+                  vErrors = [err200];
                 } else {
-                  vErrors.push(err197);
+                  vErrors.push(err200);
                 }
                 errors++;
               }
             }
-            if (data102.table !== undefined) {
-              let data103 = data102.table;
-              if (typeof data103 === 'string') {
-                if (func3(data103) < 3) {
-                  const err198 = {
+            if (data104.table !== undefined) {
+              let data105 = data104.table;
+              if (typeof data105 === 'string') {
+                if (func3(data105) < 3) {
+                  const err201 = {
                     instancePath: instancePath + '/audit/dynamodb/table',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/table/minLength',
                     keyword: 'minLength',
@@ -5525,17 +5610,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 3 characters',
                     schema: 3,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                    data: data103,
+                    data: data105,
                   };
                   if (vErrors === null) {
-                    vErrors = [err198];
+                    vErrors = [err201];
                   } else {
-                    vErrors.push(err198);
+                    vErrors.push(err201);
                   }
                   errors++;
                 }
               } else {
-                const err199 = {
+                const err202 = {
                   instancePath: instancePath + '/audit/dynamodb/table',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/table/type',
                   keyword: 'type',
@@ -5543,21 +5628,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.table.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.table,
-                  data: data103,
+                  data: data105,
                 };
                 if (vErrors === null) {
-                  vErrors = [err199];
+                  vErrors = [err202];
                 } else {
-                  vErrors.push(err199);
+                  vErrors.push(err202);
                 }
                 errors++;
               }
             }
-            if (data102.region !== undefined) {
-              let data104 = data102.region;
-              if (typeof data104 === 'string') {
-                if (func3(data104) < 1) {
-                  const err200 = {
+            if (data104.region !== undefined) {
+              let data106 = data104.region;
+              if (typeof data106 === 'string') {
+                if (func3(data106) < 1) {
+                  const err203 = {
                     instancePath: instancePath + '/audit/dynamodb/region',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/region/minLength',
                     keyword: 'minLength',
@@ -5565,17 +5650,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                    data: data104,
+                    data: data106,
                   };
                   if (vErrors === null) {
-                    vErrors = [err200];
+                    vErrors = [err203];
                   } else {
-                    vErrors.push(err200);
+                    vErrors.push(err203);
                   }
                   errors++;
                 }
               } else {
-                const err201 = {
+                const err204 = {
                   instancePath: instancePath + '/audit/dynamodb/region',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/region/type',
                   keyword: 'type',
@@ -5583,21 +5668,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.region.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.region,
-                  data: data104,
+                  data: data106,
                 };
                 if (vErrors === null) {
-                  vErrors = [err201];
+                  vErrors = [err204];
                 } else {
-                  vErrors.push(err201);
+                  vErrors.push(err204);
                 }
                 errors++;
               }
             }
-            if (data102.endpoint !== undefined) {
-              let data105 = data102.endpoint;
-              if (typeof data105 === 'string') {
-                if (func3(data105) < 1) {
-                  const err202 = {
+            if (data104.endpoint !== undefined) {
+              let data107 = data104.endpoint;
+              if (typeof data107 === 'string') {
+                if (func3(data107) < 1) {
+                  const err205 = {
                     instancePath: instancePath + '/audit/dynamodb/endpoint',
                     schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/minLength',
                     keyword: 'minLength',
@@ -5605,17 +5690,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                    data: data105,
+                    data: data107,
                   };
                   if (vErrors === null) {
-                    vErrors = [err202];
+                    vErrors = [err205];
                   } else {
-                    vErrors.push(err202);
+                    vErrors.push(err205);
                   }
                   errors++;
                 }
               } else {
-                const err203 = {
+                const err206 = {
                   instancePath: instancePath + '/audit/dynamodb/endpoint',
                   schemaPath: '#/properties/audit/properties/dynamodb/properties/endpoint/type',
                   keyword: 'type',
@@ -5623,18 +5708,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.audit.properties.dynamodb.properties.endpoint.type,
                   parentSchema: schema11.properties.audit.properties.dynamodb.properties.endpoint,
-                  data: data105,
+                  data: data107,
                 };
                 if (vErrors === null) {
-                  vErrors = [err203];
+                  vErrors = [err206];
                 } else {
-                  vErrors.push(err203);
+                  vErrors.push(err206);
                 }
                 errors++;
               }
             }
           } else {
-            const err204 = {
+            const err207 = {
               instancePath: instancePath + '/audit/dynamodb',
               schemaPath: '#/properties/audit/properties/dynamodb/type',
               keyword: 'type',
@@ -5642,70 +5727,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.audit.properties.dynamodb.type,
               parentSchema: schema11.properties.audit.properties.dynamodb,
-              data: data102,
-            };
-            if (vErrors === null) {
-              vErrors = [err204];
-            } else {
-              vErrors.push(err204);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err205 = {
-          instancePath: instancePath + '/audit',
-          schemaPath: '#/properties/audit/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.audit.type,
-          parentSchema: schema11.properties.audit,
-          data: data91,
-        };
-        if (vErrors === null) {
-          vErrors = [err205];
-        } else {
-          vErrors.push(err205);
-        }
-        errors++;
-      }
-    }
-    if (data.server !== undefined) {
-      let data106 = data.server;
-      if (data106 && typeof data106 == 'object' && !Array.isArray(data106)) {
-        for (const key16 in data106) {
-          if (!func2.call(schema11.properties.server.properties, key16)) {
-            const err206 = {
-              instancePath: instancePath + '/server',
-              schemaPath: '#/properties/server/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key16 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.server,
-              data: data106,
-            };
-            if (vErrors === null) {
-              vErrors = [err206];
-            } else {
-              vErrors.push(err206);
-            }
-            errors++;
-          }
-        }
-        if (data106.port !== undefined) {
-          let data107 = data106.port;
-          if (!(typeof data107 == 'number' && !(data107 % 1) && !isNaN(data107))) {
-            const err207 = {
-              instancePath: instancePath + '/server/port',
-              schemaPath: '#/properties/server/properties/port/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.port.type,
-              parentSchema: schema11.properties.server.properties.port,
-              data: data107,
+              data: data104,
             };
             if (vErrors === null) {
               vErrors = [err207];
@@ -5714,57 +5736,61 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data107 == 'number') {
-            if (data107 > 65535 || isNaN(data107)) {
-              const err208 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 65535 },
-                message: 'must be <= 65535',
-                schema: 65535,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data107,
-              };
-              if (vErrors === null) {
-                vErrors = [err208];
-              } else {
-                vErrors.push(err208);
-              }
-              errors++;
+        }
+      } else {
+        const err208 = {
+          instancePath: instancePath + '/audit',
+          schemaPath: '#/properties/audit/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.audit.type,
+          parentSchema: schema11.properties.audit,
+          data: data93,
+        };
+        if (vErrors === null) {
+          vErrors = [err208];
+        } else {
+          vErrors.push(err208);
+        }
+        errors++;
+      }
+    }
+    if (data.server !== undefined) {
+      let data108 = data.server;
+      if (data108 && typeof data108 == 'object' && !Array.isArray(data108)) {
+        for (const key16 in data108) {
+          if (!func2.call(schema11.properties.server.properties, key16)) {
+            const err209 = {
+              instancePath: instancePath + '/server',
+              schemaPath: '#/properties/server/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key16 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.server,
+              data: data108,
+            };
+            if (vErrors === null) {
+              vErrors = [err209];
+            } else {
+              vErrors.push(err209);
             }
-            if (data107 < 0 || isNaN(data107)) {
-              const err209 = {
-                instancePath: instancePath + '/server/port',
-                schemaPath: '#/properties/server/properties/port/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 0 },
-                message: 'must be >= 0',
-                schema: 0,
-                parentSchema: schema11.properties.server.properties.port,
-                data: data107,
-              };
-              if (vErrors === null) {
-                vErrors = [err209];
-              } else {
-                vErrors.push(err209);
-              }
-              errors++;
-            }
+            errors++;
           }
         }
-        if (data106.probePort !== undefined) {
-          let data108 = data106.probePort;
-          if (!(typeof data108 == 'number' && !(data108 % 1) && !isNaN(data108))) {
+        if (data108.port !== undefined) {
+          let data109 = data108.port;
+          if (!(typeof data109 == 'number' && !(data109 % 1) && !isNaN(data109))) {
             const err210 = {
-              instancePath: instancePath + '/server/probePort',
-              schemaPath: '#/properties/server/properties/probePort/type',
+              instancePath: instancePath + '/server/port',
+              schemaPath: '#/properties/server/properties/port/type',
               keyword: 'type',
               params: { type: 'integer' },
               message: 'must be integer',
-              schema: schema11.properties.server.properties.probePort.type,
-              parentSchema: schema11.properties.server.properties.probePort,
-              data: data108,
+              schema: schema11.properties.server.properties.port.type,
+              parentSchema: schema11.properties.server.properties.port,
+              data: data109,
             };
             if (vErrors === null) {
               vErrors = [err210];
@@ -5773,17 +5799,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data108 == 'number') {
-            if (data108 > 65535 || isNaN(data108)) {
+          if (typeof data109 == 'number') {
+            if (data109 > 65535 || isNaN(data109)) {
               const err211 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/maximum',
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/maximum',
                 keyword: 'maximum',
                 params: { comparison: '<=', limit: 65535 },
                 message: 'must be <= 65535',
                 schema: 65535,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data108,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data109,
               };
               if (vErrors === null) {
                 vErrors = [err211];
@@ -5792,16 +5818,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data108 < 0 || isNaN(data108)) {
+            if (data109 < 0 || isNaN(data109)) {
               const err212 = {
-                instancePath: instancePath + '/server/probePort',
-                schemaPath: '#/properties/server/properties/probePort/minimum',
+                instancePath: instancePath + '/server/port',
+                schemaPath: '#/properties/server/properties/port/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 0 },
                 message: 'must be >= 0',
                 schema: 0,
-                parentSchema: schema11.properties.server.properties.probePort,
-                data: data108,
+                parentSchema: schema11.properties.server.properties.port,
+                data: data109,
               };
               if (vErrors === null) {
                 vErrors = [err212];
@@ -5812,18 +5838,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           }
         }
-        if (data106.host !== undefined) {
-          let data109 = data106.host;
-          if (typeof data109 !== 'string') {
+        if (data108.probePort !== undefined) {
+          let data110 = data108.probePort;
+          if (!(typeof data110 == 'number' && !(data110 % 1) && !isNaN(data110))) {
             const err213 = {
-              instancePath: instancePath + '/server/host',
-              schemaPath: '#/properties/server/properties/host/type',
+              instancePath: instancePath + '/server/probePort',
+              schemaPath: '#/properties/server/properties/probePort/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.server.properties.host.type,
-              parentSchema: schema11.properties.server.properties.host,
-              data: data109,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.probePort.type,
+              parentSchema: schema11.properties.server.properties.probePort,
+              data: data110,
             };
             if (vErrors === null) {
               vErrors = [err213];
@@ -5832,19 +5858,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data106.webhookSecretEnv !== undefined) {
-          let data110 = data106.webhookSecretEnv;
-          if (typeof data110 === 'string') {
-            if (!pattern1.test(data110)) {
+          if (typeof data110 == 'number') {
+            if (data110 > 65535 || isNaN(data110)) {
               const err214 = {
-                instancePath: instancePath + '/server/webhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 65535 },
+                message: 'must be <= 65535',
+                schema: 65535,
+                parentSchema: schema11.properties.server.properties.probePort,
                 data: data110,
               };
               if (vErrors === null) {
@@ -5854,71 +5877,53 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
-            const err215 = {
-              instancePath: instancePath + '/server/webhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
-              data: data110,
-            };
-            if (vErrors === null) {
-              vErrors = [err215];
-            } else {
-              vErrors.push(err215);
-            }
-            errors++;
-          }
-        }
-        if (data106.previousWebhookSecretEnv !== undefined) {
-          let data111 = data106.previousWebhookSecretEnv;
-          if (typeof data111 === 'string') {
-            if (!pattern1.test(data111)) {
-              const err216 = {
-                instancePath: instancePath + '/server/previousWebhookSecretEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
-                data: data111,
+            if (data110 < 0 || isNaN(data110)) {
+              const err215 = {
+                instancePath: instancePath + '/server/probePort',
+                schemaPath: '#/properties/server/properties/probePort/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 0 },
+                message: 'must be >= 0',
+                schema: 0,
+                parentSchema: schema11.properties.server.properties.probePort,
+                data: data110,
               };
               if (vErrors === null) {
-                vErrors = [err216];
+                vErrors = [err215];
               } else {
-                vErrors.push(err216);
+                vErrors.push(err215);
               }
               errors++;
             }
-          } else {
-            const err217 = {
-              instancePath: instancePath + '/server/previousWebhookSecretEnv',
-              schemaPath: '#/definitions/envVarName/type',
+          }
+        }
+        if (data108.host !== undefined) {
+          let data111 = data108.host;
+          if (typeof data111 !== 'string') {
+            const err216 = {
+              instancePath: instancePath + '/server/host',
+              schemaPath: '#/properties/server/properties/host/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema13.type,
-              parentSchema: schema13,
+              schema: schema11.properties.server.properties.host.type,
+              parentSchema: schema11.properties.server.properties.host,
               data: data111,
             };
             if (vErrors === null) {
-              vErrors = [err217];
+              vErrors = [err216];
             } else {
-              vErrors.push(err217);
+              vErrors.push(err216);
             }
             errors++;
           }
         }
-        if (data106.apiTokenEnv !== undefined) {
-          let data112 = data106.apiTokenEnv;
+        if (data108.webhookSecretEnv !== undefined) {
+          let data112 = data108.webhookSecretEnv;
           if (typeof data112 === 'string') {
             if (!pattern1.test(data112)) {
-              const err218 = {
-                instancePath: instancePath + '/server/apiTokenEnv',
+              const err217 = {
+                instancePath: instancePath + '/server/webhookSecretEnv',
                 schemaPath: '#/definitions/envVarName/pattern',
                 keyword: 'pattern',
                 params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
@@ -5928,15 +5933,15 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 data: data112,
               };
               if (vErrors === null) {
-                vErrors = [err218];
+                vErrors = [err217];
               } else {
-                vErrors.push(err218);
+                vErrors.push(err217);
               }
               errors++;
             }
           } else {
-            const err219 = {
-              instancePath: instancePath + '/server/apiTokenEnv',
+            const err218 = {
+              instancePath: instancePath + '/server/webhookSecretEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
               params: { type: 'string' },
@@ -5946,117 +5951,114 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               data: data112,
             };
             if (vErrors === null) {
-              vErrors = [err219];
+              vErrors = [err218];
             } else {
-              vErrors.push(err219);
+              vErrors.push(err218);
             }
             errors++;
           }
         }
-        if (data106.apiTokens !== undefined) {
-          let data113 = data106.apiTokens;
-          if (Array.isArray(data113)) {
-            const len12 = data113.length;
-            for (let i17 = 0; i17 < len12; i17++) {
-              let data114 = data113[i17];
-              const _errs265 = errors;
-              let valid66 = false;
+        if (data108.previousWebhookSecretEnv !== undefined) {
+          let data113 = data108.previousWebhookSecretEnv;
+          if (typeof data113 === 'string') {
+            if (!pattern1.test(data113)) {
+              const err219 = {
+                instancePath: instancePath + '/server/previousWebhookSecretEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data113,
+              };
+              if (vErrors === null) {
+                vErrors = [err219];
+              } else {
+                vErrors.push(err219);
+              }
+              errors++;
+            }
+          } else {
+            const err220 = {
+              instancePath: instancePath + '/server/previousWebhookSecretEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data113,
+            };
+            if (vErrors === null) {
+              vErrors = [err220];
+            } else {
+              vErrors.push(err220);
+            }
+            errors++;
+          }
+        }
+        if (data108.apiTokenEnv !== undefined) {
+          let data114 = data108.apiTokenEnv;
+          if (typeof data114 === 'string') {
+            if (!pattern1.test(data114)) {
+              const err221 = {
+                instancePath: instancePath + '/server/apiTokenEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data114,
+              };
+              if (vErrors === null) {
+                vErrors = [err221];
+              } else {
+                vErrors.push(err221);
+              }
+              errors++;
+            }
+          } else {
+            const err222 = {
+              instancePath: instancePath + '/server/apiTokenEnv',
+              schemaPath: '#/definitions/envVarName/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema13.type,
+              parentSchema: schema13,
+              data: data114,
+            };
+            if (vErrors === null) {
+              vErrors = [err222];
+            } else {
+              vErrors.push(err222);
+            }
+            errors++;
+          }
+        }
+        if (data108.apiTokens !== undefined) {
+          let data115 = data108.apiTokens;
+          if (Array.isArray(data115)) {
+            const len13 = data115.length;
+            for (let i18 = 0; i18 < len13; i18++) {
+              let data116 = data115[i18];
+              const _errs269 = errors;
+              let valid68 = false;
               let passing3 = null;
-              const _errs266 = errors;
-              if (data114 && typeof data114 == 'object' && !Array.isArray(data114)) {
-                if (data114.env === undefined) {
-                  const err220 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i17,
+              const _errs270 = errors;
+              if (data116 && typeof data116 == 'object' && !Array.isArray(data116)) {
+                if (data116.env === undefined) {
+                  const err223 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i18,
                     schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/0/required',
                     keyword: 'required',
                     params: { missingProperty: 'env' },
                     message: "must have required property '" + 'env' + "'",
                     schema: schema11.properties.server.properties.apiTokens.items.oneOf[0].required,
                     parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[0],
-                    data: data114,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err220];
-                  } else {
-                    vErrors.push(err220);
-                  }
-                  errors++;
-                }
-              }
-              var _valid3 = _errs266 === errors;
-              if (_valid3) {
-                valid66 = true;
-                passing3 = 0;
-              }
-              const _errs267 = errors;
-              if (data114 && typeof data114 == 'object' && !Array.isArray(data114)) {
-                if (data114.file === undefined) {
-                  const err221 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i17,
-                    schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'file' },
-                    message: "must have required property '" + 'file' + "'",
-                    schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
-                    parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
-                    data: data114,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err221];
-                  } else {
-                    vErrors.push(err221);
-                  }
-                  errors++;
-                }
-              }
-              var _valid3 = _errs267 === errors;
-              if (_valid3 && valid66) {
-                valid66 = false;
-                passing3 = [passing3, 1];
-              } else {
-                if (_valid3) {
-                  valid66 = true;
-                  passing3 = 1;
-                }
-              }
-              if (!valid66) {
-                const err222 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i17,
-                  schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
-                  keyword: 'oneOf',
-                  params: { passingSchemas: passing3 },
-                  message: 'must match exactly one schema in oneOf',
-                  schema: schema11.properties.server.properties.apiTokens.items.oneOf,
-                  parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data114,
-                };
-                if (vErrors === null) {
-                  vErrors = [err222];
-                } else {
-                  vErrors.push(err222);
-                }
-                errors++;
-              } else {
-                errors = _errs265;
-                if (vErrors !== null) {
-                  if (_errs265) {
-                    vErrors.length = _errs265;
-                  } else {
-                    vErrors = null;
-                  }
-                }
-              }
-              if (data114 && typeof data114 == 'object' && !Array.isArray(data114)) {
-                if (data114.scopes === undefined) {
-                  const err223 = {
-                    instancePath: instancePath + '/server/apiTokens/' + i17,
-                    schemaPath: '#/properties/server/properties/apiTokens/items/required',
-                    keyword: 'required',
-                    params: { missingProperty: 'scopes' },
-                    message: "must have required property '" + 'scopes' + "'",
-                    schema: schema11.properties.server.properties.apiTokens.items.required,
-                    parentSchema: schema11.properties.server.properties.apiTokens.items,
-                    data: data114,
+                    data: data116,
                   };
                   if (vErrors === null) {
                     vErrors = [err223];
@@ -6065,72 +6067,155 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                   errors++;
                 }
-                for (const key17 in data114) {
+              }
+              var _valid3 = _errs270 === errors;
+              if (_valid3) {
+                valid68 = true;
+                passing3 = 0;
+              }
+              const _errs271 = errors;
+              if (data116 && typeof data116 == 'object' && !Array.isArray(data116)) {
+                if (data116.file === undefined) {
+                  const err224 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i18,
+                    schemaPath: '#/properties/server/properties/apiTokens/items/oneOf/1/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'file' },
+                    message: "must have required property '" + 'file' + "'",
+                    schema: schema11.properties.server.properties.apiTokens.items.oneOf[1].required,
+                    parentSchema: schema11.properties.server.properties.apiTokens.items.oneOf[1],
+                    data: data116,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err224];
+                  } else {
+                    vErrors.push(err224);
+                  }
+                  errors++;
+                }
+              }
+              var _valid3 = _errs271 === errors;
+              if (_valid3 && valid68) {
+                valid68 = false;
+                passing3 = [passing3, 1];
+              } else {
+                if (_valid3) {
+                  valid68 = true;
+                  passing3 = 1;
+                }
+              }
+              if (!valid68) {
+                const err225 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i18,
+                  schemaPath: '#/properties/server/properties/apiTokens/items/oneOf',
+                  keyword: 'oneOf',
+                  params: { passingSchemas: passing3 },
+                  message: 'must match exactly one schema in oneOf',
+                  schema: schema11.properties.server.properties.apiTokens.items.oneOf,
+                  parentSchema: schema11.properties.server.properties.apiTokens.items,
+                  data: data116,
+                };
+                if (vErrors === null) {
+                  vErrors = [err225];
+                } else {
+                  vErrors.push(err225);
+                }
+                errors++;
+              } else {
+                errors = _errs269;
+                if (vErrors !== null) {
+                  if (_errs269) {
+                    vErrors.length = _errs269;
+                  } else {
+                    vErrors = null;
+                  }
+                }
+              }
+              if (data116 && typeof data116 == 'object' && !Array.isArray(data116)) {
+                if (data116.scopes === undefined) {
+                  const err226 = {
+                    instancePath: instancePath + '/server/apiTokens/' + i18,
+                    schemaPath: '#/properties/server/properties/apiTokens/items/required',
+                    keyword: 'required',
+                    params: { missingProperty: 'scopes' },
+                    message: "must have required property '" + 'scopes' + "'",
+                    schema: schema11.properties.server.properties.apiTokens.items.required,
+                    parentSchema: schema11.properties.server.properties.apiTokens.items,
+                    data: data116,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err226];
+                  } else {
+                    vErrors.push(err226);
+                  }
+                  errors++;
+                }
+                for (const key17 in data116) {
                   if (!(key17 === 'env' || key17 === 'file' || key17 === 'scopes')) {
-                    const err224 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i17,
+                    const err227 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i18,
                       schemaPath: '#/properties/server/properties/apiTokens/items/additionalProperties',
                       keyword: 'additionalProperties',
                       params: { additionalProperty: key17 },
                       message: 'must NOT have additional properties',
                       schema: false,
                       parentSchema: schema11.properties.server.properties.apiTokens.items,
-                      data: data114,
+                      data: data116,
                     };
                     if (vErrors === null) {
-                      vErrors = [err224];
+                      vErrors = [err227];
                     } else {
-                      vErrors.push(err224);
+                      vErrors.push(err227);
                     }
                     errors++;
                   }
                 }
-                if (data114.env !== undefined) {
-                  let data115 = data114.env;
-                  if (typeof data115 === 'string') {
-                    if (!pattern1.test(data115)) {
-                      const err225 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
+                if (data116.env !== undefined) {
+                  let data117 = data116.env;
+                  if (typeof data117 === 'string') {
+                    if (!pattern1.test(data117)) {
+                      const err228 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i18 + '/env',
                         schemaPath: '#/definitions/envVarName/pattern',
                         keyword: 'pattern',
                         params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
                         message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                         schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                         parentSchema: schema13,
-                        data: data115,
+                        data: data117,
                       };
                       if (vErrors === null) {
-                        vErrors = [err225];
+                        vErrors = [err228];
                       } else {
-                        vErrors.push(err225);
+                        vErrors.push(err228);
                       }
                       errors++;
                     }
                   } else {
-                    const err226 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/env',
+                    const err229 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i18 + '/env',
                       schemaPath: '#/definitions/envVarName/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema13.type,
                       parentSchema: schema13,
-                      data: data115,
+                      data: data117,
                     };
                     if (vErrors === null) {
-                      vErrors = [err226];
+                      vErrors = [err229];
                     } else {
-                      vErrors.push(err226);
+                      vErrors.push(err229);
                     }
                     errors++;
                   }
                 }
-                if (data114.file !== undefined) {
-                  let data116 = data114.file;
-                  if (typeof data116 === 'string') {
-                    if (func3(data116) < 1) {
-                      const err227 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
+                if (data116.file !== undefined) {
+                  let data118 = data116.file;
+                  if (typeof data118 === 'string') {
+                    if (func3(data118) < 1) {
+                      const err230 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i18 + '/file',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/file/minLength',
                         keyword: 'minLength',
@@ -6138,40 +6223,40 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 characters',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                        data: data116,
+                        data: data118,
                       };
                       if (vErrors === null) {
-                        vErrors = [err227];
+                        vErrors = [err230];
                       } else {
-                        vErrors.push(err227);
+                        vErrors.push(err230);
                       }
                       errors++;
                     }
                   } else {
-                    const err228 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/file',
+                    const err231 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i18 + '/file',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/file/type',
                       keyword: 'type',
                       params: { type: 'string' },
                       message: 'must be string',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.file.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.file,
-                      data: data116,
+                      data: data118,
                     };
                     if (vErrors === null) {
-                      vErrors = [err228];
+                      vErrors = [err231];
                     } else {
-                      vErrors.push(err228);
+                      vErrors.push(err231);
                     }
                     errors++;
                   }
                 }
-                if (data114.scopes !== undefined) {
-                  let data117 = data114.scopes;
-                  if (Array.isArray(data117)) {
-                    if (data117.length < 1) {
-                      const err229 = {
-                        instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
+                if (data116.scopes !== undefined) {
+                  let data119 = data116.scopes;
+                  if (Array.isArray(data119)) {
+                    if (data119.length < 1) {
+                      const err232 = {
+                        instancePath: instancePath + '/server/apiTokens/' + i18 + '/scopes',
                         schemaPath:
                           '#/properties/server/properties/apiTokens/items/properties/scopes/minItems',
                         keyword: 'minItems',
@@ -6179,21 +6264,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                         message: 'must NOT have fewer than 1 items',
                         schema: 1,
                         parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                        data: data117,
+                        data: data119,
                       };
                       if (vErrors === null) {
-                        vErrors = [err229];
+                        vErrors = [err232];
                       } else {
-                        vErrors.push(err229);
+                        vErrors.push(err232);
                       }
                       errors++;
                     }
-                    const len13 = data117.length;
-                    for (let i18 = 0; i18 < len13; i18++) {
-                      let data118 = data117[i18];
-                      if (!(data118 === 'read' || data118 === 'sync')) {
-                        const err230 = {
-                          instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes/' + i18,
+                    const len14 = data119.length;
+                    for (let i19 = 0; i19 < len14; i19++) {
+                      let data120 = data119[i19];
+                      if (!(data120 === 'read' || data120 === 'sync')) {
+                        const err233 = {
+                          instancePath: instancePath + '/server/apiTokens/' + i18 + '/scopes/' + i19,
                           schemaPath:
                             '#/properties/server/properties/apiTokens/items/properties/scopes/items/enum',
                           keyword: 'enum',
@@ -6208,43 +6293,43 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                               .enum,
                           parentSchema:
                             schema11.properties.server.properties.apiTokens.items.properties.scopes.items,
-                          data: data118,
+                          data: data120,
                         };
                         if (vErrors === null) {
-                          vErrors = [err230];
+                          vErrors = [err233];
                         } else {
-                          vErrors.push(err230);
+                          vErrors.push(err233);
                         }
                         errors++;
                       }
                     }
-                    let i19 = data117.length;
+                    let i20 = data119.length;
                     let j5;
-                    if (i19 > 1) {
-                      outer1: for (; i19--;) {
-                        for (j5 = i19; j5--;) {
-                          if (func0(data117[i19], data117[j5])) {
-                            const err231 = {
-                              instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
+                    if (i20 > 1) {
+                      outer1: for (; i20--;) {
+                        for (j5 = i20; j5--;) {
+                          if (func0(data119[i20], data119[j5])) {
+                            const err234 = {
+                              instancePath: instancePath + '/server/apiTokens/' + i18 + '/scopes',
                               schemaPath:
                                 '#/properties/server/properties/apiTokens/items/properties/scopes/uniqueItems',
                               keyword: 'uniqueItems',
-                              params: { i: i19, j: j5 },
+                              params: { i: i20, j: j5 },
                               message:
                                 'must NOT have duplicate items (items ## ' +
                                 j5 +
                                 ' and ' +
-                                i19 +
+                                i20 +
                                 ' are identical)',
                               schema: true,
                               parentSchema:
                                 schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                              data: data117,
+                              data: data119,
                             };
                             if (vErrors === null) {
-                              vErrors = [err231];
+                              vErrors = [err234];
                             } else {
-                              vErrors.push(err231);
+                              vErrors.push(err234);
                             }
                             errors++;
                             break outer1;
@@ -6253,45 +6338,45 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       }
                     }
                   } else {
-                    const err232 = {
-                      instancePath: instancePath + '/server/apiTokens/' + i17 + '/scopes',
+                    const err235 = {
+                      instancePath: instancePath + '/server/apiTokens/' + i18 + '/scopes',
                       schemaPath: '#/properties/server/properties/apiTokens/items/properties/scopes/type',
                       keyword: 'type',
                       params: { type: 'array' },
                       message: 'must be array',
                       schema: schema11.properties.server.properties.apiTokens.items.properties.scopes.type,
                       parentSchema: schema11.properties.server.properties.apiTokens.items.properties.scopes,
-                      data: data117,
+                      data: data119,
                     };
                     if (vErrors === null) {
-                      vErrors = [err232];
+                      vErrors = [err235];
                     } else {
-                      vErrors.push(err232);
+                      vErrors.push(err235);
                     }
                     errors++;
                   }
                 }
               } else {
-                const err233 = {
-                  instancePath: instancePath + '/server/apiTokens/' + i17,
+                const err236 = {
+                  instancePath: instancePath + '/server/apiTokens/' + i18,
                   schemaPath: '#/properties/server/properties/apiTokens/items/type',
                   keyword: 'type',
                   params: { type: 'object' },
                   message: 'must be object',
                   schema: schema11.properties.server.properties.apiTokens.items.type,
                   parentSchema: schema11.properties.server.properties.apiTokens.items,
-                  data: data114,
+                  data: data116,
                 };
                 if (vErrors === null) {
-                  vErrors = [err233];
+                  vErrors = [err236];
                 } else {
-                  vErrors.push(err233);
+                  vErrors.push(err236);
                 }
                 errors++;
               }
             }
           } else {
-            const err234 = {
+            const err237 = {
               instancePath: instancePath + '/server/apiTokens',
               schemaPath: '#/properties/server/properties/apiTokens/type',
               keyword: 'type',
@@ -6299,69 +6384,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.server.properties.apiTokens.type,
               parentSchema: schema11.properties.server.properties.apiTokens,
-              data: data113,
-            };
-            if (vErrors === null) {
-              vErrors = [err234];
-            } else {
-              vErrors.push(err234);
-            }
-            errors++;
-          }
-        }
-        if (data106.maxBodySize !== undefined) {
-          let data119 = data106.maxBodySize;
-          if (!(typeof data119 == 'number' && !(data119 % 1) && !isNaN(data119))) {
-            const err235 = {
-              instancePath: instancePath + '/server/maxBodySize',
-              schemaPath: '#/properties/server/properties/maxBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBodySize,
-              data: data119,
-            };
-            if (vErrors === null) {
-              vErrors = [err235];
-            } else {
-              vErrors.push(err235);
-            }
-            errors++;
-          }
-          if (typeof data119 == 'number') {
-            if (data119 < 1024 || isNaN(data119)) {
-              const err236 = {
-                instancePath: instancePath + '/server/maxBodySize',
-                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1024 },
-                message: 'must be >= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.server.properties.maxBodySize,
-                data: data119,
-              };
-              if (vErrors === null) {
-                vErrors = [err236];
-              } else {
-                vErrors.push(err236);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data106.maxConnections !== undefined) {
-          let data120 = data106.maxConnections;
-          if (!(typeof data120 == 'number' && !(data120 % 1) && !isNaN(data120))) {
-            const err237 = {
-              instancePath: instancePath + '/server/maxConnections',
-              schemaPath: '#/properties/server/properties/maxConnections/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnections.type,
-              parentSchema: schema11.properties.server.properties.maxConnections,
-              data: data120,
+              data: data115,
             };
             if (vErrors === null) {
               vErrors = [err237];
@@ -6370,9 +6393,71 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data120 == 'number') {
-            if (data120 < 1 || isNaN(data120)) {
-              const err238 = {
+        }
+        if (data108.maxBodySize !== undefined) {
+          let data121 = data108.maxBodySize;
+          if (!(typeof data121 == 'number' && !(data121 % 1) && !isNaN(data121))) {
+            const err238 = {
+              instancePath: instancePath + '/server/maxBodySize',
+              schemaPath: '#/properties/server/properties/maxBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBodySize,
+              data: data121,
+            };
+            if (vErrors === null) {
+              vErrors = [err238];
+            } else {
+              vErrors.push(err238);
+            }
+            errors++;
+          }
+          if (typeof data121 == 'number') {
+            if (data121 < 1024 || isNaN(data121)) {
+              const err239 = {
+                instancePath: instancePath + '/server/maxBodySize',
+                schemaPath: '#/properties/server/properties/maxBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1024 },
+                message: 'must be >= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.server.properties.maxBodySize,
+                data: data121,
+              };
+              if (vErrors === null) {
+                vErrors = [err239];
+              } else {
+                vErrors.push(err239);
+              }
+              errors++;
+            }
+          }
+        }
+        if (data108.maxConnections !== undefined) {
+          let data122 = data108.maxConnections;
+          if (!(typeof data122 == 'number' && !(data122 % 1) && !isNaN(data122))) {
+            const err240 = {
+              instancePath: instancePath + '/server/maxConnections',
+              schemaPath: '#/properties/server/properties/maxConnections/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnections.type,
+              parentSchema: schema11.properties.server.properties.maxConnections,
+              data: data122,
+            };
+            if (vErrors === null) {
+              vErrors = [err240];
+            } else {
+              vErrors.push(err240);
+            }
+            errors++;
+          }
+          if (typeof data122 == 'number') {
+            if (data122 < 1 || isNaN(data122)) {
+              const err241 = {
                 instancePath: instancePath + '/server/maxConnections',
                 schemaPath: '#/properties/server/properties/maxConnections/minimum',
                 keyword: 'minimum',
@@ -6380,70 +6465,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.server.properties.maxConnections,
-                data: data120,
-              };
-              if (vErrors === null) {
-                vErrors = [err238];
-              } else {
-                vErrors.push(err238);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data106.maxConnectionsPerClient !== undefined) {
-          let data121 = data106.maxConnectionsPerClient;
-          if (!(typeof data121 == 'number' && !(data121 % 1) && !isNaN(data121))) {
-            const err239 = {
-              instancePath: instancePath + '/server/maxConnectionsPerClient',
-              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
-              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-              data: data121,
-            };
-            if (vErrors === null) {
-              vErrors = [err239];
-            } else {
-              vErrors.push(err239);
-            }
-            errors++;
-          }
-          if (typeof data121 == 'number') {
-            if (data121 < 1 || isNaN(data121)) {
-              const err240 = {
-                instancePath: instancePath + '/server/maxConnectionsPerClient',
-                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
-                data: data121,
-              };
-              if (vErrors === null) {
-                vErrors = [err240];
-              } else {
-                vErrors.push(err240);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data106.headersTimeout !== undefined) {
-          let data122 = data106.headersTimeout;
-          if (typeof data122 === 'string') {
-            if (!pattern0.test(data122)) {
-              const err241 = {
-                instancePath: instancePath + '/server/headersTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
                 data: data122,
               };
               if (vErrors === null) {
@@ -6453,16 +6474,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          } else {
+          }
+        }
+        if (data108.maxConnectionsPerClient !== undefined) {
+          let data123 = data108.maxConnectionsPerClient;
+          if (!(typeof data123 == 'number' && !(data123 % 1) && !isNaN(data123))) {
             const err242 = {
-              instancePath: instancePath + '/server/headersTimeout',
-              schemaPath: '#/definitions/duration/type',
+              instancePath: instancePath + '/server/maxConnectionsPerClient',
+              schemaPath: '#/properties/server/properties/maxConnectionsPerClient/type',
               keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data122,
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxConnectionsPerClient.type,
+              parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
+              data: data123,
             };
             if (vErrors === null) {
               vErrors = [err242];
@@ -6471,19 +6496,16 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data106.bodyTimeout !== undefined) {
-          let data123 = data106.bodyTimeout;
-          if (typeof data123 === 'string') {
-            if (!pattern0.test(data123)) {
+          if (typeof data123 == 'number') {
+            if (data123 < 1 || isNaN(data123)) {
               const err243 = {
-                instancePath: instancePath + '/server/bodyTimeout',
-                schemaPath: '#/definitions/duration/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
-                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
-                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
-                parentSchema: schema12,
+                instancePath: instancePath + '/server/maxConnectionsPerClient',
+                schemaPath: '#/properties/server/properties/maxConnectionsPerClient/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.server.properties.maxConnectionsPerClient,
                 data: data123,
               };
               if (vErrors === null) {
@@ -6493,36 +6515,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data108.headersTimeout !== undefined) {
+          let data124 = data108.headersTimeout;
+          if (typeof data124 === 'string') {
+            if (!pattern0.test(data124)) {
+              const err244 = {
+                instancePath: instancePath + '/server/headersTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data124,
+              };
+              if (vErrors === null) {
+                vErrors = [err244];
+              } else {
+                vErrors.push(err244);
+              }
+              errors++;
+            }
           } else {
-            const err244 = {
-              instancePath: instancePath + '/server/bodyTimeout',
+            const err245 = {
+              instancePath: instancePath + '/server/headersTimeout',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
               schema: schema12.type,
               parentSchema: schema12,
-              data: data123,
-            };
-            if (vErrors === null) {
-              vErrors = [err244];
-            } else {
-              vErrors.push(err244);
-            }
-            errors++;
-          }
-        }
-        if (data106.maxBufferedBodySize !== undefined) {
-          let data124 = data106.maxBufferedBodySize;
-          if (!(typeof data124 == 'number' && !(data124 % 1) && !isNaN(data124))) {
-            const err245 = {
-              instancePath: instancePath + '/server/maxBufferedBodySize',
-              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
-              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
               data: data124,
             };
             if (vErrors === null) {
@@ -6532,17 +6556,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data124 == 'number') {
-            if (data124 < 65536 || isNaN(data124)) {
+        }
+        if (data108.bodyTimeout !== undefined) {
+          let data125 = data108.bodyTimeout;
+          if (typeof data125 === 'string') {
+            if (!pattern0.test(data125)) {
               const err246 = {
-                instancePath: instancePath + '/server/maxBufferedBodySize',
-                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 65536 },
-                message: 'must be >= 65536',
-                schema: 65536,
-                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
-                data: data124,
+                instancePath: instancePath + '/server/bodyTimeout',
+                schemaPath: '#/definitions/duration/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' },
+                message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
+                schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
+                parentSchema: schema12,
+                data: data125,
               };
               if (vErrors === null) {
                 vErrors = [err246];
@@ -6551,39 +6578,37 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-          }
-        }
-        if (data106.publicUrl !== undefined) {
-          let data125 = data106.publicUrl;
-          if (typeof data125 === 'string') {
-            if (!pattern2.test(data125)) {
-              const err247 = {
-                instancePath: instancePath + '/server/publicUrl',
-                schemaPath: '#/properties/server/properties/publicUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://[^\\s]+$' },
-                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
-                schema: '^https?://[^\\s]+$',
-                parentSchema: schema11.properties.server.properties.publicUrl,
-                data: data125,
-              };
-              if (vErrors === null) {
-                vErrors = [err247];
-              } else {
-                vErrors.push(err247);
-              }
-              errors++;
-            }
           } else {
-            const err248 = {
-              instancePath: instancePath + '/server/publicUrl',
-              schemaPath: '#/properties/server/properties/publicUrl/type',
+            const err247 = {
+              instancePath: instancePath + '/server/bodyTimeout',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.server.properties.publicUrl.type,
-              parentSchema: schema11.properties.server.properties.publicUrl,
+              schema: schema12.type,
+              parentSchema: schema12,
               data: data125,
+            };
+            if (vErrors === null) {
+              vErrors = [err247];
+            } else {
+              vErrors.push(err247);
+            }
+            errors++;
+          }
+        }
+        if (data108.maxBufferedBodySize !== undefined) {
+          let data126 = data108.maxBufferedBodySize;
+          if (!(typeof data126 == 'number' && !(data126 % 1) && !isNaN(data126))) {
+            const err248 = {
+              instancePath: instancePath + '/server/maxBufferedBodySize',
+              schemaPath: '#/properties/server/properties/maxBufferedBodySize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.server.properties.maxBufferedBodySize.type,
+              parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+              data: data126,
             };
             if (vErrors === null) {
               vErrors = [err248];
@@ -6592,11 +6617,71 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data126 == 'number') {
+            if (data126 < 65536 || isNaN(data126)) {
+              const err249 = {
+                instancePath: instancePath + '/server/maxBufferedBodySize',
+                schemaPath: '#/properties/server/properties/maxBufferedBodySize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 65536 },
+                message: 'must be >= 65536',
+                schema: 65536,
+                parentSchema: schema11.properties.server.properties.maxBufferedBodySize,
+                data: data126,
+              };
+              if (vErrors === null) {
+                vErrors = [err249];
+              } else {
+                vErrors.push(err249);
+              }
+              errors++;
+            }
+          }
         }
-        if (data106.metricsAuth !== undefined) {
-          let data126 = data106.metricsAuth;
-          if (typeof data126 !== 'boolean') {
-            const err249 = {
+        if (data108.publicUrl !== undefined) {
+          let data127 = data108.publicUrl;
+          if (typeof data127 === 'string') {
+            if (!pattern2.test(data127)) {
+              const err250 = {
+                instancePath: instancePath + '/server/publicUrl',
+                schemaPath: '#/properties/server/properties/publicUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://[^\\s]+$' },
+                message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
+                schema: '^https?://[^\\s]+$',
+                parentSchema: schema11.properties.server.properties.publicUrl,
+                data: data127,
+              };
+              if (vErrors === null) {
+                vErrors = [err250];
+              } else {
+                vErrors.push(err250);
+              }
+              errors++;
+            }
+          } else {
+            const err251 = {
+              instancePath: instancePath + '/server/publicUrl',
+              schemaPath: '#/properties/server/properties/publicUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.server.properties.publicUrl.type,
+              parentSchema: schema11.properties.server.properties.publicUrl,
+              data: data127,
+            };
+            if (vErrors === null) {
+              vErrors = [err251];
+            } else {
+              vErrors.push(err251);
+            }
+            errors++;
+          }
+        }
+        if (data108.metricsAuth !== undefined) {
+          let data128 = data108.metricsAuth;
+          if (typeof data128 !== 'boolean') {
+            const err252 = {
               instancePath: instancePath + '/server/metricsAuth',
               schemaPath: '#/properties/server/properties/metricsAuth/type',
               keyword: 'type',
@@ -6604,69 +6689,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be boolean',
               schema: schema11.properties.server.properties.metricsAuth.type,
               parentSchema: schema11.properties.server.properties.metricsAuth,
-              data: data126,
-            };
-            if (vErrors === null) {
-              vErrors = [err249];
-            } else {
-              vErrors.push(err249);
-            }
-            errors++;
-          }
-        }
-        if (data106.ui !== undefined) {
-          let data127 = data106.ui;
-          if (typeof data127 !== 'boolean') {
-            const err250 = {
-              instancePath: instancePath + '/server/ui',
-              schemaPath: '#/properties/server/properties/ui/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.server.properties.ui.type,
-              parentSchema: schema11.properties.server.properties.ui,
-              data: data127,
-            };
-            if (vErrors === null) {
-              vErrors = [err250];
-            } else {
-              vErrors.push(err250);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err251 = {
-          instancePath: instancePath + '/server',
-          schemaPath: '#/properties/server/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.server.type,
-          parentSchema: schema11.properties.server,
-          data: data106,
-        };
-        if (vErrors === null) {
-          vErrors = [err251];
-        } else {
-          vErrors.push(err251);
-        }
-        errors++;
-      }
-    }
-    if (data.reconcile !== undefined) {
-      let data128 = data.reconcile;
-      if (data128 && typeof data128 == 'object' && !Array.isArray(data128)) {
-        for (const key18 in data128) {
-          if (!(key18 === 'maxConcurrent')) {
-            const err252 = {
-              instancePath: instancePath + '/reconcile',
-              schemaPath: '#/properties/reconcile/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key18 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.reconcile,
               data: data128,
             };
             if (vErrors === null) {
@@ -6677,17 +6699,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data128.maxConcurrent !== undefined) {
-          let data129 = data128.maxConcurrent;
-          if (!(typeof data129 == 'number' && !(data129 % 1) && !isNaN(data129))) {
+        if (data108.ui !== undefined) {
+          let data129 = data108.ui;
+          if (typeof data129 !== 'boolean') {
             const err253 = {
-              instancePath: instancePath + '/reconcile/maxConcurrent',
-              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              instancePath: instancePath + '/server/ui',
+              schemaPath: '#/properties/server/properties/ui/type',
               keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
-              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.server.properties.ui.type,
+              parentSchema: schema11.properties.server.properties.ui,
               data: data129,
             };
             if (vErrors === null) {
@@ -6697,60 +6719,61 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data129 == 'number') {
-            if (data129 < 1 || isNaN(data129)) {
-              const err254 = {
-                instancePath: instancePath + '/reconcile/maxConcurrent',
-                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
-                data: data129,
-              };
-              if (vErrors === null) {
-                vErrors = [err254];
-              } else {
-                vErrors.push(err254);
-              }
-              errors++;
-            }
-          }
         }
       } else {
-        const err255 = {
-          instancePath: instancePath + '/reconcile',
-          schemaPath: '#/properties/reconcile/type',
+        const err254 = {
+          instancePath: instancePath + '/server',
+          schemaPath: '#/properties/server/type',
           keyword: 'type',
           params: { type: 'object' },
           message: 'must be object',
-          schema: schema11.properties.reconcile.type,
-          parentSchema: schema11.properties.reconcile,
-          data: data128,
+          schema: schema11.properties.server.type,
+          parentSchema: schema11.properties.server,
+          data: data108,
         };
         if (vErrors === null) {
-          vErrors = [err255];
+          vErrors = [err254];
         } else {
-          vErrors.push(err255);
+          vErrors.push(err254);
         }
         errors++;
       }
     }
-    if (data.workspaces !== undefined) {
-      let data130 = data.workspaces;
+    if (data.reconcile !== undefined) {
+      let data130 = data.reconcile;
       if (data130 && typeof data130 == 'object' && !Array.isArray(data130)) {
-        for (const key19 in data130) {
-          if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
-            const err256 = {
-              instancePath: instancePath + '/workspaces',
-              schemaPath: '#/properties/workspaces/additionalProperties',
+        for (const key18 in data130) {
+          if (!(key18 === 'maxConcurrent')) {
+            const err255 = {
+              instancePath: instancePath + '/reconcile',
+              schemaPath: '#/properties/reconcile/additionalProperties',
               keyword: 'additionalProperties',
-              params: { additionalProperty: key19 },
+              params: { additionalProperty: key18 },
               message: 'must NOT have additional properties',
               schema: false,
-              parentSchema: schema11.properties.workspaces,
+              parentSchema: schema11.properties.reconcile,
               data: data130,
+            };
+            if (vErrors === null) {
+              vErrors = [err255];
+            } else {
+              vErrors.push(err255);
+            }
+            errors++;
+          }
+        }
+        if (data130.maxConcurrent !== undefined) {
+          let data131 = data130.maxConcurrent;
+          if (!(typeof data131 == 'number' && !(data131 % 1) && !isNaN(data131))) {
+            const err256 = {
+              instancePath: instancePath + '/reconcile/maxConcurrent',
+              schemaPath: '#/properties/reconcile/properties/maxConcurrent/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.reconcile.properties.maxConcurrent.type,
+              parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+              data: data131,
             };
             if (vErrors === null) {
               vErrors = [err256];
@@ -6759,11 +6782,73 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
+          if (typeof data131 == 'number') {
+            if (data131 < 1 || isNaN(data131)) {
+              const err257 = {
+                instancePath: instancePath + '/reconcile/maxConcurrent',
+                schemaPath: '#/properties/reconcile/properties/maxConcurrent/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
+                schema: 1,
+                parentSchema: schema11.properties.reconcile.properties.maxConcurrent,
+                data: data131,
+              };
+              if (vErrors === null) {
+                vErrors = [err257];
+              } else {
+                vErrors.push(err257);
+              }
+              errors++;
+            }
+          }
         }
-        if (data130.dir !== undefined) {
-          let data131 = data130.dir;
-          if (typeof data131 !== 'string') {
-            const err257 = {
+      } else {
+        const err258 = {
+          instancePath: instancePath + '/reconcile',
+          schemaPath: '#/properties/reconcile/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.reconcile.type,
+          parentSchema: schema11.properties.reconcile,
+          data: data130,
+        };
+        if (vErrors === null) {
+          vErrors = [err258];
+        } else {
+          vErrors.push(err258);
+        }
+        errors++;
+      }
+    }
+    if (data.workspaces !== undefined) {
+      let data132 = data.workspaces;
+      if (data132 && typeof data132 == 'object' && !Array.isArray(data132)) {
+        for (const key19 in data132) {
+          if (!(key19 === 'dir' || key19 === 'keep' || key19 === 'maxFileSize')) {
+            const err259 = {
+              instancePath: instancePath + '/workspaces',
+              schemaPath: '#/properties/workspaces/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key19 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.workspaces,
+              data: data132,
+            };
+            if (vErrors === null) {
+              vErrors = [err259];
+            } else {
+              vErrors.push(err259);
+            }
+            errors++;
+          }
+        }
+        if (data132.dir !== undefined) {
+          let data133 = data132.dir;
+          if (typeof data133 !== 'string') {
+            const err260 = {
               instancePath: instancePath + '/workspaces/dir',
               schemaPath: '#/properties/workspaces/properties/dir/type',
               keyword: 'type',
@@ -6771,68 +6856,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.workspaces.properties.dir.type,
               parentSchema: schema11.properties.workspaces.properties.dir,
-              data: data131,
-            };
-            if (vErrors === null) {
-              vErrors = [err257];
-            } else {
-              vErrors.push(err257);
-            }
-            errors++;
-          }
-        }
-        if (data130.keep !== undefined) {
-          let data132 = data130.keep;
-          if (!(typeof data132 == 'number' && !(data132 % 1) && !isNaN(data132))) {
-            const err258 = {
-              instancePath: instancePath + '/workspaces/keep',
-              schemaPath: '#/properties/workspaces/properties/keep/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.keep.type,
-              parentSchema: schema11.properties.workspaces.properties.keep,
-              data: data132,
-            };
-            if (vErrors === null) {
-              vErrors = [err258];
-            } else {
-              vErrors.push(err258);
-            }
-            errors++;
-          }
-          if (typeof data132 == 'number') {
-            if (data132 < 1 || isNaN(data132)) {
-              const err259 = {
-                instancePath: instancePath + '/workspaces/keep',
-                schemaPath: '#/properties/workspaces/properties/keep/minimum',
-                keyword: 'minimum',
-                params: { comparison: '>=', limit: 1 },
-                message: 'must be >= 1',
-                schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.keep,
-                data: data132,
-              };
-              if (vErrors === null) {
-                vErrors = [err259];
-              } else {
-                vErrors.push(err259);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data130.maxFileSize !== undefined) {
-          let data133 = data130.maxFileSize;
-          if (!(typeof data133 == 'number' && !(data133 % 1) && !isNaN(data133))) {
-            const err260 = {
-              instancePath: instancePath + '/workspaces/maxFileSize',
-              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.workspaces.properties.maxFileSize.type,
-              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
               data: data133,
             };
             if (vErrors === null) {
@@ -6842,65 +6865,60 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data133 == 'number') {
-            if (data133 < 1 || isNaN(data133)) {
-              const err261 = {
-                instancePath: instancePath + '/workspaces/maxFileSize',
-                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+        }
+        if (data132.keep !== undefined) {
+          let data134 = data132.keep;
+          if (!(typeof data134 == 'number' && !(data134 % 1) && !isNaN(data134))) {
+            const err261 = {
+              instancePath: instancePath + '/workspaces/keep',
+              schemaPath: '#/properties/workspaces/properties/keep/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.keep.type,
+              parentSchema: schema11.properties.workspaces.properties.keep,
+              data: data134,
+            };
+            if (vErrors === null) {
+              vErrors = [err261];
+            } else {
+              vErrors.push(err261);
+            }
+            errors++;
+          }
+          if (typeof data134 == 'number') {
+            if (data134 < 1 || isNaN(data134)) {
+              const err262 = {
+                instancePath: instancePath + '/workspaces/keep',
+                schemaPath: '#/properties/workspaces/properties/keep/minimum',
                 keyword: 'minimum',
                 params: { comparison: '>=', limit: 1 },
                 message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
-                data: data133,
+                parentSchema: schema11.properties.workspaces.properties.keep,
+                data: data134,
               };
               if (vErrors === null) {
-                vErrors = [err261];
+                vErrors = [err262];
               } else {
-                vErrors.push(err261);
+                vErrors.push(err262);
               }
               errors++;
             }
           }
         }
-      } else {
-        const err262 = {
-          instancePath: instancePath + '/workspaces',
-          schemaPath: '#/properties/workspaces/type',
-          keyword: 'type',
-          params: { type: 'object' },
-          message: 'must be object',
-          schema: schema11.properties.workspaces.type,
-          parentSchema: schema11.properties.workspaces,
-          data: data130,
-        };
-        if (vErrors === null) {
-          vErrors = [err262];
-        } else {
-          vErrors.push(err262);
-        }
-        errors++;
-      }
-    }
-    if (data.kubernetes !== undefined) {
-      let data134 = data.kubernetes;
-      if (data134 && typeof data134 == 'object' && !Array.isArray(data134)) {
-        for (const key20 in data134) {
-          if (!(
-            key20 === 'requireServiceAccount' ||
-            key20 === 'controllerNamespace' ||
-            key20 === 'kustomize' ||
-            key20 === 'helm'
-          )) {
+        if (data132.maxFileSize !== undefined) {
+          let data135 = data132.maxFileSize;
+          if (!(typeof data135 == 'number' && !(data135 % 1) && !isNaN(data135))) {
             const err263 = {
-              instancePath: instancePath + '/kubernetes',
-              schemaPath: '#/properties/kubernetes/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key20 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.kubernetes,
-              data: data134,
+              instancePath: instancePath + '/workspaces/maxFileSize',
+              schemaPath: '#/properties/workspaces/properties/maxFileSize/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.workspaces.properties.maxFileSize.type,
+              parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+              data: data135,
             };
             if (vErrors === null) {
               vErrors = [err263];
@@ -6909,58 +6927,64 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-        }
-        if (data134.requireServiceAccount !== undefined) {
-          let data135 = data134.requireServiceAccount;
-          if (typeof data135 !== 'boolean') {
-            const err264 = {
-              instancePath: instancePath + '/kubernetes/requireServiceAccount',
-              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
-              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
-              data: data135,
-            };
-            if (vErrors === null) {
-              vErrors = [err264];
-            } else {
-              vErrors.push(err264);
-            }
-            errors++;
-          }
-        }
-        if (data134.controllerNamespace !== undefined) {
-          let data136 = data134.controllerNamespace;
-          if (typeof data136 === 'string') {
-            if (func3(data136) < 1) {
-              const err265 = {
-                instancePath: instancePath + '/kubernetes/controllerNamespace',
-                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
+          if (typeof data135 == 'number') {
+            if (data135 < 1 || isNaN(data135)) {
+              const err264 = {
+                instancePath: instancePath + '/workspaces/maxFileSize',
+                schemaPath: '#/properties/workspaces/properties/maxFileSize/minimum',
+                keyword: 'minimum',
+                params: { comparison: '>=', limit: 1 },
+                message: 'must be >= 1',
                 schema: 1,
-                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
-                data: data136,
+                parentSchema: schema11.properties.workspaces.properties.maxFileSize,
+                data: data135,
               };
               if (vErrors === null) {
-                vErrors = [err265];
+                vErrors = [err264];
               } else {
-                vErrors.push(err265);
+                vErrors.push(err264);
               }
               errors++;
             }
-          } else {
+          }
+        }
+      } else {
+        const err265 = {
+          instancePath: instancePath + '/workspaces',
+          schemaPath: '#/properties/workspaces/type',
+          keyword: 'type',
+          params: { type: 'object' },
+          message: 'must be object',
+          schema: schema11.properties.workspaces.type,
+          parentSchema: schema11.properties.workspaces,
+          data: data132,
+        };
+        if (vErrors === null) {
+          vErrors = [err265];
+        } else {
+          vErrors.push(err265);
+        }
+        errors++;
+      }
+    }
+    if (data.kubernetes !== undefined) {
+      let data136 = data.kubernetes;
+      if (data136 && typeof data136 == 'object' && !Array.isArray(data136)) {
+        for (const key20 in data136) {
+          if (!(
+            key20 === 'requireServiceAccount' ||
+            key20 === 'controllerNamespace' ||
+            key20 === 'kustomize' ||
+            key20 === 'helm'
+          )) {
             const err266 = {
-              instancePath: instancePath + '/kubernetes/controllerNamespace',
-              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
-              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              instancePath: instancePath + '/kubernetes',
+              schemaPath: '#/properties/kubernetes/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key20 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.kubernetes,
               data: data136,
             };
             if (vErrors === null) {
@@ -6971,12 +6995,73 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data134.kustomize !== undefined) {
-          let data137 = data134.kustomize;
-          if (data137 && typeof data137 == 'object' && !Array.isArray(data137)) {
-            for (const key21 in data137) {
+        if (data136.requireServiceAccount !== undefined) {
+          let data137 = data136.requireServiceAccount;
+          if (typeof data137 !== 'boolean') {
+            const err267 = {
+              instancePath: instancePath + '/kubernetes/requireServiceAccount',
+              schemaPath: '#/properties/kubernetes/properties/requireServiceAccount/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.kubernetes.properties.requireServiceAccount.type,
+              parentSchema: schema11.properties.kubernetes.properties.requireServiceAccount,
+              data: data137,
+            };
+            if (vErrors === null) {
+              vErrors = [err267];
+            } else {
+              vErrors.push(err267);
+            }
+            errors++;
+          }
+        }
+        if (data136.controllerNamespace !== undefined) {
+          let data138 = data136.controllerNamespace;
+          if (typeof data138 === 'string') {
+            if (func3(data138) < 1) {
+              const err268 = {
+                instancePath: instancePath + '/kubernetes/controllerNamespace',
+                schemaPath: '#/properties/kubernetes/properties/controllerNamespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+                data: data138,
+              };
+              if (vErrors === null) {
+                vErrors = [err268];
+              } else {
+                vErrors.push(err268);
+              }
+              errors++;
+            }
+          } else {
+            const err269 = {
+              instancePath: instancePath + '/kubernetes/controllerNamespace',
+              schemaPath: '#/properties/kubernetes/properties/controllerNamespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.kubernetes.properties.controllerNamespace.type,
+              parentSchema: schema11.properties.kubernetes.properties.controllerNamespace,
+              data: data138,
+            };
+            if (vErrors === null) {
+              vErrors = [err269];
+            } else {
+              vErrors.push(err269);
+            }
+            errors++;
+          }
+        }
+        if (data136.kustomize !== undefined) {
+          let data139 = data136.kustomize;
+          if (data139 && typeof data139 == 'object' && !Array.isArray(data139)) {
+            for (const key21 in data139) {
               if (!(key21 === 'path')) {
-                const err267 = {
+                const err270 = {
                   instancePath: instancePath + '/kubernetes/kustomize',
                   schemaPath: '#/properties/kubernetes/properties/kustomize/additionalProperties',
                   keyword: 'additionalProperties',
@@ -6984,94 +7069,12 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.kubernetes.properties.kustomize,
-                  data: data137,
-                };
-                if (vErrors === null) {
-                  vErrors = [err267];
-                } else {
-                  vErrors.push(err267);
-                }
-                errors++;
-              }
-            }
-            if (data137.path !== undefined) {
-              let data138 = data137.path;
-              if (typeof data138 === 'string') {
-                if (func3(data138) < 1) {
-                  const err268 = {
-                    instancePath: instancePath + '/kubernetes/kustomize/path',
-                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
-                    keyword: 'minLength',
-                    params: { limit: 1 },
-                    message: 'must NOT have fewer than 1 characters',
-                    schema: 1,
-                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                    data: data138,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err268];
-                  } else {
-                    vErrors.push(err268);
-                  }
-                  errors++;
-                }
-              } else {
-                const err269 = {
-                  instancePath: instancePath + '/kubernetes/kustomize/path',
-                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
-                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
-                  data: data138,
-                };
-                if (vErrors === null) {
-                  vErrors = [err269];
-                } else {
-                  vErrors.push(err269);
-                }
-                errors++;
-              }
-            }
-          } else {
-            const err270 = {
-              instancePath: instancePath + '/kubernetes/kustomize',
-              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
-              keyword: 'type',
-              params: { type: 'object' },
-              message: 'must be object',
-              schema: schema11.properties.kubernetes.properties.kustomize.type,
-              parentSchema: schema11.properties.kubernetes.properties.kustomize,
-              data: data137,
-            };
-            if (vErrors === null) {
-              vErrors = [err270];
-            } else {
-              vErrors.push(err270);
-            }
-            errors++;
-          }
-        }
-        if (data134.helm !== undefined) {
-          let data139 = data134.helm;
-          if (data139 && typeof data139 == 'object' && !Array.isArray(data139)) {
-            for (const key22 in data139) {
-              if (!(key22 === 'path')) {
-                const err271 = {
-                  instancePath: instancePath + '/kubernetes/helm',
-                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
-                  keyword: 'additionalProperties',
-                  params: { additionalProperty: key22 },
-                  message: 'must NOT have additional properties',
-                  schema: false,
-                  parentSchema: schema11.properties.kubernetes.properties.helm,
                   data: data139,
                 };
                 if (vErrors === null) {
-                  vErrors = [err271];
+                  vErrors = [err270];
                 } else {
-                  vErrors.push(err271);
+                  vErrors.push(err270);
                 }
                 errors++;
               }
@@ -7080,7 +7083,89 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               let data140 = data139.path;
               if (typeof data140 === 'string') {
                 if (func3(data140) < 1) {
-                  const err272 = {
+                  const err271 = {
+                    instancePath: instancePath + '/kubernetes/kustomize/path',
+                    schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/minLength',
+                    keyword: 'minLength',
+                    params: { limit: 1 },
+                    message: 'must NOT have fewer than 1 characters',
+                    schema: 1,
+                    parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                    data: data140,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err271];
+                  } else {
+                    vErrors.push(err271);
+                  }
+                  errors++;
+                }
+              } else {
+                const err272 = {
+                  instancePath: instancePath + '/kubernetes/kustomize/path',
+                  schemaPath: '#/properties/kubernetes/properties/kustomize/properties/path/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema11.properties.kubernetes.properties.kustomize.properties.path.type,
+                  parentSchema: schema11.properties.kubernetes.properties.kustomize.properties.path,
+                  data: data140,
+                };
+                if (vErrors === null) {
+                  vErrors = [err272];
+                } else {
+                  vErrors.push(err272);
+                }
+                errors++;
+              }
+            }
+          } else {
+            const err273 = {
+              instancePath: instancePath + '/kubernetes/kustomize',
+              schemaPath: '#/properties/kubernetes/properties/kustomize/type',
+              keyword: 'type',
+              params: { type: 'object' },
+              message: 'must be object',
+              schema: schema11.properties.kubernetes.properties.kustomize.type,
+              parentSchema: schema11.properties.kubernetes.properties.kustomize,
+              data: data139,
+            };
+            if (vErrors === null) {
+              vErrors = [err273];
+            } else {
+              vErrors.push(err273);
+            }
+            errors++;
+          }
+        }
+        if (data136.helm !== undefined) {
+          let data141 = data136.helm;
+          if (data141 && typeof data141 == 'object' && !Array.isArray(data141)) {
+            for (const key22 in data141) {
+              if (!(key22 === 'path')) {
+                const err274 = {
+                  instancePath: instancePath + '/kubernetes/helm',
+                  schemaPath: '#/properties/kubernetes/properties/helm/additionalProperties',
+                  keyword: 'additionalProperties',
+                  params: { additionalProperty: key22 },
+                  message: 'must NOT have additional properties',
+                  schema: false,
+                  parentSchema: schema11.properties.kubernetes.properties.helm,
+                  data: data141,
+                };
+                if (vErrors === null) {
+                  vErrors = [err274];
+                } else {
+                  vErrors.push(err274);
+                }
+                errors++;
+              }
+            }
+            if (data141.path !== undefined) {
+              let data142 = data141.path;
+              if (typeof data142 === 'string') {
+                if (func3(data142) < 1) {
+                  const err275 = {
                     instancePath: instancePath + '/kubernetes/helm/path',
                     schemaPath: '#/properties/kubernetes/properties/helm/properties/path/minLength',
                     keyword: 'minLength',
@@ -7088,17 +7173,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                     message: 'must NOT have fewer than 1 characters',
                     schema: 1,
                     parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                    data: data140,
+                    data: data142,
                   };
                   if (vErrors === null) {
-                    vErrors = [err272];
+                    vErrors = [err275];
                   } else {
-                    vErrors.push(err272);
+                    vErrors.push(err275);
                   }
                   errors++;
                 }
               } else {
-                const err273 = {
+                const err276 = {
                   instancePath: instancePath + '/kubernetes/helm/path',
                   schemaPath: '#/properties/kubernetes/properties/helm/properties/path/type',
                   keyword: 'type',
@@ -7106,18 +7191,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   message: 'must be string',
                   schema: schema11.properties.kubernetes.properties.helm.properties.path.type,
                   parentSchema: schema11.properties.kubernetes.properties.helm.properties.path,
-                  data: data140,
+                  data: data142,
                 };
                 if (vErrors === null) {
-                  vErrors = [err273];
+                  vErrors = [err276];
                 } else {
-                  vErrors.push(err273);
+                  vErrors.push(err276);
                 }
                 errors++;
               }
             }
           } else {
-            const err274 = {
+            const err277 = {
               instancePath: instancePath + '/kubernetes/helm',
               schemaPath: '#/properties/kubernetes/properties/helm/type',
               keyword: 'type',
@@ -7125,18 +7210,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be object',
               schema: schema11.properties.kubernetes.properties.helm.type,
               parentSchema: schema11.properties.kubernetes.properties.helm,
-              data: data139,
+              data: data141,
             };
             if (vErrors === null) {
-              vErrors = [err274];
+              vErrors = [err277];
             } else {
-              vErrors.push(err274);
+              vErrors.push(err277);
             }
             errors++;
           }
         }
       } else {
-        const err275 = {
+        const err278 = {
           instancePath: instancePath + '/kubernetes',
           schemaPath: '#/properties/kubernetes/type',
           keyword: 'type',
@@ -7144,22 +7229,22 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.kubernetes.type,
           parentSchema: schema11.properties.kubernetes,
-          data: data134,
+          data: data136,
         };
         if (vErrors === null) {
-          vErrors = [err275];
+          vErrors = [err278];
         } else {
-          vErrors.push(err275);
+          vErrors.push(err278);
         }
         errors++;
       }
     }
     if (data.telemetry !== undefined) {
-      let data141 = data.telemetry;
-      if (data141 && typeof data141 == 'object' && !Array.isArray(data141)) {
-        for (const key23 in data141) {
+      let data143 = data.telemetry;
+      if (data143 && typeof data143 == 'object' && !Array.isArray(data143)) {
+        for (const key23 in data143) {
           if (!(key23 === 'otlpEndpoint')) {
-            const err276 = {
+            const err279 = {
               instancePath: instancePath + '/telemetry',
               schemaPath: '#/properties/telemetry/additionalProperties',
               keyword: 'additionalProperties',
@@ -7167,21 +7252,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must NOT have additional properties',
               schema: false,
               parentSchema: schema11.properties.telemetry,
-              data: data141,
+              data: data143,
             };
             if (vErrors === null) {
-              vErrors = [err276];
+              vErrors = [err279];
             } else {
-              vErrors.push(err276);
+              vErrors.push(err279);
             }
             errors++;
           }
         }
-        if (data141.otlpEndpoint !== undefined) {
-          let data142 = data141.otlpEndpoint;
-          if (typeof data142 === 'string') {
-            if (!pattern2.test(data142)) {
-              const err277 = {
+        if (data143.otlpEndpoint !== undefined) {
+          let data144 = data143.otlpEndpoint;
+          if (typeof data144 === 'string') {
+            if (!pattern2.test(data144)) {
+              const err280 = {
                 instancePath: instancePath + '/telemetry/otlpEndpoint',
                 schemaPath: '#/properties/telemetry/properties/otlpEndpoint/pattern',
                 keyword: 'pattern',
@@ -7189,17 +7274,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^https?://[^\\s]+$' + '"',
                 schema: '^https?://[^\\s]+$',
                 parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-                data: data142,
+                data: data144,
               };
               if (vErrors === null) {
-                vErrors = [err277];
+                vErrors = [err280];
               } else {
-                vErrors.push(err277);
+                vErrors.push(err280);
               }
               errors++;
             }
           } else {
-            const err278 = {
+            const err281 = {
               instancePath: instancePath + '/telemetry/otlpEndpoint',
               schemaPath: '#/properties/telemetry/properties/otlpEndpoint/type',
               keyword: 'type',
@@ -7207,18 +7292,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.telemetry.properties.otlpEndpoint.type,
               parentSchema: schema11.properties.telemetry.properties.otlpEndpoint,
-              data: data142,
+              data: data144,
             };
             if (vErrors === null) {
-              vErrors = [err278];
+              vErrors = [err281];
             } else {
-              vErrors.push(err278);
+              vErrors.push(err281);
             }
             errors++;
           }
         }
       } else {
-        const err279 = {
+        const err282 = {
           instancePath: instancePath + '/telemetry',
           schemaPath: '#/properties/telemetry/type',
           keyword: 'type',
@@ -7226,21 +7311,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.telemetry.type,
           parentSchema: schema11.properties.telemetry,
-          data: data141,
+          data: data143,
         };
         if (vErrors === null) {
-          vErrors = [err279];
+          vErrors = [err282];
         } else {
-          vErrors.push(err279);
+          vErrors.push(err282);
         }
         errors++;
       }
     }
     if (data.notifications !== undefined) {
-      let data143 = data.notifications;
-      if (Array.isArray(data143)) {
-        if (data143.length > 32) {
-          const err280 = {
+      let data145 = data.notifications;
+      if (Array.isArray(data145)) {
+        if (data145.length > 32) {
+          const err283 = {
             instancePath: instancePath + '/notifications',
             schemaPath: '#/properties/notifications/maxItems',
             keyword: 'maxItems',
@@ -7248,83 +7333,29 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             message: 'must NOT have more than 32 items',
             schema: 32,
             parentSchema: schema11.properties.notifications,
-            data: data143,
+            data: data145,
           };
           if (vErrors === null) {
-            vErrors = [err280];
+            vErrors = [err283];
           } else {
-            vErrors.push(err280);
+            vErrors.push(err283);
           }
           errors++;
         }
-        const len14 = data143.length;
-        for (let i20 = 0; i20 < len14; i20++) {
-          let data144 = data143[i20];
-          if (data144 && typeof data144 == 'object' && !Array.isArray(data144)) {
-            if (data144.name === undefined) {
-              const err281 = {
-                instancePath: instancePath + '/notifications/' + i20,
+        const len15 = data145.length;
+        for (let i21 = 0; i21 < len15; i21++) {
+          let data146 = data145[i21];
+          if (data146 && typeof data146 == 'object' && !Array.isArray(data146)) {
+            if (data146.name === undefined) {
+              const err284 = {
+                instancePath: instancePath + '/notifications/' + i21,
                 schemaPath: '#/properties/notifications/items/required',
                 keyword: 'required',
                 params: { missingProperty: 'name' },
                 message: "must have required property '" + 'name' + "'",
                 schema: schema11.properties.notifications.items.required,
                 parentSchema: schema11.properties.notifications.items,
-                data: data144,
-              };
-              if (vErrors === null) {
-                vErrors = [err281];
-              } else {
-                vErrors.push(err281);
-              }
-              errors++;
-            }
-            if (data144.type === undefined) {
-              const err282 = {
-                instancePath: instancePath + '/notifications/' + i20,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'type' },
-                message: "must have required property '" + 'type' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data144,
-              };
-              if (vErrors === null) {
-                vErrors = [err282];
-              } else {
-                vErrors.push(err282);
-              }
-              errors++;
-            }
-            if (data144.urlEnv === undefined) {
-              const err283 = {
-                instancePath: instancePath + '/notifications/' + i20,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'urlEnv' },
-                message: "must have required property '" + 'urlEnv' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data144,
-              };
-              if (vErrors === null) {
-                vErrors = [err283];
-              } else {
-                vErrors.push(err283);
-              }
-              errors++;
-            }
-            if (data144.events === undefined) {
-              const err284 = {
-                instancePath: instancePath + '/notifications/' + i20,
-                schemaPath: '#/properties/notifications/items/required',
-                keyword: 'required',
-                params: { missingProperty: 'events' },
-                message: "must have required property '" + 'events' + "'",
-                schema: schema11.properties.notifications.items.required,
-                parentSchema: schema11.properties.notifications.items,
-                data: data144,
+                data: data146,
               };
               if (vErrors === null) {
                 vErrors = [err284];
@@ -7333,7 +7364,61 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            for (const key24 in data144) {
+            if (data146.type === undefined) {
+              const err285 = {
+                instancePath: instancePath + '/notifications/' + i21,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'type' },
+                message: "must have required property '" + 'type' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data146,
+              };
+              if (vErrors === null) {
+                vErrors = [err285];
+              } else {
+                vErrors.push(err285);
+              }
+              errors++;
+            }
+            if (data146.urlEnv === undefined) {
+              const err286 = {
+                instancePath: instancePath + '/notifications/' + i21,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'urlEnv' },
+                message: "must have required property '" + 'urlEnv' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data146,
+              };
+              if (vErrors === null) {
+                vErrors = [err286];
+              } else {
+                vErrors.push(err286);
+              }
+              errors++;
+            }
+            if (data146.events === undefined) {
+              const err287 = {
+                instancePath: instancePath + '/notifications/' + i21,
+                schemaPath: '#/properties/notifications/items/required',
+                keyword: 'required',
+                params: { missingProperty: 'events' },
+                message: "must have required property '" + 'events' + "'",
+                schema: schema11.properties.notifications.items.required,
+                parentSchema: schema11.properties.notifications.items,
+                data: data146,
+              };
+              if (vErrors === null) {
+                vErrors = [err287];
+              } else {
+                vErrors.push(err287);
+              }
+              errors++;
+            }
+            for (const key24 in data146) {
               if (!(
                 key24 === 'name' ||
                 key24 === 'type' ||
@@ -7342,75 +7427,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 key24 === 'events' ||
                 key24 === 'environments'
               )) {
-                const err285 = {
-                  instancePath: instancePath + '/notifications/' + i20,
+                const err288 = {
+                  instancePath: instancePath + '/notifications/' + i21,
                   schemaPath: '#/properties/notifications/items/additionalProperties',
                   keyword: 'additionalProperties',
                   params: { additionalProperty: key24 },
                   message: 'must NOT have additional properties',
                   schema: false,
                   parentSchema: schema11.properties.notifications.items,
-                  data: data144,
-                };
-                if (vErrors === null) {
-                  vErrors = [err285];
-                } else {
-                  vErrors.push(err285);
-                }
-                errors++;
-              }
-            }
-            if (data144.name !== undefined) {
-              let data145 = data144.name;
-              if (typeof data145 === 'string') {
-                if (!pattern39.test(data145)) {
-                  const err286 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/name',
-                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
-                    keyword: 'pattern',
-                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
-                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
-                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
-                    parentSchema: schema11.properties.notifications.items.properties.name,
-                    data: data145,
-                  };
-                  if (vErrors === null) {
-                    vErrors = [err286];
-                  } else {
-                    vErrors.push(err286);
-                  }
-                  errors++;
-                }
-              } else {
-                const err287 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/name',
-                  schemaPath: '#/properties/notifications/items/properties/name/type',
-                  keyword: 'type',
-                  params: { type: 'string' },
-                  message: 'must be string',
-                  schema: schema11.properties.notifications.items.properties.name.type,
-                  parentSchema: schema11.properties.notifications.items.properties.name,
-                  data: data145,
-                };
-                if (vErrors === null) {
-                  vErrors = [err287];
-                } else {
-                  vErrors.push(err287);
-                }
-                errors++;
-              }
-            }
-            if (data144.type !== undefined) {
-              let data146 = data144.type;
-              if (!(data146 === 'slack' || data146 === 'webhook')) {
-                const err288 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/type',
-                  schemaPath: '#/properties/notifications/items/properties/type/enum',
-                  keyword: 'enum',
-                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
-                  message: 'must be equal to one of the allowed values',
-                  schema: schema11.properties.notifications.items.properties.type.enum,
-                  parentSchema: schema11.properties.notifications.items.properties.type,
                   data: data146,
                 };
                 if (vErrors === null) {
@@ -7421,18 +7445,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data144.urlEnv !== undefined) {
-              let data147 = data144.urlEnv;
+            if (data146.name !== undefined) {
+              let data147 = data146.name;
               if (typeof data147 === 'string') {
-                if (!pattern1.test(data147)) {
+                if (!pattern40.test(data147)) {
                   const err289 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
-                    schemaPath: '#/definitions/envVarName/pattern',
+                    instancePath: instancePath + '/notifications/' + i21 + '/name',
+                    schemaPath: '#/properties/notifications/items/properties/name/pattern',
                     keyword: 'pattern',
-                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                    parentSchema: schema13,
+                    params: { pattern: '^[a-z0-9][a-z0-9-]{0,62}$' },
+                    message: 'must match pattern "' + '^[a-z0-9][a-z0-9-]{0,62}$' + '"',
+                    schema: '^[a-z0-9][a-z0-9-]{0,62}$',
+                    parentSchema: schema11.properties.notifications.items.properties.name,
                     data: data147,
                   };
                   if (vErrors === null) {
@@ -7444,13 +7468,13 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 }
               } else {
                 const err290 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/urlEnv',
-                  schemaPath: '#/definitions/envVarName/type',
+                  instancePath: instancePath + '/notifications/' + i21 + '/name',
+                  schemaPath: '#/properties/notifications/items/properties/name/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
-                  schema: schema13.type,
-                  parentSchema: schema13,
+                  schema: schema11.properties.notifications.items.properties.name.type,
+                  parentSchema: schema11.properties.notifications.items.properties.name,
                   data: data147,
                 };
                 if (vErrors === null) {
@@ -7461,80 +7485,141 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
-            if (data144.secretEnv !== undefined) {
-              let data148 = data144.secretEnv;
-              if (typeof data148 === 'string') {
-                if (!pattern1.test(data148)) {
-                  const err291 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+            if (data146.type !== undefined) {
+              let data148 = data146.type;
+              if (!(data148 === 'slack' || data148 === 'webhook')) {
+                const err291 = {
+                  instancePath: instancePath + '/notifications/' + i21 + '/type',
+                  schemaPath: '#/properties/notifications/items/properties/type/enum',
+                  keyword: 'enum',
+                  params: { allowedValues: schema11.properties.notifications.items.properties.type.enum },
+                  message: 'must be equal to one of the allowed values',
+                  schema: schema11.properties.notifications.items.properties.type.enum,
+                  parentSchema: schema11.properties.notifications.items.properties.type,
+                  data: data148,
+                };
+                if (vErrors === null) {
+                  vErrors = [err291];
+                } else {
+                  vErrors.push(err291);
+                }
+                errors++;
+              }
+            }
+            if (data146.urlEnv !== undefined) {
+              let data149 = data146.urlEnv;
+              if (typeof data149 === 'string') {
+                if (!pattern1.test(data149)) {
+                  const err292 = {
+                    instancePath: instancePath + '/notifications/' + i21 + '/urlEnv',
                     schemaPath: '#/definitions/envVarName/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
                     message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
                     schema: '^[A-Za-z_][A-Za-z0-9_]*$',
                     parentSchema: schema13,
-                    data: data148,
+                    data: data149,
                   };
                   if (vErrors === null) {
-                    vErrors = [err291];
+                    vErrors = [err292];
                   } else {
-                    vErrors.push(err291);
+                    vErrors.push(err292);
                   }
                   errors++;
                 }
               } else {
-                const err292 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/secretEnv',
+                const err293 = {
+                  instancePath: instancePath + '/notifications/' + i21 + '/urlEnv',
                   schemaPath: '#/definitions/envVarName/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
                   schema: schema13.type,
                   parentSchema: schema13,
-                  data: data148,
+                  data: data149,
                 };
                 if (vErrors === null) {
-                  vErrors = [err292];
+                  vErrors = [err293];
                 } else {
-                  vErrors.push(err292);
+                  vErrors.push(err293);
                 }
                 errors++;
               }
             }
-            if (data144.events !== undefined) {
-              let data149 = data144.events;
-              if (Array.isArray(data149)) {
-                if (data149.length < 1) {
-                  const err293 = {
-                    instancePath: instancePath + '/notifications/' + i20 + '/events',
+            if (data146.secretEnv !== undefined) {
+              let data150 = data146.secretEnv;
+              if (typeof data150 === 'string') {
+                if (!pattern1.test(data150)) {
+                  const err294 = {
+                    instancePath: instancePath + '/notifications/' + i21 + '/secretEnv',
+                    schemaPath: '#/definitions/envVarName/pattern',
+                    keyword: 'pattern',
+                    params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                    message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                    schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                    parentSchema: schema13,
+                    data: data150,
+                  };
+                  if (vErrors === null) {
+                    vErrors = [err294];
+                  } else {
+                    vErrors.push(err294);
+                  }
+                  errors++;
+                }
+              } else {
+                const err295 = {
+                  instancePath: instancePath + '/notifications/' + i21 + '/secretEnv',
+                  schemaPath: '#/definitions/envVarName/type',
+                  keyword: 'type',
+                  params: { type: 'string' },
+                  message: 'must be string',
+                  schema: schema13.type,
+                  parentSchema: schema13,
+                  data: data150,
+                };
+                if (vErrors === null) {
+                  vErrors = [err295];
+                } else {
+                  vErrors.push(err295);
+                }
+                errors++;
+              }
+            }
+            if (data146.events !== undefined) {
+              let data151 = data146.events;
+              if (Array.isArray(data151)) {
+                if (data151.length < 1) {
+                  const err296 = {
+                    instancePath: instancePath + '/notifications/' + i21 + '/events',
                     schemaPath: '#/properties/notifications/items/properties/events/minItems',
                     keyword: 'minItems',
                     params: { limit: 1 },
                     message: 'must NOT have fewer than 1 items',
                     schema: 1,
                     parentSchema: schema11.properties.notifications.items.properties.events,
-                    data: data149,
+                    data: data151,
                   };
                   if (vErrors === null) {
-                    vErrors = [err293];
+                    vErrors = [err296];
                   } else {
-                    vErrors.push(err293);
+                    vErrors.push(err296);
                   }
                   errors++;
                 }
-                const len15 = data149.length;
-                for (let i21 = 0; i21 < len15; i21++) {
-                  let data150 = data149[i21];
+                const len16 = data151.length;
+                for (let i22 = 0; i22 < len16; i22++) {
+                  let data152 = data151[i22];
                   if (!(
-                    data150 === 'failed' ||
-                    data150 === 'stalled' ||
-                    data150 === 'recovered' ||
-                    data150 === 'applied' ||
-                    data150 === 'drift-repaired' ||
-                    data150 === 'suspended'
+                    data152 === 'failed' ||
+                    data152 === 'stalled' ||
+                    data152 === 'recovered' ||
+                    data152 === 'applied' ||
+                    data152 === 'drift-repaired' ||
+                    data152 === 'suspended'
                   )) {
-                    const err294 = {
-                      instancePath: instancePath + '/notifications/' + i20 + '/events/' + i21,
+                    const err297 = {
+                      instancePath: instancePath + '/notifications/' + i21 + '/events/' + i22,
                       schemaPath: '#/properties/notifications/items/properties/events/items/enum',
                       keyword: 'enum',
                       params: {
@@ -7543,41 +7628,41 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                       message: 'must be equal to one of the allowed values',
                       schema: schema11.properties.notifications.items.properties.events.items.enum,
                       parentSchema: schema11.properties.notifications.items.properties.events.items,
-                      data: data150,
+                      data: data152,
                     };
                     if (vErrors === null) {
-                      vErrors = [err294];
+                      vErrors = [err297];
                     } else {
-                      vErrors.push(err294);
+                      vErrors.push(err297);
                     }
                     errors++;
                   }
                 }
-                let i22 = data149.length;
+                let i23 = data151.length;
                 let j6;
-                if (i22 > 1) {
-                  outer2: for (; i22--;) {
-                    for (j6 = i22; j6--;) {
-                      if (func0(data149[i22], data149[j6])) {
-                        const err295 = {
-                          instancePath: instancePath + '/notifications/' + i20 + '/events',
+                if (i23 > 1) {
+                  outer2: for (; i23--;) {
+                    for (j6 = i23; j6--;) {
+                      if (func0(data151[i23], data151[j6])) {
+                        const err298 = {
+                          instancePath: instancePath + '/notifications/' + i21 + '/events',
                           schemaPath: '#/properties/notifications/items/properties/events/uniqueItems',
                           keyword: 'uniqueItems',
-                          params: { i: i22, j: j6 },
+                          params: { i: i23, j: j6 },
                           message:
                             'must NOT have duplicate items (items ## ' +
                             j6 +
                             ' and ' +
-                            i22 +
+                            i23 +
                             ' are identical)',
                           schema: true,
                           parentSchema: schema11.properties.notifications.items.properties.events,
-                          data: data149,
+                          data: data151,
                         };
                         if (vErrors === null) {
-                          vErrors = [err295];
+                          vErrors = [err298];
                         } else {
-                          vErrors.push(err295);
+                          vErrors.push(err298);
                         }
                         errors++;
                         break outer2;
@@ -7586,78 +7671,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                   }
                 }
               } else {
-                const err296 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/events',
+                const err299 = {
+                  instancePath: instancePath + '/notifications/' + i21 + '/events',
                   schemaPath: '#/properties/notifications/items/properties/events/type',
                   keyword: 'type',
                   params: { type: 'array' },
                   message: 'must be array',
                   schema: schema11.properties.notifications.items.properties.events.type,
                   parentSchema: schema11.properties.notifications.items.properties.events,
-                  data: data149,
-                };
-                if (vErrors === null) {
-                  vErrors = [err296];
-                } else {
-                  vErrors.push(err296);
-                }
-                errors++;
-              }
-            }
-            if (data144.environments !== undefined) {
-              let data151 = data144.environments;
-              if (Array.isArray(data151)) {
-                const len16 = data151.length;
-                for (let i23 = 0; i23 < len16; i23++) {
-                  let data152 = data151[i23];
-                  if (typeof data152 === 'string') {
-                    if (func3(data152) < 1) {
-                      const err297 = {
-                        instancePath: instancePath + '/notifications/' + i20 + '/environments/' + i23,
-                        schemaPath:
-                          '#/properties/notifications/items/properties/environments/items/minLength',
-                        keyword: 'minLength',
-                        params: { limit: 1 },
-                        message: 'must NOT have fewer than 1 characters',
-                        schema: 1,
-                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                        data: data152,
-                      };
-                      if (vErrors === null) {
-                        vErrors = [err297];
-                      } else {
-                        vErrors.push(err297);
-                      }
-                      errors++;
-                    }
-                  } else {
-                    const err298 = {
-                      instancePath: instancePath + '/notifications/' + i20 + '/environments/' + i23,
-                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
-                      keyword: 'type',
-                      params: { type: 'string' },
-                      message: 'must be string',
-                      schema: schema11.properties.notifications.items.properties.environments.items.type,
-                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
-                      data: data152,
-                    };
-                    if (vErrors === null) {
-                      vErrors = [err298];
-                    } else {
-                      vErrors.push(err298);
-                    }
-                    errors++;
-                  }
-                }
-              } else {
-                const err299 = {
-                  instancePath: instancePath + '/notifications/' + i20 + '/environments',
-                  schemaPath: '#/properties/notifications/items/properties/environments/type',
-                  keyword: 'type',
-                  params: { type: 'array' },
-                  message: 'must be array',
-                  schema: schema11.properties.notifications.items.properties.environments.type,
-                  parentSchema: schema11.properties.notifications.items.properties.environments,
                   data: data151,
                 };
                 if (vErrors === null) {
@@ -7668,79 +7689,80 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 errors++;
               }
             }
+            if (data146.environments !== undefined) {
+              let data153 = data146.environments;
+              if (Array.isArray(data153)) {
+                const len17 = data153.length;
+                for (let i24 = 0; i24 < len17; i24++) {
+                  let data154 = data153[i24];
+                  if (typeof data154 === 'string') {
+                    if (func3(data154) < 1) {
+                      const err300 = {
+                        instancePath: instancePath + '/notifications/' + i21 + '/environments/' + i24,
+                        schemaPath:
+                          '#/properties/notifications/items/properties/environments/items/minLength',
+                        keyword: 'minLength',
+                        params: { limit: 1 },
+                        message: 'must NOT have fewer than 1 characters',
+                        schema: 1,
+                        parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                        data: data154,
+                      };
+                      if (vErrors === null) {
+                        vErrors = [err300];
+                      } else {
+                        vErrors.push(err300);
+                      }
+                      errors++;
+                    }
+                  } else {
+                    const err301 = {
+                      instancePath: instancePath + '/notifications/' + i21 + '/environments/' + i24,
+                      schemaPath: '#/properties/notifications/items/properties/environments/items/type',
+                      keyword: 'type',
+                      params: { type: 'string' },
+                      message: 'must be string',
+                      schema: schema11.properties.notifications.items.properties.environments.items.type,
+                      parentSchema: schema11.properties.notifications.items.properties.environments.items,
+                      data: data154,
+                    };
+                    if (vErrors === null) {
+                      vErrors = [err301];
+                    } else {
+                      vErrors.push(err301);
+                    }
+                    errors++;
+                  }
+                }
+              } else {
+                const err302 = {
+                  instancePath: instancePath + '/notifications/' + i21 + '/environments',
+                  schemaPath: '#/properties/notifications/items/properties/environments/type',
+                  keyword: 'type',
+                  params: { type: 'array' },
+                  message: 'must be array',
+                  schema: schema11.properties.notifications.items.properties.environments.type,
+                  parentSchema: schema11.properties.notifications.items.properties.environments,
+                  data: data153,
+                };
+                if (vErrors === null) {
+                  vErrors = [err302];
+                } else {
+                  vErrors.push(err302);
+                }
+                errors++;
+              }
+            }
           } else {
-            const err300 = {
-              instancePath: instancePath + '/notifications/' + i20,
+            const err303 = {
+              instancePath: instancePath + '/notifications/' + i21,
               schemaPath: '#/properties/notifications/items/type',
               keyword: 'type',
               params: { type: 'object' },
               message: 'must be object',
               schema: schema11.properties.notifications.items.type,
               parentSchema: schema11.properties.notifications.items,
-              data: data144,
-            };
-            if (vErrors === null) {
-              vErrors = [err300];
-            } else {
-              vErrors.push(err300);
-            }
-            errors++;
-          }
-        }
-      } else {
-        const err301 = {
-          instancePath: instancePath + '/notifications',
-          schemaPath: '#/properties/notifications/type',
-          keyword: 'type',
-          params: { type: 'array' },
-          message: 'must be array',
-          schema: schema11.properties.notifications.type,
-          parentSchema: schema11.properties.notifications,
-          data: data143,
-        };
-        if (vErrors === null) {
-          vErrors = [err301];
-        } else {
-          vErrors.push(err301);
-        }
-        errors++;
-      }
-    }
-    if (data.sharding !== undefined) {
-      let data153 = data.sharding;
-      if (data153 && typeof data153 == 'object' && !Array.isArray(data153)) {
-        for (const key25 in data153) {
-          if (!func2.call(schema11.properties.sharding.properties, key25)) {
-            const err302 = {
-              instancePath: instancePath + '/sharding',
-              schemaPath: '#/properties/sharding/additionalProperties',
-              keyword: 'additionalProperties',
-              params: { additionalProperty: key25 },
-              message: 'must NOT have additional properties',
-              schema: false,
-              parentSchema: schema11.properties.sharding,
-              data: data153,
-            };
-            if (vErrors === null) {
-              vErrors = [err302];
-            } else {
-              vErrors.push(err302);
-            }
-            errors++;
-          }
-        }
-        if (data153.enabled !== undefined) {
-          let data154 = data153.enabled;
-          if (typeof data154 !== 'boolean') {
-            const err303 = {
-              instancePath: instancePath + '/sharding/enabled',
-              schemaPath: '#/properties/sharding/properties/enabled/type',
-              keyword: 'type',
-              params: { type: 'boolean' },
-              message: 'must be boolean',
-              schema: schema11.properties.sharding.properties.enabled.type,
-              parentSchema: schema11.properties.sharding.properties.enabled,
-              data: data154,
+              data: data146,
             };
             if (vErrors === null) {
               vErrors = [err303];
@@ -7750,36 +7772,38 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data153.namespace !== undefined) {
-          let data155 = data153.namespace;
-          if (typeof data155 === 'string') {
-            if (func3(data155) < 1) {
-              const err304 = {
-                instancePath: instancePath + '/sharding/namespace',
-                schemaPath: '#/properties/sharding/properties/namespace/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.namespace,
-                data: data155,
-              };
-              if (vErrors === null) {
-                vErrors = [err304];
-              } else {
-                vErrors.push(err304);
-              }
-              errors++;
-            }
-          } else {
+      } else {
+        const err304 = {
+          instancePath: instancePath + '/notifications',
+          schemaPath: '#/properties/notifications/type',
+          keyword: 'type',
+          params: { type: 'array' },
+          message: 'must be array',
+          schema: schema11.properties.notifications.type,
+          parentSchema: schema11.properties.notifications,
+          data: data145,
+        };
+        if (vErrors === null) {
+          vErrors = [err304];
+        } else {
+          vErrors.push(err304);
+        }
+        errors++;
+      }
+    }
+    if (data.sharding !== undefined) {
+      let data155 = data.sharding;
+      if (data155 && typeof data155 == 'object' && !Array.isArray(data155)) {
+        for (const key25 in data155) {
+          if (!func2.call(schema11.properties.sharding.properties, key25)) {
             const err305 = {
-              instancePath: instancePath + '/sharding/namespace',
-              schemaPath: '#/properties/sharding/properties/namespace/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.namespace.type,
-              parentSchema: schema11.properties.sharding.properties.namespace,
+              instancePath: instancePath + '/sharding',
+              schemaPath: '#/properties/sharding/additionalProperties',
+              keyword: 'additionalProperties',
+              params: { additionalProperty: key25 },
+              message: 'must NOT have additional properties',
+              schema: false,
+              parentSchema: schema11.properties.sharding,
               data: data155,
             };
             if (vErrors === null) {
@@ -7790,11 +7814,72 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data153.leaseDuration !== undefined) {
-          let data156 = data153.leaseDuration;
-          if (typeof data156 === 'string') {
-            if (!pattern0.test(data156)) {
-              const err306 = {
+        if (data155.enabled !== undefined) {
+          let data156 = data155.enabled;
+          if (typeof data156 !== 'boolean') {
+            const err306 = {
+              instancePath: instancePath + '/sharding/enabled',
+              schemaPath: '#/properties/sharding/properties/enabled/type',
+              keyword: 'type',
+              params: { type: 'boolean' },
+              message: 'must be boolean',
+              schema: schema11.properties.sharding.properties.enabled.type,
+              parentSchema: schema11.properties.sharding.properties.enabled,
+              data: data156,
+            };
+            if (vErrors === null) {
+              vErrors = [err306];
+            } else {
+              vErrors.push(err306);
+            }
+            errors++;
+          }
+        }
+        if (data155.namespace !== undefined) {
+          let data157 = data155.namespace;
+          if (typeof data157 === 'string') {
+            if (func3(data157) < 1) {
+              const err307 = {
+                instancePath: instancePath + '/sharding/namespace',
+                schemaPath: '#/properties/sharding/properties/namespace/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.namespace,
+                data: data157,
+              };
+              if (vErrors === null) {
+                vErrors = [err307];
+              } else {
+                vErrors.push(err307);
+              }
+              errors++;
+            }
+          } else {
+            const err308 = {
+              instancePath: instancePath + '/sharding/namespace',
+              schemaPath: '#/properties/sharding/properties/namespace/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.namespace.type,
+              parentSchema: schema11.properties.sharding.properties.namespace,
+              data: data157,
+            };
+            if (vErrors === null) {
+              vErrors = [err308];
+            } else {
+              vErrors.push(err308);
+            }
+            errors++;
+          }
+        }
+        if (data155.leaseDuration !== undefined) {
+          let data158 = data155.leaseDuration;
+          if (typeof data158 === 'string') {
+            if (!pattern0.test(data158)) {
+              const err309 = {
                 instancePath: instancePath + '/sharding/leaseDuration',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -7802,17 +7887,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data156,
+                data: data158,
               };
               if (vErrors === null) {
-                vErrors = [err306];
+                vErrors = [err309];
               } else {
-                vErrors.push(err306);
+                vErrors.push(err309);
               }
               errors++;
             }
           } else {
-            const err307 = {
+            const err310 = {
               instancePath: instancePath + '/sharding/leaseDuration',
               schemaPath: '#/definitions/duration/type',
               keyword: 'type',
@@ -7820,21 +7905,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema12.type,
               parentSchema: schema12,
-              data: data156,
+              data: data158,
             };
             if (vErrors === null) {
-              vErrors = [err307];
+              vErrors = [err310];
             } else {
-              vErrors.push(err307);
+              vErrors.push(err310);
             }
             errors++;
           }
         }
-        if (data153.renewInterval !== undefined) {
-          let data157 = data153.renewInterval;
-          if (typeof data157 === 'string') {
-            if (!pattern0.test(data157)) {
-              const err308 = {
+        if (data155.renewInterval !== undefined) {
+          let data159 = data155.renewInterval;
+          if (typeof data159 === 'string') {
+            if (!pattern0.test(data159)) {
+              const err311 = {
                 instancePath: instancePath + '/sharding/renewInterval',
                 schemaPath: '#/definitions/duration/pattern',
                 keyword: 'pattern',
@@ -7842,65 +7927,7 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must match pattern "' + '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$' + '"',
                 schema: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h)$',
                 parentSchema: schema12,
-                data: data157,
-              };
-              if (vErrors === null) {
-                vErrors = [err308];
-              } else {
-                vErrors.push(err308);
-              }
-              errors++;
-            }
-          } else {
-            const err309 = {
-              instancePath: instancePath + '/sharding/renewInterval',
-              schemaPath: '#/definitions/duration/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema12.type,
-              parentSchema: schema12,
-              data: data157,
-            };
-            if (vErrors === null) {
-              vErrors = [err309];
-            } else {
-              vErrors.push(err309);
-            }
-            errors++;
-          }
-        }
-        if (data153.identity !== undefined) {
-          let data158 = data153.identity;
-          if (typeof data158 === 'string') {
-            if (func3(data158) > 128) {
-              const err310 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/maxLength',
-                keyword: 'maxLength',
-                params: { limit: 128 },
-                message: 'must NOT have more than 128 characters',
-                schema: 128,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data158,
-              };
-              if (vErrors === null) {
-                vErrors = [err310];
-              } else {
-                vErrors.push(err310);
-              }
-              errors++;
-            }
-            if (func3(data158) < 1) {
-              const err311 = {
-                instancePath: instancePath + '/sharding/identity',
-                schemaPath: '#/properties/sharding/properties/identity/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.identity,
-                data: data158,
+                data: data159,
               };
               if (vErrors === null) {
                 vErrors = [err311];
@@ -7911,14 +7938,14 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
           } else {
             const err312 = {
-              instancePath: instancePath + '/sharding/identity',
-              schemaPath: '#/properties/sharding/properties/identity/type',
+              instancePath: instancePath + '/sharding/renewInterval',
+              schemaPath: '#/definitions/duration/type',
               keyword: 'type',
               params: { type: 'string' },
               message: 'must be string',
-              schema: schema11.properties.sharding.properties.identity.type,
-              parentSchema: schema11.properties.sharding.properties.identity,
-              data: data158,
+              schema: schema12.type,
+              parentSchema: schema12,
+              data: data159,
             };
             if (vErrors === null) {
               vErrors = [err312];
@@ -7928,19 +7955,19 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             errors++;
           }
         }
-        if (data153.kubeconfig !== undefined) {
-          let data159 = data153.kubeconfig;
-          if (typeof data159 === 'string') {
-            if (func3(data159) < 1) {
+        if (data155.identity !== undefined) {
+          let data160 = data155.identity;
+          if (typeof data160 === 'string') {
+            if (func3(data160) > 128) {
               const err313 = {
-                instancePath: instancePath + '/sharding/kubeconfig',
-                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.kubeconfig,
-                data: data159,
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/maxLength',
+                keyword: 'maxLength',
+                params: { limit: 128 },
+                message: 'must NOT have more than 128 characters',
+                schema: 128,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data160,
               };
               if (vErrors === null) {
                 vErrors = [err313];
@@ -7949,8 +7976,66 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+            if (func3(data160) < 1) {
+              const err314 = {
+                instancePath: instancePath + '/sharding/identity',
+                schemaPath: '#/properties/sharding/properties/identity/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.identity,
+                data: data160,
+              };
+              if (vErrors === null) {
+                vErrors = [err314];
+              } else {
+                vErrors.push(err314);
+              }
+              errors++;
+            }
           } else {
-            const err314 = {
+            const err315 = {
+              instancePath: instancePath + '/sharding/identity',
+              schemaPath: '#/properties/sharding/properties/identity/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.identity.type,
+              parentSchema: schema11.properties.sharding.properties.identity,
+              data: data160,
+            };
+            if (vErrors === null) {
+              vErrors = [err315];
+            } else {
+              vErrors.push(err315);
+            }
+            errors++;
+          }
+        }
+        if (data155.kubeconfig !== undefined) {
+          let data161 = data155.kubeconfig;
+          if (typeof data161 === 'string') {
+            if (func3(data161) < 1) {
+              const err316 = {
+                instancePath: instancePath + '/sharding/kubeconfig',
+                schemaPath: '#/properties/sharding/properties/kubeconfig/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.kubeconfig,
+                data: data161,
+              };
+              if (vErrors === null) {
+                vErrors = [err316];
+              } else {
+                vErrors.push(err316);
+              }
+              errors++;
+            }
+          } else {
+            const err317 = {
               instancePath: instancePath + '/sharding/kubeconfig',
               schemaPath: '#/properties/sharding/properties/kubeconfig/type',
               keyword: 'type',
@@ -7958,21 +8043,21 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.kubeconfig.type,
               parentSchema: schema11.properties.sharding.properties.kubeconfig,
-              data: data159,
+              data: data161,
             };
             if (vErrors === null) {
-              vErrors = [err314];
+              vErrors = [err317];
             } else {
-              vErrors.push(err314);
+              vErrors.push(err317);
             }
             errors++;
           }
         }
-        if (data153.context !== undefined) {
-          let data160 = data153.context;
-          if (typeof data160 === 'string') {
-            if (func3(data160) < 1) {
-              const err315 = {
+        if (data155.context !== undefined) {
+          let data162 = data155.context;
+          if (typeof data162 === 'string') {
+            if (func3(data162) < 1) {
+              const err318 = {
                 instancePath: instancePath + '/sharding/context',
                 schemaPath: '#/properties/sharding/properties/context/minLength',
                 keyword: 'minLength',
@@ -7980,17 +8065,17 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must NOT have fewer than 1 characters',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.context,
-                data: data160,
+                data: data162,
               };
               if (vErrors === null) {
-                vErrors = [err315];
+                vErrors = [err318];
               } else {
-                vErrors.push(err315);
+                vErrors.push(err318);
               }
               errors++;
             }
           } else {
-            const err316 = {
+            const err319 = {
               instancePath: instancePath + '/sharding/context',
               schemaPath: '#/properties/sharding/properties/context/type',
               keyword: 'type',
@@ -7998,67 +8083,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema11.properties.sharding.properties.context.type,
               parentSchema: schema11.properties.sharding.properties.context,
-              data: data160,
-            };
-            if (vErrors === null) {
-              vErrors = [err316];
-            } else {
-              vErrors.push(err316);
-            }
-            errors++;
-          }
-        }
-        if (data153.advertiseUrl !== undefined) {
-          let data161 = data153.advertiseUrl;
-          if (typeof data161 === 'string') {
-            if (!pattern13.test(data161)) {
-              const err317 = {
-                instancePath: instancePath + '/sharding/advertiseUrl',
-                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^https?://' },
-                message: 'must match pattern "' + '^https?://' + '"',
-                schema: '^https?://',
-                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-                data: data161,
-              };
-              if (vErrors === null) {
-                vErrors = [err317];
-              } else {
-                vErrors.push(err317);
-              }
-              errors++;
-            }
-          } else {
-            const err318 = {
-              instancePath: instancePath + '/sharding/advertiseUrl',
-              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.advertiseUrl.type,
-              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
-              data: data161,
-            };
-            if (vErrors === null) {
-              vErrors = [err318];
-            } else {
-              vErrors.push(err318);
-            }
-            errors++;
-          }
-        }
-        if (data153.shards !== undefined) {
-          let data162 = data153.shards;
-          if (!(typeof data162 == 'number' && !(data162 % 1) && !isNaN(data162))) {
-            const err319 = {
-              instancePath: instancePath + '/sharding/shards',
-              schemaPath: '#/properties/sharding/properties/shards/type',
-              keyword: 'type',
-              params: { type: 'integer' },
-              message: 'must be integer',
-              schema: schema11.properties.sharding.properties.shards.type,
-              parentSchema: schema11.properties.sharding.properties.shards,
               data: data162,
             };
             if (vErrors === null) {
@@ -8068,17 +8092,20 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
             }
             errors++;
           }
-          if (typeof data162 == 'number') {
-            if (data162 > 1024 || isNaN(data162)) {
+        }
+        if (data155.advertiseUrl !== undefined) {
+          let data163 = data155.advertiseUrl;
+          if (typeof data163 === 'string') {
+            if (!pattern13.test(data163)) {
               const err320 = {
-                instancePath: instancePath + '/sharding/shards',
-                schemaPath: '#/properties/sharding/properties/shards/maximum',
-                keyword: 'maximum',
-                params: { comparison: '<=', limit: 1024 },
-                message: 'must be <= 1024',
-                schema: 1024,
-                parentSchema: schema11.properties.sharding.properties.shards,
-                data: data162,
+                instancePath: instancePath + '/sharding/advertiseUrl',
+                schemaPath: '#/properties/sharding/properties/advertiseUrl/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^https?://' },
+                message: 'must match pattern "' + '^https?://' + '"',
+                schema: '^https?://',
+                parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+                data: data163,
               };
               if (vErrors === null) {
                 vErrors = [err320];
@@ -8087,8 +8114,66 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
-            if (data162 < 1 || isNaN(data162)) {
-              const err321 = {
+          } else {
+            const err321 = {
+              instancePath: instancePath + '/sharding/advertiseUrl',
+              schemaPath: '#/properties/sharding/properties/advertiseUrl/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.advertiseUrl.type,
+              parentSchema: schema11.properties.sharding.properties.advertiseUrl,
+              data: data163,
+            };
+            if (vErrors === null) {
+              vErrors = [err321];
+            } else {
+              vErrors.push(err321);
+            }
+            errors++;
+          }
+        }
+        if (data155.shards !== undefined) {
+          let data164 = data155.shards;
+          if (!(typeof data164 == 'number' && !(data164 % 1) && !isNaN(data164))) {
+            const err322 = {
+              instancePath: instancePath + '/sharding/shards',
+              schemaPath: '#/properties/sharding/properties/shards/type',
+              keyword: 'type',
+              params: { type: 'integer' },
+              message: 'must be integer',
+              schema: schema11.properties.sharding.properties.shards.type,
+              parentSchema: schema11.properties.sharding.properties.shards,
+              data: data164,
+            };
+            if (vErrors === null) {
+              vErrors = [err322];
+            } else {
+              vErrors.push(err322);
+            }
+            errors++;
+          }
+          if (typeof data164 == 'number') {
+            if (data164 > 1024 || isNaN(data164)) {
+              const err323 = {
+                instancePath: instancePath + '/sharding/shards',
+                schemaPath: '#/properties/sharding/properties/shards/maximum',
+                keyword: 'maximum',
+                params: { comparison: '<=', limit: 1024 },
+                message: 'must be <= 1024',
+                schema: 1024,
+                parentSchema: schema11.properties.sharding.properties.shards,
+                data: data164,
+              };
+              if (vErrors === null) {
+                vErrors = [err323];
+              } else {
+                vErrors.push(err323);
+              }
+              errors++;
+            }
+            if (data164 < 1 || isNaN(data164)) {
+              const err324 = {
                 instancePath: instancePath + '/sharding/shards',
                 schemaPath: '#/properties/sharding/properties/shards/minimum',
                 keyword: 'minimum',
@@ -8096,69 +8181,6 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                 message: 'must be >= 1',
                 schema: 1,
                 parentSchema: schema11.properties.sharding.properties.shards,
-                data: data162,
-              };
-              if (vErrors === null) {
-                vErrors = [err321];
-              } else {
-                vErrors.push(err321);
-              }
-              errors++;
-            }
-          }
-        }
-        if (data153.handoffKeyFile !== undefined) {
-          let data163 = data153.handoffKeyFile;
-          if (typeof data163 === 'string') {
-            if (func3(data163) < 1) {
-              const err322 = {
-                instancePath: instancePath + '/sharding/handoffKeyFile',
-                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
-                keyword: 'minLength',
-                params: { limit: 1 },
-                message: 'must NOT have fewer than 1 characters',
-                schema: 1,
-                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-                data: data163,
-              };
-              if (vErrors === null) {
-                vErrors = [err322];
-              } else {
-                vErrors.push(err322);
-              }
-              errors++;
-            }
-          } else {
-            const err323 = {
-              instancePath: instancePath + '/sharding/handoffKeyFile',
-              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
-              keyword: 'type',
-              params: { type: 'string' },
-              message: 'must be string',
-              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
-              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
-              data: data163,
-            };
-            if (vErrors === null) {
-              vErrors = [err323];
-            } else {
-              vErrors.push(err323);
-            }
-            errors++;
-          }
-        }
-        if (data153.handoffKeyEnv !== undefined) {
-          let data164 = data153.handoffKeyEnv;
-          if (typeof data164 === 'string') {
-            if (!pattern1.test(data164)) {
-              const err324 = {
-                instancePath: instancePath + '/sharding/handoffKeyEnv',
-                schemaPath: '#/definitions/envVarName/pattern',
-                keyword: 'pattern',
-                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
-                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
-                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
-                parentSchema: schema13,
                 data: data164,
               };
               if (vErrors === null) {
@@ -8168,8 +8190,71 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               }
               errors++;
             }
+          }
+        }
+        if (data155.handoffKeyFile !== undefined) {
+          let data165 = data155.handoffKeyFile;
+          if (typeof data165 === 'string') {
+            if (func3(data165) < 1) {
+              const err325 = {
+                instancePath: instancePath + '/sharding/handoffKeyFile',
+                schemaPath: '#/properties/sharding/properties/handoffKeyFile/minLength',
+                keyword: 'minLength',
+                params: { limit: 1 },
+                message: 'must NOT have fewer than 1 characters',
+                schema: 1,
+                parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+                data: data165,
+              };
+              if (vErrors === null) {
+                vErrors = [err325];
+              } else {
+                vErrors.push(err325);
+              }
+              errors++;
+            }
           } else {
-            const err325 = {
+            const err326 = {
+              instancePath: instancePath + '/sharding/handoffKeyFile',
+              schemaPath: '#/properties/sharding/properties/handoffKeyFile/type',
+              keyword: 'type',
+              params: { type: 'string' },
+              message: 'must be string',
+              schema: schema11.properties.sharding.properties.handoffKeyFile.type,
+              parentSchema: schema11.properties.sharding.properties.handoffKeyFile,
+              data: data165,
+            };
+            if (vErrors === null) {
+              vErrors = [err326];
+            } else {
+              vErrors.push(err326);
+            }
+            errors++;
+          }
+        }
+        if (data155.handoffKeyEnv !== undefined) {
+          let data166 = data155.handoffKeyEnv;
+          if (typeof data166 === 'string') {
+            if (!pattern1.test(data166)) {
+              const err327 = {
+                instancePath: instancePath + '/sharding/handoffKeyEnv',
+                schemaPath: '#/definitions/envVarName/pattern',
+                keyword: 'pattern',
+                params: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+                message: 'must match pattern "' + '^[A-Za-z_][A-Za-z0-9_]*$' + '"',
+                schema: '^[A-Za-z_][A-Za-z0-9_]*$',
+                parentSchema: schema13,
+                data: data166,
+              };
+              if (vErrors === null) {
+                vErrors = [err327];
+              } else {
+                vErrors.push(err327);
+              }
+              errors++;
+            }
+          } else {
+            const err328 = {
               instancePath: instancePath + '/sharding/handoffKeyEnv',
               schemaPath: '#/definitions/envVarName/type',
               keyword: 'type',
@@ -8177,95 +8262,95 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be string',
               schema: schema13.type,
               parentSchema: schema13,
-              data: data164,
+              data: data166,
             };
             if (vErrors === null) {
-              vErrors = [err325];
+              vErrors = [err328];
             } else {
-              vErrors.push(err325);
+              vErrors.push(err328);
             }
             errors++;
           }
         }
-        if (data153.peerUrls !== undefined) {
-          let data165 = data153.peerUrls;
-          if (Array.isArray(data165)) {
-            const len17 = data165.length;
-            for (let i24 = 0; i24 < len17; i24++) {
-              let data166 = data165[i24];
-              if (typeof data166 === 'string') {
-                if (!pattern13.test(data166)) {
-                  const err326 = {
-                    instancePath: instancePath + '/sharding/peerUrls/' + i24,
+        if (data155.peerUrls !== undefined) {
+          let data167 = data155.peerUrls;
+          if (Array.isArray(data167)) {
+            const len18 = data167.length;
+            for (let i25 = 0; i25 < len18; i25++) {
+              let data168 = data167[i25];
+              if (typeof data168 === 'string') {
+                if (!pattern13.test(data168)) {
+                  const err329 = {
+                    instancePath: instancePath + '/sharding/peerUrls/' + i25,
                     schemaPath: '#/properties/sharding/properties/peerUrls/items/pattern',
                     keyword: 'pattern',
                     params: { pattern: '^https?://' },
                     message: 'must match pattern "' + '^https?://' + '"',
                     schema: '^https?://',
                     parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                    data: data166,
+                    data: data168,
                   };
                   if (vErrors === null) {
-                    vErrors = [err326];
+                    vErrors = [err329];
                   } else {
-                    vErrors.push(err326);
+                    vErrors.push(err329);
                   }
                   errors++;
                 }
               } else {
-                const err327 = {
-                  instancePath: instancePath + '/sharding/peerUrls/' + i24,
+                const err330 = {
+                  instancePath: instancePath + '/sharding/peerUrls/' + i25,
                   schemaPath: '#/properties/sharding/properties/peerUrls/items/type',
                   keyword: 'type',
                   params: { type: 'string' },
                   message: 'must be string',
                   schema: schema11.properties.sharding.properties.peerUrls.items.type,
                   parentSchema: schema11.properties.sharding.properties.peerUrls.items,
-                  data: data166,
+                  data: data168,
                 };
                 if (vErrors === null) {
-                  vErrors = [err327];
+                  vErrors = [err330];
                 } else {
-                  vErrors.push(err327);
+                  vErrors.push(err330);
                 }
                 errors++;
               }
             }
-            let i25 = data165.length;
+            let i26 = data167.length;
             let j7;
-            if (i25 > 1) {
+            if (i26 > 1) {
               const indices4 = {};
-              for (; i25--;) {
-                let item4 = data165[i25];
+              for (; i26--;) {
+                let item4 = data167[i26];
                 if (typeof item4 !== 'string') {
                   continue;
                 }
                 if (typeof indices4[item4] == 'number') {
                   j7 = indices4[item4];
-                  const err328 = {
+                  const err331 = {
                     instancePath: instancePath + '/sharding/peerUrls',
                     schemaPath: '#/properties/sharding/properties/peerUrls/uniqueItems',
                     keyword: 'uniqueItems',
-                    params: { i: i25, j: j7 },
+                    params: { i: i26, j: j7 },
                     message:
-                      'must NOT have duplicate items (items ## ' + j7 + ' and ' + i25 + ' are identical)',
+                      'must NOT have duplicate items (items ## ' + j7 + ' and ' + i26 + ' are identical)',
                     schema: true,
                     parentSchema: schema11.properties.sharding.properties.peerUrls,
-                    data: data165,
+                    data: data167,
                   };
                   if (vErrors === null) {
-                    vErrors = [err328];
+                    vErrors = [err331];
                   } else {
-                    vErrors.push(err328);
+                    vErrors.push(err331);
                   }
                   errors++;
                   break;
                 }
-                indices4[item4] = i25;
+                indices4[item4] = i26;
               }
             }
           } else {
-            const err329 = {
+            const err332 = {
               instancePath: instancePath + '/sharding/peerUrls',
               schemaPath: '#/properties/sharding/properties/peerUrls/type',
               keyword: 'type',
@@ -8273,18 +8358,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
               message: 'must be array',
               schema: schema11.properties.sharding.properties.peerUrls.type,
               parentSchema: schema11.properties.sharding.properties.peerUrls,
-              data: data165,
+              data: data167,
             };
             if (vErrors === null) {
-              vErrors = [err329];
+              vErrors = [err332];
             } else {
-              vErrors.push(err329);
+              vErrors.push(err332);
             }
             errors++;
           }
         }
       } else {
-        const err330 = {
+        const err333 = {
           instancePath: instancePath + '/sharding',
           schemaPath: '#/properties/sharding/type',
           keyword: 'type',
@@ -8292,18 +8377,18 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
           message: 'must be object',
           schema: schema11.properties.sharding.type,
           parentSchema: schema11.properties.sharding,
-          data: data153,
+          data: data155,
         };
         if (vErrors === null) {
-          vErrors = [err330];
+          vErrors = [err333];
         } else {
-          vErrors.push(err330);
+          vErrors.push(err333);
         }
         errors++;
       }
     }
   } else {
-    const err331 = {
+    const err334 = {
       instancePath,
       schemaPath: '#/type',
       keyword: 'type',
@@ -8314,9 +8399,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
       data,
     };
     if (vErrors === null) {
-      vErrors = [err331];
+      vErrors = [err334];
     } else {
-      vErrors.push(err331);
+      vErrors.push(err334);
     }
     errors++;
   }

