@@ -1,4 +1,8 @@
-import { outOfBounds, type Bounds } from '../../../controller/kube/bounds';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, validateConfigFile } from '../../../controller/config/load-config';
+import { boundsOf, outOfBounds, type Bounds } from '../../../controller/kube/bounds';
 import { sharedCredentialUsesOf } from '../../../controller/kube/shared-credentials';
 import type { KubeObject } from '../../../controller/kube/types';
 
@@ -194,5 +198,38 @@ describe('outOfBounds and kubernetes.sharedCredentials', () => {
     expect(outOfBounds({ ...bounds, allowClusterPolicy: true }, store, new Set())).toMatch(
       /kubernetes\.sharedCredentials/,
     );
+  });
+});
+
+describe('kubernetes.sharedCredentials in the config', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-shared-credentials-'));
+  const file = (list: string) => {
+    const path = join(dir, `${list.length}.yaml`);
+    writeFileSync(
+      path,
+      `repository: { url: ./repo }\nenvironments: [{ name: a, kubernetes: { namespace: team-a, sharedCredentials: ${list} } }]\naudit: { dir: ./audit }\n`,
+    );
+    return path;
+  };
+
+  it('reaches the bounds as written', () => {
+    const target = loadConfig(file('[ClusterSecretStore/team-a-*, ClusterIssuer/internal-ca]'))
+      .environments[0]!.kubernetes!;
+    expect(boundsOf(target, { id: 'a-1', description: 'environment a' }).sharedCredentials).toEqual([
+      'ClusterSecretStore/team-a-*',
+      'ClusterIssuer/internal-ca',
+    ]);
+  });
+
+  it('refuses an entry that is not Kind/name, naming the key', () => {
+    const result = validateConfigFile(file('[internal-ca]'));
+    expect(result).toEqual({
+      ok: false,
+      errors: [
+        expect.stringMatching(
+          /^environments\[0\]\.kubernetes\.sharedCredentials\[0\]: "internal-ca" is not valid/,
+        ),
+      ],
+    });
   });
 });
