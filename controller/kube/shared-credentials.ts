@@ -38,8 +38,10 @@ function nameOf(value: unknown): string {
   return typeof value === 'string' && value !== '' ? value : '?';
 }
 
+// External Secrets lets every namespace use a ClusterSecretStore without conditions
+// (pkg/controllers/secretstore/client_manager.go `shouldProcessSecret`).
 const STORE_READ =
-  "External Secrets reads, with the ClusterSecretStore's own credentials, whichever secret the ExternalSecret names (another environment's under another key, or another namespace's Secrets through its Kubernetes provider) into a Secret of this namespace, unless the store's spec.conditions hold it to this environment's namespaces (without conditions every namespace may use it: pkg/controllers/secretstore/client_manager.go shouldProcessSecret)";
+  "External Secrets reads, with the ClusterSecretStore's own credentials, whichever secret the ExternalSecret names (another environment's under another key, or another namespace's Secrets through its Kubernetes provider) into a Secret of this namespace, unless the store's spec.conditions hold it to this environment's namespaces (without conditions, every namespace may use it)";
 const STORE_WRITE =
   "External Secrets writes, with the ClusterSecretStore's own credentials, this namespace's Secret over whichever remote key the PushSecret names (another environment's), unless the store's spec.conditions hold it to this environment's namespaces";
 const CLUSTER_GENERATOR =
