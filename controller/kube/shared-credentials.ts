@@ -3,7 +3,8 @@ import { groupOf } from './object-ref';
 
 // Where a namespaced object of an environment makes a cluster-wide operator act with that
 // operator's shared credentials on the committer's behalf. RBAC lets a writer of the kind name any
-// store, issuer or authentication of the cluster; the operator then reads, writes or signs with
+// store, issuer or authentication of the cluster (or leave a store's credentials out, which
+// External Secrets fills in with its own); the operator then reads, writes or signs with
 // whatever that holder's identity may, another environment's too. bounds.ts's outOfBounds judges
 // each use against `kubernetes.sharedCredentials`.
 
@@ -23,6 +24,7 @@ export interface SharedCredentialUse {
 type Fields = Readonly<Record<string, unknown>>;
 
 const ESO_GROUP = 'external-secrets.io';
+const ESO_GENERATORS_GROUP = 'generators.external-secrets.io';
 const CERT_MANAGER_GROUP = 'cert-manager.io';
 const KEDA_GROUP = 'keda.sh';
 
@@ -82,6 +84,57 @@ function externalSecretsUses(object: KubeObject, spec: Fields): readonly SharedC
     generator('spec.selector.generatorRef', fieldsOf(spec.selector).generatorRef);
   }
   return uses;
+}
+
+/**
+ * The clouds whose External Secrets client, given no credentials of the object's own, falls back to
+ * the controller pod's (the SDK's default chain: its IRSA role, node role or workload identity):
+ * the AWS provider and its ECR and STS generators (`providers/v1/aws/auth/auth.go`
+ * `constructCredsProvider` gives none without `auth.jwt` or `auth.secretRef`, and the `role` is then
+ * assumed with the controller's), the Google provider and its GCR generator
+ * (`providers/v1/gcp/secretmanager/auth.go` `NewTokenSource` ends in `google.DefaultTokenSource`).
+ * By the object's own credentials: the keys of `auth` that name a Secret or ServiceAccount of its namespace.
+ */
+const CONTROLLER_IDENTITY_CLOUDS: Readonly<
+  Record<string, { readonly holder: string; readonly own: readonly string[] }>
+> = {
+  aws: { holder: 'ExternalSecretsController/aws', own: ['jwt', 'secretRef'] },
+  gcpsm: {
+    holder: 'ExternalSecretsController/gcp',
+    own: ['secretRef', 'workloadIdentity', 'workloadIdentityFederation'],
+  },
+};
+
+/** The generators of that shape, with their cloud. */
+const CONTROLLER_IDENTITY_GENERATORS: Readonly<Record<string, string>> = {
+  ECRAuthorizationToken: 'aws',
+  STSSessionToken: 'aws',
+  GCRAccessToken: 'gcpsm',
+};
+
+const CONTROLLER_IDENTITY =
+  "with no credentials of its own External Secrets uses the controller's own cloud identity (its pod's role), so this namespace reads whatever that identity may, every environment's secrets included";
+
+/**
+ * A SecretStore of this namespace (or a generator) that leaves its cloud's credentials out, so that
+ * External Secrets acts with the controller's own identity (CONTROLLER_IDENTITY_CLOUDS).
+ */
+function controllerIdentityUses(object: KubeObject, spec: Fields): readonly SharedCredentialUse[] {
+  const group = groupOf(object.apiVersion);
+  const found: [string, string, Fields][] = [];
+  if (group === ESO_GROUP && object.kind === 'SecretStore') {
+    const provider = fieldsOf(spec.provider);
+    for (const cloud of Object.keys(CONTROLLER_IDENTITY_CLOUDS))
+      if (provider[cloud] !== undefined)
+        found.push([`spec.provider.${cloud}.auth`, cloud, fieldsOf(fieldsOf(provider[cloud]).auth)]);
+  }
+  const generatorCloud =
+    group === ESO_GENERATORS_GROUP ? CONTROLLER_IDENTITY_GENERATORS[object.kind] : undefined;
+  if (generatorCloud) found.push(['spec.auth', generatorCloud, fieldsOf(spec.auth)]);
+  return found.flatMap(([field, cloud, auth]) => {
+    const { holder, own } = CONTROLLER_IDENTITY_CLOUDS[cloud]!;
+    return own.some((key) => auth[key] !== undefined) ? [] : [{ field, holder, how: CONTROLLER_IDENTITY }];
+  });
 }
 
 /**
@@ -159,12 +212,14 @@ function kedaUses(object: KubeObject, spec: Fields): readonly SharedCredentialUs
 
 /**
  * Every use by this object of a cluster-wide credential holder of External Secrets, cert-manager or
- * KEDA, with the field and the holder; empty for every other object.
+ * KEDA (or of External Secrets' own cloud identity), with the field and the holder; empty for every
+ * other object.
  */
 export function sharedCredentialUsesOf(object: KubeObject): readonly SharedCredentialUse[] {
   const group = groupOf(object.apiVersion);
   const spec = fieldsOf((object as { spec?: unknown }).spec);
-  if (group === ESO_GROUP) return externalSecretsUses(object, spec);
+  if (group === ESO_GROUP || group === ESO_GENERATORS_GROUP)
+    return [...externalSecretsUses(object, spec), ...controllerIdentityUses(object, spec)];
   if (group === CERT_MANAGER_GROUP) return certManagerUses(object, spec);
   if (group === KEDA_GROUP) return kedaUses(object, spec);
   return [];

@@ -35,6 +35,7 @@ const hostA = `a-${suffix}.example.com`;
 const operatorCrds = [
   { group: 'external-secrets.io', version: 'v1', plural: 'externalsecrets', kind: 'ExternalSecret' },
   { group: 'external-secrets.io', version: 'v1alpha1', plural: 'pushsecrets', kind: 'PushSecret' },
+  { group: 'external-secrets.io', version: 'v1', plural: 'secretstores', kind: 'SecretStore' },
   { group: 'cert-manager.io', version: 'v1', plural: 'certificates', kind: 'Certificate' },
   { group: 'cert-manager.io', version: 'v1', plural: 'certificaterequests', kind: 'CertificateRequest' },
   { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects', kind: 'ScaledObject' },
@@ -181,6 +182,12 @@ const pushSecret = (name: string, spec: object): Manifest => ({
   metadata: { name },
   spec,
 });
+const secretStore = (name: string, aws: object): Manifest => ({
+  apiVersion: 'external-secrets.io/v1',
+  kind: 'SecretStore',
+  metadata: { name },
+  spec: { provider: { aws: { service: 'SecretsManager', region: 'eu-west-1', ...aws } } },
+});
 const certificate = (name: string, spec: object): Manifest => ({
   apiVersion: 'cert-manager.io/v1',
   kind: 'Certificate',
@@ -257,6 +264,20 @@ const cases: readonly (readonly [string, (name: string) => Manifest, string, (na
           secretStoreRefs: [{ name: 'team-a-store' }],
           selector: { secret: { name: 'mine' } },
           data: [{ match: { secretKey: 'k', remoteRef: { remoteKey: `${a.ns}/k` } } }],
+        }),
+    ],
+    [
+      "a SecretStore of a's namespace leaving out its AWS credentials, so External Secrets reads with its own role",
+      (name) => secretStore(name, { role: `arn:aws:iam::123456789012:role/${b.ns}-secrets` }),
+      "spec.provider.aws.auth uses ExternalSecretsController/aws, a credential the whole cluster shares: with no credentials of its own External Secrets uses the controller's own cloud identity",
+      (name) =>
+        secretStore(name, {
+          auth: {
+            secretRef: {
+              accessKeyIDSecretRef: { name: 'aws', key: 'id' },
+              secretAccessKeySecretRef: { name: 'aws', key: 'secret' },
+            },
+          },
         }),
     ],
     [
@@ -353,6 +374,7 @@ describe('a shared operator acting with the credentials the whole cluster shares
       'ClusterSecretStore/*',
       'ClusterIssuer/internal-ca',
       'ClusterTriggerAuthentication/prometheus-token',
+      'ExternalSecretsController/aws',
     ];
     const files = Object.fromEntries(cases.map(([, take], i) => [`listed-${i}.yaml`, take(`listed-${i}`)]));
     const result = await planAndApply(applierOfA('a-listed', { sharedCredentials: listed }), files);

@@ -82,6 +82,40 @@ describe('sharedCredentialUsesOf', () => {
       ],
     ],
     [
+      "a SecretStore of this namespace leaving out the AWS credentials (the controller's own, then)",
+      object('external-secrets.io/v1', 'SecretStore', {
+        provider: { aws: { service: 'SecretsManager', region: 'eu-west-1', role: 'arn:aws:iam::1:role/b' } },
+      }),
+      [['spec.provider.aws.auth', 'ExternalSecretsController/aws']],
+    ],
+    [
+      'a SecretStore of this namespace with AWS credentials of its own (a Secret, a ServiceAccount)',
+      object('external-secrets.io/v1', 'SecretStore', {
+        provider: {
+          aws: { service: 'SecretsManager', auth: { jwt: { serviceAccountRef: { name: 'mine' } } } },
+        },
+      }),
+      [],
+    ],
+    [
+      'a Google SecretStore leaving out its credentials',
+      object('external-secrets.io/v1', 'SecretStore', { provider: { gcpsm: { projectID: 'p', auth: {} } } }),
+      [['spec.provider.gcpsm.auth', 'ExternalSecretsController/gcp']],
+    ],
+    [
+      'an ECR generator leaving out its credentials',
+      object('generators.external-secrets.io/v1alpha1', 'ECRAuthorizationToken', { region: 'eu-west-1' }),
+      [['spec.auth', 'ExternalSecretsController/aws']],
+    ],
+    [
+      'a GCR generator with a workload identity of its own',
+      object('generators.external-secrets.io/v1alpha1', 'GCRAccessToken', {
+        projectID: 'p',
+        auth: { workloadIdentity: { serviceAccountRef: { name: 'mine' } } },
+      }),
+      [],
+    ],
+    [
       'a Certificate of a shared issuer asking for a sub-CA, URIs, addresses, emails and a literal subject',
       certificate({
         isCA: true,
