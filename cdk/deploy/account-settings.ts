@@ -299,7 +299,7 @@ export const ACCOUNT_SETTINGS: ReadonlyMap<string, string> = (() => {
     'ses:putaccountpricingattributes',
   );
   group(
-    "the account's Lake Formation settings and grants: its data lake administrators, who may read every environment's catalog tables and where its permissions are enforced",
+    "the account's Lake Formation settings and grants: its data lake administrators, who may read every environment's catalog tables (and the LF-tags on any table, which tag-based grants read) and where its permissions are enforced",
     'lakeformation:putdatalakesettings',
     'lakeformation:grantpermissions',
     'lakeformation:revokepermissions',
@@ -307,6 +307,8 @@ export const ACCOUNT_SETTINGS: ReadonlyMap<string, string> = (() => {
     'lakeformation:batchrevokepermissions',
     'lakeformation:createlakeformationoptin',
     'lakeformation:deletelakeformationoptin',
+    'lakeformation:addlftagstoresource',
+    'lakeformation:removelftagsfromresource',
   );
   group(
     "an account or Region setting of the service, which every environment's resources of it take",
