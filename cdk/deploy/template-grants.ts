@@ -897,7 +897,7 @@ const BOUNDS: Readonly<
     },
     which:
       'which changes a setting of the account or Region every environment shares, and aws.externalTargets does not list it',
-    why: "a role of this environment could change what every other environment's resources run under, the action naming no resource to hold to this app's own: EBS encryption by default, instance metadata defaults, block public access, the account's organization, its security services and their findings, its registered domains, ...",
+    why: "a role of this environment could change what every other environment's resources run under, the action naming no resource to hold to this app's own: EBS encryption by default, instance metadata defaults, block public access, the account's organization, its security services and their findings, its registered domains, IAM Identity Center's users and groups, or another environment's SES identity or resource policy by its name or ARN, ...",
   },
 };
 
