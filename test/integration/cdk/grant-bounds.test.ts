@@ -119,6 +119,7 @@ beforeAll(async () => {
         { name: 'AppliedReads', queues: ['Q'] },
         { name: 'AppliedContents', queues: ['Q'] },
         { name: 'AppliedSettings', queues: ['Q'] },
+        { name: 'AppliedSettingsTail', queues: ['Q'] },
         { name: 'Services', services: true },
       ],
     },
@@ -1140,6 +1141,60 @@ describe("an identity policy of the environment's own role on another environmen
     await a.close();
   }, 60_000);
 
+  it("applies nothing of a commit giving its role, on *, b's SES identities, Identity Center's permission sets and groups, IoT's default authorizer and SageMaker's resource policies", async () => {
+    // given environment a's commit: its own role, named, allowed writes that take no resource type
+    // (the tail of services first left out): redirect b's SES bounces and complaints to a topic of
+    // a's and let another account send as b's domain (the v1 API names an identity only in its
+    // parameters), put a group of a's choosing in Identity Center and rewrite a permission set's
+    // policy (every account of the organization), clear the account's default IoT authorizer and
+    // open any SageMaker resource to another account by its ARN
+    const a = applierThrough(proxy, unique('env-a'));
+    const roleName = unique('env-a-fn');
+    const tail = [
+      'ses:SetIdentityNotificationTopic',
+      'ses:PutIdentityPolicy',
+      'sso-directory:AddMemberToGroup',
+      'sso:PutPermissionsPolicy',
+      'iot:ClearDefaultAuthorizer',
+      'sagemaker:PutResourcePolicy',
+    ];
+    const template = granting(policyOf({ Effect: 'Allow', Action: tail, Resource: '*' }), {
+      RoleName: roleName,
+    });
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedSettingsTail', template), sha);
+    // then it fails naming the stack, the statement, the first such action and what it changes,
+    // before any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-AppliedSettingsTail`);
+    expect(applied.failure!.message).toContain(
+      'Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows ses:SetIdentityNotificationTopic on *, which changes a setting of the account or Region every environment shares, and aws.externalTargets does not list it',
+    );
+    expect(applied.failure!.message).toContain(
+      "ses:SetIdentityNotificationTopic changes any SES identity, receipt rule set, template or configuration set of the account by name (SES's v1 API gives them no resource type)",
+    );
+    expect(changeSetsOf(proxy, `${prefix}-AppliedSettingsTail`)).toEqual([]);
+    // and moto's IAM has no such policy (without the table's new groups GetRolePolicy returned it on a's role)
+    const policy = await motoIam('GetRolePolicy', { RoleName: roleName, PolicyName: 'env-a-reads-b' });
+    expect(policy).toContain('NoSuchEntity');
+    expect(policy).not.toContain('SetIdentityNotificationTopic');
+    await a.close();
+  }, 60_000);
+
+  itPlansNothingOfGrants(
+    (
+      [
+        ['sso-directory:AddMemberToGroup', 'the IAM Identity Center directory: its users'],
+        ['sso:PutPermissionsPolicy', "the account's IAM Identity Center"],
+        ['iot:ClearDefaultAuthorizer', "the account's AWS IoT settings"],
+        ['sagemaker:PutResourcePolicy', 'the resource policy of any resource of the service by its ARN'],
+      ] as const
+    ).map(
+      ([action, changes]) =>
+        [`${action} (on *)`, allowing(action, '*'), `; ${action} changes ${changes}`] as const,
+    ),
+  );
+
   itPlansNothingOfGrants([
     [
       "every registered domain's owner account (on *)",
@@ -1158,6 +1213,9 @@ describe("an identity policy of the environment's own role on another environmen
             'ec2:ModifyInstanceMetadataDefaults',
             'organizations:LeaveOrganization',
             'route53domains:TransferDomainToAnotherAwsAccount',
+            'ses:SetIdentityNotificationTopic',
+            'sso-directory:AddMemberToGroup',
+            'iot:ClearDefaultAuthorizer',
           ],
           '*',
         ),

@@ -1,7 +1,7 @@
+import { ACCOUNT_SETTINGS } from '../../../cdk/deploy/account-settings';
 import { stackTemplate } from '../../../cdk/deploy/template-bounds';
 import { RESOURCELESS_ACTIONS, RESOURCELESS_READS } from '../../../cdk/deploy/resourceless-actions.generated';
 import {
-  ACCOUNT_SETTINGS,
   BOUNDED_APART,
   assertGrantsInBounds,
   namedResources,
@@ -641,6 +641,18 @@ describe('assertGrantsInBounds', () => {
       ["the account's Security Hub", 'securityhub:DisableSecurityHubV2'],
       ["the account's ECR registry policy", 'ecr:PutRegistryPolicy'],
       ["the account's X-Ray encryption", 'xray:PutEncryptionConfig'],
+      ["the account's default IoT authorizer", 'iot:ClearDefaultAuthorizer'],
+      ["a suppression of every environment's Device Defender findings", 'iot:CreateAuditSuppression'],
+      ["a Chime account's SCIM key", 'chime:CreateApiKey'],
+      ["the account's QuickSight subscription", 'quicksight:Unsubscribe'],
+      ["another environment's SageMaker resource policy", 'sagemaker:PutResourcePolicy'],
+      ["a permission set's policy in Identity Center", 'sso:PutPermissionsPolicy'],
+      ["an Identity Center group's members", 'sso-directory:AddMemberToGroup'],
+      ["another environment's SES identity's notification topic", 'ses:SetIdentityNotificationTopic'],
+      ["another environment's SES identity's sending authorization policy", 'ses:PutIdentityPolicy'],
+      ['the active SES receipt rule set', 'ses:SetActiveReceiptRuleSet'],
+      ["the account's OpenSearch Serverless data access policies", 'aoss:CreateAccessPolicy'],
+      ["Shield's response team role", 'shield:AssociateDRTRole'],
     ])('refuses %s on *, naming what the action changes, unless * is listed', (_label, action) => {
       const message = settingRefusal(action);
       expect(message).toContain(refused(action));
@@ -671,6 +683,16 @@ describe('assertGrantsInBounds', () => {
           : allow('ec2:DisableEbsEncryptionByDefault', resource);
       expect(refusal(granting(statement))).toContain(
         `allows ec2:DisableEbsEncryptionByDefault on ${resource ?? '*'}, which changes a setting of the account or Region`,
+      );
+    });
+
+    it("passes tag:TagResources and UntagResources on *, which tag nothing without the tagged service's own tagging action, bounded by its resource", () => {
+      // AWS's TagResources reference: the caller needs the permissions of the service the resource
+      // belongs to as well as tag:TagResources; EC2's CreateTags takes a resource type, so on `*`
+      // it is refused as any action that reaches every environment's resource of its kind.
+      expect(refusal(granting(allow(['tag:TagResources', 'tag:UntagResources'], '*')))).toBeUndefined();
+      expect(refusal(granting(allow(['tag:TagResources', 'ec2:CreateTags'], '*')))).toContain(
+        "allows ec2:CreateTags on *, which is not this app's own",
       );
     });
 
