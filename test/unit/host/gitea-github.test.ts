@@ -183,21 +183,65 @@ describe.each(kinds)('the $name client', ({ make, prefix, authorization, descrip
     expect(server.requests).toEqual([]);
   });
 
-  it('finds the pull request from a branch in any state, closed ones included', async () => {
-    const closed = { ...docs.pull, state: 'closed', head: { ref: 'revert-x' }, base: { ref: 'dev' } };
-    const { server, host } = await start({
-      [`GET ${repo}/pulls`]: () => ({
-        status: 200,
-        body: [{ ...docs.pull, number: 1, head: { ref: 'other' }, base: { ref: 'dev' } }, closed],
-      }),
-    });
-    await expect(host.pullRequestFrom('revert-x', 'dev')).resolves.toEqual({
-      number: 1347,
-      url: 'https://github.com/octocat/Hello-World/pull/1347',
-    });
-    await expect(host.pullRequestFrom('revert-y', 'dev')).resolves.toBeUndefined();
-    expect(server.requests[0]!.url).toContain('/pulls?state=all&');
-  });
+  // Gitea is asked for the branch's pull request directly (below); GitHub lists with its filter.
+  (name === 'github' ? it : it.skip)(
+    'finds the pull request from a branch in any state, closed ones included',
+    async () => {
+      const own = { full_name: 'octocat/Hello-World' };
+      const closed = {
+        ...docs.pull,
+        state: 'closed',
+        head: { ref: 'revert-x', repo: own },
+        base: { ref: 'dev' },
+      };
+      const { server, host } = await start({
+        [`GET ${repo}/pulls`]: () => ({
+          status: 200,
+          body: [
+            { ...docs.pull, number: 1, head: { ref: 'other', repo: own }, base: { ref: 'dev' } },
+            // a fork's branch of the same name is not this repository's
+            {
+              ...docs.pull,
+              number: 2,
+              head: { ref: 'revert-x', repo: { full_name: 'mallory/Hello-World' } },
+              base: { ref: 'dev' },
+            },
+            closed,
+          ],
+        }),
+      });
+      await expect(host.pullRequestFrom('revert-x', 'dev')).resolves.toEqual({
+        number: 1347,
+        url: 'https://github.com/octocat/Hello-World/pull/1347',
+      });
+      await expect(host.pullRequestFrom('revert-y', 'dev')).resolves.toBeUndefined();
+      expect(server.requests[0]!.url).toContain('/pulls?state=all&');
+    },
+  );
+
+  (name === 'gitea' ? it : it.skip)(
+    'asks Gitea for the pull request from a branch of this repository directly, in any state',
+    async () => {
+      // given a closed pull request from cairn/revert-x into dev, and none from revert-y
+      const closed = { ...docs.pull, state: 'closed', head: { ref: 'cairn/revert-x' }, base: { ref: 'dev' } };
+      const { server, host } = await start({
+        [`GET ${repo}/pulls/dev/cairn/revert-x`]: () => ({ status: 200, body: closed }),
+        [`GET ${repo}/pulls/dev/revert-y`]: () => ({ status: 404, body: { message: 'not found' } }),
+      });
+
+      // when each branch's pull request is looked up, then the first is found and the second is not
+      await expect(host.pullRequestFrom('cairn/revert-x', 'dev')).resolves.toEqual({
+        number: 1347,
+        url: 'https://github.com/octocat/Hello-World/pull/1347',
+      });
+      await expect(host.pullRequestFrom('revert-y', 'dev')).resolves.toBeUndefined();
+      // and no list of the repository's pull requests was read
+      expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+        `GET ${repo}/pulls/dev/cairn/revert-x`,
+        `GET ${repo}/pulls/dev/revert-y`,
+      ]);
+    },
+  );
 
   it('fails with the host, the repository and the status, without the token', async () => {
     const { host } = await start({
