@@ -242,7 +242,9 @@ class ForgeHost implements GitHost {
    * pull request went unseen, and the holder would have opened a second one (closed ones count).
    */
   private async giteaPullFrom(head: string, base: string): Promise<ForgePull | undefined> {
-    // A branch name has no `:` (git refuses it), which Gitea would read as `owner:branch`.
+    // A branch name has no `:` (git refuses it), which Gitea would read as `owner:branch`. The base
+    // is one path segment, its `/` sent as `%2F`: Gitea (1.26 checked) routes `pulls/env%2Fprod/x`
+    // to base `env/prod`, and answers 404 to `pulls/env/prod/x`.
     const path = `${this.repoPath}/pulls/${encodeURIComponent(base)}/${head.split('/').map(encodeURIComponent).join('/')}`;
     const response = await this.http.request('GET', path, undefined, { accept: [404] });
     if (response.status === 404) return undefined;

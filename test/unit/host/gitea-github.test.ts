@@ -243,6 +243,60 @@ describe.each(kinds)('the $name client', ({ make, prefix, authorization, descrip
     },
   );
 
+  (name === 'gitea' ? it : it.skip)(
+    "after a lost POST, finds the new open pull request that Gitea's lookup hides behind a closed one, never a fork's",
+    async () => {
+      // given an earlier pull request from cairn/revert-x into dev, closed (Gitea's lookup answers
+      // that one), a fork's open one from a branch of the same name, and Gitea opening cairn's new
+      // one without its answer ever reaching cairn
+      const own = { full_name: 'octocat/Hello-World' };
+      const pull = (number: number, state: string, repo: { full_name: string }) => ({
+        ...docs.pull,
+        number,
+        html_url: `https://gitea.example.com/octocat/Hello-World/pulls/${number}`,
+        state,
+        head: { ref: 'cairn/revert-x', repo },
+        base: { ref: 'dev' },
+      });
+      const opened: ReturnType<typeof pull>[] = [];
+      const { server } = await start({
+        [`GET ${repo}/pulls/dev/cairn/revert-x`]: () => ({ status: 200, body: pull(1, 'closed', own) }),
+        [`POST ${repo}/pulls`]: () => {
+          opened.push(pull(3, 'open', own));
+          return 'hang';
+        },
+        // Gitea lists newest first, and ignores a `head` filter
+        [`GET ${repo}/pulls`]: () => ({
+          status: 200,
+          body: [pull(2, 'open', { full_name: 'mallory/Hello-World' }), ...opened],
+        }),
+      });
+      await host?.close();
+      host = createGiteaHost({
+        repo: 'octocat/Hello-World',
+        apiUrl: `${server.url}/api/v1`,
+        token: TOKEN,
+        timeoutMs: 200,
+        http: { backoffMs: 1 },
+      });
+
+      // when cairn opens the pull request (its retry looks for the one the lost attempt opened)
+      const request = { title: 'Revert', body: 'why', head: 'cairn/revert-x', base: 'dev' };
+
+      // then it answers its own new pull request, opened once
+      await expect(host.openPullRequest(request)).resolves.toEqual({
+        number: 3,
+        url: 'https://gitea.example.com/octocat/Hello-World/pulls/3',
+      });
+      expect(opened).toHaveLength(1);
+      expect(server.requests.map((r) => `${r.method} ${r.url.split('?')[0]}`)).toEqual([
+        `POST ${repo}/pulls`,
+        `GET ${repo}/pulls/dev/cairn/revert-x`,
+        `GET ${repo}/pulls`,
+      ]);
+    },
+  );
+
   it('fails with the host, the repository and the status, without the token', async () => {
     const { host } = await start({
       [`POST ${repo}/statuses/${SHA}`]: () => ({
