@@ -62,8 +62,9 @@ export function createGitHubHost(options: ForgeHostOptions): GitHost {
 interface ForgePull {
   readonly number: number;
   readonly html_url: string;
-  readonly head?: { readonly ref?: string };
+  readonly head?: { readonly ref?: string; readonly repo?: { readonly full_name?: string } | null };
   readonly base?: { readonly ref?: string };
+  readonly state?: string;
 }
 
 /** What a lookup found, as the answer of the create it stands in for (undefined: not found). */
@@ -82,6 +83,8 @@ class ForgeHost implements GitHost {
   readonly type: 'gitea' | 'github';
   private readonly http: HostHttp;
   private readonly repoPath: string;
+  /** `owner/name`, lower-cased: the head repository of this repository's own pull requests. */
+  private readonly repoName: string;
   private login: Promise<string | null> | undefined;
   /**
    * The author GitHub named on a commit status or comment this token created: the token's own
@@ -95,6 +98,7 @@ class ForgeHost implements GitHost {
   ) {
     this.type = profile.type;
     this.repoPath = `/repos/${options.repo.split('/').map(encodeURIComponent).join('/')}`;
+    this.repoName = options.repo.toLowerCase();
     this.http = new HostHttp({
       host: profile.type,
       repo: options.repo,
@@ -216,8 +220,44 @@ class ForgeHost implements GitHost {
     return pull ? { number: pull.number, url: pull.html_url } : undefined;
   }
 
-  /** A pull request from `head` into `base` in `state`, if there is one (pages followed by their Link header). */
+  /**
+   * A pull request from `head` (a branch of this repository) into `base` in `state`, if there is
+   * one: on Gitea asked for directly, on GitHub listed with the host's filter.
+   */
   private async pullFrom(head: string, base: string, state: 'open' | 'all'): Promise<ForgePull | undefined> {
+    if (this.type === 'gitea') {
+      const pull = await this.giteaPullFrom(head, base);
+      // Gitea answers one of the branch's pull requests, whichever its database reads first: one
+      // closed earlier may hide the open one looked for, which only the listing finds then.
+      if (pull === undefined || state === 'all' || pull.state === 'open') return pull;
+    }
+    return this.listedPullFrom(head, base, state);
+  }
+
+  /**
+   * Gitea's `GET /repos/{owner}/{repo}/pulls/{base}/{head}` (Gitea 1.22 and later): the pull request
+   * from `head` of this repository (a fork's branch of the same name is another head) into `base`,
+   * in any state. The listing it replaces ignores Gitea's `head` filter, so it read every pull
+   * request of the repository, at most MAX_PAGES pages of them: past 2,500 the revert branch's
+   * pull request went unseen, and the holder would have opened a second one (closed ones count).
+   */
+  private async giteaPullFrom(head: string, base: string): Promise<ForgePull | undefined> {
+    // A branch name has no `:` (git refuses it), which Gitea would read as `owner:branch`. The base
+    // is one path segment, its `/` sent as `%2F`: Gitea (1.26 checked) routes `pulls/env%2Fprod/x`
+    // to base `env/prod`, and answers 404 to `pulls/env/prod/x`.
+    const path = `${this.repoPath}/pulls/${encodeURIComponent(base)}/${head.split('/').map(encodeURIComponent).join('/')}`;
+    const response = await this.http.request('GET', path, undefined, { accept: [404] });
+    if (response.status === 404) return undefined;
+    const pull = response.body as ForgePull;
+    return pull.head?.ref === head && pull.base?.ref === base ? pull : undefined;
+  }
+
+  /** A pull request from `head` into `base` in `state`, listed (pages followed by their Link header). */
+  private async listedPullFrom(
+    head: string,
+    base: string,
+    state: 'open' | 'all',
+  ): Promise<ForgePull | undefined> {
     // GitHub filters by `owner:branch`; Gitea ignores that filter, so the refs are checked here too.
     const owner = decodeURIComponent(this.repoPath.split('/')[2] ?? '');
     let url: string | undefined =
@@ -228,7 +268,13 @@ class ForgeHost implements GitHost {
     for (let read = 0; url && read < MAX_PAGES; read++) {
       const response = await this.http.request('GET', url);
       const pulls = Array.isArray(response.body) ? (response.body as ForgePull[]) : [];
-      const found = pulls.find((p) => p.head?.ref === head && p.base?.ref === base);
+      // A fork's branch of the same name is not this repository's (Gitea lists those too).
+      const found = pulls.find(
+        (p) =>
+          p.head?.ref === head &&
+          p.base?.ref === base &&
+          (p.head.repo?.full_name ?? '').toLowerCase() === this.repoName,
+      );
       if (found) return found;
       url = nextLink(response.headers);
     }

@@ -1,7 +1,8 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { WriteFence } from '../model';
 import type { CommitState, CommitStatus, GitHost, OpenPullRequest } from './types';
 import { HostHttp, nextLink, truncate } from './host-http';
-import { findMarked, type CommentPage } from './marked-comment';
+import { findMarked, MAX_PAGES, type CommentPage } from './marked-comment';
 import type { ForgeHostOptions } from './gitea-github';
 
 /** What a GitLab client is made from: `repo` is the project's path (`group/sub/name`). */
@@ -34,6 +35,8 @@ interface GitLabNote {
 interface GitLabMergeRequest {
   readonly iid: number;
   readonly web_url: string;
+  readonly source_project_id?: number;
+  readonly target_project_id?: number;
 }
 
 /** A GitLab client (REST API v4, `Authorization: Bearer …`, project addressed by its URL-encoded path). */
@@ -150,15 +153,31 @@ class GitLabHost implements GitHost {
     return mr ? { number: mr.iid, url: mr.web_url } : undefined;
   }
 
-  /** The newest merge request from `head` into `base` (in `state`, else in any), if there is one. */
+  /**
+   * The newest merge request from `head`, a branch of this project, into `base` (in `state`, else in
+   * any), if there is one. The project's list holds the merge requests into it, forks' included,
+   * and `source_branch` matches a fork's branch of the same name: only one whose source project is
+   * its target (this project) counts, or anyone who can fork could name a branch after cairn's
+   * revert and have its merge request taken for the revert's (none of cairn's opened). Pages are
+   * followed, at most MAX_PAGES of 100, so forks' merge requests do not push this one off the first.
+   */
   private async mergeRequestFrom(
     head: string,
     base: string,
     state?: 'opened',
   ): Promise<GitLabMergeRequest | undefined> {
-    const query = `?${state ? `state=${state}&` : ''}source_branch=${encodeURIComponent(head)}&target_branch=${encodeURIComponent(base)}`;
-    const listed = await this.http.request('GET', `${this.project}/merge_requests${query}`);
-    return Array.isArray(listed.body) ? (listed.body as GitLabMergeRequest[])[0] : undefined;
+    const first = `${this.project}/merge_requests?${state ? `state=${state}&` : ''}source_branch=${encodeURIComponent(head)}&target_branch=${encodeURIComponent(base)}&per_page=100`;
+    let url: string | undefined = first;
+    for (let read = 0; url && read < MAX_PAGES; read++) {
+      const response = await this.http.request('GET', url);
+      const listed = Array.isArray(response.body) ? (response.body as GitLabMergeRequest[]) : [];
+      const own = listed.find(
+        (mr) => mr.source_project_id !== undefined && mr.source_project_id === mr.target_project_id,
+      );
+      if (own) return own;
+      url = nextPage(first, response.headers);
+    }
+    return undefined;
   }
 
   async close(): Promise<void> {
@@ -171,13 +190,7 @@ class GitLabHost implements GitHost {
       url ?? `${notes}?sort=asc&order_by=created_at&per_page=100`,
     );
     const list = Array.isArray(response.body) ? (response.body as GitLabNote[]) : [];
-    // GitLab sends a Link header, and X-Next-Page (empty on the last page) when it does not.
-    const nextPage = response.headers['x-next-page'];
-    const next =
-      nextLink(response.headers) ??
-      (typeof nextPage === 'string' && /^\d+$/.test(nextPage)
-        ? `${notes}?sort=asc&order_by=created_at&per_page=100&page=${nextPage}`
-        : undefined);
+    const next = nextPage(`${notes}?sort=asc&order_by=created_at&per_page=100`, response.headers);
     return {
       comments: list
         .filter((n) => n.system !== true)
@@ -197,4 +210,16 @@ class GitLabHost implements GitHost {
     );
     return this.username;
   }
+}
+
+/**
+ * The URL of the page after the one `first` (a list's first page, with its query) led to: GitLab
+ * sends a Link header, and X-Next-Page (empty on the last page) when it does not.
+ */
+function nextPage(first: string, headers: IncomingHttpHeaders): string | undefined {
+  const page = headers['x-next-page'];
+  return (
+    nextLink(headers) ??
+    (typeof page === 'string' && /^\d+$/.test(page) ? `${first}&page=${page}` : undefined)
+  );
 }

@@ -14,7 +14,7 @@ import {
   type WriteFence,
 } from '../model';
 import { remoteOf } from '../source/create-git-source';
-import { notRevertOf, remoteHeads } from '../source/revert-commit';
+import { movedOnFrom, notRevertOf, remoteHeads } from '../source/revert-commit';
 import {
   REVERT_TRAILER,
   openRevertPullRequest,
@@ -138,12 +138,10 @@ export async function revertFailedRelease(
     const pushed = heads.get(branch);
     const head = heads.get(env.branch);
     // A branch that moved on (a fix, or a revert by hand) wants no revert of the failed commit: not
-    // a new one, nor the pull request of one pushed before it moved.
-    if (head !== entry.toSha)
-      return skipped(
-        log,
-        `branch ${env.branch} moved on from ${entry.toSha.slice(0, 12)} (to ${head?.slice(0, 12) ?? 'nothing'})`,
-      );
+    // a new one, nor the pull request of one pushed before it moved. The push checks it again
+    // (`onlyOnHead`), for a branch that moves between this look and the revert's fetch.
+    const movedOn = movedOnFrom(env.branch, entry.toSha, head);
+    if (movedOn) return skipped(log, movedOn, 'revert not proposed: the branch moved on');
     if (pushed !== undefined)
       return pr && ports.host
         ? await completeProposal({ ...ports, host: ports.host }, entry, env, branch, pushed, fence, log)
@@ -157,6 +155,7 @@ export async function revertFailedRelease(
       {
         ...(pr ? { host: ports.host!, prBranch: branch } : {}),
         failed: true,
+        onlyOnHead: entry.toSha,
         ...(fence ? { fence } : {}),
         message: why.note,
         trailers: why.trailers,
@@ -171,6 +170,10 @@ export async function revertFailedRelease(
     );
     return { kind: 'proposed', sha: made.commit, branch: made.pushedTo, ...(url ? { url } : {}) };
   } catch (error) {
+    // The branch moved on between the look above and the revert's fetch (or its push): nothing was
+    // pushed, and the new head is reconciled (and, failing, reverted) in its turn.
+    if (isCairnError(error) && error.code === 'revert.branch-moved')
+      return skipped(log, error.detail, 'revert not proposed: the branch moved on');
     // This replica lost the environment's Lease before it pushed, or before it opened the pull
     // request of what it pushed: the holder reverts, or opens that pull request, if need be.
     if (isCairnError(error) && error.code === 'shard.lost') {
@@ -223,8 +226,8 @@ async function completeProposal(
     ? await ports.notRevertOf(branch, entry.fromSha, entry.toSha)
     : 'the entry has no commit before it to go back to';
   if (foreign) {
-    const why = `branch ${branch} exists on the Git host without a pull request, and ${foreign}: cairn opens none for a commit it did not make`;
-    log.warn({ why, branch }, 'revert not proposed: its branch holds something else');
+    const why = `branch ${branch} exists on the Git host without a pull request, and ${foreign}: cairn opens a pull request only for a branch holding the revert it makes (on the failed commit, back to the tree of ${entry.fromSha?.slice(0, 12) ?? 'the commit before it'}); look at the branch and open its pull request by hand, or delete it`;
+    log.warn({ why, branch }, 'revert not proposed: its branch holds no revert cairn can vouch for');
     return { kind: 'skipped', why };
   }
   const listed = await listedEntry(ports, entry);
@@ -291,8 +294,12 @@ async function recordProposal(
     });
 }
 
-function skipped(log: Log, why: string): RevertResult {
-  log.info({ why }, 'revert already proposed');
+function skipped(
+  log: Log,
+  why: string,
+  message: 'revert already proposed' | 'revert not proposed: the branch moved on' = 'revert already proposed',
+): RevertResult {
+  log.info({ why }, message);
   return { kind: 'skipped', why };
 }
 

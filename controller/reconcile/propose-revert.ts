@@ -41,6 +41,8 @@ export interface ProposeRevertOptions {
    * of the pull request's POST (see `openRevertPullRequest`).
    */
   readonly fence?: WriteFence;
+  /** failure-revert: the revert is made only on this head of the environment branch (see `RevertCommitRequest.onlyOnHead`). */
+  readonly onlyOnHead?: string;
 }
 
 /** What a revert made: the reverted range, the pushed commit, and the pull request when one was opened. */
@@ -186,6 +188,7 @@ export async function proposeRevert(
       identity: options.author ?? DEFAULT_REVERT_IDENTITY,
       pushTo,
       ...(options.fence ? { fence: options.fence } : {}),
+      ...(options.onlyOnHead ? { onlyOnHead: options.onlyOnHead } : {}),
     }),
   );
   const pullRequest = host

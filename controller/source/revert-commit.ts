@@ -43,6 +43,26 @@ export interface RevertCommitRequest {
    * so a replica that lost the Lease meanwhile pushes nothing (its error is thrown).
    */
   readonly fence?: WriteFence;
+  /**
+   * The automatic revert of a failed release: the commit the branch's head must be (the failed
+   * one). A head found elsewhere, at the fetch or after a refused push, ends in
+   * `revert.branch-moved` with nothing pushed: a branch that moved on from a failed commit (a fix,
+   * a revert by hand) wants no revert of it, and a revert made on the new head is not the one the
+   * holder can vouch for (`notRevertOf`) when it finds the branch without its pull request.
+   */
+  readonly onlyOnHead?: string;
+}
+
+/**
+ * Why a revert of the failed commit `failed` is not made on branch `branch` whose head is `head`
+ * (absent: the branch is gone), or undefined when the head is still that commit. The one answer to
+ * "did the environment branch move on?" for the automatic revert: its check before anything is
+ * pushed (failure-revert.ts) and `pushRevertCommit`'s, at the fetch and after a refused push.
+ */
+export function movedOnFrom(branch: string, failed: string, head: string | undefined): string | undefined {
+  return head === failed
+    ? undefined
+    : `branch ${branch} moved on from ${failed.slice(0, 12)} (to ${head?.slice(0, 12) ?? 'nothing'})`;
 }
 
 /** The pushed revert commit. */
@@ -78,6 +98,7 @@ export async function pushRevertCommit(request: RevertCommitRequest): Promise<Re
   return inPrivateRepo(request, 'cairn-revert-', async (git) => {
     if (request.pushTo !== request.branch) await refuseExistingBranch(git, request);
     let head = await fetchBranch(git, request);
+    refuseMovedHead(request, head);
     let commit = await revertOnto(git, head, request);
     let rebased = false;
     request.fence?.();
@@ -92,6 +113,7 @@ export async function pushRevertCommit(request: RevertCommitRequest): Promise<Re
       // Someone pushed meanwhile: make the revert again on the new head, once.
       const moved = await fetchBranch(git, request);
       if (moved !== head) {
+        refuseMovedHead(request, moved);
         head = moved;
         commit = await revertOnto(git, head, request);
         rebased = true;
@@ -383,6 +405,16 @@ async function revertOnto(
   );
   if (commit.code !== 0) throw gitFailure('git commit-tree', commit, request);
   return { sha: commit.stdout.trim(), files };
+}
+
+/** With `onlyOnHead`, throws `revert.branch-moved` (nothing pushed) when `head` is another commit. */
+function refuseMovedHead(request: RevertCommitRequest, head: string): void {
+  const moved = request.onlyOnHead ? movedOnFrom(request.branch, request.onlyOnHead, head) : undefined;
+  if (moved)
+    throw new CairnError(`${moved} while its revert was being made: nothing was pushed`, {
+      code: 'revert.branch-moved',
+      hint: 'a branch that moved past the failed commit gets no revert of it; its new head is reconciled instead',
+    });
 }
 
 async function refuseExistingBranch(git: Git, request: RevertCommitRequest): Promise<void> {

@@ -104,11 +104,15 @@ describe('the pull request of an automatic revert, across a lost Lease (real Git
     return entry;
   }
 
-  /** A replica's automatic revert of `entry`, under `fence`; `afterPush` runs between the push and the pull request. */
+  /**
+   * A replica's automatic revert of `entry`, under `fence`; `afterPush` runs between the push and
+   * the pull request, `beforePush` between failure-revert's look at the branches and the push.
+   */
   function revert(
     entry: AuditEntry,
     fence: WriteFence,
     afterPush?: () => Promise<void>,
+    beforePush?: () => void,
   ): Promise<RevertResult> {
     const remote = {
       url: gitea.cloneUrl(owner, name),
@@ -124,6 +128,7 @@ describe('the pull request of an automatic revert, across a lost Lease (real Git
       deps: {
         env,
         push: async (request) => {
+          beforePush?.();
           const pushed = await pushRevertCommit(request);
           await afterPush?.();
           return pushed;
@@ -194,5 +199,38 @@ describe('the pull request of an automatic revert, across a lost Lease (real Git
     expect(await pulls()).toEqual(before);
     expect(result).toMatchObject({ kind: 'skipped', why: expect.stringContaining('holds other files') });
     expect(audit.controls('dev').filter((c) => c.action === 'revert-proposed')).toHaveLength(1);
+  });
+
+  it('pushes no revert, and opens no pull request, when the branch moves on while the revert is made', async () => {
+    // given a release of a later commit that failed, with dev at that commit when cairn looks
+    const from = await gitea.branchSha(owner, name, 'dev');
+    const failedSha = work.commit('dev', 'web: nginx 1.30', {
+      'k8s-resources/web.yaml': 'image: nginx:1.30\n',
+    });
+    const failed = await failedRelease(from, failedSha);
+    const before = await pulls();
+
+    // when a commit lands on dev between that look and the revert's push (another file: the
+    // revert would apply on it)
+    let moved = '';
+    const result = await revert(
+      failed,
+      () => undefined,
+      undefined,
+      () => {
+        moved = work.commit('dev', 'db: more memory', { 'k8s-resources/db.yaml': 'memory: 2Gi\n' });
+      },
+    );
+
+    // then nothing was pushed to the revert branch, no pull request was opened, and it says why
+    expect(result).toEqual({
+      kind: 'skipped',
+      why: expect.stringMatching(
+        new RegExp(`^branch dev moved on from ${failedSha.slice(0, 12)} \\(to ${moved.slice(0, 12)}\\)`),
+      ),
+    });
+    await expect(gitea.branchSha(owner, name, autoRevertBranch(failedSha))).rejects.toThrow(/404/);
+    expect(await pulls()).toEqual(before);
+    expect(await gitea.branchSha(owner, name, 'dev')).toBe(moved);
   });
 });

@@ -207,6 +207,34 @@ describe('pushRevertCommit over HTTP with a token', () => {
     expect(readdirSync(tmpRoot)).toEqual([]);
   });
 
+  it('rebuilds no automatic revert (onlyOnHead) on a branch that moved during its push', async () => {
+    // Given a failed commit at the head of dev, and a colleague who pushes g.yaml between cairn's
+    // fetch and its push
+    const before = repo.sha('dev');
+    const failed = repo.commit('dev', 'f: add', { 'k8s-resources/f.yaml': 'value: f\n' });
+    const other = join(dir, 'other-moved');
+    runGit(dir, 'clone', '-q', '-b', 'dev', repo.bare, other);
+    writeFileSync(
+      moveOnPush,
+      `cd '${other}' && echo 'value: g' > k8s-resources/g.yaml && '${REAL_GIT}' add -A && ` +
+        `'${REAL_GIT}' -c user.name=Col -c user.email=col@example.com commit -q -m 'g: add' && '${REAL_GIT}' push -q origin dev\n`,
+    );
+
+    // When the automatic revert of the failed commit is pushed onto dev (onFailure.revert: commit)
+    const error = await reasonOf(
+      pushRevertCommit(
+        request({ fromSha: before, toSha: failed, message: 'Revert "f: add"\n', onlyOnHead: failed }),
+      ),
+    );
+
+    // Then it stopped as moved on, and dev holds the colleague's commit, not a revert on it
+    expect(isCairnError(error) && error.code).toBe('revert.branch-moved');
+    expect((error as Error).message).toMatch(new RegExp(`^branch dev moved on from ${failed.slice(0, 12)}`));
+    expect(existsSync(moveOnPush)).toBe(false);
+    expect(runGit(repo.bare, 'log', '-1', '--format=%s', 'dev')).toBe('g: add');
+    expect(readdirSync(tmpRoot)).toEqual([]);
+  });
+
   it('makes every temporary clone private to cairn’s user (0700)', () => {
     const seen = readFileSync(modes, 'utf8').split('\n').filter(Boolean);
     expect(seen.length).toBeGreaterThan(3);

@@ -183,21 +183,119 @@ describe.each(kinds)('the $name client', ({ make, prefix, authorization, descrip
     expect(server.requests).toEqual([]);
   });
 
-  it('finds the pull request from a branch in any state, closed ones included', async () => {
-    const closed = { ...docs.pull, state: 'closed', head: { ref: 'revert-x' }, base: { ref: 'dev' } };
-    const { server, host } = await start({
-      [`GET ${repo}/pulls`]: () => ({
-        status: 200,
-        body: [{ ...docs.pull, number: 1, head: { ref: 'other' }, base: { ref: 'dev' } }, closed],
-      }),
-    });
-    await expect(host.pullRequestFrom('revert-x', 'dev')).resolves.toEqual({
-      number: 1347,
-      url: 'https://github.com/octocat/Hello-World/pull/1347',
-    });
-    await expect(host.pullRequestFrom('revert-y', 'dev')).resolves.toBeUndefined();
-    expect(server.requests[0]!.url).toContain('/pulls?state=all&');
-  });
+  // Gitea is asked for the branch's pull request directly (below); GitHub lists with its filter.
+  (name === 'github' ? it : it.skip)(
+    'finds the pull request from a branch in any state, closed ones included',
+    async () => {
+      const own = { full_name: 'octocat/Hello-World' };
+      const closed = {
+        ...docs.pull,
+        state: 'closed',
+        head: { ref: 'revert-x', repo: own },
+        base: { ref: 'dev' },
+      };
+      const { server, host } = await start({
+        [`GET ${repo}/pulls`]: () => ({
+          status: 200,
+          body: [
+            { ...docs.pull, number: 1, head: { ref: 'other', repo: own }, base: { ref: 'dev' } },
+            // a fork's branch of the same name is not this repository's
+            {
+              ...docs.pull,
+              number: 2,
+              head: { ref: 'revert-x', repo: { full_name: 'mallory/Hello-World' } },
+              base: { ref: 'dev' },
+            },
+            closed,
+          ],
+        }),
+      });
+      await expect(host.pullRequestFrom('revert-x', 'dev')).resolves.toEqual({
+        number: 1347,
+        url: 'https://github.com/octocat/Hello-World/pull/1347',
+      });
+      await expect(host.pullRequestFrom('revert-y', 'dev')).resolves.toBeUndefined();
+      expect(server.requests[0]!.url).toContain('/pulls?state=all&');
+    },
+  );
+
+  (name === 'gitea' ? it : it.skip)(
+    'asks Gitea for the pull request from a branch of this repository directly, in any state',
+    async () => {
+      // given a closed pull request from cairn/revert-x into dev, and none from revert-y
+      const closed = { ...docs.pull, state: 'closed', head: { ref: 'cairn/revert-x' }, base: { ref: 'dev' } };
+      const { server, host } = await start({
+        [`GET ${repo}/pulls/dev/cairn/revert-x`]: () => ({ status: 200, body: closed }),
+        [`GET ${repo}/pulls/dev/revert-y`]: () => ({ status: 404, body: { message: 'not found' } }),
+      });
+
+      // when each branch's pull request is looked up, then the first is found and the second is not
+      await expect(host.pullRequestFrom('cairn/revert-x', 'dev')).resolves.toEqual({
+        number: 1347,
+        url: 'https://github.com/octocat/Hello-World/pull/1347',
+      });
+      await expect(host.pullRequestFrom('revert-y', 'dev')).resolves.toBeUndefined();
+      // and no list of the repository's pull requests was read
+      expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+        `GET ${repo}/pulls/dev/cairn/revert-x`,
+        `GET ${repo}/pulls/dev/revert-y`,
+      ]);
+    },
+  );
+
+  (name === 'gitea' ? it : it.skip)(
+    "after a lost POST, finds the new open pull request that Gitea's lookup hides behind a closed one, never a fork's",
+    async () => {
+      // given an earlier pull request from cairn/revert-x into dev, closed (Gitea's lookup answers
+      // that one), a fork's open one from a branch of the same name, and Gitea opening cairn's new
+      // one without its answer ever reaching cairn
+      const own = { full_name: 'octocat/Hello-World' };
+      const pull = (number: number, state: string, repo: { full_name: string }) => ({
+        ...docs.pull,
+        number,
+        html_url: `https://gitea.example.com/octocat/Hello-World/pulls/${number}`,
+        state,
+        head: { ref: 'cairn/revert-x', repo },
+        base: { ref: 'dev' },
+      });
+      const opened: ReturnType<typeof pull>[] = [];
+      const { server } = await start({
+        [`GET ${repo}/pulls/dev/cairn/revert-x`]: () => ({ status: 200, body: pull(1, 'closed', own) }),
+        [`POST ${repo}/pulls`]: () => {
+          opened.push(pull(3, 'open', own));
+          return 'hang';
+        },
+        // Gitea lists newest first, and ignores a `head` filter
+        [`GET ${repo}/pulls`]: () => ({
+          status: 200,
+          body: [pull(2, 'open', { full_name: 'mallory/Hello-World' }), ...opened],
+        }),
+      });
+      await host?.close();
+      host = createGiteaHost({
+        repo: 'octocat/Hello-World',
+        apiUrl: `${server.url}/api/v1`,
+        token: TOKEN,
+        timeoutMs: 200,
+        http: { backoffMs: 1 },
+      });
+
+      // when cairn opens the pull request (its retry looks for the one the lost attempt opened)
+      const request = { title: 'Revert', body: 'why', head: 'cairn/revert-x', base: 'dev' };
+
+      // then it answers its own new pull request, opened once
+      await expect(host.openPullRequest(request)).resolves.toEqual({
+        number: 3,
+        url: 'https://gitea.example.com/octocat/Hello-World/pulls/3',
+      });
+      expect(opened).toHaveLength(1);
+      expect(server.requests.map((r) => `${r.method} ${r.url.split('?')[0]}`)).toEqual([
+        `POST ${repo}/pulls`,
+        `GET ${repo}/pulls/dev/cairn/revert-x`,
+        `GET ${repo}/pulls`,
+      ]);
+    },
+  );
 
   it('fails with the host, the repository and the status, without the token', async () => {
     const { host } = await start({

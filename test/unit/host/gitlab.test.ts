@@ -49,6 +49,9 @@ const docs = {
     id: 1,
     iid: 12,
     project_id: 3,
+    // a merge request between two branches of project 3 (a fork's names the fork as its source)
+    source_project_id: 3,
+    target_project_id: 3,
     title: 'Revert abc',
     web_url: 'https://gitlab.example.com/group/sub/app/-/merge_requests/12',
   },
@@ -194,13 +197,45 @@ describe('the gitlab client', () => {
       url: docs.mr.web_url,
     });
     expect(server.requests[0]!.url).toBe(
-      `${PROJECT}/merge_requests?source_branch=revert-1&target_branch=dev`,
+      `${PROJECT}/merge_requests?source_branch=revert-1&target_branch=dev&per_page=100`,
     );
     const lease = heldLease();
     lease.lose();
     const request = { title: 'Revert abc', body: 'why', head: 'revert-1', base: 'dev' };
     await expect(host.openPullRequest(request, lease.fence)).rejects.toMatchObject({ code: 'shard.lost' });
     expect(server.requests.filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
+  it("takes no fork's merge request from a branch of the same name for the project's own, on any page", async () => {
+    // given a fork (project 9) whose merge requests into dev come from a branch named as cairn's
+    // revert, a page of them listed before this project's own, closed, on page 2
+    const fork = (iid: number) => ({
+      ...docs.mr,
+      iid,
+      source_project_id: 9,
+      web_url: docs.mr.web_url.replace(/\d+$/, String(iid)),
+    });
+    const { server, host } = await start({
+      [`GET ${PROJECT}/merge_requests`]: (r) =>
+        r.url.includes('source_branch=revert-1&')
+          ? r.url.endsWith('&page=2')
+            ? { status: 200, body: [{ ...docs.mr, state: 'closed' }], headers: { 'X-Next-Page': '' } }
+            : { status: 200, body: [fork(14), fork(13)], headers: { 'X-Next-Page': '2' } }
+          : { status: 200, body: [fork(15)], headers: { 'X-Next-Page': '' } },
+    });
+
+    // when the revert branch's merge request is looked up, then this project's is found, and where
+    // only a fork has one there is none
+    await expect(host.pullRequestFrom('revert-1', 'dev')).resolves.toEqual({
+      number: 12,
+      url: docs.mr.web_url,
+    });
+    await expect(host.pullRequestFrom('revert-2', 'dev')).resolves.toBeUndefined();
+    expect(server.requests.map((r) => r.url)).toEqual([
+      `${PROJECT}/merge_requests?source_branch=revert-1&target_branch=dev&per_page=100`,
+      `${PROJECT}/merge_requests?source_branch=revert-1&target_branch=dev&per_page=100&page=2`,
+      `${PROJECT}/merge_requests?source_branch=revert-2&target_branch=dev&per_page=100`,
+    ]);
   });
 
   it('a note POST answered 502 after GitLab created it is not posted again: the retry finds the note', async () => {
@@ -246,7 +281,7 @@ describe('the gitlab client', () => {
     expect(opened).toBe(1);
     const lookup = server.requests.find((r) => r.method === 'GET')!;
     expect(lookup.url).toBe(
-      `${PROJECT}/merge_requests?state=opened&source_branch=revert-1&target_branch=dev`,
+      `${PROJECT}/merge_requests?state=opened&source_branch=revert-1&target_branch=dev&per_page=100`,
     );
   });
 });

@@ -13,6 +13,8 @@ import {
   type FailureRevertPorts,
 } from '../../../controller/reconcile/failure-revert';
 import { revertMessage, type proposeRevert } from '../../../controller/reconcile/propose-revert';
+import { CairnError } from '../../../controller/model/errors';
+import { movedOnFrom } from '../../../controller/source/revert-commit';
 
 const FROM = 'a'.repeat(40);
 const TO = 'b'.repeat(40);
@@ -307,6 +309,39 @@ describe('revertFailedRelease: never twice', () => {
     expect(opened).toEqual([]);
     expect(calls).toHaveLength(0);
   });
+
+  it.each(['pr', 'commit'] as const)(
+    '%s mode: a branch that moves on between the look and the revert gets none, and nothing is recorded',
+    async (mode) => {
+      // given dev at the failed commit when looked at, and the push finding it moved (the real
+      // pushRevertCommit refuses a head other than onlyOnHead: test/unit/source/revert-only-on-head.test.ts)
+      const entry = failedEntry();
+      const { p, audit, calls, opened } = ports(mode, [entry]);
+      const moving: FailureRevertPorts = {
+        ...p,
+        propose: (...args) => {
+          calls.push(args);
+          return Promise.reject(
+            new CairnError(`${movedOnFrom('dev', TO, 'f'.repeat(40))} while its revert was being made`, {
+              code: 'revert.branch-moved',
+            }),
+          );
+        },
+      };
+
+      // when the failed reconcile proposes its revert
+      const result = await revertFailedRelease(moving, entry, heldLease().fence);
+
+      // then the revert was asked for on the failed commit only, and nothing is proposed or recorded
+      expect(calls.map((c) => c[2]?.onlyOnHead)).toEqual([TO]);
+      expect(result).toEqual({
+        kind: 'skipped',
+        why: expect.stringMatching(/^branch dev moved on from b{12} \(to f{12}\)/),
+      });
+      expect(opened).toEqual([]);
+      expect(audit.recorded).toEqual([]);
+    },
+  );
 
   it('a revert branch pushed without its pull request (the pusher lost its Lease) gets it from the holder, once', async () => {
     // given a revert branch whose replica lost its Lease before it opened the pull request
