@@ -437,9 +437,9 @@ const schema11 = {
               },
               sharedCredentials: {
                 description:
-                  "The cluster-wide credential holders of shared operators that this environment's objects may make those operators act with, as Kind/name (the name may be a * glob): an External Secrets ClusterSecretStore (an ExternalSecret's secretStoreRef or sourceRef.storeRef, a PushSecret's secretStoreRefs; one picked by labelSelector is ClusterSecretStore/*) or ClusterGenerator, a cert-manager ClusterIssuer (or an external issuer's cluster kind) asked for a Certificate with isCA, uris, ipAddresses, emailAddresses, otherNames or literalSubject, or by a CertificateRequest, a KEDA ClusterTriggerAuthentication named by a ScaledObject's or ScaledJob's trigger, and External Secrets' own cloud identity (ExternalSecretsController/aws, ExternalSecretsController/gcp), which a SecretStore or an ECR, STS or GCR generator leaving out its auth credentials uses (default none: each such use is refused as kube.out-of-bounds). List a holder only once it reaches nothing but this environment's own (a ClusterSecretStore's conditions naming its namespaces).",
+                  "The cluster-wide credential holders of shared operators that this environment's objects may make those operators act with, as Kind/name (the name may be a * glob): an External Secrets ClusterSecretStore (an ExternalSecret's secretStoreRef or sourceRef.storeRef, a PushSecret's secretStoreRefs; one picked by labelSelector is ClusterSecretStore/*) or ClusterGenerator, a cert-manager ClusterIssuer (or an external issuer's cluster kind) asked for a Certificate with isCA, uris, ipAddresses, emailAddresses, otherNames or literalSubject, or by a CertificateRequest, a KEDA ClusterTriggerAuthentication named by a ScaledObject's or ScaledJob's trigger, and External Secrets' own cloud identity (ExternalSecretsController/aws, ExternalSecretsController/gcp), which a SecretStore or an ECR, STS or GCR generator leaving out its auth credentials uses, and other shared operators' own identities: ACKController/<service> for every AWS Controllers for Kubernetes resource (an AdoptedResource counts as its target's service), ACKAccount/<id>, ACKTeam/<id>, ACKEndpoint/<host> for a Namespace annotated services.k8s.aws/owner-account-id, team-id or endpoint-url, FluxController/kustomize-controller or FluxController/helm-controller for a Flux Kustomization or HelmRelease without serviceAccountName, Kind/namespace/name for its source of another namespace, KedaController/aws, KedaController/azure, KedaController/gcp for a TriggerAuthentication whose podIdentity authenticates as KEDA (default none: each such use is refused as kube.out-of-bounds). List a holder only once it reaches nothing but this environment's own (a ClusterSecretStore's conditions naming its namespaces).",
                 type: 'array',
-                items: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]*/[-.*a-z0-9]+$' },
+                items: { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9]*/[-.*/a-z0-9]+$' },
               },
               serviceAccount: {
                 description:
@@ -932,7 +932,7 @@ const pattern25 = new RegExp(
   'u',
 );
 const pattern26 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$', 'u');
-const pattern27 = new RegExp('^[A-Za-z][A-Za-z0-9]*/[-.*a-z0-9]+$', 'u');
+const pattern27 = new RegExp('^[A-Za-z][A-Za-z0-9]*/[-.*/a-z0-9]+$', 'u');
 const pattern28 = new RegExp('^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$', 'u');
 const pattern40 = new RegExp('^[a-z0-9][a-z0-9-]{0,62}$', 'u');
 function validate10(data, { instancePath = '', parentData, parentDataProperty, rootData = data } = {}) {
@@ -4605,9 +4605,9 @@ function validate10(data, { instancePath = '', parentData, parentDataProperty, r
                             schemaPath:
                               '#/properties/environments/items/properties/kubernetes/properties/sharedCredentials/items/pattern',
                             keyword: 'pattern',
-                            params: { pattern: '^[A-Za-z][A-Za-z0-9]*/[-.*a-z0-9]+$' },
-                            message: 'must match pattern "' + '^[A-Za-z][A-Za-z0-9]*/[-.*a-z0-9]+$' + '"',
-                            schema: '^[A-Za-z][A-Za-z0-9]*/[-.*a-z0-9]+$',
+                            params: { pattern: '^[A-Za-z][A-Za-z0-9]*/[-.*/a-z0-9]+$' },
+                            message: 'must match pattern "' + '^[A-Za-z][A-Za-z0-9]*/[-.*/a-z0-9]+$' + '"',
+                            schema: '^[A-Za-z][A-Za-z0-9]*/[-.*/a-z0-9]+$',
                             parentSchema:
                               schema11.properties.environments.items.properties.kubernetes.properties
                                 .sharedCredentials.items,

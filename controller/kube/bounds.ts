@@ -113,7 +113,11 @@ export function outOfBounds(
       // Namespace with an owner would be deleted, with everything in it, others' objects too.
       if (((object.metadata as { ownerReferences?: unknown[] }).ownerReferences ?? []).length > 0)
         return `metadata.ownerReferences: the garbage collector would delete this Namespace, with every object in it, once that owner is gone (or at once, when it never existed); an environment never deletes a Namespace`;
-      return namespaceOutOfBounds(bounds, name, declared, foreign);
+      // A Namespace's annotations pick the IAM role or endpoint AWS Controllers for Kubernetes
+      // uses for every object in it (see operator-identities.ts).
+      return (
+        namespaceOutOfBounds(bounds, name, declared, foreign) ?? sharedCredentialOutOfBounds(bounds, object)
+      );
     }
     return undefined;
   }

@@ -1,5 +1,8 @@
 import type { KubeObject } from './types';
+import type { SharedCredentialUse } from './shared-credential-use';
 import { groupOf } from './object-ref';
+import { fieldsOf, listOf, nameOf, type Fields } from './object-fields';
+import { operatorIdentityUsesOf } from './operator-identities';
 
 // Where a namespaced object of an environment makes a cluster-wide operator act with that
 // operator's shared credentials on the committer's behalf. RBAC lets a writer of the kind name any
@@ -8,37 +11,12 @@ import { groupOf } from './object-ref';
 // whatever that holder's identity may, another environment's too. bounds.ts's outOfBounds judges
 // each use against `kubernetes.sharedCredentials`.
 
-/** One use of a cluster-wide credential holder by a namespaced object. */
-export interface SharedCredentialUse {
-  /** The field naming the holder (or asking for what it grants), said as a path. */
-  readonly field: string;
-  /**
-   * The holder as `kubernetes.sharedCredentials` lists it: `Kind/name` of the cluster-scoped object
-   * whose credentials the operator uses; the name is `*` where the object picks holders by label.
-   */
-  readonly holder: string;
-  /** What the operator does with the holder's credentials for this object, said for a person. */
-  readonly how: string;
-}
-
-type Fields = Readonly<Record<string, unknown>>;
+export type { SharedCredentialUse } from './shared-credential-use';
 
 const ESO_GROUP = 'external-secrets.io';
 const ESO_GENERATORS_GROUP = 'generators.external-secrets.io';
 const CERT_MANAGER_GROUP = 'cert-manager.io';
 const KEDA_GROUP = 'keda.sh';
-
-function fieldsOf(value: unknown): Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Fields) : {};
-}
-
-function listOf(value: unknown): readonly unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function nameOf(value: unknown): string {
-  return typeof value === 'string' && value !== '' ? value : '?';
-}
 
 // External Secrets lets every namespace use a ClusterSecretStore without conditions
 // (pkg/controllers/secretstore/client_manager.go `shouldProcessSecret`).
@@ -212,15 +190,16 @@ function kedaUses(object: KubeObject, spec: Fields): readonly SharedCredentialUs
 
 /**
  * Every use by this object of a cluster-wide credential holder of External Secrets, cert-manager or
- * KEDA (or of External Secrets' own cloud identity), with the field and the holder; empty for every
- * other object.
+ * KEDA, or of a shared operator's own identity (External Secrets', ACK's, Flux's, KEDA's:
+ * operator-identities.ts), with the field and the holder; empty for every other object.
  */
 export function sharedCredentialUsesOf(object: KubeObject): readonly SharedCredentialUse[] {
   const group = groupOf(object.apiVersion);
   const spec = fieldsOf((object as { spec?: unknown }).spec);
+  const operatorIdentity = operatorIdentityUsesOf(object);
   if (group === ESO_GROUP || group === ESO_GENERATORS_GROUP)
     return [...externalSecretsUses(object, spec), ...controllerIdentityUses(object, spec)];
   if (group === CERT_MANAGER_GROUP) return certManagerUses(object, spec);
-  if (group === KEDA_GROUP) return kedaUses(object, spec);
-  return [];
+  if (group === KEDA_GROUP) return [...kedaUses(object, spec), ...operatorIdentity];
+  return operatorIdentity;
 }

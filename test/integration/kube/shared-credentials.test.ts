@@ -39,6 +39,10 @@ const operatorCrds = [
   { group: 'cert-manager.io', version: 'v1', plural: 'certificates', kind: 'Certificate' },
   { group: 'cert-manager.io', version: 'v1', plural: 'certificaterequests', kind: 'CertificateRequest' },
   { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledobjects', kind: 'ScaledObject' },
+  { group: 'keda.sh', version: 'v1alpha1', plural: 'triggerauthentications', kind: 'TriggerAuthentication' },
+  { group: 's3.services.k8s.aws', version: 'v1alpha1', plural: 'buckets', kind: 'Bucket' },
+  { group: 'services.k8s.aws', version: 'v1alpha1', plural: 'adoptedresources', kind: 'AdoptedResource' },
+  { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations', kind: 'Kustomization' },
 ];
 const crdsMadeHere: string[] = [];
 const operatorRbac = [
@@ -209,106 +213,186 @@ const scaledObject = (name: string, authenticationRef: object): Manifest => ({
     ],
   },
 });
+const kustomization = (name: string, spec: object): Manifest => ({
+  apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+  kind: 'Kustomization',
+  metadata: { name },
+  spec: {
+    interval: '10m',
+    path: './',
+    prune: true,
+    sourceRef: { kind: 'GitRepository', name: 'apps' },
+    ...spec,
+  },
+});
+const awsSecretsTriggerAuthentication = (name: string, podIdentity: object): Manifest => ({
+  apiVersion: 'keda.sh/v1alpha1',
+  kind: 'TriggerAuthentication',
+  metadata: { name },
+  spec: {
+    awsSecretManager: {
+      podIdentity,
+      region: 'eu-west-1',
+      secrets: [{ parameter: 'password', name: `${b.ns}/database` }],
+    },
+  },
+});
 const configMap = (name: string): Manifest =>
   ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' } }) as Manifest;
 
-/** What each test declares, the field and holder its refusal names, and the same object on the environment's own holder. */
-const cases: readonly (readonly [string, (name: string) => Manifest, string, (name: string) => Manifest])[] =
+/**
+ * What each test declares, the field and holder its refusal names, and the same object on the
+ * environment's own holder (none where every object of the kind uses the operator's: ACK's).
+ */
+const cases: readonly (readonly [
+  string,
+  (name: string) => Manifest,
+  string,
+  ((name: string) => Manifest) | undefined,
+])[] = [
   [
-    [
-      "an ExternalSecret reading b's database password through the shared ClusterSecretStore",
-      (name) =>
-        externalSecret(name, {
-          secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
-          data: [{ secretKey: 'password', remoteRef: { key: `${b.ns}/database`, property: 'password' } }],
-        }),
-      'spec.secretStoreRef uses ClusterSecretStore/aws-secrets-manager, a credential the whole cluster shares',
-      (name) =>
-        externalSecret(name, {
-          secretStoreRef: { name: 'team-a-store' },
-          data: [{ secretKey: 'password', remoteRef: { key: `${a.ns}/database`, property: 'password' } }],
-        }),
-    ],
-    [
-      "an ExternalSecret reading b's Secret through a dataFrom entry's ClusterSecretStore of the Kubernetes provider",
-      (name) =>
-        externalSecret(name, {
-          secretStoreRef: { name: 'team-a-store' },
-          dataFrom: [
-            {
-              extract: { key: 'db' },
-              sourceRef: { storeRef: { kind: 'ClusterSecretStore', name: 'cluster-secrets' } },
-            },
-          ],
-        }),
-      'spec.dataFrom[0].sourceRef.storeRef uses ClusterSecretStore/cluster-secrets',
-      (name) =>
-        externalSecret(name, {
-          secretStoreRef: { name: 'team-a-store' },
-          dataFrom: [{ extract: { key: 'db' } }],
-        }),
-    ],
-    [
-      'a PushSecret writing over remote keys through every ClusterSecretStore a label selects',
-      (name) =>
-        pushSecret(name, {
-          secretStoreRefs: [
-            { kind: 'ClusterSecretStore', labelSelector: { matchLabels: { tier: 'shared' } } },
-          ],
-          selector: { secret: { name: 'mine' } },
-          data: [{ match: { secretKey: 'k', remoteRef: { remoteKey: `${b.ns}/database` } } }],
-        }),
-      'spec.secretStoreRefs[0] uses ClusterSecretStore/*',
-      (name) =>
-        pushSecret(name, {
-          secretStoreRefs: [{ name: 'team-a-store' }],
-          selector: { secret: { name: 'mine' } },
-          data: [{ match: { secretKey: 'k', remoteRef: { remoteKey: `${a.ns}/k` } } }],
-        }),
-    ],
-    [
-      "a SecretStore of a's namespace leaving out its AWS credentials, so External Secrets reads with its own role",
-      (name) => secretStore(name, { role: `arn:aws:iam::123456789012:role/${b.ns}-secrets` }),
-      "spec.provider.aws.auth uses ExternalSecretsController/aws, a credential the whole cluster shares: with no credentials of its own External Secrets uses the controller's own cloud identity",
-      (name) =>
-        secretStore(name, {
-          auth: {
-            secretRef: {
-              accessKeyIDSecretRef: { name: 'aws', key: 'id' },
-              secretAccessKeySecretRef: { name: 'aws', key: 'secret' },
-            },
+    "an ExternalSecret reading b's database password through the shared ClusterSecretStore",
+    (name) =>
+      externalSecret(name, {
+        secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
+        data: [{ secretKey: 'password', remoteRef: { key: `${b.ns}/database`, property: 'password' } }],
+      }),
+    'spec.secretStoreRef uses ClusterSecretStore/aws-secrets-manager, a credential the whole cluster shares',
+    (name) =>
+      externalSecret(name, {
+        secretStoreRef: { name: 'team-a-store' },
+        data: [{ secretKey: 'password', remoteRef: { key: `${a.ns}/database`, property: 'password' } }],
+      }),
+  ],
+  [
+    "an ExternalSecret reading b's Secret through a dataFrom entry's ClusterSecretStore of the Kubernetes provider",
+    (name) =>
+      externalSecret(name, {
+        secretStoreRef: { name: 'team-a-store' },
+        dataFrom: [
+          {
+            extract: { key: 'db' },
+            sourceRef: { storeRef: { kind: 'ClusterSecretStore', name: 'cluster-secrets' } },
           },
-        }),
-    ],
-    [
-      "a Certificate for a's own host asking the shared CA ClusterIssuer for a sub-CA",
-      (name) => certificate(name, { isCA: true, commonName: hostA, dnsNames: [hostA] }),
-      'spec.isCA uses ClusterIssuer/internal-ca, a credential the whole cluster shares: it asks for a sub-CA',
-      (name) =>
-        certificate(name, {
-          isCA: true,
-          commonName: hostA,
-          dnsNames: [hostA],
-          issuerRef: { name: 'team-a-ca' },
-        }),
-    ],
-    [
-      "a Certificate of the shared ClusterIssuer naming b's workload by its SPIFFE ID (no host, so no claim)",
-      (name) => certificate(name, { uris: [`spiffe://cluster.local/ns/${b.ns}/sa/default`] }),
-      'spec.uris uses ClusterIssuer/internal-ca',
-      (name) =>
-        certificate(name, {
-          uris: [`spiffe://cluster.local/ns/${a.ns}/sa/default`],
-          issuerRef: { name: 'team-a-ca' },
-        }),
-    ],
-    [
-      'a KEDA ScaledObject handing the shared ClusterTriggerAuthentication to a server of its own',
-      (name) => scaledObject(name, { kind: 'ClusterTriggerAuthentication', name: 'prometheus-token' }),
-      'spec.triggers[0].authenticationRef uses ClusterTriggerAuthentication/prometheus-token',
-      (name) => scaledObject(name, { name: 'team-a-auth' }),
-    ],
-  ];
+        ],
+      }),
+    'spec.dataFrom[0].sourceRef.storeRef uses ClusterSecretStore/cluster-secrets',
+    (name) =>
+      externalSecret(name, {
+        secretStoreRef: { name: 'team-a-store' },
+        dataFrom: [{ extract: { key: 'db' } }],
+      }),
+  ],
+  [
+    'a PushSecret writing over remote keys through every ClusterSecretStore a label selects',
+    (name) =>
+      pushSecret(name, {
+        secretStoreRefs: [{ kind: 'ClusterSecretStore', labelSelector: { matchLabels: { tier: 'shared' } } }],
+        selector: { secret: { name: 'mine' } },
+        data: [{ match: { secretKey: 'k', remoteRef: { remoteKey: `${b.ns}/database` } } }],
+      }),
+    'spec.secretStoreRefs[0] uses ClusterSecretStore/*',
+    (name) =>
+      pushSecret(name, {
+        secretStoreRefs: [{ name: 'team-a-store' }],
+        selector: { secret: { name: 'mine' } },
+        data: [{ match: { secretKey: 'k', remoteRef: { remoteKey: `${a.ns}/k` } } }],
+      }),
+  ],
+  [
+    "a SecretStore of a's namespace leaving out its AWS credentials, so External Secrets reads with its own role",
+    (name) => secretStore(name, { role: `arn:aws:iam::123456789012:role/${b.ns}-secrets` }),
+    "spec.provider.aws.auth uses ExternalSecretsController/aws, a credential the whole cluster shares: with no credentials of its own External Secrets uses the controller's own cloud identity",
+    (name) =>
+      secretStore(name, {
+        auth: {
+          secretRef: {
+            accessKeyIDSecretRef: { name: 'aws', key: 'id' },
+            secretAccessKeySecretRef: { name: 'aws', key: 'secret' },
+          },
+        },
+      }),
+  ],
+  [
+    "a Certificate for a's own host asking the shared CA ClusterIssuer for a sub-CA",
+    (name) => certificate(name, { isCA: true, commonName: hostA, dnsNames: [hostA] }),
+    'spec.isCA uses ClusterIssuer/internal-ca, a credential the whole cluster shares: it asks for a sub-CA',
+    (name) =>
+      certificate(name, {
+        isCA: true,
+        commonName: hostA,
+        dnsNames: [hostA],
+        issuerRef: { name: 'team-a-ca' },
+      }),
+  ],
+  [
+    "a Certificate of the shared ClusterIssuer naming b's workload by its SPIFFE ID (no host, so no claim)",
+    (name) => certificate(name, { uris: [`spiffe://cluster.local/ns/${b.ns}/sa/default`] }),
+    'spec.uris uses ClusterIssuer/internal-ca',
+    (name) =>
+      certificate(name, {
+        uris: [`spiffe://cluster.local/ns/${a.ns}/sa/default`],
+        issuerRef: { name: 'team-a-ca' },
+      }),
+  ],
+  [
+    'a KEDA ScaledObject handing the shared ClusterTriggerAuthentication to a server of its own',
+    (name) => scaledObject(name, { kind: 'ClusterTriggerAuthentication', name: 'prometheus-token' }),
+    'spec.triggers[0].authenticationRef uses ClusterTriggerAuthentication/prometheus-token',
+    (name) => scaledObject(name, { name: 'team-a-auth' }),
+  ],
+  [
+    "an ACK Bucket named as b's bucket, which the S3 controller manages with its own IAM role",
+    (name) => ({
+      apiVersion: 's3.services.k8s.aws/v1alpha1',
+      kind: 'Bucket',
+      metadata: { name },
+      spec: { name: `${b.ns}-data` },
+    }),
+    'apiVersion uses ACKController/s3, a credential the whole cluster shares: the ACK controller creates, changes and deletes this AWS resource with its own IAM role',
+    undefined,
+  ],
+  [
+    "an ACK AdoptedResource taking over b's existing bucket",
+    (name) => ({
+      apiVersion: 'services.k8s.aws/v1alpha1',
+      kind: 'AdoptedResource',
+      metadata: { name },
+      spec: {
+        aws: { nameOrID: `${b.ns}-data` },
+        kubernetes: { group: 's3.services.k8s.aws', kind: 'Bucket', metadata: { name } },
+      },
+    }),
+    'spec.aws uses ACKController/s3, a credential the whole cluster shares: the ACK controller adopts an AWS resource that already exists',
+    undefined,
+  ],
+  [
+    "a Flux Kustomization without a ServiceAccount, applied with the kustomize-controller's cluster-admin",
+    (name) => kustomization(name, {}),
+    'spec.serviceAccountName uses FluxController/kustomize-controller, a credential the whole cluster shares: left out, the kustomize-controller applies',
+    (name) => kustomization(name, { serviceAccountName: a.sa }),
+  ],
+  [
+    "a Flux Kustomization reading b's GitRepository",
+    (name) =>
+      kustomization(name, {
+        serviceAccountName: a.sa,
+        sourceRef: { kind: 'GitRepository', name: 'apps', namespace: b.ns },
+      }),
+    `spec.sourceRef.namespace uses GitRepository/${b.ns}/apps, a credential the whole cluster shares`,
+    (name) =>
+      kustomization(name, {
+        serviceAccountName: a.sa,
+        sourceRef: { kind: 'GitRepository', name: 'apps', namespace: a.ns },
+      }),
+  ],
+  [
+    "a KEDA TriggerAuthentication reading b's secret from AWS Secrets Manager with KEDA's own role",
+    (name) => awsSecretsTriggerAuthentication(name, { provider: 'aws' }),
+    'spec.awsSecretManager.podIdentity uses KedaController/aws, a credential the whole cluster shares: KEDA authenticates with its own cloud identity',
+    (name) => awsSecretsTriggerAuthentication(name, { provider: 'aws', identityOwner: 'workload' }),
+  ],
+];
 
 describe('a shared operator acting with the credentials the whole cluster shares', () => {
   it.each(cases)('refuses %s, which the API server admits from a', async (_what, make, line) => {
@@ -362,7 +446,9 @@ describe('a shared operator acting with the credentials the whole cluster shares
   });
 
   it("applies each object on the environment's own SecretStore, Issuer or TriggerAuthentication", async () => {
-    const files = Object.fromEntries(cases.map(([, , , own], i) => [`own-${i}.yaml`, own(`own-${i}`)]));
+    const files = Object.fromEntries(
+      cases.flatMap(([, , , own], i) => (own ? [[`own-${i}.yaml`, own(`own-${i}`)]] : [])),
+    );
     const result = await planAndApply(applierOfA('a-own'), files);
     expect(result.plan.failure).toBeUndefined();
     expect(result.apply.failure).toBeUndefined();
@@ -375,6 +461,10 @@ describe('a shared operator acting with the credentials the whole cluster shares
       'ClusterIssuer/internal-ca',
       'ClusterTriggerAuthentication/prometheus-token',
       'ExternalSecretsController/aws',
+      'ACKController/s3',
+      'FluxController/kustomize-controller',
+      `GitRepository/${b.ns}/*`,
+      'KedaController/aws',
     ];
     const files = Object.fromEntries(cases.map(([, take], i) => [`listed-${i}.yaml`, take(`listed-${i}`)]));
     const result = await planAndApply(applierOfA('a-listed', { sharedCredentials: listed }), files);

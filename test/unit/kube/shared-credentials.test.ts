@@ -168,6 +168,119 @@ describe('sharedCredentialUsesOf', () => {
     ],
     ["a KEDA trigger's own TriggerAuthentication (the default kind)", scaledObject({ name: 'mine' }), []],
     [
+      'any ACK resource: its service controller acts with its own IAM role',
+      object('s3.services.k8s.aws/v1alpha1', 'Bucket', { name: 'team-b-data' }),
+      [['apiVersion', 'ACKController/s3']],
+    ],
+    [
+      'an ACK resource adopting an existing AWS resource by annotation',
+      {
+        ...object('rds.services.k8s.aws/v1alpha1', 'DBInstance', {}),
+        metadata: {
+          name: 'x',
+          namespace: 'team-a',
+          annotations: { 'services.k8s.aws/adoption-policy': 'adopt' },
+        },
+      } as KubeObject,
+      [['metadata.annotations["services.k8s.aws/adoption-policy"]', 'ACKController/rds']],
+    ],
+    [
+      "an ACK AdoptedResource, counted as its target's service",
+      object('services.k8s.aws/v1alpha1', 'AdoptedResource', {
+        aws: { nameOrID: 'team-b-data' },
+        kubernetes: { group: 's3.services.k8s.aws', kind: 'Bucket' },
+      }),
+      [['spec.aws', 'ACKController/s3']],
+    ],
+    [
+      "a Namespace picking ACK's account, team role and endpoint",
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name: 'team-a',
+          annotations: {
+            'services.k8s.aws/owner-account-id': '222222222222',
+            'services.k8s.aws/team-id': 'team-b',
+            'services.k8s.aws/endpoint-url': 'https://Collector.Example.com:8443/aws',
+            'services.k8s.aws/default-region': 'eu-west-1',
+          },
+        },
+      } as KubeObject,
+      [
+        ['metadata.annotations["services.k8s.aws/owner-account-id"]', 'ACKAccount/222222222222'],
+        ['metadata.annotations["services.k8s.aws/team-id"]', 'ACKTeam/team-b'],
+        ['metadata.annotations["services.k8s.aws/endpoint-url"]', 'ACKEndpoint/collector.example.com'],
+      ],
+    ],
+    [
+      'a Flux Kustomization without a ServiceAccount, on a source of another namespace',
+      object('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', {
+        path: './',
+        sourceRef: { kind: 'GitRepository', name: 'apps', namespace: 'team-b' },
+      }),
+      [
+        ['spec.serviceAccountName', 'FluxController/kustomize-controller'],
+        ['spec.sourceRef.namespace', 'GitRepository/team-b/apps'],
+      ],
+    ],
+    [
+      "a Flux Kustomization with a ServiceAccount of its namespace on its namespace's source",
+      object('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', {
+        serviceAccountName: 'deployer',
+        sourceRef: { kind: 'GitRepository', name: 'apps', namespace: 'team-a' },
+      }),
+      [],
+    ],
+    [
+      'a Flux Kustomization for a remote cluster through a kubeconfig Secret of its own',
+      object('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', {
+        kubeConfig: { secretRef: { name: 'remote' } },
+        sourceRef: { kind: 'GitRepository', name: 'apps' },
+      }),
+      [],
+    ],
+    [
+      'a Flux HelmRelease without a ServiceAccount, its chart and chartRef of another namespace',
+      object('helm.toolkit.fluxcd.io/v2', 'HelmRelease', {
+        chart: {
+          spec: {
+            chart: 'db',
+            sourceRef: { kind: 'HelmRepository', name: 'charts', namespace: 'flux-system' },
+          },
+        },
+        chartRef: { kind: 'OCIRepository', name: 'db', namespace: 'team-b' },
+      }),
+      [
+        ['spec.serviceAccountName', 'FluxController/helm-controller'],
+        ['spec.chart.spec.sourceRef.namespace', 'HelmRepository/flux-system/charts'],
+        ['spec.chartRef.namespace', 'OCIRepository/team-b/db'],
+      ],
+    ],
+    [
+      "a KEDA TriggerAuthentication on KEDA's own AWS, Azure and Google identities",
+      object('keda.sh/v1alpha1', 'TriggerAuthentication', {
+        podIdentity: { provider: 'aws', roleArn: 'arn:aws:iam::1:role/team-b' },
+        awsSecretManager: { podIdentity: { provider: 'aws', identityOwner: 'keda' }, secrets: [] },
+        azureKeyVault: { podIdentity: { provider: 'azure-workload' }, secrets: [] },
+        gcpSecretManager: { podIdentity: { provider: 'gcp' }, secrets: [] },
+      }),
+      [
+        ['spec.podIdentity', 'KedaController/aws'],
+        ['spec.awsSecretManager.podIdentity', 'KedaController/aws'],
+        ['spec.azureKeyVault.podIdentity', 'KedaController/azure'],
+        ['spec.gcpSecretManager.podIdentity', 'KedaController/gcp'],
+      ],
+    ],
+    [
+      "a KEDA TriggerAuthentication on the workload's identity, or a Secret",
+      object('keda.sh/v1alpha1', 'TriggerAuthentication', {
+        podIdentity: { provider: 'aws', identityOwner: 'workload' },
+        secretTargetRef: [{ parameter: 'token', name: 'mine', key: 'token' }],
+      }),
+      [],
+    ],
+    [
       'a ConfigMap shaped like an ExternalSecret (another group)',
       object('v1', 'ConfigMap', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws' } }),
       [],
@@ -218,6 +331,26 @@ describe('outOfBounds and kubernetes.sharedCredentials', () => {
       certificate({ isCA: true }),
       undefined,
     ],
+    [
+      'an ACK Bucket is refused unless its service controller is listed',
+      ['ClusterSecretStore/*'],
+      object('s3.services.k8s.aws/v1alpha1', 'Bucket', { name: 'b' }),
+      /^apiVersion uses ACKController\/s3, a credential the whole cluster shares: the ACK controller/,
+    ],
+    [
+      'an ACK Bucket passes where its service controller is listed',
+      ['ACKController/s3'],
+      object('s3.services.k8s.aws/v1alpha1', 'Bucket', { name: 'b' }),
+      undefined,
+    ],
+    [
+      'a Flux source of another namespace passes where it is listed by namespace glob',
+      ['FluxController/kustomize-controller', 'GitRepository/flux-system/*'],
+      object('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', {
+        sourceRef: { kind: 'GitRepository', name: 'platform', namespace: 'flux-system' },
+      }),
+      undefined,
+    ],
   ])('%s', (_what, sharedCredentials, given, expected) => {
     const why = outOfBounds(
       { ...bounds, ...(sharedCredentials ? { sharedCredentials } : {}) },
@@ -226,6 +359,20 @@ describe('outOfBounds and kubernetes.sharedCredentials', () => {
     );
     if (expected) expect(why).toMatch(expected);
     else expect(why).toBeUndefined();
+  });
+
+  it("refuses the environment's own Namespace picking another AWS account for ACK", () => {
+    const namespace = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'team-a', annotations: { 'services.k8s.aws/owner-account-id': '222222222222' } },
+    } as KubeObject;
+    expect(outOfBounds(bounds, namespace, new Set())).toMatch(
+      /^metadata\.annotations\["services\.k8s\.aws\/owner-account-id"\] uses ACKAccount\/222222222222/,
+    );
+    expect(
+      outOfBounds({ ...bounds, sharedCredentials: ['ACKAccount/222222222222'] }, namespace, new Set()),
+    ).toBeUndefined();
   });
 
   it('is not lifted by allowClusterPolicy', () => {
@@ -256,6 +403,7 @@ describe('kubernetes.sharedCredentials in the config', () => {
   });
 
   it('refuses an entry that is not Kind/name, naming the key', () => {
+    expect(validateConfigFile(file('[GitRepository/flux-system/*]'))).toMatchObject({ ok: true });
     const result = validateConfigFile(file('[internal-ca]'));
     expect(result).toEqual({
       ok: false,

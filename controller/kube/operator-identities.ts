@@ -1,0 +1,199 @@
+import type { KubeObject } from './types';
+import type { SharedCredentialUse } from './shared-credential-use';
+import { groupOf } from './object-ref';
+import { fieldsOf, nameOf, type Fields } from './object-fields';
+
+// Where an object of an environment makes a shared operator act with the operator's own identity
+// (its IAM role, its cluster-admin ServiceAccount, its workload identity) rather than a credential
+// of the environment's: AWS Controllers for Kubernetes, Flux's kustomize- and helm-controller, and
+// KEDA's pod identity. Each use names its holder as `kubernetes.sharedCredentials` lists it
+// (`ACKController/s3`, `FluxController/kustomize-controller`, `KedaController/aws`...), and
+// shared-credentials.ts hands them to the same check as a ClusterSecretStore.
+
+const ACK_SERVICE_GROUP_SUFFIX = '.services.k8s.aws';
+const ACK_CORE_GROUP = 'services.k8s.aws';
+const ACK_ADOPTION_POLICY = 'services.k8s.aws/adoption-policy';
+
+const ACK_CONTROLLER =
+  "the ACK controller creates, changes and deletes this AWS resource with its own IAM role (or its namespace's CARM role), which every environment's resources of the service share: a resource named as another environment's (a bucket, a role, a queue) is that environment's";
+const ACK_ADOPTION =
+  "the ACK controller adopts an AWS resource that already exists, by the identifiers written here, with its own IAM role: another environment's bucket, database or role, which this namespace then changes or deletes";
+
+/**
+ * The Namespace annotations that make ACK act in this namespace with another IAM role or send its
+ * requests elsewhere (runtime `apis/core/v1alpha1/annotations.go`; read in
+ * `pkg/runtime/reconciler.go` `getOwnerAccountID`, `getTeamID`, `getEndpointURL`). The account's
+ * and team's roles are the `ack-role-account-map` and `ack-role-team-map` ConfigMaps' entries.
+ */
+const ACK_NAMESPACE_ANNOTATIONS: Readonly<Record<string, { readonly holder: string; readonly how: string }>> =
+  {
+    'services.k8s.aws/owner-account-id': {
+      holder: 'ACKAccount',
+      how: "every ACK resource of this namespace is managed in that AWS account with the role the cluster's CARM map gives it, another environment's account too",
+    },
+    'services.k8s.aws/team-id': {
+      holder: 'ACKTeam',
+      how: "every ACK resource of this namespace is managed with the role the cluster's CARM team map gives that team, another environment's too",
+    },
+    'services.k8s.aws/endpoint-url': {
+      holder: 'ACKEndpoint',
+      how: "the ACK controllers send this namespace's requests, signed with their IAM role and carrying the resources' secrets (a database's master password), to that URL, a server of the committer's",
+    },
+  };
+
+/** The ACK service of an API group (`s3` of `s3.services.k8s.aws`), or undefined. */
+function ackServiceOf(group: string): string | undefined {
+  return group.endsWith(ACK_SERVICE_GROUP_SUFFIX)
+    ? group.slice(0, -ACK_SERVICE_GROUP_SUFFIX.length)
+    : undefined;
+}
+
+/**
+ * AWS Controllers for Kubernetes: every resource of a service's group (`s3.services.k8s.aws`),
+ * which the service's controller manages with its own IAM role unless the namespace's annotations
+ * (set by an admin) pick a CARM role; adoption of an existing AWS resource, by an `AdoptedResource`
+ * (`spec.kubernetes.group` names the service) or the `services.k8s.aws/adoption-policy` annotation
+ * (`pkg/runtime/reconciler.go` `GetAdoptionPolicy`); and a Namespace of the tree carrying the
+ * annotations of ACK_NAMESPACE_ANNOTATIONS.
+ */
+function ackUses(object: KubeObject, group: string, spec: Fields): readonly SharedCredentialUse[] {
+  const annotations = fieldsOf(object.metadata.annotations);
+  if (group === '' && object.kind === 'Namespace')
+    return Object.entries(ACK_NAMESPACE_ANNOTATIONS).flatMap(([key, { holder, how }]) => {
+      const value = annotations[key];
+      if (value === undefined) return [];
+      const name = holder === 'ACKEndpoint' ? endpointHost(value) : nameOf(value);
+      return [{ field: `metadata.annotations["${key}"]`, holder: `${holder}/${name}`, how }];
+    });
+  if (group === ACK_CORE_GROUP && object.kind === 'AdoptedResource') {
+    const service = ackServiceOf(String(fieldsOf(spec.kubernetes).group ?? '')) ?? '?';
+    return [{ field: 'spec.aws', holder: `ACKController/${service}`, how: ACK_ADOPTION }];
+  }
+  const service = ackServiceOf(group);
+  if (service === undefined) return [];
+  if (annotations[ACK_ADOPTION_POLICY] !== undefined)
+    return [
+      {
+        field: `metadata.annotations["${ACK_ADOPTION_POLICY}"]`,
+        holder: `ACKController/${service}`,
+        how: ACK_ADOPTION,
+      },
+    ];
+  return [{ field: 'apiVersion', holder: `ACKController/${service}`, how: ACK_CONTROLLER }];
+}
+
+/** The host of an endpoint URL (the whole value lowercased when it is no URL). */
+function endpointHost(value: unknown): string {
+  const text = nameOf(value).toLowerCase();
+  try {
+    return new URL(text).hostname || text;
+  } catch {
+    return text;
+  }
+}
+
+/** Flux's appliers, with where their objects name a source. */
+const FLUX_APPLIERS: Readonly<
+  Record<string, { readonly kind: string; readonly controller: string; readonly sources: readonly string[] }>
+> = {
+  'kustomize.toolkit.fluxcd.io': {
+    kind: 'Kustomization',
+    controller: 'kustomize-controller',
+    sources: ['sourceRef'],
+  },
+  'helm.toolkit.fluxcd.io': {
+    kind: 'HelmRelease',
+    controller: 'helm-controller',
+    sources: ['chart.spec.sourceRef', 'chartRef'],
+  },
+};
+
+/**
+ * Flux: a Kustomization or HelmRelease with no `spec.serviceAccountName` (and no kubeconfig Secret
+ * of its own for a remote cluster) is applied with the controller's own ServiceAccount,
+ * cluster-admin as Flux installs it, unless the controller runs with `--default-service-account`,
+ * which cairn cannot see (kustomize-controller `internal/controller/kustomization_controller.go`:
+ * impersonates only "if r.DefaultServiceAccount != "" || obj.Spec.ServiceAccountName != """;
+ * helm-controller `internal/kube/impersonate.go`). A source of another namespace (a `sourceRef` or
+ * `chartRef` with a `namespace`) is read unless the controller runs with `--no-cross-namespace-refs`
+ * (`kustomization_controller.go` "r.NoCrossNamespaceRefs && sourceNamespace != obj.GetNamespace()"):
+ * another environment's private repository or chart, fetched with its credentials.
+ */
+function fluxUses(object: KubeObject, group: string, spec: Fields): readonly SharedCredentialUse[] {
+  const applier = FLUX_APPLIERS[group];
+  if (!applier || object.kind !== applier.kind) return [];
+  const uses: SharedCredentialUse[] = [];
+  const ownAccount = typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '';
+  const ownKubeconfig = fieldsOf(spec.kubeConfig).secretRef !== undefined;
+  if (!ownAccount && !ownKubeconfig)
+    uses.push({
+      field: 'spec.serviceAccountName',
+      holder: `FluxController/${applier.controller}`,
+      how: `left out, the ${applier.controller} applies what this object names with its own ServiceAccount (cluster-admin as Flux installs it): any object of any namespace, cairn's own included; name a ServiceAccount of this namespace`,
+    });
+  for (const path of applier.sources) {
+    const ref = fieldsOf(path.split('.').reduce<unknown>((at, key) => fieldsOf(at)[key], spec));
+    const namespace = ref.namespace;
+    if (typeof namespace !== 'string' || namespace === '' || namespace === object.metadata.namespace)
+      continue;
+    uses.push({
+      field: `spec.${path}.namespace`,
+      holder: `${nameOf(ref.kind)}/${namespace}/${nameOf(ref.name)}`,
+      how: `the ${applier.controller} reads a source of another namespace, fetched with that namespace's credentials (another environment's private repository or chart)`,
+    });
+  }
+  return uses;
+}
+
+/** KEDA's pod identity providers that authenticate as KEDA itself, by the holder they count as. */
+const KEDA_OWN_IDENTITY: Readonly<Record<string, string>> = {
+  aws: 'KedaController/aws',
+  'aws-eks': 'KedaController/aws',
+  'azure-workload': 'KedaController/azure',
+  gcp: 'KedaController/gcp',
+};
+
+/**
+ * KEDA: a TriggerAuthentication's `spec.podIdentity`, or the `podIdentity` with which it reads a
+ * cloud's secret store (`awsSecretManager`, `azureKeyVault`, `gcpSecretManager`), authenticates as
+ * KEDA's own operator: `aws` unless `identityOwner: workload` (`apis/keda/v1alpha1/
+ * triggerauthentication_types.go` `IsWorkloadIdentityOwner` is false when it is left out; a
+ * `roleArn` is assumed with KEDA's role), `aws-eks` assumes the role a ServiceAccount of the
+ * committer's names with KEDA's own (`pkg/scaling/resolver/scale_resolvers.go`
+ * `ResolveAuthRefAndPodIdentity`), and `azure-workload` and `gcp` use KEDA's workload identity.
+ */
+function kedaIdentityUses(object: KubeObject, spec: Fields): readonly SharedCredentialUse[] {
+  if (object.kind !== 'TriggerAuthentication') return [];
+  const places: [string, unknown][] = [
+    ['spec.podIdentity', spec.podIdentity],
+    ...['awsSecretManager', 'azureKeyVault', 'gcpSecretManager'].map((store): [string, unknown] => [
+      `spec.${store}.podIdentity`,
+      fieldsOf(spec[store]).podIdentity,
+    ]),
+  ];
+  return places.flatMap(([field, value]) => {
+    const identity = fieldsOf(value);
+    const holder = KEDA_OWN_IDENTITY[String(identity.provider)];
+    if (!holder) return [];
+    if (identity.provider === 'aws' && identity.identityOwner === 'workload') return [];
+    return [
+      {
+        field,
+        holder,
+        how: "KEDA authenticates with its own cloud identity, so this namespace's triggers (and secret-store reads) reach whatever KEDA's identity may, every environment's queues, metrics and secrets included; use identityOwner: workload (aws) or credentials of this namespace's",
+      },
+    ];
+  });
+}
+
+/**
+ * Every use by this object of an operator's own identity (ACK, Flux, KEDA's pod identity), with
+ * the field and the holder; empty for every other object.
+ */
+export function operatorIdentityUsesOf(object: KubeObject): readonly SharedCredentialUse[] {
+  const group = groupOf(object.apiVersion);
+  const spec = fieldsOf((object as { spec?: unknown }).spec);
+  if (group === 'keda.sh') return kedaIdentityUses(object, spec);
+  if (FLUX_APPLIERS[group]) return fluxUses(object, group, spec);
+  return ackUses(object, group, spec);
+}
