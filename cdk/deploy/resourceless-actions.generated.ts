@@ -1078,3 +1078,28 @@ export const RESOURCELESS_READS: Readonly<Record<string, string>> = {
     'listbrowsersettings listdataprotectionsettings listipaccesssettings listnetworksettings listportals listsessionloggers listtagsforresource listtruststorecertificates listtruststores listuseraccessloggingsettings listusersettings',
   xray: 'batchgettracesummarybyid canceltraceretrieval getdistincttracegraphs getencryptionconfig getgroups getindexingrules getinsight getinsightevents getinsightimpactgraph getinsightsummaries getretrievedtracesgraph getsamplingrules getsamplingstatisticsummaries getsamplingtargets getservicegraph gettimeseriesservicestatistics gettracegraph gettracesegmentdestination gettracesummaries starttraceretrieval',
 };
+
+/**
+ * Of RESOURCELESS_ACTIONS, those AWS files under Tagging, by service, lower case and separated by
+ * spaces: each is judged by hand in resourceless-tagging.ts (most tag any of the service's
+ * resources by the ARN or id in the request, the action naming no resource to bound).
+ */
+export const RESOURCELESS_TAGGING: Readonly<Record<string, string>> = {
+  applicationinsights: 'tagresource untagresource',
+  'bcm-dashboards': 'tagresource untagresource',
+  'bcm-pricing-calculator': 'listtagsforresource',
+  discovery: 'createtags deletetags',
+  honeycode: 'listtagsforresource tagresource untagresource',
+  inspector: 'settagsforresource',
+  lakeformation: 'addlftagstoresource removelftagsfromresource',
+  mgh: 'tagresource untagresource',
+  mpa: 'tagresource untagresource',
+  'opsworks-cm': 'tagresource untagresource',
+  route53domains: 'deletetagsfordomain updatetagsfordomain',
+  servicediscovery: 'tagresource untagresource',
+  servicequotas: 'tagresource untagresource',
+  sts: 'taggetwebidentitytoken',
+  tag: 'tagresources untagresources',
+  transcribe: 'tagresource untagresource',
+  workspaces: 'createtags deletetags',
+};

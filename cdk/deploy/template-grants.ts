@@ -2,6 +2,7 @@ import { CairnError } from '../../controller/model';
 import { safeOutput } from '../../controller/model/secret-mask';
 import { ACCOUNT_SETTINGS } from './account-settings';
 import { RESOURCELESS_ACTIONS, RESOURCELESS_READS } from './resourceless-actions.generated';
+import { RESOURCELESS_TAG_WRITES } from './resourceless-tagging';
 import {
   listed,
   literalText,
@@ -231,6 +232,11 @@ function changesAccount(action: string): boolean {
   return ACCOUNT_SETTINGS.has(action.toLowerCase());
 }
 
+/** Whether an action (not a pattern) is one of RESOURCELESS_TAG_WRITES. */
+function tagsAnyResource(action: string): boolean {
+  return RESOURCELESS_TAG_WRITES.has(action.toLowerCase());
+}
+
 /**
  * The reads of RESOURCELESS_READS that answer with no environment's data and that the CDK grants
  * on `*`, lower case: `ecr:GetAuthorizationToken` and `ecr-public:GetAuthorizationToken` (a token
@@ -422,7 +428,7 @@ function identityBoundsOf(action: string): ('lend' | 'rewrite')[] {
 }
 
 /** What an action does that the grant check bounds, and so what its resource must be (see BOUNDS). */
-type Bound = 'data' | 'lend' | 'rewrite' | 'stack' | 'account' | 'reads' | 'settings';
+type Bound = 'data' | 'lend' | 'rewrite' | 'stack' | 'stack-tags' | 'account' | 'reads' | 'settings' | 'tags';
 
 /** The ARN services an IAM or STS action's resources are named in (a role's ARN for `sts:AssumeRole`). */
 const IDENTITY_SERVICES: readonly string[] = ['iam', 'sts'];
@@ -437,6 +443,29 @@ const IDENTITY_SERVICES: readonly string[] = ['iam', 'sts'];
 function reachesStacks(action: string): boolean {
   const service = action === '*' ? '*' : action.split(':')[0]!;
   return iamPatternMatches(service, 'cloudformation') && !HARMLESS_ON_ANY.has(action.toLowerCase());
+}
+
+/**
+ * The CloudFormation actions that set a stack's tags, lower case: `TagResource` and
+ * `UntagResource` (which the Tagging API's `tag:TagResources` needs), and `CreateStack`,
+ * `UpdateStack` and `CreateChangeSet`, which take `Tags` (without a `RoleARN`, an update deploys
+ * with the role the stack was last deployed with). cairn's ownership tag (`cairn:environment`,
+ * stack-owner.ts) is one of them: a role of the app that retags even its own stack with another
+ * environment's value makes that environment's cairn update, prune and read outputs of a stack it
+ * did not make (a stack named as b will name one, keeping a's notification topics and stack
+ * policy, its resources with their grants to a's roles). Bounded on every stack, its own too.
+ */
+const RETAGS_STACKS: readonly string[] = [
+  'cloudformation:tagresource',
+  'cloudformation:untagresource',
+  'cloudformation:createstack',
+  'cloudformation:updatestack',
+  'cloudformation:createchangeset',
+];
+
+/** Whether an action pattern may be one of RETAGS_STACKS (`cloudformation:*`, `*` and `cloudformation:Update*` are). */
+function retagsStacks(action: string): boolean {
+  return RETAGS_STACKS.some((retag) => iamPatternMatches(action, retag));
 }
 
 /**
@@ -460,9 +489,11 @@ function boundsOf(action: string): { readonly bound: Bound; readonly services: r
     ...(data.length > 0 ? [{ bound: 'data' as const, services: data }] : []),
     ...identityBoundsOf(action).map((bound) => ({ bound, services: IDENTITY_SERVICES })),
     ...(reachesStacks(action) ? [{ bound: 'stack' as const, services: ['cloudformation'] }] : []),
+    ...(retagsStacks(action) ? [{ bound: 'stack-tags' as const, services: ['cloudformation'] }] : []),
     ...(reachesAccount(action) ? [{ bound: 'account' as const, services: ['*'] }] : []),
     ...(readsAccountWide(action) ? [{ bound: 'reads' as const, services: ['*'] }] : []),
     ...(changesAccount(action) ? [{ bound: 'settings' as const, services: ['*'] }] : []),
+    ...(tagsAnyResource(action) ? [{ bound: 'tags' as const, services: ['*'] }] : []),
   ];
 }
 
@@ -827,6 +858,18 @@ function itemsOf(value: unknown): unknown[] {
 }
 
 /**
+ * What an action that takes no resource type and writes (ACCOUNT_SETTINGS, RESOURCELESS_TAG_WRITES)
+ * is admitted on: a resource `aws.externalTargets` lists, or one named whole (IAM grants such an
+ * action nothing on a Resource that names something: only `*` reaches it; a wildcard is taken as
+ * `*`).
+ */
+function listedOrNamedWhole(template: StackTemplate, resource: unknown, bounds: GrantBounds): boolean {
+  if (targetKind(template, resource, bounds) === 'listed') return true;
+  const text = literalText(resource, bounds.pseudo);
+  return text === undefined ? ownResource(template, resource, bounds) : !/[*?]/.test(text);
+}
+
+/**
  * What each Bound admits as a statement's resource, and what a refusal says. `data`: the app's own
  * data (ownResource). `lend`: the app's own role, user or group by its whole ARN (an own role is
  * bounded by this check, so taking it on or passing it gains nothing), or a listed one; not
@@ -869,6 +912,11 @@ const BOUNDS: Readonly<
     which: "which is not this stack's own",
     why: "a role of this environment could update or delete another environment's stacks (an update without a RoleARN deploys with the role the stack was last deployed with, no iam:PassRole needed) or read their outputs, exports and templates",
   },
+  'stack-tags': {
+    admits: (template, resource, bounds) => targetKind(template, resource, bounds) === 'listed',
+    which: "which sets a stack's tags (its own too), and aws.externalTargets does not list the stack",
+    why: "a role of this environment could retag a stack with another environment's cairn:environment, and that environment's cairn would then update, prune and bind outputs of a stack it did not make, keeping what this one left in it",
+  },
   account: {
     admits: (template, resource, bounds) =>
       ownResource(template, resource, bounds) || elsewhere(resource, bounds),
@@ -888,16 +936,17 @@ const BOUNDS: Readonly<
     why: "a role of this environment could read what the service answers with for the whole account, the action naming no resource to hold to this app's own: every environment's traces, metric statistics, log query texts, task and job definitions with their environment, launch templates' user data, ...",
   },
   settings: {
-    // As for reads: a Resource naming something whole grants such an action nothing; a wildcard
-    // is taken as `*`. Only an environment trusted with the whole account lists it.
-    admits: (template, resource, bounds) => {
-      if (targetKind(template, resource, bounds) === 'listed') return true;
-      const text = literalText(resource, bounds.pseudo);
-      return text === undefined ? ownResource(template, resource, bounds) : !/[*?]/.test(text);
-    },
+    // Only an environment trusted with the whole account lists it.
+    admits: listedOrNamedWhole,
     which:
       'which changes a setting of the account or Region every environment shares, and aws.externalTargets does not list it',
     why: "a role of this environment could change what every other environment's resources run under, the action naming no resource to hold to this app's own: EBS encryption by default, instance metadata defaults, block public access, the account's organization, its security services and their findings, its registered domains, IAM Identity Center's users and groups, or another environment's SES identity or resource policy by its name or ARN, ...",
+  },
+  tags: {
+    admits: listedOrNamedWhole,
+    which:
+      'which tags or untags any resource of its service by the ARN or id in the request, and aws.externalTargets does not list it',
+    why: "a role of this environment could tag or untag another environment's resources, the action naming no resource to hold to this app's own: tags are authority (policies with aws:ResourceTag conditions scope one environment's roles to its own resources; cost allocation reads them)",
   },
 };
 
@@ -944,7 +993,9 @@ function reachOf(
             ? `${out.action} answers with ${READS_FILED_ELSEWHERE.get(out.action.toLowerCase())!}`
             : out.bound === 'settings'
               ? `${out.action} changes ${ACCOUNT_SETTINGS.get(out.action.toLowerCase())!}`
-              : undefined),
+              : out.bound === 'tags'
+                ? `${out.action} changes ${RESOURCELESS_TAG_WRITES.get(out.action.toLowerCase())!}`
+                : undefined),
       };
   }
   return undefined;
@@ -970,7 +1021,10 @@ function reachOf(
  * `autoscaling:DescribeLaunchConfigurations` and `ec2:DescribeVpnConnections` on `*`, which AWS
  * files under List (READS_FILED_ELSEWHERE); and a change of a setting of the account or Region
  * (ACCOUNT_SETTINGS) unless listed: on moto, a's role was given `ec2:DisableEbsEncryptionByDefault`
- * on `*`. Checked before any change set, in a plan and a deploy.
+ * on `*`; and a tagging action that takes no resource type (RESOURCELESS_TAG_WRITES) unless
+ * listed: on moto, a's role was given `servicediscovery:TagResource` and `workspaces:CreateTags` on
+ * `*`; and a CloudFormation action that sets a stack's tags (RETAGS_STACKS) on any stack, its own
+ * too, unless listed. Checked before any change set, in a plan and a deploy.
  */
 export function assertGrantsInBounds(
   stackName: string,
@@ -984,7 +1038,7 @@ export function assertGrantsInBounds(
       phase,
       retryable: false,
       subject: `stack ${stackName}`,
-      hint: "grant only resources of this app (the CDK's grant* on its own constructs does; its own roles to pass or assume by their ARN), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets; an identity to write (iam: other than Get*, List*, PassRole) must be listed even when it is the app's own; a CloudFormation action names the stack's own (AWS::StackId, or its ARN by AWS::StackName) or a listed stack; a read of every environment's data of the account (xray:GetTraceSummaries, ecs:DescribeTaskDefinition or ec2:DescribeLaunchTemplateVersions on *) needs the environment's aws.accountWideReads, not a list; a change of a setting of the account or Region every environment shares (ec2:DisableEbsEncryptionByDefault, organizations:LeaveOrganization on *) only `*` in aws.externalTargets opens, for an environment trusted with the whole account",
+      hint: "grant only resources of this app (the CDK's grant* on its own constructs does; its own roles to pass or assume by their ARN), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets; an identity to write (iam: other than Get*, List*, PassRole) must be listed even when it is the app's own; a CloudFormation action names the stack's own (AWS::StackId, or its ARN by AWS::StackName) or a listed stack; a read of every environment's data of the account (xray:GetTraceSummaries, ecs:DescribeTaskDefinition or ec2:DescribeLaunchTemplateVersions on *) needs the environment's aws.accountWideReads, not a list; a change of a setting of the account or Region every environment shares (ec2:DisableEbsEncryptionByDefault, organizations:LeaveOrganization on *), or a tagging action that takes no resource (servicediscovery:TagResource, workspaces:CreateTags on *), only `*` in aws.externalTargets opens, for an environment trusted with the whole account; a CloudFormation action that sets a stack's tags (TagResource, UpdateStack, CreateChangeSet, CreateStack) passes only on a listed stack, its own included",
     });
   for (const [id, resource] of resourcesOf(template)) {
     const type = typeName(resource);

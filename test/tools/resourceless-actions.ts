@@ -24,8 +24,8 @@ interface ActionData {
 
 /**
  * Each service's actions that take no resource type, lower case, sorted; with `accessLevel`, only
- * those of that access level (`Read`: what the reference calls reading the contents of resources,
- * apart from `List` and `Write`).
+ * those filed under that access level (`Read`: what the reference calls reading the contents of
+ * resources, apart from `List` and `Write`; `Tagging`, which the reference writes `Tagging, Write`).
  */
 export function resourcelessActions(dir: string, accessLevel?: string): [string, string[]][] {
   return readdirSync(dir)
@@ -34,7 +34,9 @@ export function resourcelessActions(dir: string, accessLevel?: string): [string,
       const actions = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Record<string, ActionData>;
       const none = Object.entries(actions)
         .filter(([, a]) => (a.resourceTypes ?? []).length === 0)
-        .filter(([, a]) => accessLevel === undefined || a.accessLevel === accessLevel)
+        .filter(
+          ([, a]) => accessLevel === undefined || (a.accessLevel ?? '').split(', ').includes(accessLevel),
+        )
         .map(([name]) => name.toLowerCase())
         .sort();
       return [f.slice(0, -'.json'.length).toLowerCase(), none];
@@ -66,6 +68,15 @@ async function main(dir: string | undefined): Promise<void> {
     ' */',
     'export const RESOURCELESS_READS: Readonly<Record<string, string>> = {',
     ...table('Read'),
+    '};',
+    '',
+    '/**',
+    ' * Of RESOURCELESS_ACTIONS, those AWS files under Tagging, by service, lower case and separated by',
+    " * spaces: each is judged by hand in resourceless-tagging.ts (most tag any of the service's",
+    ' * resources by the ARN or id in the request, the action naming no resource to bound).',
+    ' */',
+    'export const RESOURCELESS_TAGGING: Readonly<Record<string, string>> = {',
+    ...table('Tagging'),
     '};',
     '',
   ].join('\n');

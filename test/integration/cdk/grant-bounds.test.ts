@@ -120,6 +120,8 @@ beforeAll(async () => {
         { name: 'AppliedContents', queues: ['Q'] },
         { name: 'AppliedSettings', queues: ['Q'] },
         { name: 'AppliedSettingsTail', queues: ['Q'] },
+        { name: 'AppliedTagging', queues: ['Q'] },
+        { name: 'AppliedRetag', queues: ['Q'] },
         { name: 'Services', services: true },
       ],
     },
@@ -769,12 +771,17 @@ describe("an identity policy of the environment's own role on CloudFormation sta
 
   it.each([
     [
-      "its own stack by AWS::StackName, and the account's stack list and template validation on *",
+      "its own stack by AWS::StackName (all but what sets its tags), and the account's stack list and template validation on *",
       {},
       policyOf(
         {
           Effect: 'Allow',
-          Action: 'cloudformation:*',
+          Action: [
+            'cloudformation:Describe*',
+            'cloudformation:GetTemplate',
+            'cloudformation:SignalResource',
+            'cloudformation:DeleteStack',
+          ],
           Resource: {
             'Fn::Sub':
               'arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${AWS::StackName}/*',
@@ -799,6 +806,48 @@ describe("an identity policy of the environment's own role on CloudFormation sta
     },
     60_000,
   );
+
+  it("applies nothing of a commit giving its role its own stack's tags, cairn:environment among them", async () => {
+    // given environment a's commit: its own role, named, allowed to set its own stack's tags
+    // (TagResource directly or through tag:TagResources, UpdateStack with Tags): a's function could
+    // retag the stack cairn:environment=<b's>, and b's cairn would update, prune and bind outputs
+    // of a stack a made (one named as b will name its own, keeping a's notification topics)
+    const a = applierThrough(proxy, unique('env-a'));
+    const roleName = unique('env-a-fn');
+    const template = granting(
+      policyOf(
+        {
+          Effect: 'Allow',
+          Action: ['cloudformation:TagResource', 'cloudformation:UpdateStack'],
+          Resource: { Ref: 'AWS::StackId' },
+        },
+        { Effect: 'Allow', Action: 'tag:TagResources', Resource: '*' },
+      ),
+      { RoleName: roleName },
+    );
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedRetag', template), sha);
+    // then it fails naming the stack, the statement and the action, before any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-AppliedRetag`);
+    expect(applied.failure!.message).toContain(
+      'Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows cloudformation:TagResource on {"Ref":"AWS::StackId"}, which sets a stack\'s tags (its own too), and aws.externalTargets does not list the stack',
+    );
+    expect(changeSetsOf(proxy, `${prefix}-AppliedRetag`)).toEqual([]);
+    // and moto's IAM has no such policy (without the check GetRolePolicy returned it on a's role)
+    const policy = await motoIam('GetRolePolicy', { RoleName: roleName, PolicyName: 'env-a-reads-b' });
+    expect(policy).toContain('NoSuchEntity');
+    expect(policy).not.toContain('cloudformation:TagResource');
+    await a.close();
+  }, 60_000);
+
+  itPlansNothingOfGrants([
+    [
+      "b's stack's tags (cloudformation:TagResource on b's stack)",
+      allowing('cloudformation:TagResource', theirStack),
+      `allows cloudformation:TagResource on ${theirStack}, which is not this stack's own`,
+    ],
+  ]);
 
   it("plans the CDK's own: cfn-init's and an Auto Scaling group's signals, in the stack and a NestedStack", async () => {
     // given the app's templates, whose instance roles the CDK grants SignalResource on their own stack
@@ -1194,6 +1243,65 @@ describe("an identity policy of the environment's own role on another environmen
         [`${action} (on *)`, allowing(action, '*'), `; ${action} changes ${changes}`] as const,
     ),
   );
+
+  it('applies nothing of a commit giving its role, on *, the tagging actions of Cloud Map, OpenSearch Serverless, WorkSpaces and Transcribe', async () => {
+    // given environment a's commit: its own role, named, allowed tagging actions that take no
+    // resource type (the request names the resource by ARN or id, any environment's): a's function
+    // could tag b's Cloud Map service or WorkSpace with a's tags, and ABAC conditions on
+    // aws:ResourceTag would then give a's roles b's resources (or untag them from b's)
+    const a = applierThrough(proxy, unique('env-a'));
+    const roleName = unique('env-a-fn');
+    const tagging = [
+      'servicediscovery:TagResource',
+      'servicediscovery:UntagResource',
+      'aoss:TagResource',
+      'workspaces:CreateTags',
+      'transcribe:TagResource',
+      'tag:TagResources',
+    ];
+    const template = granting(policyOf({ Effect: 'Allow', Action: tagging, Resource: '*' }), {
+      RoleName: roleName,
+    });
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedTagging', template), sha);
+    // then it fails naming the stack, the statement, the first such action and what it tags, before
+    // any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-AppliedTagging`);
+    expect(applied.failure!.message).toContain(
+      'Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows servicediscovery:TagResource on *, which tags or untags any resource of its service by the ARN or id in the request, and aws.externalTargets does not list it',
+    );
+    expect(applied.failure!.message).toContain(
+      "servicediscovery:TagResource changes any Cloud Map namespace's or service's tags by its ARN",
+    );
+    expect(changeSetsOf(proxy, `${prefix}-AppliedTagging`)).toEqual([]);
+    // and moto's IAM has no such policy (without the table GetRolePolicy returned it on a's role)
+    const policy = await motoIam('GetRolePolicy', { RoleName: roleName, PolicyName: 'env-a-reads-b' });
+    expect(policy).toContain('NoSuchEntity');
+    expect(policy).not.toContain('servicediscovery:TagResource');
+    await a.close();
+  }, 60_000);
+
+  itPlansNothingOfGrants(
+    (
+      [
+        [
+          'workspaces:CreateTags',
+          "any WorkSpace's, directory's, bundle's, image's or IP access group's tags by its id",
+        ],
+        ['aoss:UntagResource', "any OpenSearch Serverless collection's tags by its ARN"],
+      ] as const
+    ).map(
+      ([action, tags]) => [`${action} (on *)`, allowing(action, '*'), `; ${action} changes ${tags}`] as const,
+    ),
+  );
+
+  it('plans the same tagging for an environment trusted with the whole account (* in aws.externalTargets)', async () => {
+    await expectPlanned(
+      { externalTargets: ['*'] },
+      granting(allowing(['servicediscovery:TagResource', 'workspaces:CreateTags', 'tag:TagResources'], '*')),
+    );
+  }, 60_000);
 
   itPlansNothingOfGrants([
     [

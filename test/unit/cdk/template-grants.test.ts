@@ -1,6 +1,11 @@
 import { ACCOUNT_SETTINGS } from '../../../cdk/deploy/account-settings';
 import { stackTemplate } from '../../../cdk/deploy/template-bounds';
-import { RESOURCELESS_ACTIONS, RESOURCELESS_READS } from '../../../cdk/deploy/resourceless-actions.generated';
+import {
+  RESOURCELESS_ACTIONS,
+  RESOURCELESS_READS,
+  RESOURCELESS_TAGGING,
+} from '../../../cdk/deploy/resourceless-actions.generated';
+import { RESOURCELESS_TAG_WRITES, TAGGING_DECIDED_ELSEWHERE } from '../../../cdk/deploy/resourceless-tagging';
 import {
   BOUNDED_APART,
   assertGrantsInBounds,
@@ -720,6 +725,72 @@ describe('assertGrantsInBounds', () => {
     });
   });
 
+  describe('tagging actions that take no resource type (any resource of the service, by the ARN or id in the request)', () => {
+    const tagRefusal = (statement: unknown, listed: string[] = []) => {
+      try {
+        assertGrantsInBounds('app', stackTemplate(granting(statement)), { ...bounds, listed }, 'plan');
+        return undefined;
+      } catch (error) {
+        expect(isCairnError(error) && error.code).toBe('aws.out-of-bounds');
+        return (error as Error).message;
+      }
+    };
+    const refused = (action: string, resource = '*') =>
+      `Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows ${action} on ${resource}, which tags or untags any resource of its service by the ARN or id in the request, and aws.externalTargets does not list it: a role of this environment could tag or untag another environment's resources`;
+
+    it.each([...RESOURCELESS_TAG_WRITES])(
+      'refuses %s on *, quoting what it tags, unless * is listed',
+      (action, tags) => {
+        // An entry AWS gives a resource type, a read, a bounded service's or one ACCOUNT_SETTINGS
+        // decides would be dead here, or decided twice.
+        const [service, name] = action.split(':') as [string, string];
+        expect(RESOURCELESS_ACTIONS[service]?.split(' ')).toContain(name);
+        expect(RESOURCELESS_READS[service]?.split(' ') ?? []).not.toContain(name);
+        expect(BOUNDED_APART).not.toContain(service);
+        expect(ACCOUNT_SETTINGS.has(action)).toBe(false);
+        const message = tagRefusal(allow(action, '*'));
+        expect(message).toContain(refused(action));
+        expect(message).toContain(`; ${action} changes ${tags}`);
+        expect(tagRefusal(allow(action, '*'), ['*'])).toBeUndefined();
+      },
+    );
+
+    it.each(
+      Object.entries(RESOURCELESS_TAGGING).flatMap(([service, names]) =>
+        names.split(' ').map((name) => `${service}:${name}`),
+      ),
+    )('has judged %s, which AWS files under Tagging, in one place', (action) => {
+      // A release that adds a resourceless tagging action fails here until it is judged.
+      expect(RESOURCELESS_TAG_WRITES.has(action) !== TAGGING_DECIDED_ELSEWHERE.has(action)).toBe(true);
+    });
+
+    it.each([
+      [
+        'a wildcard ARN',
+        allow('servicediscovery:TagResource', 'arn:aws:servicediscovery:eu-west-1:111111111111:*'),
+        'arn:aws:servicediscovery:eu-west-1:111111111111:*',
+      ],
+      [
+        'every resource but one (NotResource)',
+        { Effect: 'Allow', Action: 'servicediscovery:TagResource', NotResource: 'arn:aws:s3:::x' },
+        '*',
+      ],
+    ])('refuses them on %s, which may be *', (_label, statement, resource) => {
+      expect(tagRefusal(statement)).toContain(refused('servicediscovery:TagResource', resource));
+    });
+
+    it("refuses tag:TagResources beside a service's resourceless tagging action, and passes it alone", () => {
+      expect(tagRefusal(allow(['tag:TagResources', 'workspaces:CreateTags'], '*'))).toContain(
+        refused('workspaces:CreateTags'),
+      );
+      expect(tagRefusal(allow(['tag:TagResources', 'tag:UntagResources'], '*'))).toBeUndefined();
+    });
+
+    it('is not opened by aws.accountWideReads, which opens reads only', () => {
+      expect(refusal(granting(allow('aoss:TagResource', '*')), true)).toContain(refused('aoss:TagResource'));
+    });
+  });
+
   describe('on stacks', () => {
     const stackArn = (name: string, id = '*', region = 'eu-west-1') =>
       `arn:aws:cloudformation:${region}:111111111111:stack/${name}/${id}`;
@@ -757,8 +828,8 @@ describe('assertGrantsInBounds', () => {
         }),
       ],
       [
-        'its own stack by AWS::StackName in an Fn::Sub',
-        allow('cloudformation:*', {
+        'its own stack by AWS::StackName in an Fn::Sub, all but what sets its tags',
+        allow(['cloudformation:Describe*', 'cloudformation:DeleteStack', 'cloudformation:SignalResource'], {
           'Fn::Sub':
             'arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${AWS::StackName}/*',
         }),
@@ -835,6 +906,36 @@ describe('assertGrantsInBounds', () => {
       ],
     ])('refuses %s', (_label, statement, message) => {
       expect(refusalOfStack(statement)).toContain(message);
+    });
+
+    it.each([
+      ['TagResource', 'cloudformation:TagResource'],
+      ['UntagResource', 'cloudformation:UntagResource'],
+      ['UpdateStack (its Tags)', 'cloudformation:UpdateStack'],
+      ['CreateChangeSet (its Tags)', 'cloudformation:CreateChangeSet'],
+      ['CreateStack (its name again, after a delete)', 'cloudformation:CreateStack'],
+      ['every action (cloudformation:*)', 'cloudformation:*'],
+      ['a pattern (cloudformation:Update*)', 'cloudformation:Update*'],
+    ])(
+      'refuses %s on its own stack, which could set cairn:environment to another environment, unless listed',
+      (_label, action) => {
+        const own = { Ref: 'AWS::StackId' };
+        expect(refusalOfStack(allow(action, own))).toContain(
+          `allows ${action} on {"Ref":"AWS::StackId"}, which sets a stack's tags (its own too), and aws.externalTargets does not list the stack: a role of this environment could retag a stack with another environment's cairn:environment`,
+        );
+        const byName = stackArn('env-a-app');
+        expect(refusalOfStack(allow(action, byName))).toContain("which sets a stack's tags (its own too)");
+        expect(refusalOfStack(allow(action, byName), [byName])).toBeUndefined();
+      },
+    );
+
+    it("refuses another environment's stack's tags, directly or through the Tagging API", () => {
+      const theirs = stackArn('env-b-app');
+      expect(refusalOfStack(allow(['tag:TagResources', 'cloudformation:TagResource'], theirs))).toContain(
+        `allows cloudformation:TagResource on ${theirs}, which is not this stack's own`,
+      );
+      // tag:TagResources on `*` alone tags no stack: CloudFormation's own TagResource is needed too.
+      expect(refusalOfStack(allow('tag:TagResources', '*'))).toBeUndefined();
     });
 
     it("passes another environment's stack only when listed", () => {
