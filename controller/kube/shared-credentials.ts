@@ -3,6 +3,7 @@ import type { SharedCredentialUse } from './shared-credential-use';
 import { groupOf } from './object-ref';
 import { fieldsOf, listOf, nameOf, type Fields } from './object-fields';
 import { operatorIdentityUsesOf } from './operator-identities';
+import { MONITORING_GROUP, prometheusUsesOf } from './prometheus-scrapes';
 
 // Where a namespaced object of an environment makes a cluster-wide operator act with that
 // operator's shared credentials on the committer's behalf. RBAC lets a writer of the kind name any
@@ -64,55 +65,140 @@ function externalSecretsUses(object: KubeObject, spec: Fields): readonly SharedC
   return uses;
 }
 
+/** Where a provider's client, given no credentials of the object's own, falls back to the controller's. */
+type ControllerIdentityPlace = {
+  /** The provider's key under `spec.provider` (`aws`, `vault`...). */
+  readonly provider: string;
+  /** The field judged, below the provider. */
+  readonly path: readonly string[];
+  /** Whether the place is used at all: an absent `auth` is the default for a cloud, not for a Vault method. */
+  readonly optional: boolean;
+  readonly holder: string;
+  /** The keys of the judged field that name a Secret or ServiceAccount of the object's namespace. */
+  readonly own: readonly string[];
+  /** Set where the place counts only for one value of a key (Azure's `authType`). */
+  readonly onlyWhen?: { readonly key: string; readonly value: string };
+};
+
 /**
- * The clouds whose External Secrets client, given no credentials of the object's own, falls back to
- * the controller pod's (the SDK's default chain: its IRSA role, node role or workload identity):
- * the AWS provider and its ECR and STS generators (`providers/v1/aws/auth/auth.go`
- * `constructCredsProvider` gives none without `auth.jwt` or `auth.secretRef`, and the `role` is then
- * assumed with the controller's), the Google provider and its GCR generator
- * (`providers/v1/gcp/secretmanager/auth.go` `NewTokenSource` ends in `google.DefaultTokenSource`).
- * By the object's own credentials: the keys of `auth` that name a Secret or ServiceAccount of its namespace.
+ * The providers whose External Secrets client, given no credentials of the object's own, falls back
+ * to the controller pod's (its ServiceAccount token, IRSA role, node role or workload identity):
+ * - AWS and its ECR and STS generators (`providers/v1/aws/auth/auth.go` `constructCredsProvider`
+ *   gives none without `auth.jwt` or `auth.secretRef`, and the `role` is then assumed with the
+ *   controller's);
+ * - Google and its GCR generator (`providers/v1/gcp/secretmanager/auth.go` `NewTokenSource` ends in
+ *   `google.DefaultTokenSource`);
+ * - Vault, and the VaultDynamicSecret generator: `auth.kubernetes` without `serviceAccountRef` or
+ *   `secretRef` logs in with the controller's own ServiceAccount token
+ *   (`providers/v1/vault/auth_kubernetes.go` `getJwtString` reads
+ *   /var/run/secrets/kubernetes.io/serviceaccount/token), so the Vault role bound to External
+ *   Secrets' ServiceAccount answers; `auth.iam` without `jwt` or `secretRef` signs with the
+ *   controller pod's AWS identity (`auth_iam.go` "Default to controller pod's identity");
+ *   `auth.gcp` without `secretRef` or `workloadIdentity` uses the pod's default credentials
+ *   (`auth_gcp.go` `setupDefaultGCPAuth`; a `serviceAccountRef` there changes nothing);
+ * - Azure Key Vault: `authType: ManagedIdentity` is the node's or pod's managed identity whatever
+ *   `identityId` names, and `WorkloadIdentity` without `serviceAccountRef` reads the controller's
+ *   AZURE_FEDERATED_TOKEN_FILE (`providers/v1/azure/keyvault/keyvault.go`
+ *   `authorizerForWorkloadIdentity`, `authorizerForManagedIdentity`).
  */
-const CONTROLLER_IDENTITY_CLOUDS: Readonly<
-  Record<string, { readonly holder: string; readonly own: readonly string[] }>
-> = {
-  aws: { holder: 'ExternalSecretsController/aws', own: ['jwt', 'secretRef'] },
-  gcpsm: {
+const CONTROLLER_IDENTITY_PLACES: readonly ControllerIdentityPlace[] = [
+  {
+    provider: 'aws',
+    path: ['auth'],
+    optional: false,
+    holder: 'ExternalSecretsController/aws',
+    own: ['jwt', 'secretRef'],
+  },
+  {
+    provider: 'gcpsm',
+    path: ['auth'],
+    optional: false,
     holder: 'ExternalSecretsController/gcp',
     own: ['secretRef', 'workloadIdentity', 'workloadIdentityFederation'],
   },
-};
+  {
+    provider: 'vault',
+    path: ['auth', 'kubernetes'],
+    optional: true,
+    holder: 'ExternalSecretsController/kubernetes',
+    own: ['serviceAccountRef', 'secretRef'],
+  },
+  {
+    provider: 'vault',
+    path: ['auth', 'iam'],
+    optional: true,
+    holder: 'ExternalSecretsController/aws',
+    own: ['jwt', 'secretRef'],
+  },
+  {
+    provider: 'vault',
+    path: ['auth', 'gcp'],
+    optional: true,
+    holder: 'ExternalSecretsController/gcp',
+    own: ['secretRef', 'workloadIdentity'],
+  },
+  {
+    provider: 'azurekv',
+    path: [],
+    optional: false,
+    holder: 'ExternalSecretsController/azure',
+    own: [],
+    onlyWhen: { key: 'authType', value: 'ManagedIdentity' },
+  },
+  {
+    provider: 'azurekv',
+    path: [],
+    optional: false,
+    holder: 'ExternalSecretsController/azure',
+    own: ['serviceAccountRef'],
+    onlyWhen: { key: 'authType', value: 'WorkloadIdentity' },
+  },
+];
 
-/** The generators of that shape, with their cloud. */
-const CONTROLLER_IDENTITY_GENERATORS: Readonly<Record<string, string>> = {
-  ECRAuthorizationToken: 'aws',
-  STSSessionToken: 'aws',
-  GCRAccessToken: 'gcpsm',
+/** The generators of that shape, with the provider whose places apply to them and where it sits. */
+const CONTROLLER_IDENTITY_GENERATORS: Readonly<
+  Record<string, { readonly provider: string; readonly at: string }>
+> = {
+  ECRAuthorizationToken: { provider: 'aws', at: 'spec' },
+  STSSessionToken: { provider: 'aws', at: 'spec' },
+  GCRAccessToken: { provider: 'gcpsm', at: 'spec' },
+  VaultDynamicSecret: { provider: 'vault', at: 'spec.provider' },
 };
 
 const CONTROLLER_IDENTITY =
-  "with no credentials of its own External Secrets uses the controller's own cloud identity (its pod's role), so this namespace reads whatever that identity may, every environment's secrets included";
+  "with no credentials of its own External Secrets uses the controller's own identity (its ServiceAccount token, its pod's cloud role), so this namespace reads whatever that identity may, every environment's secrets included; name a Secret or ServiceAccount of this namespace";
 
 /**
- * A SecretStore of this namespace (or a generator) that leaves its cloud's credentials out, so that
- * External Secrets acts with the controller's own identity (CONTROLLER_IDENTITY_CLOUDS).
+ * A SecretStore of this namespace (or a generator) that leaves its provider's credentials out, so
+ * that External Secrets acts with the controller's own identity (CONTROLLER_IDENTITY_PLACES).
+ * Azure's default `authType`, ServicePrincipal, takes a Secret of the namespace's and passes.
  */
 function controllerIdentityUses(object: KubeObject, spec: Fields): readonly SharedCredentialUse[] {
   const group = groupOf(object.apiVersion);
-  const found: [string, string, Fields][] = [];
+  const providers: [string, string, Fields][] = [];
   if (group === ESO_GROUP && object.kind === 'SecretStore') {
     const provider = fieldsOf(spec.provider);
-    for (const cloud of Object.keys(CONTROLLER_IDENTITY_CLOUDS))
-      if (provider[cloud] !== undefined)
-        found.push([`spec.provider.${cloud}.auth`, cloud, fieldsOf(fieldsOf(provider[cloud]).auth)]);
+    for (const name of Object.keys(provider))
+      providers.push([name, `spec.provider.${name}`, fieldsOf(provider[name])]);
   }
-  const generatorCloud =
-    group === ESO_GENERATORS_GROUP ? CONTROLLER_IDENTITY_GENERATORS[object.kind] : undefined;
-  if (generatorCloud) found.push(['spec.auth', generatorCloud, fieldsOf(spec.auth)]);
-  return found.flatMap(([field, cloud, auth]) => {
-    const { holder, own } = CONTROLLER_IDENTITY_CLOUDS[cloud]!;
-    return own.some((key) => auth[key] !== undefined) ? [] : [{ field, holder, how: CONTROLLER_IDENTITY }];
-  });
+  const generator = group === ESO_GENERATORS_GROUP ? CONTROLLER_IDENTITY_GENERATORS[object.kind] : undefined;
+  if (generator)
+    providers.push([
+      generator.provider,
+      generator.at,
+      generator.at === 'spec' ? spec : fieldsOf(spec.provider),
+    ]);
+  return providers.flatMap(([name, at, fields]) =>
+    CONTROLLER_IDENTITY_PLACES.filter((place) => place.provider === name).flatMap((place) => {
+      const value = place.path.reduce<unknown>((v, key) => fieldsOf(v)[key], fields);
+      if (place.optional && value === undefined) return [];
+      const judged = fieldsOf(value);
+      if (place.onlyWhen && judged[place.onlyWhen.key] !== place.onlyWhen.value) return [];
+      if (place.own.some((key) => judged[key] !== undefined)) return [];
+      const field = [at, ...place.path].join('.');
+      return [{ field, holder: place.holder, how: CONTROLLER_IDENTITY }];
+    }),
+  );
 }
 
 /**
@@ -191,7 +277,8 @@ function kedaUses(object: KubeObject, spec: Fields): readonly SharedCredentialUs
 /**
  * Every use by this object of a cluster-wide credential holder of External Secrets, cert-manager or
  * KEDA, or of a shared operator's own identity (External Secrets', ACK's, Flux's, KEDA's:
- * operator-identities.ts), with the field and the holder; empty for every other object.
+ * operator-identities.ts; Prometheus's files and discovery: prometheus-scrapes.ts), with the field
+ * and the holder; empty for every other object.
  */
 export function sharedCredentialUsesOf(object: KubeObject): readonly SharedCredentialUse[] {
   const group = groupOf(object.apiVersion);
@@ -201,5 +288,6 @@ export function sharedCredentialUsesOf(object: KubeObject): readonly SharedCrede
     return [...externalSecretsUses(object, spec), ...controllerIdentityUses(object, spec)];
   if (group === CERT_MANAGER_GROUP) return certManagerUses(object, spec);
   if (group === KEDA_GROUP) return [...kedaUses(object, spec), ...operatorIdentity];
+  if (group === MONITORING_GROUP) return prometheusUsesOf(object, spec);
   return operatorIdentity;
 }

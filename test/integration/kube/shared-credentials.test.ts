@@ -43,6 +43,8 @@ const operatorCrds = [
   { group: 's3.services.k8s.aws', version: 'v1alpha1', plural: 'buckets', kind: 'Bucket' },
   { group: 'services.k8s.aws', version: 'v1alpha1', plural: 'adoptedresources', kind: 'AdoptedResource' },
   { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations', kind: 'Kustomization' },
+  { group: 'monitoring.coreos.com', version: 'v1', plural: 'servicemonitors', kind: 'ServiceMonitor' },
+  { group: 'monitoring.coreos.com', version: 'v1alpha1', plural: 'scrapeconfigs', kind: 'ScrapeConfig' },
 ];
 const crdsMadeHere: string[] = [];
 const operatorRbac = [
@@ -192,6 +194,24 @@ const secretStore = (name: string, aws: object): Manifest => ({
   metadata: { name },
   spec: { provider: { aws: { service: 'SecretsManager', region: 'eu-west-1', ...aws } } },
 });
+const vaultStore = (name: string, kubernetes: object): Manifest => ({
+  apiVersion: 'external-secrets.io/v1',
+  kind: 'SecretStore',
+  metadata: { name },
+  spec: { provider: { vault: { server: 'https://vault.example', path: 'secret', auth: { kubernetes } } } },
+});
+const serviceMonitor = (name: string, endpoint: object): Manifest => ({
+  apiVersion: 'monitoring.coreos.com/v1',
+  kind: 'ServiceMonitor',
+  metadata: { name },
+  spec: { selector: { matchLabels: { app: 'collector' } }, endpoints: [{ port: 'metrics', ...endpoint }] },
+});
+const scrapeConfig = (name: string, discovery: object): Manifest => ({
+  apiVersion: 'monitoring.coreos.com/v1alpha1',
+  kind: 'ScrapeConfig',
+  metadata: { name },
+  spec: { kubernetesSDConfigs: [{ role: 'Pod', ...discovery }] },
+});
 const certificate = (name: string, spec: object): Manifest => ({
   apiVersion: 'cert-manager.io/v1',
   kind: 'Certificate',
@@ -302,7 +322,7 @@ const cases: readonly (readonly [
   [
     "a SecretStore of a's namespace leaving out its AWS credentials, so External Secrets reads with its own role",
     (name) => secretStore(name, { role: `arn:aws:iam::123456789012:role/${b.ns}-secrets` }),
-    "spec.provider.aws.auth uses ExternalSecretsController/aws, a credential the whole cluster shares: with no credentials of its own External Secrets uses the controller's own cloud identity",
+    "spec.provider.aws.auth uses ExternalSecretsController/aws, a credential the whole cluster shares: with no credentials of its own External Secrets uses the controller's own identity",
     (name) =>
       secretStore(name, {
         auth: {
@@ -312,6 +332,25 @@ const cases: readonly (readonly [
           },
         },
       }),
+  ],
+  [
+    "a Vault SecretStore of a's logging in with External Secrets' own ServiceAccount token (Vault's role for it)",
+    (name) => vaultStore(name, { mountPath: 'kubernetes', role: 'external-secrets' }),
+    "spec.provider.vault.auth.kubernetes uses ExternalSecretsController/kubernetes, a credential the whole cluster shares: with no credentials of its own External Secrets uses the controller's own identity",
+    (name) => vaultStore(name, { mountPath: 'kubernetes', role: a.ns, serviceAccountRef: { name: a.sa } }),
+  ],
+  [
+    "a ServiceMonitor sending Prometheus's own ServiceAccount token to a's collector",
+    (name) =>
+      serviceMonitor(name, { bearerTokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token' }),
+    'spec.endpoints[0].bearerTokenFile uses PrometheusServer/files, a credential the whole cluster shares: Prometheus reads that file of its own pod',
+    (name) => serviceMonitor(name, { authorization: { credentials: { name: 'collector', key: 'token' } } }),
+  ],
+  [
+    "a ScrapeConfig discovering every namespace's pods with Prometheus's own identity",
+    (name) => scrapeConfig(name, {}),
+    'spec.kubernetesSDConfigs[0] uses PrometheusTargets/*, a credential the whole cluster shares: Prometheus discovers and scrapes',
+    (name) => scrapeConfig(name, { namespaces: { ownNamespace: true } }),
   ],
   [
     "a Certificate for a's own host asking the shared CA ClusterIssuer for a sub-CA",
@@ -465,6 +504,9 @@ describe('a shared operator acting with the credentials the whole cluster shares
       'FluxController/kustomize-controller',
       `GitRepository/${b.ns}/*`,
       'KedaController/aws',
+      'ExternalSecretsController/kubernetes',
+      'PrometheusServer/files',
+      'PrometheusTargets/*',
     ];
     const files = Object.fromEntries(cases.map(([, take], i) => [`listed-${i}.yaml`, take(`listed-${i}`)]));
     const result = await planAndApply(applierOfA('a-listed', { sharedCredentials: listed }), files);

@@ -116,6 +116,175 @@ describe('sharedCredentialUsesOf', () => {
       [],
     ],
     [
+      "a Vault SecretStore logging in with the controller's ServiceAccount token, AWS and GCP identities",
+      object('external-secrets.io/v1', 'SecretStore', {
+        provider: {
+          vault: {
+            server: 'https://vault',
+            auth: {
+              kubernetes: { role: 'team-b', mountPath: 'kubernetes' },
+              iam: { role: 'r' },
+              gcp: { role: 'g' },
+            },
+          },
+        },
+      }),
+      [
+        ['spec.provider.vault.auth.kubernetes', 'ExternalSecretsController/kubernetes'],
+        ['spec.provider.vault.auth.iam', 'ExternalSecretsController/aws'],
+        ['spec.provider.vault.auth.gcp', 'ExternalSecretsController/gcp'],
+      ],
+    ],
+    [
+      "a Vault SecretStore logging in with a ServiceAccount, a token Secret and a key of this namespace's",
+      object('external-secrets.io/v1', 'SecretStore', {
+        provider: {
+          vault: {
+            server: 'https://vault',
+            auth: {
+              kubernetes: { role: 'team-a', serviceAccountRef: { name: 'mine' } },
+              iam: { role: 'r', jwt: { serviceAccountRef: { name: 'mine' } } },
+              gcp: { role: 'g', secretRef: { secretAccessKeySecretRef: { name: 'k', key: 'k' } } },
+            },
+          },
+        },
+      }),
+      [],
+    ],
+    [
+      'a Vault SecretStore with a token or AppRole of its own (no controller identity to fall back on)',
+      object('external-secrets.io/v1', 'SecretStore', {
+        provider: { vault: { server: 'https://vault', auth: { tokenSecretRef: { name: 't', key: 't' } } } },
+      }),
+      [],
+    ],
+    [
+      "a VaultDynamicSecret generator logging in with the controller's ServiceAccount token",
+      object('generators.external-secrets.io/v1alpha1', 'VaultDynamicSecret', {
+        path: '/aws/creds/b',
+        provider: { server: 'https://vault', auth: { kubernetes: { role: 'team-b' } } },
+      }),
+      [['spec.provider.auth.kubernetes', 'ExternalSecretsController/kubernetes']],
+    ],
+    [
+      "Azure Key Vault on the node's managed identity, whichever identityId it names",
+      object('external-secrets.io/v1', 'SecretStore', {
+        provider: { azurekv: { vaultUrl: 'https://v', authType: 'ManagedIdentity', identityId: 'id' } },
+      }),
+      [['spec.provider.azurekv', 'ExternalSecretsController/azure']],
+    ],
+    [
+      "Azure Key Vault on the controller's workload identity",
+      object('external-secrets.io/v1', 'SecretStore', {
+        provider: { azurekv: { vaultUrl: 'https://v', authType: 'WorkloadIdentity' } },
+      }),
+      [['spec.provider.azurekv', 'ExternalSecretsController/azure']],
+    ],
+    [
+      "Azure Key Vault on a ServiceAccount of this namespace's",
+      object('external-secrets.io/v1', 'SecretStore', {
+        provider: {
+          azurekv: {
+            vaultUrl: 'https://v',
+            authType: 'WorkloadIdentity',
+            serviceAccountRef: { name: 'mine' },
+          },
+        },
+      }),
+      [],
+    ],
+    [
+      'Azure Key Vault on the default service principal (a Secret of this namespace)',
+      object('external-secrets.io/v1', 'SecretStore', {
+        provider: {
+          azurekv: { vaultUrl: 'https://v', authSecretRef: { clientId: { name: 's', key: 'id' } } },
+        },
+      }),
+      [],
+    ],
+    [
+      "a ServiceMonitor sending Prometheus's token and client key to its endpoint",
+      object('monitoring.coreos.com/v1', 'ServiceMonitor', {
+        selector: { matchLabels: { app: 'web' } },
+        endpoints: [
+          { port: 'metrics' },
+          {
+            port: 'metrics',
+            bearerTokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token',
+            tlsConfig: {
+              certFile: '/etc/prometheus/secrets/etcd/cert',
+              keyFile: '/etc/prometheus/secrets/etcd/key',
+            },
+          },
+        ],
+      }),
+      [
+        ['spec.endpoints[1].bearerTokenFile', 'PrometheusServer/files'],
+        ['spec.endpoints[1].tlsConfig.certFile', 'PrometheusServer/files'],
+        ['spec.endpoints[1].tlsConfig.keyFile', 'PrometheusServer/files'],
+      ],
+    ],
+    [
+      "a ServiceMonitor on Secrets of its own namespace's, selecting only its own namespace",
+      object('monitoring.coreos.com/v1', 'ServiceMonitor', {
+        selector: { matchLabels: { app: 'web' } },
+        namespaceSelector: { matchNames: ['team-a'] },
+        endpoints: [
+          {
+            port: 'metrics',
+            authorization: { credentials: { name: 'token', key: 'token' } },
+            tlsConfig: {
+              keySecret: { name: 'tls', key: 'key' },
+              cert: { secret: { name: 'tls', key: 'crt' } },
+            },
+          },
+        ],
+      }),
+      [],
+    ],
+    [
+      'a PodMonitor selecting another namespace beside its own',
+      object('monitoring.coreos.com/v1', 'PodMonitor', {
+        selector: {},
+        namespaceSelector: { matchNames: ['team-a', 'team-b'] },
+      }),
+      [['spec.namespaceSelector', 'PrometheusTargets/team-b']],
+    ],
+    [
+      'a ServiceMonitor selecting every namespace',
+      object('monitoring.coreos.com/v1', 'ServiceMonitor', {
+        selector: {},
+        namespaceSelector: { any: true },
+      }),
+      [['spec.namespaceSelector', 'PrometheusTargets/*']],
+    ],
+    [
+      "a Probe of every namespace's Ingresses",
+      object('monitoring.coreos.com/v1', 'Probe', {
+        prober: { url: 'blackbox:9115' },
+        targets: { ingress: { selector: {}, namespaceSelector: { any: true } } },
+      }),
+      [['spec.targets.ingress.namespaceSelector', 'PrometheusTargets/*']],
+    ],
+    [
+      "a ScrapeConfig's Kubernetes discovery of every namespace and of another, not of its own or of nodes",
+      object('monitoring.coreos.com/v1alpha1', 'ScrapeConfig', {
+        kubernetesSDConfigs: [
+          { role: 'Pod' },
+          { role: 'Endpoints', namespaces: { names: ['team-b'] } },
+          { role: 'Pod', namespaces: { ownNamespace: true } },
+          { role: 'Pod', namespaces: { names: ['team-a'] } },
+          { role: 'Node' },
+          { role: 'Pod', apiServer: 'https://elsewhere' },
+        ],
+        staticConfigs: [{ targets: ['web:8080'] }],
+      }),
+      [
+        ['spec.kubernetesSDConfigs[0]', 'PrometheusTargets/*'],
+        ['spec.kubernetesSDConfigs[1]', 'PrometheusTargets/team-b'],
+      ],
+    ],
+    [
       'a Certificate of a shared issuer asking for a sub-CA, URIs, addresses, emails and a literal subject',
       certificate({
         isCA: true,
@@ -350,6 +519,28 @@ describe('outOfBounds and kubernetes.sharedCredentials', () => {
         sourceRef: { kind: 'GitRepository', name: 'platform', namespace: 'flux-system' },
       }),
       undefined,
+    ],
+    [
+      "a ServiceMonitor sending Prometheus's own token is refused, naming the endpoint's field",
+      ['ClusterSecretStore/*'],
+      object('monitoring.coreos.com/v1', 'ServiceMonitor', {
+        endpoints: [{ port: 'm', bearerTokenFile: '/var/run/secrets/kubernetes.io/serviceaccount/token' }],
+      }),
+      /^spec\.endpoints\[0\]\.bearerTokenFile uses PrometheusServer\/files, a credential the whole cluster shares: Prometheus reads that file of its own pod/,
+    ],
+    [
+      'a PodMonitor of another namespace passes where an admin lists it',
+      ['PrometheusTargets/team-b'],
+      object('monitoring.coreos.com/v1', 'PodMonitor', { namespaceSelector: { matchNames: ['team-b'] } }),
+      undefined,
+    ],
+    [
+      "a Vault SecretStore on the controller's ServiceAccount token is refused",
+      undefined,
+      object('external-secrets.io/v1', 'SecretStore', {
+        provider: { vault: { auth: { kubernetes: { role: 'team-b' } } } },
+      }),
+      /^spec\.provider\.vault\.auth\.kubernetes uses ExternalSecretsController\/kubernetes, a credential the whole cluster shares: with no credentials of its own External Secrets uses the controller's own identity/,
     ],
   ])('%s', (_what, sharedCredentials, given, expected) => {
     const why = outOfBounds(
