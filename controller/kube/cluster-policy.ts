@@ -227,7 +227,9 @@ export function ownIdentityUse(serviceAccount: string, object: KubeObject): stri
  * (Deployments, StatefulSets, DaemonSets, Jobs, ReplicaSets, and custom kinds of that shape), a
  * CronJob's `spec.jobTemplate.spec.template.spec`.
  */
-function podSpecs(object: KubeObject): readonly (readonly [string, Readonly<Record<string, unknown>>])[] {
+export function podSpecs(
+  object: KubeObject,
+): readonly (readonly [string, Readonly<Record<string, unknown>>])[] {
   const o = object as {
     spec?: {
       template?: { spec?: Record<string, unknown> };

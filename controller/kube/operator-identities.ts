@@ -1,7 +1,7 @@
 import type { KubeObject } from './types';
 import type { SharedCredentialUse } from './shared-credential-use';
 import { groupOf } from './object-ref';
-import { fieldsOf, nameOf, type Fields } from './object-fields';
+import { fieldsOf, listOf, nameOf, type Fields } from './object-fields';
 
 // Where an object of an environment makes a shared operator act with the operator's own identity
 // (its IAM role, its cluster-admin ServiceAccount, its workload identity) rather than a credential
@@ -163,6 +163,7 @@ const KEDA_OWN_IDENTITY: Readonly<Record<string, string>> = {
  * `ResolveAuthRefAndPodIdentity`), and `azure-workload` and `gcp` use KEDA's workload identity.
  */
 function kedaIdentityUses(object: KubeObject, spec: Fields): readonly SharedCredentialUse[] {
+  if (object.kind === 'ScaledObject' || object.kind === 'ScaledJob') return kedaOperatorTriggers(spec);
   if (object.kind !== 'TriggerAuthentication') return [];
   const places: [string, unknown][] = [
     ['spec.podIdentity', spec.podIdentity],
@@ -184,6 +185,27 @@ function kedaIdentityUses(object: KubeObject, spec: Fields): readonly SharedCred
       },
     ];
   });
+}
+
+/**
+ * KEDA's AWS scalers (SQS, CloudWatch, Kinesis, DynamoDB, Amazon Managed Prometheus): a trigger
+ * whose `metadata.identityOwner` is `operator` and that has no pod identity authenticates with
+ * KEDA's own credentials, the SDK's default chain, with or without an `awsRoleArn` to assume with
+ * them (`pkg/scalers/aws/aws_common.go` `GetAwsAuthorization`, "case \"operator\"", then
+ * `GetAwsConfig` `config.LoadDefaultConfig`), no TriggerAuthentication needed.
+ */
+function kedaOperatorTriggers(spec: Fields): readonly SharedCredentialUse[] {
+  return listOf(spec.triggers).flatMap((trigger, i) =>
+    fieldsOf(fieldsOf(trigger).metadata).identityOwner === 'operator'
+      ? [
+          {
+            field: `spec.triggers[${i}].metadata.identityOwner`,
+            holder: 'KedaController/aws',
+            how: "KEDA reads the queue, stream, table or metrics this trigger names with its own AWS identity, every environment's included; use a TriggerAuthentication with identityOwner: workload or credentials of this namespace's",
+          },
+        ]
+      : [],
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import { groupOf } from './object-ref';
 import { fieldsOf, listOf, nameOf, type Fields } from './object-fields';
 import { operatorIdentityUsesOf } from './operator-identities';
 import { MONITORING_GROUP, prometheusUsesOf } from './prometheus-scrapes';
+import { podSpecs } from './cluster-policy';
 
 // Where a namespaced object of an environment makes a cluster-wide operator act with that
 // operator's shared credentials on the committer's behalf. RBAC lets a writer of the kind name any
@@ -18,6 +19,7 @@ const ESO_GROUP = 'external-secrets.io';
 const ESO_GENERATORS_GROUP = 'generators.external-secrets.io';
 const CERT_MANAGER_GROUP = 'cert-manager.io';
 const KEDA_GROUP = 'keda.sh';
+const KEDA_EVENTING_GROUP = 'eventing.keda.sh';
 
 // External Secrets lets every namespace use a ClusterSecretStore without conditions
 // (pkg/controllers/secretstore/client_manager.go `shouldProcessSecret`).
@@ -33,7 +35,8 @@ const CLUSTER_GENERATOR =
  * `spec.dataFrom[i]` `sourceRef.storeRef` of kind ClusterSecretStore (the kind defaults to
  * SecretStore, this namespace's own), a `sourceRef.generatorRef` of kind ClusterGenerator; a
  * PushSecret's `spec.secretStoreRefs[i]` of kind ClusterSecretStore, by name or by label (every
- * store the selector matches: `pkg/controllers/pushsecret/pushsecret_controller.go`), and its
+ * store the selector matches, its `name` then unread: `pkg/controllers/pushsecret/pushsecret_controller.go`
+ * `GetSecretStores`), and its
  * `spec.selector.generatorRef`.
  */
 function externalSecretsUses(object: KubeObject, spec: Fields): readonly SharedCredentialUse[] {
@@ -41,7 +44,8 @@ function externalSecretsUses(object: KubeObject, spec: Fields): readonly SharedC
   const store = (field: string, ref: unknown, how: string) => {
     const r = fieldsOf(ref);
     if (r.kind !== 'ClusterSecretStore') return;
-    const name = r.labelSelector !== undefined && r.name === undefined ? '*' : nameOf(r.name);
+    // A selector wins over a name: ESO lists every store it matches and ignores `name`.
+    const name = r.labelSelector !== undefined && r.labelSelector !== null ? '*' : nameOf(r.name);
     uses.push({ field, holder: `ClusterSecretStore/${name}`, how });
   };
   const generator = (field: string, ref: unknown) => {
@@ -253,32 +257,101 @@ function certManagerUses(object: KubeObject, spec: Fields): readonly SharedCrede
 }
 
 /**
+ * cert-manager asked by another object than its own: an Ingress or Gateway annotated for
+ * ingress-shim, which makes a Certificate of the annotations (`pkg/controller/certificate-shim/helper.go`
+ * `translateAnnotations`: `cert-manager.io/email-sans` becomes `spec.emailAddresses`), and a pod's
+ * csi-driver volume (`csi.cert-manager.io`), whose attributes the driver sends as a
+ * CertificateRequest with its own identity (`csi.cert-manager.io/is-ca`, `uri-sans`, `ip-sans`).
+ * Judged like a Certificate's fields (UNCLAIMED_CERTIFICATE_FIELDS) where the issuer is shared.
+ */
+function certManagerByProxyUses(object: KubeObject): readonly SharedCredentialUse[] {
+  const uses: SharedCredentialUse[] = [];
+  const annotations = fieldsOf(object.metadata.annotations);
+  const shimIssuer: Fields =
+    annotations['cert-manager.io/cluster-issuer'] !== undefined
+      ? { kind: 'ClusterIssuer', name: annotations['cert-manager.io/cluster-issuer'] }
+      : { kind: annotations['cert-manager.io/issuer-kind'], name: annotations['cert-manager.io/issuer'] };
+  if (sharedIssuer(shimIssuer) && nonEmpty(annotations['cert-manager.io/email-sans']))
+    uses.push({
+      field: 'metadata.annotations["cert-manager.io/email-sans"]',
+      holder: `${String(shimIssuer.kind)}/${nameOf(shimIssuer.name)}`,
+      how: `cert-manager's ingress-shim asks it for ${UNCLAIMED_CERTIFICATE_FIELDS.emailAddresses!}`,
+    });
+  for (const [path, pod] of podSpecs(object))
+    listOf(pod.volumes).forEach((volume, i) => {
+      const csi = fieldsOf(fieldsOf(volume).csi);
+      if (csi.driver !== 'csi.cert-manager.io') return;
+      const attributes = fieldsOf(csi.volumeAttributes);
+      const issuer = {
+        kind: attributes['csi.cert-manager.io/issuer-kind'],
+        name: attributes['csi.cert-manager.io/issuer-name'],
+      };
+      if (!sharedIssuer(issuer)) return;
+      for (const [attribute, field] of CSI_UNCLAIMED_ATTRIBUTES) {
+        const value = attributes[`csi.cert-manager.io/${attribute}`];
+        if (
+          attribute === 'is-ca' ? ['1', 't', 'true'].includes(String(value).toLowerCase()) : nonEmpty(value)
+        )
+          uses.push({
+            field: `${path}.volumes[${i}].csi.volumeAttributes["csi.cert-manager.io/${attribute}"]`,
+            holder: `${String(issuer.kind)}/${nameOf(issuer.name)}`,
+            how: `cert-manager's csi-driver asks it for ${UNCLAIMED_CERTIFICATE_FIELDS[field]!}`,
+          });
+      }
+    });
+  return uses;
+}
+
+/** The csi-driver's volume attributes that ask a shared issuer for what is no host name, with the Certificate field each stands for. */
+const CSI_UNCLAIMED_ATTRIBUTES: readonly (readonly [string, string])[] = [
+  ['is-ca', 'isCA'],
+  ['uri-sans', 'uris'],
+  ['ip-sans', 'ipAddresses'],
+];
+
+/** A text value that is not blank (an annotation or attribute listing at least one name). */
+function nonEmpty(value: unknown): boolean {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
+/**
  * KEDA: a ScaledObject's or ScaledJob's `spec.triggers[i].authenticationRef` of kind
  * ClusterTriggerAuthentication, which KEDA reads with no namespace check and resolves in its own
  * namespace (`pkg/scaling/resolver/scale_resolvers.go` `getTriggerAuthSpec`); the trigger's metadata,
  * written by the committer, says where KEDA sends it (a Prometheus trigger's `serverAddress` gets
- * the bearer token: `pkg/scalers/prometheus_scaler.go`).
+ * the bearer token: `pkg/scalers/prometheus_scaler.go`); and a CloudEventSource's
+ * `spec.authenticationRef` of that kind (`eventing.keda.sh`, the same `AuthenticationRef`), whose
+ * `spec.destination` the committer writes.
  */
 function kedaUses(object: KubeObject, spec: Fields): readonly SharedCredentialUse[] {
-  if (object.kind !== 'ScaledObject' && object.kind !== 'ScaledJob') return [];
-  return listOf(spec.triggers).flatMap((trigger, i) => {
-    const ref = fieldsOf(fieldsOf(trigger).authenticationRef);
+  const refs: [string, unknown][] =
+    object.kind === 'ScaledObject' || object.kind === 'ScaledJob'
+      ? listOf(spec.triggers).map((trigger, i) => [
+          `spec.triggers[${i}].authenticationRef`,
+          fieldsOf(trigger).authenticationRef,
+        ])
+      : object.kind === 'CloudEventSource'
+        ? [['spec.authenticationRef', spec.authenticationRef]]
+        : [];
+  return refs.flatMap(([field, value]) => {
+    const ref = fieldsOf(value);
     if (ref.kind !== 'ClusterTriggerAuthentication') return [];
     return [
       {
-        field: `spec.triggers[${i}].authenticationRef`,
+        field,
         holder: `ClusterTriggerAuthentication/${nameOf(ref.name)}`,
-        how: "KEDA hands the ClusterTriggerAuthentication's secrets or cloud identity to this trigger, whose metadata (a serverAddress, a queue, an account) this environment writes: it may send them to a server of its own or read another environment's queues and metrics",
+        how: "KEDA hands the ClusterTriggerAuthentication's secrets or cloud identity to this trigger or event sink, whose metadata or destination (a serverAddress, a queue, an Event Grid endpoint) this environment writes: it may send them to a server of its own or read another environment's queues and metrics",
       },
     ];
   });
 }
 
 /**
- * Every use by this object of a cluster-wide credential holder of External Secrets, cert-manager or
- * KEDA, or of a shared operator's own identity (External Secrets', ACK's, Flux's, KEDA's:
- * operator-identities.ts; Prometheus's files and discovery: prometheus-scrapes.ts), with the field
- * and the holder; empty for every other object.
+ * Every use by this object of a cluster-wide credential holder of External Secrets, cert-manager
+ * (asked directly, or through ingress-shim's annotations or csi-driver's volumes) or KEDA, or of a
+ * shared operator's own identity (External Secrets', ACK's, Flux's, KEDA's: operator-identities.ts;
+ * Prometheus's files and discovery: prometheus-scrapes.ts), with the field and the holder; empty for
+ * every other object.
  */
 export function sharedCredentialUsesOf(object: KubeObject): readonly SharedCredentialUse[] {
   const group = groupOf(object.apiVersion);
@@ -287,7 +360,8 @@ export function sharedCredentialUsesOf(object: KubeObject): readonly SharedCrede
   if (group === ESO_GROUP || group === ESO_GENERATORS_GROUP)
     return [...externalSecretsUses(object, spec), ...controllerIdentityUses(object, spec)];
   if (group === CERT_MANAGER_GROUP) return certManagerUses(object, spec);
-  if (group === KEDA_GROUP) return [...kedaUses(object, spec), ...operatorIdentity];
+  if (group === KEDA_GROUP || group === KEDA_EVENTING_GROUP)
+    return [...kedaUses(object, spec), ...operatorIdentity];
   if (group === MONITORING_GROUP) return prometheusUsesOf(object, spec);
-  return operatorIdentity;
+  return [...certManagerByProxyUses(object), ...operatorIdentity];
 }

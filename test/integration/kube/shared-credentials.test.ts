@@ -172,7 +172,9 @@ function readBack(object: Manifest): Promise<unknown> {
   );
   const path = crd
     ? `/apis/${object.apiVersion}/namespaces/${a.ns}/${crd.plural}/${object.metadata.name}`
-    : `/api/v1/namespaces/${a.ns}/configmaps/${object.metadata.name}`;
+    : object.kind === 'Deployment'
+      ? `/apis/apps/v1/namespaces/${a.ns}/deployments/${object.metadata.name}`
+      : `/api/v1/namespaces/${a.ns}/configmaps/${object.metadata.name}`;
   return kit.get(path);
 }
 
@@ -254,6 +256,28 @@ const awsSecretsTriggerAuthentication = (name: string, podIdentity: object): Man
       podIdentity,
       region: 'eu-west-1',
       secrets: [{ parameter: 'password', name: `${b.ns}/database` }],
+    },
+  },
+});
+/** A Deployment whose pods mount a cert-manager csi-driver certificate with `attributes`. */
+const csiDeployment = (name: string, attributes: Record<string, string>): Manifest => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name },
+  spec: {
+    replicas: 0,
+    selector: { matchLabels: { app: name } },
+    template: {
+      metadata: { labels: { app: name } },
+      spec: {
+        containers: [{ name: 'app', image: 'registry.example.com/app:1' }],
+        volumes: [
+          {
+            name: 'tls',
+            csi: { driver: 'csi.cert-manager.io', readOnly: true, volumeAttributes: attributes },
+          },
+        ],
+      },
     },
   },
 });
@@ -431,6 +455,45 @@ const cases: readonly (readonly [
     'spec.awsSecretManager.podIdentity uses KedaController/aws, a credential the whole cluster shares: KEDA authenticates with its own cloud identity',
     (name) => awsSecretsTriggerAuthentication(name, { provider: 'aws', identityOwner: 'workload' }),
   ],
+  [
+    "a KEDA ScaledObject reading b's queue with KEDA's own AWS role (identityOwner: operator), no TriggerAuthentication",
+    (name) => ({
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'ScaledObject',
+      metadata: { name },
+      spec: {
+        scaleTargetRef: { name: 'worker' },
+        triggers: [
+          {
+            type: 'aws-sqs-queue',
+            metadata: {
+              queueURL: `https://sqs.eu-west-1.amazonaws.com/1/${b.ns}-jobs`,
+              identityOwner: 'operator',
+            },
+          },
+        ],
+      },
+    }),
+    'spec.triggers[0].metadata.identityOwner uses KedaController/aws, a credential the whole cluster shares: KEDA reads the queue',
+    (name) => scaledObject(name, { name: 'team-a-auth' }),
+  ],
+  [
+    'a Deployment whose csi-driver volume asks the shared CA ClusterIssuer for a sub-CA',
+    (name) =>
+      csiDeployment(name, {
+        'csi.cert-manager.io/issuer-kind': 'ClusterIssuer',
+        'csi.cert-manager.io/issuer-name': 'internal-ca',
+        'csi.cert-manager.io/dns-names': `${hostA}`,
+        'csi.cert-manager.io/is-ca': 'true',
+      }),
+    'spec.template.spec.volumes[0].csi.volumeAttributes["csi.cert-manager.io/is-ca"] uses ClusterIssuer/internal-ca, a credential the whole cluster shares: cert-manager\'s csi-driver asks it for a sub-CA',
+    (name) =>
+      csiDeployment(name, {
+        'csi.cert-manager.io/issuer-kind': 'ClusterIssuer',
+        'csi.cert-manager.io/issuer-name': 'internal-ca',
+        'csi.cert-manager.io/dns-names': `${hostA}`,
+      }),
+  ],
 ];
 
 describe('a shared operator acting with the credentials the whole cluster shares', () => {
@@ -492,6 +555,25 @@ describe('a shared operator acting with the credentials the whole cluster shares
     expect(result.plan.failure).toBeUndefined();
     expect(result.apply.failure).toBeUndefined();
     for (const object of Object.values(files)) expect(await readBack(object)).toBeDefined();
+  });
+
+  it("refuses a PushSecret's labelSelector beside the name of the one store listed (ESO then reads the selector only)", async () => {
+    // given a lists one ClusterSecretStore, its own, and the API server takes the PushSecret from a
+    const object = pushSecret(kit.name('selector'), {
+      secretStoreRefs: [{ kind: 'ClusterSecretStore', name: 'team-a-aws', labelSelector: {} }],
+      selector: { secret: { name: 'mine' } },
+      data: [{ match: { secretKey: 'k', remoteRef: { remoteKey: `${b.ns}/database` } } }],
+    });
+    expect(admittedAsA(object)).toMatchObject({ ok: true });
+
+    // when a's commit declares it
+    const applier = applierOfA('a-selector', { sharedCredentials: ['ClusterSecretStore/team-a-aws'] });
+    const result = await planAndApply(applier, { 'push.yaml': object });
+
+    // then it counts as every store (an empty selector matches all), refused and not written
+    for (const r of [result.plan, result.apply])
+      expect(r.failure?.message).toContain('spec.secretStoreRefs[0] uses ClusterSecretStore/*');
+    expect(await readBack(object)).toBeUndefined();
   });
 
   it('applies the shared holders an admin lists in kubernetes.sharedCredentials', async () => {

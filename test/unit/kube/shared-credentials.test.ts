@@ -337,6 +337,133 @@ describe('sharedCredentialUsesOf', () => {
     ],
     ["a KEDA trigger's own TriggerAuthentication (the default kind)", scaledObject({ name: 'mine' }), []],
     [
+      "a PushSecret's labelSelector beside a name: ESO lists every store the selector matches, the name unread",
+      pushSecret({
+        secretStoreRefs: [{ kind: 'ClusterSecretStore', name: 'team-a-aws', labelSelector: {} }],
+      }),
+      [['spec.secretStoreRefs[0]', 'ClusterSecretStore/*']],
+    ],
+    [
+      "a KEDA AWS trigger on KEDA's own identity (metadata.identityOwner: operator), no TriggerAuthentication",
+      object('keda.sh/v1alpha1', 'ScaledObject', {
+        scaleTargetRef: { name: 'worker' },
+        triggers: [
+          { type: 'aws-sqs-queue', metadata: { queueURL: 'https://sqs/b-jobs', identityOwner: 'pod' } },
+          { type: 'aws-sqs-queue', metadata: { queueURL: 'https://sqs/b-jobs', identityOwner: 'operator' } },
+        ],
+      }),
+      [['spec.triggers[1].metadata.identityOwner', 'KedaController/aws']],
+    ],
+    [
+      "a KEDA CloudEventSource's ClusterTriggerAuthentication",
+      object('eventing.keda.sh/v1alpha1', 'CloudEventSource', {
+        destination: { azureEventGridTopic: { endpoint: 'https://a.example.com' } },
+        authenticationRef: { kind: 'ClusterTriggerAuthentication', name: 'event-grid' },
+      }),
+      [['spec.authenticationRef', 'ClusterTriggerAuthentication/event-grid']],
+    ],
+    [
+      'an Ingress asking ingress-shim for email names under a shared issuer',
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: {
+          name: 'x',
+          namespace: 'team-a',
+          annotations: {
+            'cert-manager.io/cluster-issuer': 'internal-ca',
+            'cert-manager.io/email-sans': 'admin@example.com',
+          },
+        },
+        spec: { tls: [{ hosts: ['a.example.com'], secretName: 'x-tls' }] },
+      } as KubeObject,
+      [['metadata.annotations["cert-manager.io/email-sans"]', 'ClusterIssuer/internal-ca']],
+    ],
+    [
+      "an Ingress asking ingress-shim of its namespace's Issuer, or a shared one for host names alone",
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: {
+          name: 'x',
+          namespace: 'team-a',
+          annotations: { 'cert-manager.io/issuer': 'own', 'cert-manager.io/email-sans': 'a@example.com' },
+        },
+      } as KubeObject,
+      [],
+    ],
+    [
+      "a Deployment's csi-driver volume asking a shared issuer for a sub-CA and a SPIFFE ID",
+      object('apps/v1', 'Deployment', {
+        template: {
+          spec: {
+            containers: [{ name: 'app', image: 'app' }],
+            volumes: [
+              {
+                name: 'tls',
+                csi: {
+                  driver: 'csi.cert-manager.io',
+                  volumeAttributes: {
+                    'csi.cert-manager.io/issuer-kind': 'ClusterIssuer',
+                    'csi.cert-manager.io/issuer-name': 'internal-ca',
+                    'csi.cert-manager.io/dns-names': '${POD_NAME}.team-a.svc.cluster.local',
+                    'csi.cert-manager.io/is-ca': 'true',
+                    'csi.cert-manager.io/uri-sans': 'spiffe://cluster.local/ns/team-b/sa/api',
+                  },
+                },
+              },
+            ],
+          },
+        },
+      }),
+      [
+        [
+          'spec.template.spec.volumes[0].csi.volumeAttributes["csi.cert-manager.io/is-ca"]',
+          'ClusterIssuer/internal-ca',
+        ],
+        [
+          'spec.template.spec.volumes[0].csi.volumeAttributes["csi.cert-manager.io/uri-sans"]',
+          'ClusterIssuer/internal-ca',
+        ],
+      ],
+    ],
+    [
+      "a Pod's csi-driver volume on a shared issuer for its DNS names alone, and one on the namespace's Issuer",
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'x', namespace: 'team-a' },
+        spec: {
+          containers: [{ name: 'app', image: 'app' }],
+          volumes: [
+            {
+              name: 'tls',
+              csi: {
+                driver: 'csi.cert-manager.io',
+                volumeAttributes: {
+                  'csi.cert-manager.io/issuer-kind': 'ClusterIssuer',
+                  'csi.cert-manager.io/issuer-name': 'internal-ca',
+                  'csi.cert-manager.io/dns-names': '${POD_NAME}.team-a.svc.cluster.local',
+                  'csi.cert-manager.io/is-ca': 'false',
+                },
+              },
+            },
+            {
+              name: 'ca',
+              csi: {
+                driver: 'csi.cert-manager.io',
+                volumeAttributes: {
+                  'csi.cert-manager.io/issuer-name': 'own-ca',
+                  'csi.cert-manager.io/is-ca': 'true',
+                },
+              },
+            },
+          ],
+        },
+      } as KubeObject,
+      [],
+    ],
+    [
       'any ACK resource: its service controller acts with its own IAM role',
       object('s3.services.k8s.aws/v1alpha1', 'Bucket', { name: 'team-b-data' }),
       [['apiVersion', 'ACKController/s3']],
