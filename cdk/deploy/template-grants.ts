@@ -3,6 +3,7 @@ import { safeOutput } from '../../controller/model/secret-mask';
 import { ACCOUNT_SETTINGS } from './account-settings';
 import { RESOURCELESS_ACTIONS, RESOURCELESS_READS } from './resourceless-actions.generated';
 import { RESOURCELESS_TAG_WRITES } from './resourceless-tagging';
+import { RESOURCELESS_WRITES_BY_ID } from './resourceless-writes';
 import {
   listed,
   literalText,
@@ -237,6 +238,11 @@ function tagsAnyResource(action: string): boolean {
   return RESOURCELESS_TAG_WRITES.has(action.toLowerCase());
 }
 
+/** Whether an action (not a pattern) is one of RESOURCELESS_WRITES_BY_ID. */
+function writesAnyById(action: string): boolean {
+  return RESOURCELESS_WRITES_BY_ID.has(action.toLowerCase());
+}
+
 /**
  * The reads of RESOURCELESS_READS that answer with no environment's data and that the CDK grants
  * on `*`, lower case: `ecr:GetAuthorizationToken` and `ecr-public:GetAuthorizationToken` (a token
@@ -428,7 +434,8 @@ function identityBoundsOf(action: string): ('lend' | 'rewrite')[] {
 }
 
 /** What an action does that the grant check bounds, and so what its resource must be (see BOUNDS). */
-type Bound = 'data' | 'lend' | 'rewrite' | 'stack' | 'stack-tags' | 'account' | 'reads' | 'settings' | 'tags';
+type Bound =
+  'data' | 'lend' | 'rewrite' | 'stack' | 'stack-tags' | 'account' | 'reads' | 'settings' | 'tags' | 'by-id';
 
 /** The ARN services an IAM or STS action's resources are named in (a role's ARN for `sts:AssumeRole`). */
 const IDENTITY_SERVICES: readonly string[] = ['iam', 'sts'];
@@ -494,6 +501,7 @@ function boundsOf(action: string): { readonly bound: Bound; readonly services: r
     ...(readsAccountWide(action) ? [{ bound: 'reads' as const, services: ['*'] }] : []),
     ...(changesAccount(action) ? [{ bound: 'settings' as const, services: ['*'] }] : []),
     ...(tagsAnyResource(action) ? [{ bound: 'tags' as const, services: ['*'] }] : []),
+    ...(writesAnyById(action) ? [{ bound: 'by-id' as const, services: ['*'] }] : []),
   ];
 }
 
@@ -858,7 +866,8 @@ function itemsOf(value: unknown): unknown[] {
 }
 
 /**
- * What an action that takes no resource type and writes (ACCOUNT_SETTINGS, RESOURCELESS_TAG_WRITES)
+ * What an action that takes no resource type and writes (ACCOUNT_SETTINGS, RESOURCELESS_TAG_WRITES,
+ * RESOURCELESS_WRITES_BY_ID)
  * is admitted on: a resource `aws.externalTargets` lists, or one named whole (IAM grants such an
  * action nothing on a Resource that names something: only `*` reaches it; a wildcard is taken as
  * `*`).
@@ -948,6 +957,12 @@ const BOUNDS: Readonly<
       'which tags or untags any resource of its service by the ARN or id in the request, and aws.externalTargets does not list it',
     why: "a role of this environment could tag or untag another environment's resources, the action naming no resource to hold to this app's own: tags are authority (policies with aws:ResourceTag conditions scope one environment's roles to its own resources; cost allocation reads them)",
   },
+  'by-id': {
+    admits: listedOrNamedWhole,
+    which:
+      'which changes, stops or deletes any resource of its service by the id or name in the request, and aws.externalTargets does not list it',
+    why: "a role of this environment could change, disable, stop or delete another environment's resources, the action naming no resource to hold to this app's own: its AppStream users, AppSync resolvers, identity pools' roles, Glue job bookmarks, task definitions, deployments, ...",
+  },
 };
 
 /** What an identity policy statement grants out of bounds: the first resource and action, and its Bound, or undefined. */
@@ -995,7 +1010,9 @@ function reachOf(
               ? `${out.action} changes ${ACCOUNT_SETTINGS.get(out.action.toLowerCase())!}`
               : out.bound === 'tags'
                 ? `${out.action} changes ${RESOURCELESS_TAG_WRITES.get(out.action.toLowerCase())!}`
-                : undefined),
+                : out.bound === 'by-id'
+                  ? `${out.action} changes ${RESOURCELESS_WRITES_BY_ID.get(out.action.toLowerCase())!}`
+                  : undefined),
       };
   }
   return undefined;
@@ -1023,7 +1040,10 @@ function reachOf(
  * (ACCOUNT_SETTINGS) unless listed: on moto, a's role was given `ec2:DisableEbsEncryptionByDefault`
  * on `*`; and a tagging action that takes no resource type (RESOURCELESS_TAG_WRITES) unless
  * listed: on moto, a's role was given `servicediscovery:TagResource` and `workspaces:CreateTags` on
- * `*`; and a CloudFormation action that sets a stack's tags (RETAGS_STACKS) on any stack, its own
+ * `*`; and a write that changes any resource of its service by the id or name in the request
+ * (RESOURCELESS_WRITES_BY_ID) unless listed: on moto, a's role was given `appstream:DisableUser`,
+ * `appsync:UpdateResolver` and `cognito-identity:SetIdentityPoolRoles` on `*`; and a
+ * CloudFormation action that sets a stack's tags (RETAGS_STACKS) on any stack, its own
  * too, unless listed. Checked before any change set, in a plan and a deploy.
  */
 export function assertGrantsInBounds(
@@ -1038,7 +1058,7 @@ export function assertGrantsInBounds(
       phase,
       retryable: false,
       subject: `stack ${stackName}`,
-      hint: "grant only resources of this app (the CDK's grant* on its own constructs does; its own roles to pass or assume by their ARN), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets; an identity to write (iam: other than Get*, List*, PassRole) must be listed even when it is the app's own; a CloudFormation action names the stack's own (AWS::StackId, or its ARN by AWS::StackName) or a listed stack; a read of every environment's data of the account (xray:GetTraceSummaries, ecs:DescribeTaskDefinition or ec2:DescribeLaunchTemplateVersions on *) needs the environment's aws.accountWideReads, not a list; a change of a setting of the account or Region every environment shares (ec2:DisableEbsEncryptionByDefault, organizations:LeaveOrganization on *), or a tagging action that takes no resource (servicediscovery:TagResource, workspaces:CreateTags on *), only `*` in aws.externalTargets opens, for an environment trusted with the whole account; a CloudFormation action that sets a stack's tags (TagResource, UpdateStack, CreateChangeSet, CreateStack) passes only on a listed stack, its own included",
+      hint: "grant only resources of this app (the CDK's grant* on its own constructs does; its own roles to pass or assume by their ARN), or list the resource from outside the app, as the template writes it (its ARN, or `*` for an environment trusted with the whole account), in the environment's aws.externalTargets; an identity to write (iam: other than Get*, List*, PassRole) must be listed even when it is the app's own; a CloudFormation action names the stack's own (AWS::StackId, or its ARN by AWS::StackName) or a listed stack; a read of every environment's data of the account (xray:GetTraceSummaries, ecs:DescribeTaskDefinition or ec2:DescribeLaunchTemplateVersions on *) needs the environment's aws.accountWideReads, not a list; a change of a setting of the account or Region every environment shares (ec2:DisableEbsEncryptionByDefault, organizations:LeaveOrganization on *), a tagging action that takes no resource (servicediscovery:TagResource, workspaces:CreateTags on *), or a write of any resource by the id in the request (appstream:DisableUser, glue:ResetJobBookmark on *), only `*` in aws.externalTargets opens, for an environment trusted with the whole account; a CloudFormation action that sets a stack's tags (TagResource, UpdateStack, CreateChangeSet, CreateStack) passes only on a listed stack, its own included",
     });
   for (const [id, resource] of resourcesOf(template)) {
     const type = typeName(resource);

@@ -79,6 +79,15 @@ async function main(dir: string | undefined): Promise<void> {
     ...table('Tagging'),
     '};',
     '',
+    '/**',
+    ' * Of RESOURCELESS_ACTIONS, those AWS files under Write, by service, lower case and separated by',
+    ' * spaces: what the hand-judged tables of writes (ACCOUNT_SETTINGS, RESOURCELESS_WRITES_BY_ID) are',
+    ' * checked against, so that an entry of a read or of a resource action fails its test.',
+    ' */',
+    'export const RESOURCELESS_WRITES: Readonly<Record<string, string>> = {',
+    ...table('Write'),
+    '};',
+    '',
   ].join('\n');
   const { format, resolveConfig } = await import('prettier');
   const options = (await resolveConfig(GENERATED_FILE)) ?? {};

@@ -121,6 +121,7 @@ beforeAll(async () => {
         { name: 'AppliedSettings', queues: ['Q'] },
         { name: 'AppliedSettingsTail', queues: ['Q'] },
         { name: 'AppliedTagging', queues: ['Q'] },
+        { name: 'AppliedById', queues: ['Q'] },
         { name: 'AppliedRetag', queues: ['Q'] },
         { name: 'Services', services: true },
       ],
@@ -1295,6 +1296,66 @@ describe("an identity policy of the environment's own role on another environmen
       ([action, tags]) => [`${action} (on *)`, allowing(action, '*'), `; ${action} changes ${tags}`] as const,
     ),
   );
+
+  it("applies nothing of a commit giving its role, on *, b's AppStream users, AppSync resolvers, identity pool's roles and Glue job bookmarks", async () => {
+    // given environment a's commit: its own role, named, allowed writes that take no resource type
+    // and change an existing resource by the id or name in the request, any environment's: disable
+    // b's AppStream users, rewrite the resolvers of b's GraphQL API, set which roles b's identity
+    // pool hands out, reset b's Glue job bookmark, deregister b's task definitions
+    const a = applierThrough(proxy, unique('env-a'));
+    const roleName = unique('env-a-fn');
+    const byId = [
+      'appstream:DisableUser',
+      'appsync:UpdateResolver',
+      'cognito-identity:SetIdentityPoolRoles',
+      'glue:ResetJobBookmark',
+      'ecs:DeregisterTaskDefinition',
+    ];
+    const template = granting(policyOf({ Effect: 'Allow', Action: byId, Resource: '*' }), {
+      RoleName: roleName,
+    });
+    // when it is applied
+    const applied = await a.apply(withTemplate('AppliedById', template), sha);
+    // then it fails naming the stack, the statement, the first such action and what it changes,
+    // before any change set
+    expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+    expect(applied.failure!.message).toContain(`${prefix}-AppliedById`);
+    expect(applied.failure!.message).toContain(
+      'Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows appstream:DisableUser on *, which changes, stops or deletes any resource of its service by the id or name in the request, and aws.externalTargets does not list it',
+    );
+    expect(applied.failure!.message).toContain(
+      "appstream:DisableUser changes any AppStream 2.0 user of the account's user pool by its user name",
+    );
+    expect(changeSetsOf(proxy, `${prefix}-AppliedById`)).toEqual([]);
+    // and moto's IAM has no such policy (without the table GetRolePolicy returned it on a's role)
+    const policy = await motoIam('GetRolePolicy', { RoleName: roleName, PolicyName: 'env-a-reads-b' });
+    expect(policy).toContain('NoSuchEntity');
+    expect(policy).not.toContain('appstream:DisableUser');
+    await a.close();
+  }, 60_000);
+
+  itPlansNothingOfGrants(
+    (
+      [
+        ['workdocs:UpdateUser', "any WorkDocs site's users, groups, folders and documents by id"],
+        ['cognito-identity:SetIdentityPoolRoles', "any Cognito identity pool's roles by the pool's id"],
+        [
+          'codeconnections:UpdateSyncConfiguration',
+          'any Git sync configuration by the name of the resource it syncs',
+        ],
+      ] as const
+    ).map(
+      ([action, changes]) =>
+        [`${action} (on *)`, allowing(action, '*'), `; ${action} changes ${changes}`] as const,
+    ),
+  );
+
+  it('plans the same writes for an environment trusted with the whole account (* in aws.externalTargets)', async () => {
+    await expectPlanned(
+      { externalTargets: ['*'] },
+      granting(allowing(['appstream:DisableUser', 'glue:ResetJobBookmark'], '*')),
+    );
+  }, 60_000);
 
   it('plans the same tagging for an environment trusted with the whole account (* in aws.externalTargets)', async () => {
     await expectPlanned(

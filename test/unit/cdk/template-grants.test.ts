@@ -4,8 +4,10 @@ import {
   RESOURCELESS_ACTIONS,
   RESOURCELESS_READS,
   RESOURCELESS_TAGGING,
+  RESOURCELESS_WRITES,
 } from '../../../cdk/deploy/resourceless-actions.generated';
 import { RESOURCELESS_TAG_WRITES, TAGGING_DECIDED_ELSEWHERE } from '../../../cdk/deploy/resourceless-tagging';
+import { RESOURCELESS_WRITES_BY_ID } from '../../../cdk/deploy/resourceless-writes';
 import {
   BOUNDED_APART,
   assertGrantsInBounds,
@@ -788,6 +790,101 @@ describe('assertGrantsInBounds', () => {
 
     it('is not opened by aws.accountWideReads, which opens reads only', () => {
       expect(refusal(granting(allow('aoss:TagResource', '*')), true)).toContain(refused('aoss:TagResource'));
+    });
+  });
+
+  describe('writes that take no resource type and change any resource of their service by the id or name in the request', () => {
+    const byIdRefusal = (statement: unknown, listed: string[] = []) => {
+      try {
+        assertGrantsInBounds('app', stackTemplate(granting(statement)), { ...bounds, listed }, 'plan');
+        return undefined;
+      } catch (error) {
+        expect(isCairnError(error) && error.code).toBe('aws.out-of-bounds');
+        return (error as Error).message;
+      }
+    };
+    const refused = (action: string, resource = '*') =>
+      `Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows ${action} on ${resource}, which changes, stops or deletes any resource of its service by the id or name in the request, and aws.externalTargets does not list it: a role of this environment could change, disable, stop or delete another environment's resources`;
+
+    it.each([
+      ["another environment's AppStream user", 'appstream:DisableUser'],
+      ["another environment's WorkDocs user and its admin rights", 'workdocs:UpdateUser'],
+      ["another environment's AppSync resolver", 'appsync:UpdateResolver'],
+      ["another environment's Cognito identity pool's roles", 'cognito-identity:SetIdentityPoolRoles'],
+      ["another environment's Glue job bookmark", 'glue:ResetJobBookmark'],
+      ["another environment's ECS task definition", 'ecs:DeregisterTaskDefinition'],
+      ["another environment's CodeDeploy deployment", 'codedeploy:StopDeployment'],
+      ["another environment's stack's Git sync", 'codeconnections:UpdateSyncConfiguration'],
+      ["another environment's MediaLive channels", 'medialive:BatchStop'],
+      ["another environment's CloudFront key group", 'cloudfront:UpdateKeyGroup'],
+      ["another environment's Route 53 Profile on a VPC", 'route53profiles:AssociateProfile'],
+      [
+        "another environment's Service Catalog provisioned product",
+        'servicecatalog:TerminateProvisionedProduct',
+      ],
+    ])('refuses %s on *, quoting what the action changes, unless * is listed', (_label, action) => {
+      const message = byIdRefusal(allow(action, '*'));
+      expect(message).toContain(refused(action));
+      expect(message).toContain(
+        `; ${action} changes ${RESOURCELESS_WRITES_BY_ID.get(action.toLowerCase())!}`,
+      );
+      expect(byIdRefusal(allow(action, '*'), ['*'])).toBeUndefined();
+    });
+
+    it.each([...RESOURCELESS_WRITES_BY_ID])(
+      'refuses %s, which takes no resource type, is filed under Write and is in no other table, on *',
+      (action, changes) => {
+        // An entry AWS gives a resource type or files elsewhere, a bounded service's, or one another
+        // table decides would be dead here, or decided twice.
+        const [service, name] = action.split(':') as [string, string];
+        expect(RESOURCELESS_ACTIONS[service]?.split(' ')).toContain(name);
+        expect(RESOURCELESS_WRITES[service]?.split(' ')).toContain(name);
+        expect(RESOURCELESS_READS[service]?.split(' ') ?? []).not.toContain(name);
+        expect(BOUNDED_APART).not.toContain(service);
+        expect(ACCOUNT_SETTINGS.has(action)).toBe(false);
+        expect(RESOURCELESS_TAG_WRITES.has(action)).toBe(false);
+        expect(READS_FILED_ELSEWHERE.has(action)).toBe(false);
+        expect(byIdRefusal(allow(action, '*'))).toContain(`; ${action} changes ${changes}`);
+      },
+    );
+
+    it.each([
+      [
+        'a wildcard ARN',
+        allow('appstream:DisableUser', 'arn:aws:appstream:eu-west-1:111111111111:*'),
+        'arn:aws:appstream:eu-west-1:111111111111:*',
+      ],
+      [
+        'every resource but one (NotResource)',
+        { Effect: 'Allow', Action: 'appstream:DisableUser', NotResource: 'arn:aws:s3:::x' },
+        '*',
+      ],
+    ])('refuses them on %s, which may be *', (_label, statement, resource) => {
+      expect(byIdRefusal(statement)).toContain(refused('appstream:DisableUser', resource));
+    });
+
+    it('is not opened by aws.accountWideReads, which opens reads only', () => {
+      expect(refusal(granting(allow('glue:ResetJobBookmark', '*')), true)).toContain(
+        refused('glue:ResetJobBookmark'),
+      );
+    });
+
+    it("passes the CDK's own resourceless writes on * that act by id: a pipeline's Lambda job results, a state machine's log delivery", () => {
+      // aws-codepipeline-actions' LambdaInvokeAction grants PutJobSuccessResult and
+      // PutJobFailureResult on `*`; aws-stepfunctions' StateMachine logging grants the log
+      // delivery writes on `*`: left passing, so still reaching another environment's of their kind.
+      const template = granting(
+        allow(
+          [
+            'codepipeline:PutJobSuccessResult',
+            'codepipeline:PutJobFailureResult',
+            'logs:UpdateLogDelivery',
+            'logs:DeleteLogDelivery',
+          ],
+          '*',
+        ),
+      );
+      expect(refusal(template)).toBeUndefined();
     });
   });
 
