@@ -32,8 +32,12 @@ const PROMETHEUS_FILE_FIELDS: readonly (readonly string[])[] = [
 const PROMETHEUS_FILES =
   "Prometheus reads that file of its own pod (its ServiceAccount token at /var/run/secrets/kubernetes.io/serviceaccount/token, a client certificate or any Secret mounted there) and presents it to this endpoint, whose address this environment's Service or relabelings choose: a server of the committer's; use authorization, basicAuth or tlsConfig Secrets of this namespace";
 
-const PROMETHEUS_NAMESPACES =
-  "Prometheus discovers and scrapes, with its own cluster-wide identity, the pods and Services of those namespaces (another environment's), labelled as this object's and under this environment's relabelings and credentials; select this namespace only (leave namespaceSelector out)";
+const DISCOVERS =
+  "Prometheus discovers and scrapes, with its own cluster-wide identity, the pods and Services of those namespaces (another environment's), labelled as this object's and under this environment's relabelings and credentials";
+
+const PROMETHEUS_NAMESPACES = `${DISCOVERS}; select this namespace only (leave namespaceSelector out)`;
+
+const SCRAPE_CONFIG_NAMESPACES = `${DISCOVERS}; name this namespace only in namespaces.names, without ownNamespace (Prometheus's own namespace, not this object's)`;
 
 /**
  * The namespaces a `namespaceSelector` reaches beyond `own`, `*` for every one: `any: true` selects
@@ -53,15 +57,17 @@ function selectedNamespaces(selector: Fields, own: string): readonly string[] {
  * `apiServer` Prometheus asks its own cluster with its own ServiceAccount; without `namespaces.names`
  * its Kubernetes discovery covers every namespace unless `ownNamespace` is true (Prometheus
  * `discovery/kubernetes`; the operator writes both through unchanged, `promcfg.go`
- * `generateScrapeConfig`). An `apiServer` of the committer's is reached with this namespace's
- * credentials only.
+ * `generateScrapeConfig`). `ownNamespace` is Prometheus's own namespace, not the ScrapeConfig's
+ * (`getNamespaces` adds the namespace of Prometheus's ServiceAccount, which is why Prometheus
+ * refuses it beside an `apiServer`): cairn cannot see where Prometheus runs, so it counts as `*`.
+ * An `apiServer` of the committer's is reached with this namespace's credentials only.
  */
 function discoveredNamespaces(config: Fields, own: string): readonly string[] {
   if (config.apiServer !== undefined) return [];
   if (nameOf(config.role).toLowerCase() === 'node') return [];
   const namespaces = fieldsOf(config.namespaces);
   const names = listOf(namespaces.names).map(nameOf);
-  if (names.length === 0) return namespaces.ownNamespace === true ? [] : ['*'];
+  if (names.length === 0 || namespaces.ownNamespace === true) return ['*'];
   return names.filter((name) => name !== own);
 }
 
@@ -75,9 +81,8 @@ function discoveredNamespaces(config: Fields, own: string): readonly string[] {
 export function prometheusUsesOf(object: KubeObject, spec: Fields): readonly SharedCredentialUse[] {
   const own = object.metadata.namespace ?? '';
   const uses: SharedCredentialUse[] = [];
-  const reach = (field: string, namespaces: readonly string[]) => {
-    for (const namespace of namespaces)
-      uses.push({ field, holder: `PrometheusTargets/${namespace}`, how: PROMETHEUS_NAMESPACES });
+  const reach = (field: string, namespaces: readonly string[], how = PROMETHEUS_NAMESPACES) => {
+    for (const namespace of namespaces) uses.push({ field, holder: `PrometheusTargets/${namespace}`, how });
   };
   if (object.kind === 'ServiceMonitor')
     listOf(spec.endpoints).forEach((endpoint, i) => {
@@ -102,7 +107,11 @@ export function prometheusUsesOf(object: KubeObject, spec: Fields): readonly Sha
   }
   if (object.kind === 'ScrapeConfig')
     listOf(spec.kubernetesSDConfigs).forEach((config, i) =>
-      reach(`spec.kubernetesSDConfigs[${i}]`, discoveredNamespaces(fieldsOf(config), own)),
+      reach(
+        `spec.kubernetesSDConfigs[${i}]`,
+        discoveredNamespaces(fieldsOf(config), own),
+        SCRAPE_CONFIG_NAMESPACES,
+      ),
     );
   return uses;
 }

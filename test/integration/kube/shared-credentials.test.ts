@@ -374,7 +374,13 @@ const cases: readonly (readonly [
     "a ScrapeConfig discovering every namespace's pods with Prometheus's own identity",
     (name) => scrapeConfig(name, {}),
     'spec.kubernetesSDConfigs[0] uses PrometheusTargets/*, a credential the whole cluster shares: Prometheus discovers and scrapes',
-    (name) => scrapeConfig(name, { namespaces: { ownNamespace: true } }),
+    (name) => scrapeConfig(name, { namespaces: { names: [a.ns] } }),
+  ],
+  [
+    "a ScrapeConfig discovering Prometheus's own namespace (ownNamespace, which is not a's)",
+    (name) => scrapeConfig(name, { namespaces: { names: [a.ns], ownNamespace: true } }),
+    "spec.kubernetesSDConfigs[0] uses PrometheusTargets/*, a credential the whole cluster shares: Prometheus discovers and scrapes, with its own cluster-wide identity, the pods and Services of those namespaces (another environment's), labelled as this object's and under this environment's relabelings and credentials; name this namespace only in namespaces.names, without ownNamespace",
+    (name) => scrapeConfig(name, { namespaces: { names: [a.ns] } }),
   ],
   [
     "a Certificate for a's own host asking the shared CA ClusterIssuer for a sub-CA",

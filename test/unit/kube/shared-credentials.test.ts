@@ -267,7 +267,7 @@ describe('sharedCredentialUsesOf', () => {
       [['spec.targets.ingress.namespaceSelector', 'PrometheusTargets/*']],
     ],
     [
-      "a ScrapeConfig's Kubernetes discovery of every namespace and of another, not of its own or of nodes",
+      "a ScrapeConfig's Kubernetes discovery of every namespace, of another and of Prometheus's own (ownNamespace), not of its own or of nodes",
       object('monitoring.coreos.com/v1alpha1', 'ScrapeConfig', {
         kubernetesSDConfigs: [
           { role: 'Pod' },
@@ -282,6 +282,7 @@ describe('sharedCredentialUsesOf', () => {
       [
         ['spec.kubernetesSDConfigs[0]', 'PrometheusTargets/*'],
         ['spec.kubernetesSDConfigs[1]', 'PrometheusTargets/team-b'],
+        ['spec.kubernetesSDConfigs[2]', 'PrometheusTargets/*'],
       ],
     ],
     [
