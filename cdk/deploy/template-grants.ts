@@ -989,8 +989,13 @@ function reachOf(
   for (const resource of resources) {
     const text = literalText(resource, bounds.pseudo);
     // An ARN of another service (a log group, an X-Ray group) is none of what an action is bounded on.
-    const service = text === undefined || text === '*' ? '*' : /^arn:[^:]*:([^:]*):/.exec(text)?.[1];
-    if (service === undefined) continue; // not an ARN: IAM refuses it
+    // One too short to name a service (`arn:*`) is read as a glob over every ARN, not skipped: were
+    // IAM to take it, it would reach every service's resources. Anything else is no ARN: IAM refuses it.
+    const service =
+      text === undefined || text === '*'
+        ? '*'
+        : (/^arn:[^:]*:([^:]*):/.exec(text)?.[1] ?? (text.startsWith('arn:') ? '*' : undefined));
+    if (service === undefined) continue;
     const out = reaching.find(
       ({ action, bound, services }) =>
         services.some((s) => s === '*' || iamPatternMatches(service, s)) &&

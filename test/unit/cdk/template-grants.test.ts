@@ -126,6 +126,17 @@ describe('assertGrantsInBounds', () => {
     ['NotAction, on *', { Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }, 'allows * on *'],
     ['a wildcard of every service on *', allow('s*:Get*', '*'), 'allows s*:Get* on *'],
     ['an action on a wildcard service ARN', allow('*', 'arn:aws:*:*:*:*'), 'allows * on arn:aws:*:*:*:*'],
+    // Too short to read a service from: a glob over every ARN if IAM takes it, refused rather than skipped.
+    [
+      'an action on an ARN glob with no service',
+      allow('s3:GetObject', 'arn:*'),
+      'allows s3:GetObject on arn:*',
+    ],
+    [
+      'settings on an ARN glob with no service',
+      allow('ec2:DisableEbsEncryptionByDefault', 'arn:*'),
+      'on arn:*',
+    ],
     [
       'a statement written as an Fn::If (not readable)',
       { 'Fn::If': ['C', allow('s3:*', '*'), { Ref: 'AWS::NoValue' }] },
