@@ -17,14 +17,19 @@
  * Identity Center (`sso`, `sso-directory`), SES and the Resource Groups Tagging API, and every one
  * filed under Permissions management (a resource policy written on another environment's resource
  * by its ARN or name, which IAM cannot bound by resource: SES's identity policies, SageMaker's and
- * AppSync's resource policies, ...). Those of
+ * AppSync's resource policies, ...); then every such action of the cost, billing and support
+ * services (Shield, Control Tower, Compute Optimizer, Cost Explorer, Trusted Advisor, Marketplace,
+ * billing, tax, payments, invoicing, support plans) and every resourceless purchase, which commits
+ * the account's money for every environment as a setting does. Those of
  * BOUNDED_APART are refused there already: `s3:PutAccountPublicAccessBlock` (S3's bound),
  * `ssm:UpdateServiceSetting`, `kinesis:UpdateAccountSettings`, `iam:UpdateAccountPasswordPolicy`
  * (an identity write); and those that take a resource type (`account:PutAlternateContact`,
  * `EnableRegion`, `securityhub:DisableSecurityHub`, `config:StopConfigurationRecorder`,
  * `cloudtrail:StopLogging`, `guardduty:UpdateDetector`) are refused on `*` as any other. Decided
  * here, and only here; passes only where `aws.externalTargets` lists the resource as written (`*`:
- * an environment trusted with the whole account). The CDK grants none of these (aws-cdk-lib 2.276).
+ * an environment trusted with the whole account). The CDK grants none of these (aws-cdk-lib 2.276;
+ * a CloudFront `Distribution.grant()` puts on `*` whichever of CloudFront's resourceless actions
+ * the app names, its Savings Plan's among them, and is refused for these as any other).
  */
 export const ACCOUNT_SETTINGS: ReadonlyMap<string, string> = (() => {
   const table = new Map<string, string>();
@@ -236,6 +241,182 @@ export const ACCOUNT_SETTINGS: ReadonlyMap<string, string> = (() => {
     'aws-portal:updateconsoleactionsetenforced',
     'ce:updateconsoleactionsetenforced',
     'purchase-orders:updateconsoleactionsetenforced',
+  );
+  // The account's cost and support settings: what every environment's resources are billed, reported and supported under.
+  group(
+    "the account's Shield Advanced subscription (a year's commitment, and the protection of every environment's resources with it) and the Shield Response Team's proactive engagement and access to flow log buckets (another environment's bucket by name)",
+    'shield:createsubscription',
+    'shield:updatesubscription',
+    'shield:deletesubscription',
+    'shield:associateproactiveengagementdetails',
+    'shield:enableproactiveengagement',
+    'shield:disableproactiveengagement',
+    'shield:associatedrtlogbucket',
+    'shield:disassociatedrtlogbucket',
+  );
+  group(
+    "the organization's Control Tower landing zone, its accounts and organizational units and the controls (guardrails) and baselines every account of an organizational unit runs under",
+    'controltower:createmanagedaccount',
+    'controltower:deregistermanagedaccount',
+    'controltower:deregisterorganizationalunit',
+    'controltower:disableguardrail',
+    'controltower:enableguardrail',
+    'controltower:manageorganizationalunit',
+    'controltower:setuplandingzone',
+    'controltower:createlandingzone',
+    'controltower:updateaccountfactoryconfig',
+    'controltower:enablebaseline',
+  );
+  group(
+    "the account's Compute Optimizer and Cost Optimization Hub enrollment and recommendation preferences, which every environment's recommendations are made under",
+    'compute-optimizer:updateenrollmentstatus',
+    'compute-optimizer:putrecommendationpreferences',
+    'compute-optimizer:deleterecommendationpreferences',
+    'cost-optimization-hub:updateenrollmentstatus',
+    'cost-optimization-hub:updatepreferences',
+  );
+  group(
+    "the account's cost reporting: which tags are cost allocation tags (and their backfill into past bills), Cost Explorer's preferences, saved reports and reservation expiration alerts, the pricing calculator's rates, classic cost and usage reports, invoice delivery and corrections, procurement portals and the billing transfer preference, which every environment's costs are reported under",
+    'ce:updatecostallocationtagsstatus',
+    'ce:startcostallocationtagbackfill',
+    'ce:updatepreferences',
+    'ce:updatereport',
+    'ce:deletereport',
+    'ce:updatenotificationsubscription',
+    'ce:deletenotificationsubscription',
+    'bcm-pricing-calculator:updatepreferences',
+    'cur:putclassicreportpreferences',
+    'invoicing:putinvoiceemaildeliverypreferences',
+    'invoicing:startinvoicecorrection',
+    'invoicing:createinvoiceunit',
+    'invoicing:createprocurementportalpreference',
+    'invoicing:putprocurementportalpreference',
+    'invoicing:updateprocurementportalpreferencestatus',
+    'invoicing:deleteprocurementportalpreference',
+    'billingconductor:updatebillingtransferpreference',
+    'freetier:putfreetieralertpreference',
+  );
+  group(
+    "Trusted Advisor's notifications and the lifecycle, risk status and resource exclusions of its recommendations, which report on every environment's resources",
+    'trustedadvisor:updatenotificationpreferences',
+    'trustedadvisor:updatenotificationconfigurations',
+    'trustedadvisor:deletenotificationconfigurationfordelegatedadmin',
+    'trustedadvisor:batchupdaterecommendationresourceexclusion',
+    'trustedadvisor:updaterecommendationlifecycle',
+    'trustedadvisor:updateorganizationrecommendationlifecycle',
+    'trustedadvisor:updateriskstatus',
+  );
+  group(
+    "the account's AWS Marketplace subscriptions and agreements (an unsubscribe stops every environment's use of the product), its Private Marketplace, procurement system and seller verification, bank account and notification recipients",
+    'aws-marketplace:subscribe',
+    'aws-marketplace:unsubscribe',
+    'aws-marketplace:acceptagreementapprovalrequest',
+    'aws-marketplace:acceptagreementcancellationrequest',
+    'aws-marketplace:acceptagreementpaymentrequest',
+    'aws-marketplace:acceptagreementrequest',
+    'aws-marketplace:batchcreatebillingadjustmentrequest',
+    'aws-marketplace:cancelagreement',
+    'aws-marketplace:cancelagreementcancellationrequest',
+    'aws-marketplace:cancelagreementpaymentrequest',
+    'aws-marketplace:cancelagreementrequest',
+    'aws-marketplace:createagreementrequest',
+    'aws-marketplace:rejectagreementapprovalrequest',
+    'aws-marketplace:rejectagreementcancellationrequest',
+    'aws-marketplace:rejectagreementpaymentrequest',
+    'aws-marketplace:sendagreementcancellationrequest',
+    'aws-marketplace:sendagreementpaymentrequest',
+    'aws-marketplace:updateagreementapprovalrequest',
+    'aws-marketplace:updatepurchaseorders',
+    'aws-marketplace:associateproductswithprivatemarketplace',
+    'aws-marketplace:disassociateproductsfromprivatemarketplace',
+    'aws-marketplace:putprocurementsystemconfiguration',
+    'aws-marketplace-management:putadditionalsellernotificationrecipients',
+    'aws-marketplace-management:putbankaccountverificationdetails',
+    'aws-marketplace-management:putsecondaryuserverificationdetails',
+    'aws-marketplace-management:putsellerverificationdetails',
+  );
+  group(
+    "the account's payment instruments, payments, financing, credits, contract information, tax registrations, exemptions and documents, and support plan and agreements",
+    'payments:createpaymentinstrument',
+    'payments:updatepaymentinstrument',
+    'payments:deletepaymentinstrument',
+    'payments:makepayment',
+    'payments:createfinancingapplication',
+    'payments:updatefinancingapplication',
+    'payments:acceptfinancingapplicationterms',
+    'billing:putcontractinformation',
+    'billing:redeemcredits',
+    'tax:puttaxinterview',
+    'tax:puttaxregistration',
+    'tax:batchputtaxregistration',
+    'tax:deletetaxregistration',
+    'tax:batchdeletetaxregistration',
+    'tax:putsupplementaltaxregistration',
+    'tax:deletesupplementaltaxregistration',
+    'tax:puttaxinheritance',
+    'tax:updateexemptions',
+    'tax:createdocument',
+    'tax:canceldocument',
+    'supportplans:startsupportplanupdate',
+    'supportplans:createsupportplanschedule',
+    'supportplans:createsupportagreement',
+    'supportplans:updatesupportagreement',
+    'supportplans:acceptsupportagreement',
+    'supportplans:rejectsupportagreement',
+    'supportplans:cancelsupportagreement',
+  );
+  // A purchase is a setting too: a commitment of the account's money (most for a year or three, none
+  // refundable) that no environment's app makes as a resource of its own, and that on `*` is made,
+  // renewed or sold for every environment's bill.
+  group(
+    'what the account is committed to pay: reservations, Savings Plans, offerings, pricing plan subscriptions and renewals (most for a year or more, not refundable), bought, extended, exchanged or sold',
+    'savingsplans:createsavingsplan',
+    'cloudfront:createsavingsplan',
+    'cloudfront:updatesavingsplan',
+    'ec2:purchasereservedinstancesoffering',
+    'ec2:purchasescheduledinstances',
+    'ec2:createreservedinstanceslisting',
+    'es:purchasereservedinstanceoffering',
+    'es:purchasereservedelasticsearchinstanceoffering',
+    'redshift:purchasereservednodeoffering',
+    'redshift:acceptreservednodeexchange',
+    'redshift-serverless:createreservation',
+    'devicefarm:purchaseoffering',
+    'devicefarm:renewoffering',
+    'glacier:purchaseprovisionedcapacity',
+    'sagemaker:extendtrainingplan',
+    'quicksight:subscribe',
+    'route53domains:renewdomain',
+    'pricingplanmanager:createsubscription',
+    'pricingplanmanager:updatesubscription',
+    'pricingplanmanager:approvepaidsubscription',
+    'pricingplanmanager:cancelsubscription',
+    'pricingplanmanager:cancelsubscriptionchange',
+    'pricingplanmanager:associateresourcestosubscription',
+    'pricingplanmanager:disassociateresourcesfromsubscription',
+  );
+  group(
+    "the account's AWS Support App: its Slack workspaces and channels (where every environment's support cases are posted and answered) and its account alias",
+    'supportapp:registerslackworkspacefororganization',
+    'supportapp:redeemslackoauthcode',
+    'supportapp:createslackchannelconfiguration',
+    'supportapp:updateslackchannelconfiguration',
+    'supportapp:deleteslackchannelconfiguration',
+    'supportapp:deleteslackworkspaceconfiguration',
+    'supportapp:putaccountalias',
+    'supportapp:deleteaccountalias',
+  );
+  group(
+    "other settings of the account every environment runs under: Service Quotas' automatic management, Data Pipeline's account limits, Bedrock's model access (entitlements and the use case submitted for them), MediaConvert's account policy (which inputs every environment's jobs may read) and its encryption certificate, and Firewall Manager's third-party firewall tenant",
+    'servicequotas:startautomanagement',
+    'datapipeline:putaccountlimits',
+    'bedrock:putfoundationmodelentitlement',
+    'bedrock:putusecaseformodelaccess',
+    'mediaconvert:putpolicy',
+    'mediaconvert:deletepolicy',
+    'mediaconvert:associatecertificate',
+    'mediaconvert:disassociatecertificate',
+    'fms:associatethirdpartyfirewall',
   );
   // Other services' settings of the account or Region, which every environment's resources of theirs run under.
   group(

@@ -14,7 +14,10 @@
  * reading the actions outside BOUNDED_APART that take no resource type, that AWS files under Write
  * and that no other table holds (2,022 in the release RESOURCELESS_ACTIONS is generated from),
  * those whose names or descriptions modify, update, delete, disable, enable, remove, detach,
- * disassociate, reset, stop or cancel something the request names (776), service by service; not
+ * disassociate, reset, stop or cancel something the request names (776), service by service, then
+ * those named `Start*`, `Send*`, `Put*`, `Associate*`, `Publish*`, `Invoke*`, `Execute*` or `Run*`
+ * (288) for the ones that act on an existing resource by id (a third-party job's result, a
+ * deployment's hook status, an outbound call from an instance); not
  * here: creates (`sqs:CreateQueue`-like, which the CDK grants on `*`), the caller's own session,
  * user or token (Cognito user pools' access-token actions, `opsworks:UpdateMyUserProfile`,
  * `redshift-data:CancelStatement`), settings of the account (ACCOUNT_SETTINGS' kind, not judged
@@ -25,7 +28,9 @@
  * where `aws.externalTargets` lists the resource as written (`*`: an environment trusted with the
  * whole account). The CDK grants none of these by itself (aws-cdk-lib 2.276, searched as
  * `service:Action` and by name; a CloudFront `Distribution.grant()` puts on `*` whichever of
- * CloudFront's resourceless actions the app names).
+ * CloudFront's resourceless actions the app names; it grants
+ * `codedeploy:PutLifecycleEventHookExecutionStatus` on a deployment group's ARN and
+ * `inspector:StartAssessmentRun` on a template's, which pass as any grant on one ARN).
  */
 export const RESOURCELESS_WRITES_BY_ID: ReadonlyMap<string, string> = (() => {
   const table = new Map<string, string>();
@@ -491,6 +496,71 @@ export const RESOURCELESS_WRITES_BY_ID: ReadonlyMap<string, string> = (() => {
     'honeycode:updateteam',
     'honeycode:deregistergroups',
     'honeycode:deletedomains',
+  );
+  // Starts, sends, puts and runs that act on an existing resource the request names by id.
+  group(
+    "any CodePipeline third-party job by its id (reported succeeded or failed: b's pipeline goes on past a stage that did not run, or fails)",
+    'codepipeline:putthirdpartyjobsuccessresult',
+    'codepipeline:putthirdpartyjobfailureresult',
+  );
+  group(
+    "any CodeDeploy deployment's lifecycle hook by the deployment's id (reported succeeded or failed: b's deployment goes on past its validation, or rolls back)",
+    'codedeploy:putlifecycleeventhookexecutionstatus',
+  );
+  group(
+    'any Amazon Connect instance by its id: outbound calls placed from its numbers through its contact flows, its integration events and chat integration events sent, and its outbound campaigns onboarding started (its encryption configuration set)',
+    'connect:startoutboundvoicecontact',
+    'connect:sendintegrationevent',
+    'connect:sendchatintegrationevent',
+    'connect-campaigns:startinstanceonboardingjob',
+  );
+  group(
+    "any AWS Config rule's remediation by the rule's name (run on the resources the request names), and the recorded configuration of any custom resource by its type and id (overwritten)",
+    'config:startremediationexecution',
+    'config:putresourceconfig',
+  );
+  group(
+    "any Service Catalog provisioned product's plan by its id, or service action by the product's and action's ids (executed: b's product changed, or an SSM document run against it)",
+    'servicecatalog:executeprovisionedproductplan',
+    'servicecatalog:executeprovisionedproductserviceaction',
+  );
+  group(
+    "any AppSync API's schema by the API's id (replaced), and any Amplify app's UI Builder metadata flag by the app's id (set)",
+    'appsync:startschemacreation',
+    'amplifyuibuilder:putmetadataflag',
+  );
+  group(
+    "any CloudTrail Lake event data store by its ARN (events imported into it from a bucket the caller names: b's audit record holds events that did not happen)",
+    'cloudtrail:startimport',
+  );
+  group(
+    "any AWS Backup job's recovery point by the job's id (data written into it: b's backup holds what the caller wrote)",
+    'backup-storage:putchunk',
+    'backup-storage:putobject',
+    'backup-storage:startobject',
+  );
+  group(
+    "any GameLift matchmaking configuration by name (players matched into b's queues and fleets) or game session by ARN (backfilled with players)",
+    'gamelift:startmatchmaking',
+    'gamelift:startmatchbackfill',
+  );
+  group(
+    'any Server Migration Service application or replication job by its id (its launch, replication and validation configuration replaced, its replication started)',
+    'sms:putapplaunchconfiguration',
+    'sms:putappreplicationconfiguration',
+    'sms:putappvalidationconfiguration',
+    'sms:startappreplication',
+    'sms:startondemandappreplication',
+    'sms:startondemandreplicationrun',
+  );
+  group(
+    "any OpsWorks for Chef Automate or Puppet Enterprise server by name (its maintenance started now, out of its window), any Inspector Classic assessment template by ARN (run), any QuickSight dashboard's snapshot schedule by id (run, sent to its recipients), any Clean Rooms ML membership's configuration by id (where its ML output goes, and with what role), any End User Messaging voice configuration set or origination number (a voice message sent as b), and any Cost Optimization Automation recommended action by id (carried out on b's resources)",
+    'opsworks-cm:startmaintenance',
+    'inspector:startassessmentrun',
+    'quicksight:startdashboardsnapshotjobschedule',
+    'cleanrooms-ml:putmlconfiguration',
+    'sms-voice:sendvoicemessage',
+    'aco-automation:startautomationevent',
   );
   return table;
 })();

@@ -122,6 +122,8 @@ beforeAll(async () => {
         { name: 'AppliedSettingsTail', queues: ['Q'] },
         { name: 'AppliedTagging', queues: ['Q'] },
         { name: 'AppliedById', queues: ['Q'] },
+        { name: 'AppliedBilling', queues: ['Q'] },
+        { name: 'AppliedStarts', queues: ['Q'] },
         { name: 'AppliedRetag', queues: ['Q'] },
         { name: 'Services', services: true },
       ],
@@ -1348,6 +1350,62 @@ describe("an identity policy of the environment's own role on another environmen
       ([action, changes]) =>
         [`${action} (on *)`, allowing(action, '*'), `; ${action} changes ${changes}`] as const,
     ),
+  );
+
+  it.each([
+    [
+      'AppliedBilling',
+      "the account's Shield Advanced subscription, Control Tower guardrails, cost allocation tags and a Savings Plan",
+      [
+        'shield:CreateSubscription',
+        'controltower:DisableGuardrail',
+        'ce:UpdateCostAllocationTagsStatus',
+        'savingsplans:CreateSavingsPlan',
+      ],
+      'which changes a setting of the account or Region every environment shares',
+      "shield:CreateSubscription changes the account's Shield Advanced subscription (a year's commitment",
+    ],
+    [
+      'AppliedStarts',
+      "b's pipeline's third-party job, Connect instance's outbound calls, CloudTrail Lake event data store and AppSync schema",
+      [
+        'codepipeline:PutThirdPartyJobSuccessResult',
+        'connect:StartOutboundVoiceContact',
+        'cloudtrail:StartImport',
+        'appsync:StartSchemaCreation',
+      ],
+      'which changes, stops or deletes any resource of its service by the id or name in the request',
+      'codepipeline:PutThirdPartyJobSuccessResult changes any CodePipeline third-party job by its id',
+    ],
+  ])(
+    'applies nothing of a commit giving its role (%s), on *, %s',
+    async (stack, _what, actions, bound, changes) => {
+      // given environment a's commit: its own role, named, allowed on `*` writes that take no
+      // resource type and change what every environment runs under or pays, or an existing resource
+      // of another environment's by the id in the request
+      const a = applierThrough(proxy, unique('env-a'));
+      const roleName = unique('env-a-fn');
+      const template = granting(policyOf({ Effect: 'Allow', Action: actions, Resource: '*' }), {
+        RoleName: roleName,
+      });
+      // when it is applied
+      const applied = await a.apply(withTemplate(stack, template), sha);
+      // then it fails naming the stack, the statement, the first such action and what it changes,
+      // before any change set
+      expect(applied.failure).toMatchObject({ code: 'aws.out-of-bounds', retryable: false });
+      expect(applied.failure!.message).toContain(`${prefix}-${stack}`);
+      expect(applied.failure!.message).toContain(
+        `Resources.Grant.Properties.PolicyDocument Statement 0 of AWS::IAM::Policy allows ${actions[0]!} on *, ${bound}, and aws.externalTargets does not list it`,
+      );
+      expect(applied.failure!.message).toContain(changes);
+      expect(changeSetsOf(proxy, `${prefix}-${stack}`)).toEqual([]);
+      // and moto's IAM has no such policy (without the new entries the apply returned no failure)
+      const policy = await motoIam('GetRolePolicy', { RoleName: roleName, PolicyName: 'env-a-reads-b' });
+      expect(policy).toContain('NoSuchEntity');
+      expect(policy).not.toContain(actions[0]!);
+      await a.close();
+    },
+    60_000,
   );
 
   it('plans the same writes for an environment trusted with the whole account (* in aws.externalTargets)', async () => {

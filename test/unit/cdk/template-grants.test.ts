@@ -671,6 +671,23 @@ describe('assertGrantsInBounds', () => {
       ['the active SES receipt rule set', 'ses:SetActiveReceiptRuleSet'],
       ["the account's OpenSearch Serverless data access policies", 'aoss:CreateAccessPolicy'],
       ["Shield's response team role", 'shield:AssociateDRTRole'],
+      ["the account's Shield Advanced subscription", 'shield:CreateSubscription'],
+      ["the Shield Response Team's access to another environment's bucket", 'shield:AssociateDRTLogBucket'],
+      ["an organizational unit's Control Tower guardrails", 'controltower:DisableGuardrail'],
+      ["Control Tower's account factory", 'controltower:UpdateAccountFactoryConfig'],
+      ["the account's Compute Optimizer enrollment", 'compute-optimizer:UpdateEnrollmentStatus'],
+      ["the account's cost allocation tags", 'ce:UpdateCostAllocationTagsStatus'],
+      [
+        "Trusted Advisor's exclusion of another environment's resources",
+        'trustedadvisor:BatchUpdateRecommendationResourceExclusion',
+      ],
+      ["the account's Marketplace subscriptions", 'aws-marketplace:Unsubscribe'],
+      ["the account's payment instruments", 'payments:DeletePaymentInstrument'],
+      ["the account's tax registrations", 'tax:PutTaxRegistration'],
+      ['a Savings Plan (a purchase)', 'savingsplans:CreateSavingsPlan'],
+      ['a reserved instance (a purchase)', 'ec2:PurchaseReservedInstancesOffering'],
+      ["the account's support plan", 'supportplans:StartSupportPlanUpdate'],
+      ["the account's Service Quotas management", 'servicequotas:StartAutoManagement'],
     ])('refuses %s on *, naming what the action changes, unless * is listed', (_label, action) => {
       const message = settingRefusal(action);
       expect(message).toContain(refused(action));
@@ -833,6 +850,15 @@ describe('assertGrantsInBounds', () => {
         "another environment's Service Catalog provisioned product",
         'servicecatalog:TerminateProvisionedProduct',
       ],
+      ["another environment's pipeline's third-party job", 'codepipeline:PutThirdPartyJobSuccessResult'],
+      ["another environment's CodeDeploy lifecycle hook", 'codedeploy:PutLifecycleEventHookExecutionStatus'],
+      ["another environment's Connect instance's outbound calls", 'connect:StartOutboundVoiceContact'],
+      ["another environment's Config remediation", 'config:StartRemediationExecution'],
+      ["another environment's provisioned product plan", 'servicecatalog:ExecuteProvisionedProductPlan'],
+      ["another environment's AppSync schema", 'appsync:StartSchemaCreation'],
+      ["another environment's CloudTrail Lake event data store", 'cloudtrail:StartImport'],
+      ["another environment's backup in progress", 'backup-storage:PutObject'],
+      ["another environment's SMS replication run", 'sms:StartOnDemandReplicationRun'],
     ])('refuses %s on *, quoting what the action changes, unless * is listed', (_label, action) => {
       const message = byIdRefusal(allow(action, '*'));
       expect(message).toContain(refused(action));
@@ -896,6 +922,21 @@ describe('assertGrantsInBounds', () => {
         ),
       );
       expect(refusal(template)).toBeUndefined();
+    });
+
+    it("passes the CDK's own grants of them on one resource's ARN: a Lambda deployment group's hook status, an Inspector schedule target", () => {
+      // aws-codedeploy's LambdaDeploymentGroup.grantPutLifecycleEventHookExecutionStatus grants on
+      // the group's ARN; aws-scheduler-targets' InspectorStartAssessmentRun on the template's ARN.
+      const hook = allow(
+        'codedeploy:PutLifecycleEventHookExecutionStatus',
+        'arn:aws:codedeploy:eu-west-1:111111111111:deploymentgroup:app/group',
+      );
+      const run = allow(
+        'inspector:StartAssessmentRun',
+        'arn:aws:inspector:eu-west-1:111111111111:target/0-a/template/0-b',
+      );
+      expect(refusal(granting(hook))).toBeUndefined();
+      expect(refusal(granting(run))).toBeUndefined();
     });
   });
 
