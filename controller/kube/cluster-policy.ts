@@ -1,4 +1,5 @@
 import type { KubeObject } from './types';
+import { podSpecs } from './pod-specs';
 import { groupOf } from './object-ref';
 import {
   isIngress,
@@ -220,30 +221,6 @@ export function ownIdentityUse(serviceAccount: string, object: KubeObject): stri
     if (used === saName) return `${path}.serviceAccountName ${why}`;
   }
   return undefined;
-}
-
-/**
- * The pod specs of an object, with their paths: a Pod's `spec`, a workload's `spec.template.spec`
- * (Deployments, StatefulSets, DaemonSets, Jobs, ReplicaSets, and custom kinds of that shape), a
- * CronJob's `spec.jobTemplate.spec.template.spec`.
- */
-export function podSpecs(
-  object: KubeObject,
-): readonly (readonly [string, Readonly<Record<string, unknown>>])[] {
-  const o = object as {
-    spec?: {
-      template?: { spec?: Record<string, unknown> };
-      jobTemplate?: { spec?: { template?: { spec?: Record<string, unknown> } } };
-    };
-  };
-  const found: [string, Record<string, unknown> | undefined][] = [
-    ['spec', object.kind === 'Pod' ? (o.spec as Record<string, unknown> | undefined) : undefined],
-    ['spec.template.spec', o.spec?.template?.spec],
-    ['spec.jobTemplate.spec.template.spec', o.spec?.jobTemplate?.spec?.template?.spec],
-  ];
-  return found.filter(
-    (f): f is [string, Record<string, unknown>] => typeof f[1] === 'object' && f[1] !== null,
-  );
 }
 
 /** Priority classes Kubernetes keeps for its own add-ons: they outrank, and may preempt, every other pod. */

@@ -5,9 +5,11 @@ import { fieldsOf, listOf, nameOf, type Fields } from './object-fields';
 
 // Where an object of an environment makes a shared operator act with the operator's own identity
 // (its IAM role, its cluster-admin ServiceAccount, its workload identity) rather than a credential
-// of the environment's: AWS Controllers for Kubernetes, Flux's kustomize- and helm-controller, and
-// KEDA's pod identity. Each use names its holder as `kubernetes.sharedCredentials` lists it
-// (`ACKController/s3`, `FluxController/kustomize-controller`, `KedaController/aws`...), and
+// of the environment's: AWS Controllers for Kubernetes, Flux's kustomize-, helm- and
+// source-controller (and the kustomize-controller's SOPS decryption), and KEDA's pod identity. Each
+// use names its holder as `kubernetes.sharedCredentials` lists it (`ACKController/s3`,
+// `FluxController/kustomize-controller`, `FluxController/source-controller`,
+// `FluxController/kustomize-controller-kms`, `KedaController/aws`...), and
 // shared-credentials.ts hands them to the same check as a ClusterSecretStore.
 
 const ACK_SERVICE_GROUP_SUFFIX = '.services.k8s.aws';
@@ -122,7 +124,8 @@ const FLUX_APPLIERS: Readonly<
 function fluxUses(object: KubeObject, group: string, spec: Fields): readonly SharedCredentialUse[] {
   const applier = FLUX_APPLIERS[group];
   if (!applier || object.kind !== applier.kind) return [];
-  const uses: SharedCredentialUse[] = [];
+  const uses: SharedCredentialUse[] =
+    group === 'kustomize.toolkit.fluxcd.io' ? [...fluxDecryptionUses(spec)] : [];
   const ownAccount = typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '';
   const ownKubeconfig = fieldsOf(spec.kubeConfig).secretRef !== undefined;
   if (!ownAccount && !ownKubeconfig)
@@ -143,6 +146,59 @@ function fluxUses(object: KubeObject, group: string, spec: Fields): readonly Sha
     });
   }
   return uses;
+}
+
+const FLUX_SOURCE_GROUP = 'source.toolkit.fluxcd.io';
+/** The source kinds source-controller fetches with a cloud provider's credentials, by `spec.provider`. */
+const FLUX_CLOUD_SOURCES = ['Bucket', 'OCIRepository', 'HelmRepository'];
+const FLUX_CLOUD_PROVIDERS = ['aws', 'gcp', 'azure'];
+
+/**
+ * Flux's source-controller: a Bucket, OCIRepository or HelmRepository with `spec.provider` aws, gcp
+ * or azure and neither a `secretRef` nor (Bucket, OCIRepository) a `serviceAccountName` of its own
+ * reads the bucket or registry with the controller's own cloud identity (source-controller
+ * `internal/controller/bucket_controller.go` `createBucketProvider`: `minio.WithAuth`,
+ * `gcp.WithAuth`, `azure.WithAuth` with no ServiceAccount; `ocirepository_controller.go` "keychain.
+ * (soci.Anonymous); obj.Spec.Provider != \"\""; `internal/helm/getter/client_opts.go` "obj.Spec.
+ * SecretRef == nil && obj.Spec.Provider != \"\"", where a HelmRepository's ServiceAccount plays no
+ * part): another environment's bucket or private registry, fetched into this namespace.
+ */
+function fluxSourceUses(object: KubeObject, spec: Fields): readonly SharedCredentialUse[] {
+  if (!FLUX_CLOUD_SOURCES.includes(object.kind)) return [];
+  if (!FLUX_CLOUD_PROVIDERS.includes(String(spec.provider))) return [];
+  if (spec.secretRef !== undefined) return [];
+  const ownAccount = typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '';
+  if (ownAccount && object.kind !== 'HelmRepository') return [];
+  return [
+    {
+      field: 'spec.provider',
+      holder: 'FluxController/source-controller',
+      how: `with no secretRef${object.kind === 'HelmRepository' ? '' : ' or serviceAccountName'}, the source-controller reads this ${spec.provider} source with its own cloud identity, so any bucket or registry it may read (another environment's included) is fetched into this namespace; name a Secret${object.kind === 'HelmRepository' ? '' : ' or a ServiceAccount'} of this namespace`,
+    },
+  ];
+}
+
+/**
+ * Flux's kustomize-controller decrypting with SOPS: whatever KMS key (AWS, Azure Key Vault, GCP) a
+ * committed file is encrypted to is asked with the controller's own cloud identity unless
+ * `spec.decryption.serviceAccountName` names one of this namespace (kustomize-controller
+ * `internal/decryptor/decryptor.go` `SetAuthOptions`, which fills every provider a `secretRef`'s
+ * keys left unset, so a secretRef of age keys alone does not stop it, unless the controller runs
+ * with a default decryption ServiceAccount, `main.go` `auth.ControllerFlagDefaultDecryptionServiceAccount`,
+ * which cairn cannot see): another environment's
+ * sops-encrypted Secret, committed into this tree, is decrypted and applied here.
+ */
+function fluxDecryptionUses(spec: Fields): readonly SharedCredentialUse[] {
+  const decryption = fieldsOf(spec.decryption);
+  if (decryption.provider !== 'sops') return [];
+  if (typeof decryption.serviceAccountName === 'string' && decryption.serviceAccountName !== '') return [];
+  return [
+    {
+      field: 'spec.decryption.serviceAccountName',
+      holder: 'FluxController/kustomize-controller-kms',
+      how: "left out, the kustomize-controller decrypts this tree's KMS-encrypted files with its own cloud identity (a secretRef's age or PGP keys do not stop it), so another environment's encrypted Secret committed here is decrypted and applied in this namespace; name a ServiceAccount of this namespace whose cloud identity reaches only this environment's keys",
+    },
+  ];
 }
 
 /** KEDA's pod identity providers that authenticate as KEDA itself, by the holder they count as. */
@@ -217,5 +273,6 @@ export function operatorIdentityUsesOf(object: KubeObject): readonly SharedCrede
   const spec = fieldsOf((object as { spec?: unknown }).spec);
   if (group === 'keda.sh') return kedaIdentityUses(object, spec);
   if (FLUX_APPLIERS[group]) return fluxUses(object, group, spec);
+  if (group === FLUX_SOURCE_GROUP) return fluxSourceUses(object, spec);
   return ackUses(object, group, spec);
 }

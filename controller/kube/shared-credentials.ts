@@ -4,7 +4,7 @@ import { groupOf } from './object-ref';
 import { fieldsOf, listOf, nameOf, type Fields } from './object-fields';
 import { operatorIdentityUsesOf } from './operator-identities';
 import { MONITORING_GROUP, prometheusUsesOf } from './prometheus-scrapes';
-import { podSpecs } from './cluster-policy';
+import { podSpecs } from './pod-specs';
 
 // Where a namespaced object of an environment makes a cluster-wide operator act with that
 // operator's shared credentials on the committer's behalf. RBAC lets a writer of the kind name any

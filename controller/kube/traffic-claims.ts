@@ -1,23 +1,15 @@
 import type { KubeObject } from './types';
 import { groupOf } from './object-ref';
 import { traefikRuleHosts } from './traefik-rule';
+import { csiCertificateClaims, ingressShimClaims } from './cert-manager-claims';
+import type { HostClaim } from './host-claim';
+
+export type { HostClaim } from './host-claim';
 
 // What an object claims of the traffic a shared ingress controller or gateway carries: the hosts an
 // Ingress, a Gateway API object or another common controller's route serves, the namespaces whose
 // objects it hands that traffic to, and the cluster namespace an ExternalName Service sends it to.
 // bounds.ts's outOfBounds is the one caller; these read objects and decide nothing.
-
-/**
- * One host an object claims, with the field that claims it; no `host`: every host no one else
- * claims; `unreadable`: a rule whose hosts cannot be told with certainty, and why, with what to
- * write `instead` (naming the hosts it may claim).
- */
-export interface HostClaim {
-  readonly field: string;
-  readonly host?: string;
-  readonly unreadable?: string;
-  readonly instead?: string;
-}
 
 /**
  * A field naming another namespace's object that a shared controller follows with this object's
@@ -145,9 +137,20 @@ const nameOf = (value: unknown): string | undefined =>
  * HTTPProxy, an Istio Gateway or gateway-bound VirtualService, an NGINX Inc VirtualServer(Route) or TransportServer (its SNI `host`), an
  * Emissary Mapping, TCPMapping or Host, a Gloo VirtualService (`spec.virtualHost.domains`) or MatchableHttpGateway (its matcher's SNI domains), a Kong TCPIngress (SNI `host`s) or an Ingress's `konghq.com/host-aliases`, or a cert-manager Certificate (and its ACME Order and Challenge) claim; empty for every other object. A rule, TLS entry, route or listener naming no host claims
  * them all: the ingress controller's catch-all server, or every host of the listeners a route
- * attaches to.
+ * attaches to. Beside these, the names an object asks cert-manager for without a Certificate: an
+ * Ingress's or Gateway's ingress-shim annotations and a pod template's csi-driver volumes
+ * (cert-manager-claims.ts), issued by the same shared issuers.
  */
 export function hostClaimsOf(object: KubeObject): readonly HostClaim[] {
+  const shim =
+    isIngress(object) || (GATEWAY_GROUPS.includes(groupOf(object.apiVersion)) && object.kind === 'Gateway')
+      ? ingressShimClaims(object)
+      : [];
+  return [...routeClaimsOf(object), ...shim, ...csiCertificateClaims(object)];
+}
+
+/** The hosts an object serves or asks a certificate for in its spec (see hostClaimsOf). */
+function routeClaimsOf(object: KubeObject): readonly HostClaim[] {
   const group = groupOf(object.apiVersion);
   const spec = fieldsOf((object as { spec?: unknown }).spec);
   if (isIngress(object)) return [...ingressClaims(spec), ...kongHostAliases(object)];

@@ -43,6 +43,9 @@ const operatorCrds = [
   { group: 's3.services.k8s.aws', version: 'v1alpha1', plural: 'buckets', kind: 'Bucket' },
   { group: 'services.k8s.aws', version: 'v1alpha1', plural: 'adoptedresources', kind: 'AdoptedResource' },
   { group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations', kind: 'Kustomization' },
+  { group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'buckets', kind: 'Bucket' },
+  { group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'ocirepositories', kind: 'OCIRepository' },
+  { group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'helmrepositories', kind: 'HelmRepository' },
   { group: 'monitoring.coreos.com', version: 'v1', plural: 'servicemonitors', kind: 'ServiceMonitor' },
   { group: 'monitoring.coreos.com', version: 'v1alpha1', plural: 'scrapeconfigs', kind: 'ScrapeConfig' },
 ];
@@ -244,6 +247,21 @@ const kustomization = (name: string, spec: object): Manifest => ({
     path: './',
     prune: true,
     sourceRef: { kind: 'GitRepository', name: 'apps' },
+    ...spec,
+  },
+});
+/** A Flux source of `kind` reading b's bucket or registry with a cloud `provider`, and `spec` on top. */
+const fluxSource = (kind: string, name: string, spec: object): Manifest => ({
+  apiVersion: 'source.toolkit.fluxcd.io/v1',
+  kind,
+  metadata: { name },
+  spec: {
+    interval: '10m',
+    ...(kind === 'Bucket'
+      ? { bucketName: `${b.ns}-artifacts`, endpoint: 's3.amazonaws.com' }
+      : kind === 'OCIRepository'
+        ? { url: `oci://europe-docker.pkg.dev/shared/${b.ns}/manifests`, ref: { tag: 'latest' } }
+        : { type: 'oci', url: `oci://registry.azurecr.io/${b.ns}/charts` }),
     ...spec,
   },
 });
@@ -456,6 +474,38 @@ const cases: readonly (readonly [
       }),
   ],
   [
+    "a Flux Bucket reading b's S3 bucket with the source-controller's own AWS identity",
+    (name) => fluxSource('Bucket', name, { provider: 'aws' }),
+    'spec.provider uses FluxController/source-controller, a credential the whole cluster shares: with no secretRef or serviceAccountName, the source-controller reads this aws source with its own cloud identity',
+    (name) => fluxSource('Bucket', name, { provider: 'aws', serviceAccountName: a.sa }),
+  ],
+  [
+    "a Flux OCIRepository reading b's Artifact Registry with the source-controller's own GCP identity",
+    (name) => fluxSource('OCIRepository', name, { provider: 'gcp' }),
+    'spec.provider uses FluxController/source-controller, a credential the whole cluster shares: with no secretRef or serviceAccountName, the source-controller reads this gcp source',
+    (name) => fluxSource('OCIRepository', name, { provider: 'gcp', secretRef: { name: 'registry' } }),
+  ],
+  [
+    "a Flux OCI HelmRepository reading b's charts with the source-controller's own Azure identity",
+    (name) => fluxSource('HelmRepository', name, { provider: 'azure' }),
+    'spec.provider uses FluxController/source-controller, a credential the whole cluster shares: with no secretRef, the source-controller reads this azure source',
+    (name) => fluxSource('HelmRepository', name, { provider: 'azure', secretRef: { name: 'registry' } }),
+  ],
+  [
+    "a Flux Kustomization decrypting b's sops-encrypted Secret with the kustomize-controller's own KMS identity",
+    (name) =>
+      kustomization(name, {
+        serviceAccountName: a.sa,
+        decryption: { provider: 'sops', secretRef: { name: 'age-keys' } },
+      }),
+    'spec.decryption.serviceAccountName uses FluxController/kustomize-controller-kms, a credential the whole cluster shares: left out, the kustomize-controller decrypts',
+    (name) =>
+      kustomization(name, {
+        serviceAccountName: a.sa,
+        decryption: { provider: 'sops', serviceAccountName: a.sa },
+      }),
+  ],
+  [
     "a KEDA TriggerAuthentication reading b's secret from AWS Secrets Manager with KEDA's own role",
     (name) => awsSecretsTriggerAuthentication(name, { provider: 'aws' }),
     'spec.awsSecretManager.podIdentity uses KedaController/aws, a credential the whole cluster shares: KEDA authenticates with its own cloud identity',
@@ -590,6 +640,8 @@ describe('a shared operator acting with the credentials the whole cluster shares
       'ExternalSecretsController/aws',
       'ACKController/s3',
       'FluxController/kustomize-controller',
+      'FluxController/source-controller',
+      'FluxController/kustomize-controller-kms',
       `GitRepository/${b.ns}/*`,
       'KedaController/aws',
       'ExternalSecretsController/kubernetes',

@@ -89,6 +89,13 @@ const routeCrds = [
   {
     group: 'gateway.networking.k8s.io',
     version: 'v1',
+    plural: 'gateways',
+    kind: 'Gateway',
+    approved: true,
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
     plural: 'httproutes',
     kind: 'HTTPRoute',
     approved: true,
@@ -313,6 +320,8 @@ type Manifest = Named & { apiVersion: string; metadata: { namespace?: string } }
 /** The plurals of the built-in kinds the trees hold; the route kinds' are in routeCrds. */
 const BUILT_IN_PLURALS: Readonly<Record<string, string>> = {
   Ingress: 'ingresses',
+  Deployment: 'deployments',
+  CronJob: 'cronjobs',
   Service: 'services',
   Secret: 'secrets',
 };
@@ -1304,6 +1313,142 @@ describe("Kong's host aliases", () => {
   it('applies one aliased to its own hosts', async () => {
     const object = aliased('kong-aliased', `www.${hostA}, api.${hostA}`);
     await expectApplied({ 'aliased.yaml': object });
+  });
+});
+
+describe("names asked of cert-manager's issuers without a Certificate", () => {
+  // Found in review: a pod's csi-driver volume asks the issuer (a shared ClusterIssuer included)
+  // for its csi.cert-manager.io/dns-names and common-name directly, and ingress-shim makes a
+  // Certificate of an Ingress's or Gateway's cert-manager.io/common-name and alt-names
+  // (cert-manager pkg/controller/certificate-shim/helper.go, translateAnnotations); cairn applied
+  // both for b's host.
+  const csiVolume = (attributes: Record<string, string>) => ({
+    name: 'tls',
+    csi: {
+      driver: 'csi.cert-manager.io',
+      readOnly: true,
+      volumeAttributes: {
+        'csi.cert-manager.io/issuer-kind': 'ClusterIssuer',
+        'csi.cert-manager.io/issuer-name': 'letsencrypt',
+        ...attributes,
+      },
+    },
+  });
+  const podTemplate = (name: string, attributes: Record<string, string>) => ({
+    metadata: { labels: { app: name } },
+    spec: {
+      containers: [{ name: 'app', image: 'registry.example.com/app:1' }],
+      volumes: [csiVolume(attributes)],
+    },
+  });
+  const deployment = (name: string, attributes: Record<string, string>) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name },
+    spec: { replicas: 0, selector: { matchLabels: { app: name } }, template: podTemplate(name, attributes) },
+  });
+  const cronJob = (name: string, attributes: Record<string, string>) => ({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name },
+    spec: {
+      schedule: '0 0 * * *',
+      suspend: true,
+      jobTemplate: {
+        spec: {
+          template: {
+            ...podTemplate(name, attributes),
+            spec: { ...podTemplate(name, attributes).spec, restartPolicy: 'Never' },
+          },
+        },
+      },
+    },
+  });
+  const shimIngress = (name: string, annotations: Record<string, string>) =>
+    ingress(
+      name,
+      { rules: [hostRule(hostA)], tls: [{ hosts: [hostA], secretName: `${name}-tls` }] },
+      { 'cert-manager.io/cluster-issuer': 'letsencrypt', ...annotations },
+    );
+  const shimGateway = (name: string, annotations: Record<string, string>) => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    metadata: { name, annotations: { 'cert-manager.io/cluster-issuer': 'letsencrypt', ...annotations } },
+    spec: {
+      gatewayClassName: 'shared',
+      listeners: [
+        {
+          name: 'https',
+          protocol: 'HTTPS',
+          port: 443,
+          hostname: hostA,
+          tls: { certificateRefs: [{ name: `${name}-tls` }] },
+        },
+      ],
+    },
+  });
+  const volumeField = 'volumes[0].csi.volumeAttributes["csi.cert-manager.io/';
+  const within = `is not within kubernetes.hosts (${hostA}, *.${hostA})`;
+
+  it.each<[string, () => Manifest, () => string]>([
+    [
+      "a Deployment whose csi-driver volume asks for b's host",
+      () => deployment(kit.name('take'), { 'csi.cert-manager.io/dns-names': `${hostA},${hostB}` }),
+      () => `spec.template.spec.${volumeField}dns-names"] ${hostB} ${within}`,
+    ],
+    [
+      "a CronJob whose csi-driver volume's common name is b's host",
+      () => cronJob(kit.name('take'), { 'csi.cert-manager.io/common-name': hostB }),
+      () => `spec.jobTemplate.spec.template.spec.${volumeField}common-name"] ${hostB} ${within}`,
+    ],
+    [
+      "a Deployment whose csi-driver names are the pod's name under b's domain",
+      () => deployment(kit.name('take'), { 'csi.cert-manager.io/dns-names': `\${POD_NAME}.${hostB}` }),
+      () => `spec.template.spec.${volumeField}dns-names"] *.${hostB} ${within}`,
+    ],
+    [
+      "an Ingress whose ingress-shim common name is b's host",
+      () => shimIngress(kit.name('take'), { 'cert-manager.io/common-name': hostB }),
+      () => `metadata.annotations["cert-manager.io/common-name"] ${hostB} ${within}`,
+    ],
+    [
+      "an Ingress whose ingress-shim alt names hold b's host",
+      () => shimIngress(kit.name('take'), { 'cert-manager.io/alt-names': `www.${hostA},${hostB}` }),
+      () => `metadata.annotations["cert-manager.io/alt-names"] ${hostB} ${within}`,
+    ],
+    [
+      "a Gateway whose ingress-shim common name is b's host",
+      () => shimGateway(kit.name('take'), { 'cert-manager.io/common-name': hostB }),
+      () => `metadata.annotations["cert-manager.io/common-name"] ${hostB} ${within}`,
+    ],
+  ])(
+    'refuses %s, which the API server admits from a, and applies nothing of the commit',
+    async (_what, make, line) => {
+      const object = make();
+      expect(admittedAsA(object)).toMatchObject({ ok: true });
+      await expectRefusedBeside(
+        object,
+        ingress(kit.name('beside'), { rules: [hostRule(hostA)] }) as Manifest,
+        line(),
+        readBack,
+      );
+    },
+  );
+
+  it('applies each asking only its own hosts', async () => {
+    await expectApplied({
+      'deployment.yaml': deployment('csi-mine', {
+        'csi.cert-manager.io/common-name': hostA,
+        'csi.cert-manager.io/dns-names': `\${POD_NAME}.\${POD_NAMESPACE}.${hostA},www.${hostA}`,
+      }),
+      'cronjob.yaml': cronJob('csi-mine', { 'csi.cert-manager.io/dns-names': hostA }),
+      'ingress.yaml': shimIngress('shim-mine', {
+        'cert-manager.io/common-name': hostA,
+        'cert-manager.io/alt-names': `www.${hostA}`,
+        'cert-manager.io/subject-organizations': 'team-a',
+      }),
+      'gateway.yaml': shimGateway('shim-mine', { 'cert-manager.io/common-name': hostA }),
+    });
   });
 });
 

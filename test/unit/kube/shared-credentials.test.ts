@@ -554,6 +554,53 @@ describe('sharedCredentialUsesOf', () => {
         ['spec.chartRef.namespace', 'OCIRepository/team-b/db'],
       ],
     ],
+    ...(['Bucket', 'OCIRepository', 'HelmRepository'] as const).map(
+      (kind): [string, KubeObject, readonly (readonly [string, string])[]] => [
+        `a Flux ${kind} read with the source-controller's own cloud identity`,
+        object('source.toolkit.fluxcd.io/v1', kind, { provider: 'aws', url: 'oci://x' }),
+        [['spec.provider', 'FluxController/source-controller']],
+      ],
+    ),
+    ...(
+      [
+        ['Bucket', { provider: 'gcp', secretRef: { name: 'mine' } }],
+        ['Bucket', { provider: 'azure', serviceAccountName: 'reader' }],
+        ['OCIRepository', { provider: 'aws', serviceAccountName: 'reader' }],
+        ['OCIRepository', { provider: 'generic' }],
+        ['HelmRepository', { type: 'oci', provider: 'gcp', secretRef: { name: 'mine' } }],
+      ] as const
+    ).map(([kind, spec]): [string, KubeObject, readonly (readonly [string, string])[]] => [
+      `a Flux ${kind} with ${JSON.stringify(spec)}`,
+      object('source.toolkit.fluxcd.io/v1', kind, spec),
+      [],
+    ]),
+    [
+      "a Flux HelmRepository's ServiceAccount does not keep it off the controller's identity",
+      object('source.toolkit.fluxcd.io/v1', 'HelmRepository', {
+        type: 'oci',
+        provider: 'azure',
+        serviceAccountName: 'reader',
+      }),
+      [['spec.provider', 'FluxController/source-controller']],
+    ],
+    [
+      "a Flux Kustomization decrypting with SOPS on the controller's own KMS identity, age keys or not",
+      object('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', {
+        serviceAccountName: 'deployer',
+        sourceRef: { kind: 'GitRepository', name: 'apps' },
+        decryption: { provider: 'sops', secretRef: { name: 'age-keys' } },
+      }),
+      [['spec.decryption.serviceAccountName', 'FluxController/kustomize-controller-kms']],
+    ],
+    [
+      'a Flux Kustomization decrypting with a ServiceAccount of its namespace',
+      object('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', {
+        serviceAccountName: 'deployer',
+        sourceRef: { kind: 'GitRepository', name: 'apps' },
+        decryption: { provider: 'sops', serviceAccountName: 'decryptor' },
+      }),
+      [],
+    ],
     [
       "a KEDA TriggerAuthentication on KEDA's own AWS, Azure and Google identities",
       object('keda.sh/v1alpha1', 'TriggerAuthentication', {
@@ -647,6 +694,21 @@ describe('outOfBounds and kubernetes.sharedCredentials', () => {
         sourceRef: { kind: 'GitRepository', name: 'platform', namespace: 'flux-system' },
       }),
       undefined,
+    ],
+    [
+      "a Flux Bucket on the source-controller's identity is refused, naming what to do",
+      ['FluxController/kustomize-controller'],
+      object('source.toolkit.fluxcd.io/v1', 'Bucket', { provider: 'aws', bucketName: 'b' }),
+      /^spec\.provider uses FluxController\/source-controller, a credential the whole cluster shares: with no secretRef or serviceAccountName, the source-controller reads this aws source with its own cloud identity.*name a Secret or a ServiceAccount of this namespace/,
+    ],
+    [
+      "SOPS decryption on the kustomize-controller's identity is refused though the controller is listed for applying",
+      ['FluxController/kustomize-controller'],
+      object('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', {
+        sourceRef: { kind: 'GitRepository', name: 'apps' },
+        decryption: { provider: 'sops' },
+      }),
+      /^spec\.decryption\.serviceAccountName uses FluxController\/kustomize-controller-kms, .*name a ServiceAccount of this namespace/,
     ],
     [
       "a ServiceMonitor sending Prometheus's own token is refused, naming the endpoint's field",

@@ -390,6 +390,165 @@ describe('hosts claimed beyond kubernetes.hosts', () => {
   });
 });
 
+describe("names asked of cert-manager's issuers without a Certificate", () => {
+  const CSI = 'csi.cert-manager.io';
+  const volume = (attributes: Record<string, string>, driver = CSI) => ({
+    name: 'tls',
+    csi: {
+      driver,
+      readOnly: true,
+      volumeAttributes: {
+        'csi.cert-manager.io/issuer-name': 'public',
+        'csi.cert-manager.io/issuer-kind': 'ClusterIssuer',
+        ...attributes,
+      },
+    },
+  });
+  const pod = (attributes: Record<string, string>, driver?: string) =>
+    made('v1', 'Pod', {
+      spec: { containers: [{ name: 'c', image: 'x' }], volumes: [volume(attributes, driver)] },
+    });
+  const deployment = (attributes: Record<string, string>) =>
+    made('apps/v1', 'Deployment', {
+      spec: {
+        template: { spec: { containers: [{ name: 'c', image: 'x' }], volumes: [volume(attributes)] } },
+      },
+    });
+  const cronJob = (attributes: Record<string, string>) =>
+    made('batch/v1', 'CronJob', {
+      spec: {
+        schedule: '* * * * *',
+        jobTemplate: { spec: { template: { spec: { containers: [], volumes: [volume(attributes)] } } } },
+      },
+    });
+  const dns = (names: string) => ({ 'csi.cert-manager.io/dns-names': names });
+  const shim = (annotations: Record<string, string>) => ({
+    annotations: { 'cert-manager.io/cluster-issuer': 'public', ...annotations },
+  });
+  const tlsIngress = (annotations: Record<string, string>) =>
+    ingress(
+      { rules: [rule('a.example.com')], tls: [{ hosts: ['a.example.com'], secretName: 'tls' }] },
+      shim(annotations),
+    );
+  const gateway = (annotations: Record<string, string>) =>
+    made(
+      'gateway.networking.k8s.io/v1',
+      'Gateway',
+      {
+        spec: {
+          gatewayClassName: 'x',
+          listeners: [{ name: 'https', protocol: 'HTTPS', port: 443, hostname: 'a.example.com' }],
+        },
+      },
+      shim(annotations),
+    );
+  const VOLUME = 'volumes\\[0\\]\\.csi\\.volumeAttributes\\["csi\\.cert-manager\\.io\\/';
+
+  it.each<[string, KubeObject, RegExp | undefined]>([
+    [
+      "a pod's csi-driver volume of its own hosts",
+      pod({ 'csi.cert-manager.io/common-name': 'a.example.com', ...dns('a.example.com,api.a.example.com') }),
+      undefined,
+    ],
+    [
+      "a Deployment's csi-driver volume asking another environment's host",
+      deployment(dns('a.example.com, b.example.com')),
+      new RegExp(
+        `^spec\\.template\\.spec\\.${VOLUME}dns-names"\\] b\\.example\\.com is not within kubernetes\\.hosts`,
+      ),
+    ],
+    [
+      "a pod's csi-driver common name of another environment's host",
+      pod({ 'csi.cert-manager.io/common-name': 'b.example.com' }),
+      new RegExp(`^spec\\.${VOLUME}common-name"\\] b\\.example\\.com is not within`),
+    ],
+    [
+      "a CronJob's csi-driver volume asking another environment's host",
+      cronJob(dns('b.example.com')),
+      new RegExp(`^spec\\.jobTemplate\\.spec\\.template\\.spec\\.${VOLUME}dns-names"\\] b\\.example\\.com`),
+    ],
+    [
+      "the pod's namespace expanded within its hosts",
+      pod(dns('web.${POD_NAMESPACE}.a.example.com')),
+      undefined,
+    ],
+    [
+      "the pod's name below a domain of its own (a wildcard of any depth)",
+      pod(dns('${POD_NAME}.a.example.com')),
+      undefined,
+    ],
+    [
+      "the pod's name below another domain (a pod named api.b would ask for api.b.example.com)",
+      pod(dns('$POD_NAME.example.com')),
+      /dns-names"\] \*\.example\.com is not within/,
+    ],
+    [
+      "a name that is the pod's name alone",
+      pod(dns('${POD_NAME}')),
+      /dns-names"\] names \$\{POD_NAME\}, a host the pod's own name or ServiceAccount makes, so cairn cannot tell/,
+    ],
+    [
+      'a literal subject (its common name is not read)',
+      pod({ 'csi.cert-manager.io/literal-subject': 'CN=b.example.com,O=x' }),
+      /literal-subject"\] is an X\.509 subject whose common name cairn does not read, so cairn cannot tell which hosts it claims; name the hosts in csi\.cert-manager\.io\/common-name/,
+    ],
+    ['a CSI volume of another driver', pod(dns('b.example.com'), 'secrets-store.csi.k8s.io'), undefined],
+    [
+      "ingress-shim's annotations of its own hosts",
+      tlsIngress({
+        'cert-manager.io/common-name': 'a.example.com',
+        'cert-manager.io/alt-names': 'api.a.example.com',
+      }),
+      undefined,
+    ],
+    [
+      "ingress-shim's common name of another environment's host",
+      tlsIngress({ 'cert-manager.io/common-name': 'b.example.com' }),
+      /^metadata\.annotations\["cert-manager\.io\/common-name"\] b\.example\.com is not within kubernetes\.hosts/,
+    ],
+    [
+      "ingress-shim's alt names with another environment's host",
+      tlsIngress({ 'cert-manager.io/alt-names': 'api.a.example.com,b.example.com' }),
+      /^metadata\.annotations\["cert-manager\.io\/alt-names"\] b\.example\.com is not within/,
+    ],
+    [
+      "ingress-shim's common name on a Gateway",
+      gateway({ 'cert-manager.io/common-name': 'b.example.com' }),
+      /^metadata\.annotations\["cert-manager\.io\/common-name"\] b\.example\.com is not within/,
+    ],
+    [
+      'the annotations on a kind ingress-shim does not read',
+      made('v1', 'ConfigMap', { data: {} }, shim({ 'cert-manager.io/common-name': 'b.example.com' })),
+      undefined,
+    ],
+  ])('%s', (_what, object, expected) => {
+    const why = outOfBounds(withHosts, object, new Set());
+    if (expected === undefined) expect(why).toBeUndefined();
+    else expect(why).toMatch(expected);
+  });
+
+  it("refuses another environment's listed host without kubernetes.hosts of its own", () => {
+    const withB: Bounds = {
+      ...base,
+      claims: {
+        env: 'a',
+        config: {
+          namespaces: new Map([['team-a', ['a']]]),
+          namespaceGlobs: [],
+          hosts: [{ env: 'b', host: 'b.example.com' }],
+        },
+      },
+    };
+    expect(outOfBounds(withB, deployment(dns('b.example.com')), new Set())).toMatch(
+      /dns-names"\] b\.example\.com overlaps b\.example\.com, which environment b lists/,
+    );
+    expect(
+      outOfBounds(withB, tlsIngress({ 'cert-manager.io/common-name': 'b.example.com' }), new Set()),
+    ).toMatch(/common-name"\] b\.example\.com overlaps b\.example\.com/);
+    expect(outOfBounds(withB, pod(dns('x.example.org')), new Set())).toBeUndefined();
+  });
+});
+
 describe('ingress controller snippets (cluster policy)', () => {
   it.each<[string, string | undefined, RegExp | undefined]>([
     [
