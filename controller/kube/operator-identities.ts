@@ -65,6 +65,7 @@ function ackUses(object: KubeObject, group: string, spec: Fields): readonly Shar
       const name = holder === 'ACKEndpoint' ? endpointHost(value) : nameOf(value);
       return [{ field: `metadata.annotations["${key}"]`, holder: `${holder}/${name}`, how }];
     });
+  if (group === ACK_CORE_GROUP && object.kind === 'FieldExport') return ackFieldExportUses(object, spec);
   if (group === ACK_CORE_GROUP && object.kind === 'AdoptedResource') {
     const service = ackServiceOf(String(fieldsOf(spec.kubernetes).group ?? '')) ?? '?';
     return [{ field: 'spec.aws', holder: `ACKController/${service}`, how: ACK_ADOPTION }];
@@ -80,6 +81,32 @@ function ackUses(object: KubeObject, group: string, spec: Fields): readonly Shar
       },
     ];
   return [{ field: 'apiVersion', holder: `ACKController/${service}`, how: ACK_CONTROLLER }];
+}
+
+/** FieldExport's `spec.to.kind` values, as the kinds they write. */
+const FIELD_EXPORT_KINDS: Readonly<Record<string, string>> = { configmap: 'ConfigMap', secret: 'Secret' };
+
+/**
+ * ACK's FieldExport copies a field of an ACK resource of its own namespace into an existing
+ * ConfigMap or Secret, under the key `spec.to.key` names, patched with the controller's own
+ * identity; `spec.to.namespace` may name any namespace, which ACK only logs unless the controller
+ * runs with `--enable-cross-namespace` off (runtime `pkg/runtime/field_export_reconciler.go`
+ * `getTargetNamespace`, `validateFieldExportNamespace`, `writeToSecret`): a key of another
+ * environment's Secret (its database password) overwritten with a value of the committer's.
+ * Counted as the object written, `Secret/<namespace>/<name>`.
+ */
+function ackFieldExportUses(object: KubeObject, spec: Fields): readonly SharedCredentialUse[] {
+  const to = fieldsOf(spec.to);
+  const namespace = to.namespace;
+  if (typeof namespace !== 'string' || namespace === '' || namespace === object.metadata.namespace) return [];
+  const kind = FIELD_EXPORT_KINDS[String(to.kind).toLowerCase()] ?? nameOf(to.kind);
+  return [
+    {
+      field: 'spec.to.namespace',
+      holder: `${kind}/${namespace}/${nameOf(to.name)}`,
+      how: `the ACK controller patches, with its own identity, a key (spec.to.key) of that namespace's ${kind} with a field of this namespace's resource: another environment's Secret or ConfigMap overwritten; export into this namespace and let its own objects read it`,
+    },
+  ];
 }
 
 /** The host of an endpoint URL (the whole value lowercased when it is no URL). */
@@ -145,6 +172,77 @@ function fluxUses(object: KubeObject, group: string, spec: Fields): readonly Sha
   return uses;
 }
 
+/** Flux's other controllers that act on objects an object names, with where it names them (a list or one reference) and what the controller does with them. */
+const FLUX_REFERRERS: Readonly<
+  Record<
+    string,
+    Readonly<
+      Record<
+        string,
+        {
+          readonly field: string;
+          readonly list: boolean;
+          readonly defaultKind?: string;
+          readonly how: string;
+        }
+      >
+    >
+  >
+> = {
+  'image.toolkit.fluxcd.io': {
+    ImageUpdateAutomation: {
+      field: 'sourceRef',
+      list: false,
+      defaultKind: 'GitRepository',
+      how: "the image-automation-controller commits and pushes to that namespace's GitRepository with its credentials (its deploy key or token), to the branch or refspec this object names: another environment's repository written",
+    },
+  },
+  'notification.toolkit.fluxcd.io': {
+    Alert: {
+      field: 'eventSources',
+      list: true,
+      how: "the notification-controller sends that namespace's objects' events (revisions, errors, messages) to this namespace's Provider, an address of the committer's",
+    },
+    Receiver: {
+      field: 'resources',
+      list: true,
+      how: "the notification-controller makes that namespace's object reconcile whenever this namespace's webhook is called",
+    },
+  },
+};
+
+/**
+ * Flux's image-automation- and notification-controller: an ImageUpdateAutomation's `spec.sourceRef`,
+ * an Alert's `spec.eventSources[i]` and a Receiver's `spec.resources[i]` with a `namespace` other
+ * than the object's own, which the controllers follow unless they run with
+ * `--no-cross-namespace-refs`, invisible to cairn (image-automation-controller
+ * `internal/source/source.go` `NewSourceManager`: "opts.noCrossNamespaceRef && srcKey.Namespace !=
+ * obj.GetNamespace()"; notification-controller `internal/server/event_handlers.go`
+ * `getNotificationParams`, `internal/server/receiver_handlers.go`). Counted as `Kind/namespace/name`,
+ * as an applier's source of another namespace is.
+ */
+function fluxReferenceUses(object: KubeObject, group: string, spec: Fields): readonly SharedCredentialUse[] {
+  const referrer = FLUX_REFERRERS[group]?.[object.kind];
+  if (!referrer) return [];
+  const refs: [string, unknown][] = referrer.list
+    ? listOf(spec[referrer.field]).map((ref, i) => [`spec.${referrer.field}[${i}]`, ref])
+    : [[`spec.${referrer.field}`, spec[referrer.field]]];
+  return refs.flatMap(([field, value]) => {
+    const ref = fieldsOf(value);
+    const namespace = ref.namespace;
+    if (typeof namespace !== 'string' || namespace === '' || namespace === object.metadata.namespace)
+      return [];
+    const kind = ref.kind ?? referrer.defaultKind;
+    return [
+      {
+        field: `${field}.namespace`,
+        holder: `${nameOf(kind)}/${namespace}/${nameOf(ref.name)}`,
+        how: referrer.how,
+      },
+    ];
+  });
+}
+
 /** KEDA's pod identity providers that authenticate as KEDA itself, by the holder they count as. */
 const KEDA_OWN_IDENTITY: Readonly<Record<string, string>> = {
   aws: 'KedaController/aws',
@@ -172,7 +270,7 @@ function kedaIdentityUses(object: KubeObject, spec: Fields): readonly SharedCred
       fieldsOf(spec[store]).podIdentity,
     ]),
   ];
-  return places.flatMap(([field, value]) => {
+  const podIdentities = places.flatMap(([field, value]) => {
     const identity = fieldsOf(value);
     const holder = KEDA_OWN_IDENTITY[String(identity.provider)];
     if (!holder) return [];
@@ -185,6 +283,46 @@ function kedaIdentityUses(object: KubeObject, spec: Fields): readonly SharedCred
       },
     ];
   });
+  return [...podIdentities, ...kedaVaultUses(fieldsOf(spec.hashiCorpVault))];
+}
+
+/** The token file KEDA's Vault login reads when `credential.serviceAccount` is left out. */
+const KEDA_OWN_TOKEN_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/**
+ * KEDA's HashiCorp Vault login, sent to `spec.hashiCorpVault.address`, which the committer writes
+ * (`pkg/scaling/resolver/hashicorpvault_handler.go` `token`): `authentication: kubernetes` without
+ * `credential.serviceAccountName` (a ServiceAccount of this namespace, whose token KEDA requests)
+ * reads the file `credential.serviceAccount` names in KEDA's pod, KEDA's own ServiceAccount token
+ * when left out, and posts it as the login's `jwt`: a server of the committer's gets KEDA's token,
+ * or the Vault role bound to KEDA's ServiceAccount answers. `authentication: token` without
+ * `credential.token` logs in with KEDA's own VAULT_TOKEN (the Vault client reads it from KEDA's
+ * environment, and it wins over a `credential.token` too, which cairn cannot see).
+ */
+function kedaVaultUses(vault: Fields): readonly SharedCredentialUse[] {
+  const credential = fieldsOf(vault.credential);
+  const given = (key: string) => typeof credential[key] === 'string' && credential[key] !== '';
+  if (vault.authentication === 'kubernetes' && !given('serviceAccountName')) {
+    const file = given('serviceAccount') ? String(credential.serviceAccount) : KEDA_OWN_TOKEN_FILE;
+    return [
+      {
+        field: given('serviceAccount')
+          ? 'spec.hashiCorpVault.credential.serviceAccount'
+          : 'spec.hashiCorpVault.credential.serviceAccountName',
+        holder: file === KEDA_OWN_TOKEN_FILE ? 'KedaController/kubernetes' : 'KedaController/files',
+        how: `KEDA logs in to the Vault at spec.hashiCorpVault.address, an address this environment writes, with the file ${file} of its own pod (its own ServiceAccount token by default): the token goes to a server of the committer's, or the Vault role bound to KEDA answers with every environment's secrets; name a ServiceAccount of this namespace in credential.serviceAccountName`,
+      },
+    ];
+  }
+  if (vault.authentication === 'token' && !given('token'))
+    return [
+      {
+        field: 'spec.hashiCorpVault.credential.token',
+        holder: 'KedaController/vault-token',
+        how: "left out, KEDA logs in to the Vault at spec.hashiCorpVault.address, an address this environment writes, with its own VAULT_TOKEN: the token goes to a server of the committer's, or reads every environment's secrets",
+      },
+    ];
+  return [];
 }
 
 /**
@@ -217,5 +355,6 @@ export function operatorIdentityUsesOf(object: KubeObject): readonly SharedCrede
   const spec = fieldsOf((object as { spec?: unknown }).spec);
   if (group === 'keda.sh') return kedaIdentityUses(object, spec);
   if (FLUX_APPLIERS[group]) return fluxUses(object, group, spec);
+  if (FLUX_REFERRERS[group]) return fluxReferenceUses(object, group, spec);
   return ackUses(object, group, spec);
 }

@@ -577,6 +577,112 @@ describe('sharedCredentialUsesOf', () => {
       [],
     ],
     [
+      "an ACK FieldExport into another namespace's Secret",
+      object('services.k8s.aws/v1alpha1', 'FieldExport', {
+        from: {
+          path: '.status.endpoint.address',
+          resource: { group: 'rds.services.k8s.aws', kind: 'DBInstance', name: 'db' },
+        },
+        to: { kind: 'secret', name: 'db-creds', namespace: 'team-b', key: 'password' },
+      }),
+      [['spec.to.namespace', 'Secret/team-b/db-creds']],
+    ],
+    [
+      "an ACK FieldExport into its own namespace's ConfigMap (named or left out)",
+      object('services.k8s.aws/v1alpha1', 'FieldExport', {
+        from: { path: '.spec.name', resource: { group: 's3.services.k8s.aws', kind: 'Bucket', name: 'b' } },
+        to: { kind: 'configmap', name: 'bucket', namespace: 'team-a' },
+      }),
+      [],
+    ],
+    [
+      "a Flux ImageUpdateAutomation pushing to another namespace's GitRepository (the kind left out)",
+      object('image.toolkit.fluxcd.io/v1', 'ImageUpdateAutomation', {
+        sourceRef: { name: 'apps', namespace: 'team-b' },
+        git: { push: { branch: 'main' } },
+      }),
+      [['spec.sourceRef.namespace', 'GitRepository/team-b/apps']],
+    ],
+    [
+      "a Flux ImageUpdateAutomation on its own namespace's GitRepository",
+      object('image.toolkit.fluxcd.io/v1', 'ImageUpdateAutomation', {
+        sourceRef: { kind: 'GitRepository', name: 'apps' },
+      }),
+      [],
+    ],
+    [
+      "a Flux Alert on another namespace's events",
+      {
+        ...object('notification.toolkit.fluxcd.io/v1beta3', 'Alert', {
+          providerRef: { name: 'slack' },
+          eventSources: [
+            { kind: 'Kustomization', name: '*' },
+            { kind: 'Kustomization', name: '*', namespace: 'team-b' },
+          ],
+        }),
+      },
+      [['spec.eventSources[1].namespace', 'Kustomization/team-b/*']],
+    ],
+    [
+      "a Flux Receiver reconciling another namespace's source",
+      object('notification.toolkit.fluxcd.io/v1', 'Receiver', {
+        type: 'generic',
+        resources: [
+          { kind: 'GitRepository', name: 'apps', namespace: 'team-a' },
+          { kind: 'GitRepository', name: 'apps', namespace: 'team-b' },
+        ],
+      }),
+      [['spec.resources[1].namespace', 'GitRepository/team-b/apps']],
+    ],
+    [
+      "a KEDA TriggerAuthentication logging in to Vault with KEDA's own ServiceAccount token",
+      object('keda.sh/v1alpha1', 'TriggerAuthentication', {
+        hashiCorpVault: {
+          address: 'https://vault.team-a.example',
+          authentication: 'kubernetes',
+          role: 'keda',
+          mount: 'kubernetes',
+          secrets: [],
+        },
+      }),
+      [['spec.hashiCorpVault.credential.serviceAccountName', 'KedaController/kubernetes']],
+    ],
+    [
+      "a KEDA TriggerAuthentication logging in to Vault with another file of KEDA's pod",
+      object('keda.sh/v1alpha1', 'TriggerAuthentication', {
+        hashiCorpVault: {
+          address: 'https://collector.example',
+          authentication: 'kubernetes',
+          role: 'r',
+          mount: 'm',
+          credential: { serviceAccount: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token' },
+          secrets: [],
+        },
+      }),
+      [['spec.hashiCorpVault.credential.serviceAccount', 'KedaController/files']],
+    ],
+    [
+      "a KEDA TriggerAuthentication logging in to Vault with KEDA's own VAULT_TOKEN",
+      object('keda.sh/v1alpha1', 'TriggerAuthentication', {
+        hashiCorpVault: { address: 'https://collector.example', authentication: 'token', secrets: [] },
+      }),
+      [['spec.hashiCorpVault.credential.token', 'KedaController/vault-token']],
+    ],
+    [
+      'a KEDA TriggerAuthentication logging in to Vault as a ServiceAccount of its namespace, or with a token of its own',
+      object('keda.sh/v1alpha1', 'TriggerAuthentication', {
+        hashiCorpVault: {
+          address: 'https://vault.example',
+          authentication: 'kubernetes',
+          role: 'r',
+          mount: 'm',
+          credential: { serviceAccountName: 'scaler' },
+          secrets: [],
+        },
+      }),
+      [],
+    ],
+    [
       'a ConfigMap shaped like an ExternalSecret (another group)',
       object('v1', 'ConfigMap', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws' } }),
       [],
