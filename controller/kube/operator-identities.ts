@@ -5,8 +5,10 @@ import { fieldsOf, listOf, nameOf, type Fields } from './object-fields';
 
 // Where an object of an environment makes a shared operator act with the operator's own identity
 // (its IAM role, its cluster-admin ServiceAccount, its workload identity) rather than a credential
-// of the environment's: AWS Controllers for Kubernetes, Flux's kustomize- and helm-controller, and
-// KEDA's pod identity. Each use names its holder as `kubernetes.sharedCredentials` lists it
+// of the environment's: AWS Controllers for Kubernetes (its FieldExport writing into another
+// namespace too), Flux's kustomize- and helm-controller and the image-automation- and
+// notification-controller's references to another namespace, and KEDA's pod identity and Vault
+// login. Each use names its holder as `kubernetes.sharedCredentials` lists it
 // (`ACKController/s3`, `FluxController/kustomize-controller`, `KedaController/aws`...), and
 // shared-credentials.ts hands them to the same check as a ClusterSecretStore.
 
