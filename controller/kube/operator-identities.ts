@@ -138,8 +138,12 @@ const FLUX_APPLIERS: Readonly<
 };
 
 /**
- * Flux: a Kustomization or HelmRelease with no `spec.serviceAccountName` (and no kubeconfig Secret
- * of its own for a remote cluster) is applied with the controller's own ServiceAccount,
+ * Flux: a Kustomization or HelmRelease whose `spec.kubeConfig.configMapRef` (without `secretRef`)
+ * names a remote cluster that the controller reaches with its own cloud identity unless the
+ * ConfigMap names a `serviceAccountName` (fluxcd/pkg `auth/utils/restconfig.go` `GetRESTConfig`,
+ * `auth/access_token.go`: `provider.NewControllerToken` otherwise; kustomize-controller
+ * `getProviderRESTConfigFetcher`, helm-controller `helmrelease_controller.go`). And one with no
+ * `spec.serviceAccountName` (and no kubeconfig Secret of its own for a remote cluster) is applied with the controller's own ServiceAccount,
  * cluster-admin as Flux installs it, unless the controller runs with `--default-service-account`,
  * which cairn cannot see (kustomize-controller `internal/controller/kustomization_controller.go`:
  * impersonates only "if r.DefaultServiceAccount != "" || obj.Spec.ServiceAccountName != """;
@@ -153,7 +157,14 @@ function fluxUses(object: KubeObject, group: string, spec: Fields): readonly Sha
   if (!applier || object.kind !== applier.kind) return [];
   const uses: SharedCredentialUse[] = [];
   const ownAccount = typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '';
-  const ownKubeconfig = fieldsOf(spec.kubeConfig).secretRef !== undefined;
+  const kubeConfig = fieldsOf(spec.kubeConfig);
+  const ownKubeconfig = kubeConfig.secretRef !== undefined;
+  if (!ownKubeconfig && kubeConfig.configMapRef !== undefined)
+    uses.push({
+      field: 'spec.kubeConfig.configMapRef',
+      holder: `FluxController/${applier.controller}/remote`,
+      how: `the ${applier.controller} reaches the cluster this namespace's ConfigMap names (its address, provider and cluster) with its own cloud identity, unless the ConfigMap names a serviceAccountName and the controller runs object-level workload identity, neither of which cairn sees: another environment's cluster, or one the controller may administer; use a kubeconfig Secret of this namespace (spec.kubeConfig.secretRef)`,
+    });
   if (!ownAccount && !ownKubeconfig)
     uses.push({
       field: 'spec.serviceAccountName',

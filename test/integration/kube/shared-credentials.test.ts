@@ -568,6 +568,17 @@ const cases: readonly (readonly [
     (name) => alert(name, { namespace: a.ns }),
   ],
   [
+    "a Flux Kustomization applying to the cluster a ConfigMap names, reached with the controller's cloud identity",
+    (name) =>
+      kustomization(name, { serviceAccountName: a.sa, kubeConfig: { configMapRef: { name: 'prod-eks' } } }),
+    'spec.kubeConfig.configMapRef uses FluxController/kustomize-controller/remote, a credential the whole cluster shares: the kustomize-controller reaches the cluster',
+    (name) =>
+      kustomization(name, {
+        serviceAccountName: a.sa,
+        kubeConfig: { secretRef: { name: 'prod-kubeconfig' } },
+      }),
+  ],
+  [
     "a KEDA TriggerAuthentication sending KEDA's own ServiceAccount token to a's Vault address",
     (name) => vaultTriggerAuthentication(name),
     'spec.hashiCorpVault.credential.serviceAccountName uses KedaController/kubernetes, a credential the whole cluster shares: KEDA logs in to the Vault',
@@ -671,6 +682,7 @@ describe('a shared operator acting with the credentials the whole cluster shares
       `Secret/${b.ns}/database`,
       `Kustomization/${b.ns}/*`,
       'KedaController/kubernetes',
+      'FluxController/kustomize-controller/remote',
     ];
     const files = Object.fromEntries(cases.map(([, take], i) => [`listed-${i}.yaml`, take(`listed-${i}`)]));
     const result = await planAndApply(applierOfA('a-listed', { sharedCredentials: listed }), files);

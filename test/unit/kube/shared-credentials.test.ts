@@ -537,6 +537,15 @@ describe('sharedCredentialUsesOf', () => {
       [],
     ],
     [
+      "a Flux Kustomization reaching a remote cluster through a ConfigMap, with the controller's cloud identity",
+      object('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', {
+        serviceAccountName: 'deployer',
+        kubeConfig: { configMapRef: { name: 'prod-eks' } },
+        sourceRef: { kind: 'GitRepository', name: 'apps' },
+      }),
+      [['spec.kubeConfig.configMapRef', 'FluxController/kustomize-controller/remote']],
+    ],
+    [
       'a Flux HelmRelease without a ServiceAccount, its chart and chartRef of another namespace',
       object('helm.toolkit.fluxcd.io/v2', 'HelmRelease', {
         chart: {
