@@ -359,6 +359,41 @@ function kedaOperatorTriggers(spec: Fields): readonly SharedCredentialUse[] {
   );
 }
 
+/** Whether an API group follows Crossplane v2's convention for namespaced managed resources (`s3.aws.m.upbound.io`). */
+function crossplaneNamespacedGroup(group: string): boolean {
+  return group.split('.').slice(1, -1).includes('m');
+}
+
+/**
+ * Crossplane v2: a namespaced managed resource's `spec.providerConfigRef` of kind
+ * `ClusterProviderConfig`, which is also what it uses when the reference is left out (crossplane
+ * `apis/core/v2/resource_namespace.go`: `+kubebuilder:default={"kind": "ClusterProviderConfig",
+ * "name": "default"}`): the provider creates, changes, deletes or imports the cloud resource with
+ * the platform's credentials, which reach every environment's. A `ProviderConfig` is the
+ * namespace's own and passes. A left-out reference is counted only for an object with
+ * `spec.forProvider` in a group of the `.m.` convention, the only sign cairn has of a namespaced
+ * managed resource (a ProviderConfig of that group has neither).
+ */
+function crossplaneUses(group: string, spec: Fields): readonly SharedCredentialUse[] {
+  const ref = spec.providerConfigRef;
+  const name =
+    ref === undefined
+      ? crossplaneNamespacedGroup(group) && spec.forProvider !== undefined
+        ? 'default'
+        : undefined
+      : fieldsOf(ref).kind === 'ClusterProviderConfig'
+        ? nameOf(fieldsOf(ref).name)
+        : undefined;
+  if (name === undefined) return [];
+  return [
+    {
+      field: 'spec.providerConfigRef',
+      holder: `ClusterProviderConfig/${name}`,
+      how: `${ref === undefined ? 'left out, it is the ClusterProviderConfig "default": ' : ''}the Crossplane provider creates, changes, deletes or imports this cloud resource with a ClusterProviderConfig's credentials, the whole cluster's, which reach every environment's resources; name a ProviderConfig of this namespace (kind: ProviderConfig)`,
+    },
+  ];
+}
+
 /**
  * Every use by this object of an operator's own identity (ACK, Flux, KEDA's pod identity), with
  * the field and the holder; empty for every other object.
@@ -369,5 +404,5 @@ export function operatorIdentityUsesOf(object: KubeObject): readonly SharedCrede
   if (group === 'keda.sh') return kedaIdentityUses(object, spec);
   if (FLUX_APPLIERS[group]) return fluxUses(object, group, spec);
   if (FLUX_REFERRERS[group]) return fluxReferenceUses(object, group, spec);
-  return ackUses(object, group, spec);
+  return [...ackUses(object, group, spec), ...crossplaneUses(group, spec)];
 }

@@ -51,6 +51,7 @@ const operatorCrds = [
     kind: 'ImageUpdateAutomation',
   },
   { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', plural: 'alerts', kind: 'Alert' },
+  { group: 's3.aws.m.upbound.io', version: 'v1beta1', plural: 'buckets', kind: 'Bucket' },
   { group: 'monitoring.coreos.com', version: 'v1', plural: 'servicemonitors', kind: 'ServiceMonitor' },
   { group: 'monitoring.coreos.com', version: 'v1alpha1', plural: 'scrapeconfigs', kind: 'ScrapeConfig' },
 ];
@@ -579,6 +580,25 @@ const cases: readonly (readonly [
       }),
   ],
   [
+    "a Crossplane v2 Bucket managed with the platform's ClusterProviderConfig (providerConfigRef left out)",
+    (name) => ({
+      apiVersion: 's3.aws.m.upbound.io/v1beta1',
+      kind: 'Bucket',
+      metadata: { name },
+      spec: { forProvider: { region: 'eu-west-1' } },
+    }),
+    'spec.providerConfigRef uses ClusterProviderConfig/default, a credential the whole cluster shares: left out',
+    (name) => ({
+      apiVersion: 's3.aws.m.upbound.io/v1beta1',
+      kind: 'Bucket',
+      metadata: { name },
+      spec: {
+        forProvider: { region: 'eu-west-1' },
+        providerConfigRef: { kind: 'ProviderConfig', name: 'team-a' },
+      },
+    }),
+  ],
+  [
     "a KEDA TriggerAuthentication sending KEDA's own ServiceAccount token to a's Vault address",
     (name) => vaultTriggerAuthentication(name),
     'spec.hashiCorpVault.credential.serviceAccountName uses KedaController/kubernetes, a credential the whole cluster shares: KEDA logs in to the Vault',
@@ -683,6 +703,7 @@ describe('a shared operator acting with the credentials the whole cluster shares
       `Kustomization/${b.ns}/*`,
       'KedaController/kubernetes',
       'FluxController/kustomize-controller/remote',
+      'ClusterProviderConfig/default',
     ];
     const files = Object.fromEntries(cases.map(([, take], i) => [`listed-${i}.yaml`, take(`listed-${i}`)]));
     const result = await planAndApply(applierOfA('a-listed', { sharedCredentials: listed }), files);

@@ -692,6 +692,32 @@ describe('sharedCredentialUsesOf', () => {
       [],
     ],
     [
+      'a Crossplane v2 namespaced managed resource leaving out providerConfigRef (ClusterProviderConfig/default)',
+      object('s3.aws.m.upbound.io/v1beta1', 'Bucket', { forProvider: { region: 'eu-west-1' } }),
+      [['spec.providerConfigRef', 'ClusterProviderConfig/default']],
+    ],
+    [
+      'a Crossplane v2 managed resource naming a ClusterProviderConfig',
+      object('rds.aws.m.upbound.io/v1beta1', 'Instance', {
+        forProvider: { region: 'eu-west-1' },
+        providerConfigRef: { kind: 'ClusterProviderConfig', name: 'platform' },
+      }),
+      [['spec.providerConfigRef', 'ClusterProviderConfig/platform']],
+    ],
+    [
+      "a Crossplane v2 managed resource on its namespace's ProviderConfig, and that ProviderConfig",
+      object('s3.aws.m.upbound.io/v1beta1', 'Bucket', {
+        forProvider: { region: 'eu-west-1' },
+        providerConfigRef: { kind: 'ProviderConfig', name: 'team-a' },
+      }),
+      [],
+    ],
+    [
+      'a Crossplane v2 namespaced ProviderConfig (no forProvider)',
+      object('aws.m.upbound.io/v1beta1', 'ProviderConfig', { credentials: { source: 'Secret' } }),
+      [],
+    ],
+    [
       'a ConfigMap shaped like an ExternalSecret (another group)',
       object('v1', 'ConfigMap', { secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws' } }),
       [],
