@@ -256,6 +256,31 @@ function fluxReferenceUses(object: KubeObject, group: string, spec: Fields): rea
   });
 }
 
+/** The notification Provider types that, given no token, authenticate with the controller's cloud identity. */
+const FLUX_PROVIDER_CLOUD_TYPES: readonly string[] = ['googlepubsub', 'azureeventhub', 'azuredevops'];
+
+/**
+ * Flux's notification-controller: a Provider of a cloud type (FLUX_PROVIDER_CLOUD_TYPES) with
+ * neither `spec.secretRef` nor `spec.serviceAccountName` posts with the controller's own cloud
+ * identity (`internal/notifier/azure_helpers.go` `newManagedIdentityToken`, `azure_devops.go` and
+ * `azure_eventhub.go` "if token doesn't exist, try to create a new token using managed identity",
+ * `google_helpers.go` `buildGCPClientOptions`) to whatever topic, event hub or Azure DevOps
+ * repository its `address` names: another environment's, whose commit statuses or messages this
+ * namespace then writes.
+ */
+function fluxNotificationIdentityUses(object: KubeObject, spec: Fields): readonly SharedCredentialUse[] {
+  if (object.kind !== 'Provider' || !FLUX_PROVIDER_CLOUD_TYPES.includes(String(spec.type))) return [];
+  const own = (key: string) => spec[key] !== undefined && spec[key] !== null && spec[key] !== '';
+  if (own('secretRef') || own('serviceAccountName')) return [];
+  return [
+    {
+      field: 'spec.serviceAccountName',
+      holder: 'FluxController/notification-controller',
+      how: `left out (with no spec.secretRef), the notification-controller posts to the ${String(spec.type)} address this object names with its own cloud identity: another environment's topic, event hub or repository's commit statuses written; name a ServiceAccount of this namespace or a Secret with a token`,
+    },
+  ];
+}
+
 /** KEDA's pod identity providers that authenticate as KEDA itself, by the holder they count as. */
 const KEDA_OWN_IDENTITY: Readonly<Record<string, string>> = {
   aws: 'KedaController/aws',
@@ -403,6 +428,10 @@ export function operatorIdentityUsesOf(object: KubeObject): readonly SharedCrede
   const spec = fieldsOf((object as { spec?: unknown }).spec);
   if (group === 'keda.sh') return kedaIdentityUses(object, spec);
   if (FLUX_APPLIERS[group]) return fluxUses(object, group, spec);
-  if (FLUX_REFERRERS[group]) return fluxReferenceUses(object, group, spec);
+  if (FLUX_REFERRERS[group])
+    return [
+      ...fluxReferenceUses(object, group, spec),
+      ...(group === 'notification.toolkit.fluxcd.io' ? fluxNotificationIdentityUses(object, spec) : []),
+    ];
   return [...ackUses(object, group, spec), ...crossplaneUses(group, spec)];
 }

@@ -52,6 +52,7 @@ const operatorCrds = [
   },
   { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', plural: 'alerts', kind: 'Alert' },
   { group: 's3.aws.m.upbound.io', version: 'v1beta1', plural: 'buckets', kind: 'Bucket' },
+  { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', plural: 'providers', kind: 'Provider' },
   { group: 'monitoring.coreos.com', version: 'v1', plural: 'servicemonitors', kind: 'ServiceMonitor' },
   { group: 'monitoring.coreos.com', version: 'v1alpha1', plural: 'scrapeconfigs', kind: 'ScrapeConfig' },
 ];
@@ -599,6 +600,26 @@ const cases: readonly (readonly [
     }),
   ],
   [
+    "a Flux notification Provider writing commit statuses on b's Azure DevOps repository with the controller's identity",
+    (name) => ({
+      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+      kind: 'Provider',
+      metadata: { name },
+      spec: { type: 'azuredevops', address: `https://dev.azure.com/org/${b.ns}/_git/apps` },
+    }),
+    'spec.serviceAccountName uses FluxController/notification-controller, a credential the whole cluster shares: left out (with no spec.secretRef)',
+    (name) => ({
+      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+      kind: 'Provider',
+      metadata: { name },
+      spec: {
+        type: 'azuredevops',
+        address: `https://dev.azure.com/org/${a.ns}/_git/apps`,
+        serviceAccountName: a.sa,
+      },
+    }),
+  ],
+  [
     "a KEDA TriggerAuthentication sending KEDA's own ServiceAccount token to a's Vault address",
     (name) => vaultTriggerAuthentication(name),
     'spec.hashiCorpVault.credential.serviceAccountName uses KedaController/kubernetes, a credential the whole cluster shares: KEDA logs in to the Vault',
@@ -704,6 +725,7 @@ describe('a shared operator acting with the credentials the whole cluster shares
       'KedaController/kubernetes',
       'FluxController/kustomize-controller/remote',
       'ClusterProviderConfig/default',
+      'FluxController/notification-controller',
     ];
     const files = Object.fromEntries(cases.map(([, take], i) => [`listed-${i}.yaml`, take(`listed-${i}`)]));
     const result = await planAndApply(applierOfA('a-listed', { sharedCredentials: listed }), files);

@@ -644,6 +644,28 @@ describe('sharedCredentialUsesOf', () => {
       [['spec.resources[1].namespace', 'GitRepository/team-b/apps']],
     ],
     [
+      "a Flux notification Provider posting to Azure DevOps with the controller's own identity",
+      object('notification.toolkit.fluxcd.io/v1beta3', 'Provider', {
+        type: 'azuredevops',
+        address: 'https://dev.azure.com/org/team-b/_git/apps',
+      }),
+      [['spec.serviceAccountName', 'FluxController/notification-controller']],
+    ],
+    [
+      'a Flux notification Provider with a token Secret or a ServiceAccount of its own, or of a type with no cloud identity',
+      object('notification.toolkit.fluxcd.io/v1beta3', 'Provider', {
+        type: 'googlepubsub',
+        address: 'team-a',
+        serviceAccountName: 'notifier',
+      }),
+      [],
+    ],
+    [
+      'a Flux notification Provider of Slack without a Secret',
+      object('notification.toolkit.fluxcd.io/v1beta3', 'Provider', { type: 'slack', channel: 'x' }),
+      [],
+    ],
+    [
       "a KEDA TriggerAuthentication logging in to Vault with KEDA's own ServiceAccount token",
       object('keda.sh/v1alpha1', 'TriggerAuthentication', {
         hashiCorpVault: {
