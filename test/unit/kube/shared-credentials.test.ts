@@ -538,6 +538,15 @@ describe('sharedCredentialUsesOf', () => {
       [],
     ],
     [
+      "a Flux Kustomization reaching a remote cluster through a ConfigMap, with the controller's cloud identity",
+      object('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', {
+        serviceAccountName: 'deployer',
+        kubeConfig: { configMapRef: { name: 'prod-eks' } },
+        sourceRef: { kind: 'GitRepository', name: 'apps' },
+      }),
+      [['spec.kubeConfig.configMapRef', 'FluxController/kustomize-controller/remote']],
+    ],
+    [
       'a Flux HelmRelease without a ServiceAccount, its chart and chartRef of another namespace',
       object('helm.toolkit.fluxcd.io/v2', 'HelmRelease', {
         chart: {
@@ -622,6 +631,160 @@ describe('sharedCredentialUsesOf', () => {
         podIdentity: { provider: 'aws', identityOwner: 'workload' },
         secretTargetRef: [{ parameter: 'token', name: 'mine', key: 'token' }],
       }),
+      [],
+    ],
+    [
+      "an ACK FieldExport into another namespace's Secret",
+      object('services.k8s.aws/v1alpha1', 'FieldExport', {
+        from: {
+          path: '.status.endpoint.address',
+          resource: { group: 'rds.services.k8s.aws', kind: 'DBInstance', name: 'db' },
+        },
+        to: { kind: 'secret', name: 'db-creds', namespace: 'team-b', key: 'password' },
+      }),
+      [['spec.to.namespace', 'Secret/team-b/db-creds']],
+    ],
+    [
+      "an ACK FieldExport into its own namespace's ConfigMap (named or left out)",
+      object('services.k8s.aws/v1alpha1', 'FieldExport', {
+        from: { path: '.spec.name', resource: { group: 's3.services.k8s.aws', kind: 'Bucket', name: 'b' } },
+        to: { kind: 'configmap', name: 'bucket', namespace: 'team-a' },
+      }),
+      [],
+    ],
+    [
+      "a Flux ImageUpdateAutomation pushing to another namespace's GitRepository (the kind left out)",
+      object('image.toolkit.fluxcd.io/v1', 'ImageUpdateAutomation', {
+        sourceRef: { name: 'apps', namespace: 'team-b' },
+        git: { push: { branch: 'main' } },
+      }),
+      [['spec.sourceRef.namespace', 'GitRepository/team-b/apps']],
+    ],
+    [
+      "a Flux ImageUpdateAutomation on its own namespace's GitRepository",
+      object('image.toolkit.fluxcd.io/v1', 'ImageUpdateAutomation', {
+        sourceRef: { kind: 'GitRepository', name: 'apps' },
+      }),
+      [],
+    ],
+    [
+      "a Flux Alert on another namespace's events",
+      {
+        ...object('notification.toolkit.fluxcd.io/v1beta3', 'Alert', {
+          providerRef: { name: 'slack' },
+          eventSources: [
+            { kind: 'Kustomization', name: '*' },
+            { kind: 'Kustomization', name: '*', namespace: 'team-b' },
+          ],
+        }),
+      },
+      [['spec.eventSources[1].namespace', 'Kustomization/team-b/*']],
+    ],
+    [
+      "a Flux Receiver reconciling another namespace's source",
+      object('notification.toolkit.fluxcd.io/v1', 'Receiver', {
+        type: 'generic',
+        resources: [
+          { kind: 'GitRepository', name: 'apps', namespace: 'team-a' },
+          { kind: 'GitRepository', name: 'apps', namespace: 'team-b' },
+        ],
+      }),
+      [['spec.resources[1].namespace', 'GitRepository/team-b/apps']],
+    ],
+    [
+      "a Flux notification Provider posting to Azure DevOps with the controller's own identity",
+      object('notification.toolkit.fluxcd.io/v1beta3', 'Provider', {
+        type: 'azuredevops',
+        address: 'https://dev.azure.com/org/team-b/_git/apps',
+      }),
+      [['spec.serviceAccountName', 'FluxController/notification-controller']],
+    ],
+    [
+      'a Flux notification Provider with a token Secret or a ServiceAccount of its own, or of a type with no cloud identity',
+      object('notification.toolkit.fluxcd.io/v1beta3', 'Provider', {
+        type: 'googlepubsub',
+        address: 'team-a',
+        serviceAccountName: 'notifier',
+      }),
+      [],
+    ],
+    [
+      'a Flux notification Provider of Slack without a Secret',
+      object('notification.toolkit.fluxcd.io/v1beta3', 'Provider', { type: 'slack', channel: 'x' }),
+      [],
+    ],
+    [
+      "a KEDA TriggerAuthentication logging in to Vault with KEDA's own ServiceAccount token",
+      object('keda.sh/v1alpha1', 'TriggerAuthentication', {
+        hashiCorpVault: {
+          address: 'https://vault.team-a.example',
+          authentication: 'kubernetes',
+          role: 'keda',
+          mount: 'kubernetes',
+          secrets: [],
+        },
+      }),
+      [['spec.hashiCorpVault.credential.serviceAccountName', 'KedaController/kubernetes']],
+    ],
+    [
+      "a KEDA TriggerAuthentication logging in to Vault with another file of KEDA's pod",
+      object('keda.sh/v1alpha1', 'TriggerAuthentication', {
+        hashiCorpVault: {
+          address: 'https://collector.example',
+          authentication: 'kubernetes',
+          role: 'r',
+          mount: 'm',
+          credential: { serviceAccount: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token' },
+          secrets: [],
+        },
+      }),
+      [['spec.hashiCorpVault.credential.serviceAccount', 'KedaController/files']],
+    ],
+    [
+      "a KEDA TriggerAuthentication logging in to Vault with KEDA's own VAULT_TOKEN",
+      object('keda.sh/v1alpha1', 'TriggerAuthentication', {
+        hashiCorpVault: { address: 'https://collector.example', authentication: 'token', secrets: [] },
+      }),
+      [['spec.hashiCorpVault.credential.token', 'KedaController/vault-token']],
+    ],
+    [
+      'a KEDA TriggerAuthentication logging in to Vault as a ServiceAccount of its namespace, or with a token of its own',
+      object('keda.sh/v1alpha1', 'TriggerAuthentication', {
+        hashiCorpVault: {
+          address: 'https://vault.example',
+          authentication: 'kubernetes',
+          role: 'r',
+          mount: 'm',
+          credential: { serviceAccountName: 'scaler' },
+          secrets: [],
+        },
+      }),
+      [],
+    ],
+    [
+      'a Crossplane v2 namespaced managed resource leaving out providerConfigRef (ClusterProviderConfig/default)',
+      object('s3.aws.m.upbound.io/v1beta1', 'Bucket', { forProvider: { region: 'eu-west-1' } }),
+      [['spec.providerConfigRef', 'ClusterProviderConfig/default']],
+    ],
+    [
+      'a Crossplane v2 managed resource naming a ClusterProviderConfig',
+      object('rds.aws.m.upbound.io/v1beta1', 'Instance', {
+        forProvider: { region: 'eu-west-1' },
+        providerConfigRef: { kind: 'ClusterProviderConfig', name: 'platform' },
+      }),
+      [['spec.providerConfigRef', 'ClusterProviderConfig/platform']],
+    ],
+    [
+      "a Crossplane v2 managed resource on its namespace's ProviderConfig, and that ProviderConfig",
+      object('s3.aws.m.upbound.io/v1beta1', 'Bucket', {
+        forProvider: { region: 'eu-west-1' },
+        providerConfigRef: { kind: 'ProviderConfig', name: 'team-a' },
+      }),
+      [],
+    ],
+    [
+      'a Crossplane v2 namespaced ProviderConfig (no forProvider)',
+      object('aws.m.upbound.io/v1beta1', 'ProviderConfig', { credentials: { source: 'Secret' } }),
       [],
     ],
     [
