@@ -9,6 +9,7 @@ import {
   DEFAULT_CLUSTER_DOMAIN,
   meshRuleOf,
   externalNameReach,
+  clusterServiceNamespace,
   hostClaimsOf,
   hostWithin,
   hostsOverlap,
@@ -128,7 +129,7 @@ export function outOfBounds(
   return (
     namespaceOutOfBounds(bounds, namespace, declared, foreign) ??
     sharedCredentialOutOfBounds(bounds, object) ??
-    hostOutOfBounds(bounds, object) ??
+    hostOutOfBounds(bounds, object, ownNamespace) ??
     referenceOutOfBounds(bounds, object, declared, foreign) ??
     controllerTargetOutOfBounds(bounds, object, declared, foreign) ??
     meshRuleOutOfBounds(bounds, object, namespace, declared, foreign)
@@ -162,9 +163,16 @@ function sharedCredentialOutOfBounds(bounds: Bounds, object: KubeObject): string
  * A host this object claims outside `kubernetes.hosts`. ingress-nginx merges the paths of every
  * Ingress naming a host, the oldest winning a path two name; Gateway API gives a hostname and path
  * to the oldest route: a tree naming another environment's host takes over its traffic (or the
- * paths it does not serve). A claim of every host (no host named) is outside any list.
+ * paths it does not serve). A claim of every host (no host named) is outside any list. A Service
+ * name of the environment's own namespaces (`<...>.<ns>.svc.<cluster domain>`, csi-driver's
+ * `${POD_NAME}.<svc>.${POD_NAMESPACE}.svc.cluster.local`) is its own, listed or not: only that
+ * namespace answers to it (clusterServiceNamespace); another namespace's is bounded as any host.
  */
-function hostOutOfBounds(bounds: Bounds, object: KubeObject): string | undefined {
+function hostOutOfBounds(
+  bounds: Bounds,
+  object: KubeObject,
+  ownNamespace: (namespace: string) => boolean,
+): string | undefined {
   if (!bounds.hosts) return othersHostClaimed(bounds, object);
   const listed = `kubernetes.hosts (${bounds.hosts.join(', ') || 'none'})`;
   for (const { field, host, unreadable, instead } of hostClaimsOf(object)) {
@@ -173,6 +181,8 @@ function hostOutOfBounds(bounds: Bounds, object: KubeObject): string | undefined
       return `${field} ${unreadable}, so cairn cannot tell which hosts it claims; ${instead ?? 'name its hosts'}, within ${listed}`;
     if (host === undefined)
       return `${field} names no host, so it claims every host no other object claims (the ingress controller's or gateway's catch-all); name hosts of ${listed}`;
+    const clusterNamespace = clusterServiceNamespace(host, bounds.clusterDomain);
+    if (clusterNamespace !== undefined && ownNamespace(clusterNamespace)) continue;
     if (!hostWithin(bounds.hosts, host))
       return `${field} ${host} is not within ${listed}: another environment may serve it, and the ingress controller or gateway would hand its traffic (or the paths it does not serve) to this one`;
   }

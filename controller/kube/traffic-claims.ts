@@ -1078,6 +1078,26 @@ function canonicalHost(host: string): string {
   return host.toLowerCase().replace(/\.$/, '');
 }
 
+/**
+ * The namespace whose Services a name `<...>.<namespace>.svc.<cluster domain>` (or a `*.` wildcard
+ * over it) belongs to, else undefined: only that namespace's Services and their pods answer to
+ * such names, so a certificate for them serves none of another namespace's. `kubernetes.hosts`
+ * bounds the rest; a name without the domain (`web.ns.svc`) may be a public one, and is not read.
+ */
+export function clusterServiceNamespace(
+  host: string,
+  clusterDomain: string = DEFAULT_CLUSTER_DOMAIN,
+): string | undefined {
+  const name = canonicalHost(host);
+  const domain = [clusterDomain, DEFAULT_CLUSTER_DOMAIN]
+    .map((d) => `.svc.${canonicalHost(d)}`)
+    .find((d) => name.endsWith(d));
+  if (domain === undefined) return undefined;
+  const labels = name.slice(0, -domain.length).split('.');
+  const namespace = labels.at(-1)!;
+  return labels.length >= 2 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace) ? namespace : undefined;
+}
+
 /** The cluster's DNS domain unless `kubernetes.clusterDomain` names another (kubelet's `--cluster-domain`). */
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 

@@ -59,6 +59,7 @@ const routeCrds = [
   { group: 'networking.istio.io', version: 'v1', plural: 'serviceentries', kind: 'ServiceEntry' },
   { group: 'projectcontour.io', version: 'v1', plural: 'httpproxies', kind: 'HTTPProxy' },
   { group: 'cert-manager.io', version: 'v1', plural: 'certificates', kind: 'Certificate' },
+  { group: 'keda.sh', version: 'v1alpha1', plural: 'scaledjobs', kind: 'ScaledJob' },
   { group: 'enterprise.gloo.solo.io', version: 'v1', plural: 'authconfigs', kind: 'AuthConfig' },
   { group: 'gateway.solo.io', version: 'v1', plural: 'matchablehttpgateways', kind: 'MatchableHttpGateway' },
   { group: 'configuration.konghq.com', version: 'v1', plural: 'kongconsumers', kind: 'KongConsumer' },
@@ -1364,6 +1365,25 @@ describe("names asked of cert-manager's issuers without a Certificate", () => {
       },
     },
   });
+  const scaledJob = (name: string, attributes: Record<string, string>) => ({
+    apiVersion: 'keda.sh/v1alpha1',
+    kind: 'ScaledJob',
+    metadata: { name },
+    spec: {
+      jobTargetRef: {
+        template: {
+          ...podTemplate(name, attributes),
+          spec: { ...podTemplate(name, attributes).spec, restartPolicy: 'Never' },
+        },
+      },
+      triggers: [
+        {
+          type: 'cron',
+          metadata: { timezone: 'UTC', start: '0 0 * * *', end: '0 1 * * *', desiredReplicas: '1' },
+        },
+      ],
+    },
+  });
   const shimIngress = (name: string, annotations: Record<string, string>) =>
     ingress(
       name,
@@ -1407,6 +1427,18 @@ describe("names asked of cert-manager's issuers without a Certificate", () => {
       () => `spec.template.spec.${volumeField}dns-names"] *.${hostB} ${within}`,
     ],
     [
+      // Found in review: podSpecs knew no ScaledJob, and cairn applied it.
+      "a KEDA ScaledJob whose csi-driver volume asks for b's host",
+      () => scaledJob(kit.name('take'), { 'csi.cert-manager.io/dns-names': hostB }),
+      () => `spec.jobTargetRef.template.spec.${volumeField}dns-names"] ${hostB} ${within}`,
+    ],
+    [
+      "a Deployment whose csi-driver names are b's namespace's Service names",
+      () =>
+        deployment(kit.name('take'), { 'csi.cert-manager.io/dns-names': `web.${b.ns}.svc.cluster.local` }),
+      () => `spec.template.spec.${volumeField}dns-names"] web.${b.ns}.svc.cluster.local ${within}`,
+    ],
+    [
       "an Ingress whose ingress-shim common name is b's host",
       () => shimIngress(kit.name('take'), { 'cert-manager.io/common-name': hostB }),
       () => `metadata.annotations["cert-manager.io/common-name"] ${hostB} ${within}`,
@@ -1442,6 +1474,10 @@ describe("names asked of cert-manager's issuers without a Certificate", () => {
         'csi.cert-manager.io/dns-names': `\${POD_NAME}.\${POD_NAMESPACE}.${hostA},www.${hostA}`,
       }),
       'cronjob.yaml': cronJob('csi-mine', { 'csi.cert-manager.io/dns-names': hostA }),
+      // Found in review: csi-driver's own example, refused since sec9 though only a's namespace answers to it.
+      'svc-names.yaml': deployment('csi-svc-mine', {
+        'csi.cert-manager.io/dns-names': `\${POD_NAME}.web.\${POD_NAMESPACE}.svc.cluster.local,web.${a.ns}.svc.cluster.local`,
+      }),
       'ingress.yaml': shimIngress('shim-mine', {
         'cert-manager.io/common-name': hostA,
         'cert-manager.io/alt-names': `www.${hostA}`,

@@ -494,6 +494,39 @@ describe("names asked of cert-manager's issuers without a Certificate", () => {
     ],
     ['a CSI volume of another driver', pod(dns('b.example.com'), 'secrets-store.csi.k8s.io'), undefined],
     [
+      // Found in review: podSpecs knew no ScaledJob, whose jobTargetRef is a Job's spec.
+      "a KEDA ScaledJob's csi-driver volume asking another environment's host",
+      made('keda.sh/v1alpha1', 'ScaledJob', {
+        spec: {
+          jobTargetRef: { template: { spec: { containers: [], volumes: [volume(dns('b.example.com'))] } } },
+        },
+      }),
+      new RegExp(
+        `^spec\\.jobTargetRef\\.template\\.spec\\.${VOLUME}dns-names"\\] b\\.example\\.com is not within`,
+      ),
+    ],
+    [
+      // Found in review: csi-driver's own example, a pod's name under its Service of its namespace.
+      "the pod's name under its own namespace's cluster domain",
+      pod(dns('${POD_NAME}.web.${POD_NAMESPACE}.svc.cluster.local,web.team-a.svc')),
+      /dns-names"\] web\.team-a\.svc is not within/,
+    ],
+    [
+      "the pod's name under its own namespace's Service names",
+      pod(dns('${POD_NAME}.web.${POD_NAMESPACE}.svc.cluster.local,web.team-a.svc.cluster.local')),
+      undefined,
+    ],
+    [
+      "a Service name of another namespace (another environment's workload under a shared CA)",
+      pod(dns('web.team-b.svc.cluster.local')),
+      /dns-names"\] web\.team-b\.svc\.cluster\.local is not within kubernetes\.hosts/,
+    ],
+    [
+      "every namespace's Service names",
+      pod(dns('${POD_NAME}.svc.cluster.local')),
+      /dns-names"\] \*\.svc\.cluster\.local is not within/,
+    ],
+    [
       "ingress-shim's annotations of its own hosts",
       tlsIngress({
         'cert-manager.io/common-name': 'a.example.com',
