@@ -63,6 +63,7 @@ export interface CliBenchFigures {
   readonly syncRuns: readonly number[];
   readonly floorRuns: readonly number[];
   readonly syncBefore?: number;
+  readonly syncBeforeRuns?: readonly number[];
   readonly syncBeforeVsFloor?: number;
   /** The `--before` build's sync on Node 24, when both are given. */
   readonly syncBeforeNode24?: number;
@@ -279,7 +280,13 @@ export async function run(before?: string): Promise<CliBenchFigures> {
       syncVsFloor: ratio(syncFresh),
       syncRuns,
       floorRuns,
-      ...(before ? { syncBefore: middle(beforeRuns), syncBeforeVsFloor: ratio(middle(beforeRuns)) } : {}),
+      ...(before
+        ? {
+            syncBefore: middle(beforeRuns),
+            syncBeforeRuns: beforeRuns,
+            syncBeforeVsFloor: ratio(middle(beforeRuns)),
+          }
+        : {}),
       ...(before && n24
         ? { syncBeforeNode24: middle(before24Runs), syncBeforeNode24VsFloor: ratio(middle(before24Runs)) }
         : {}),
@@ -327,6 +334,16 @@ function print(f: CliBenchFigures): void {
   console.log(
     `  medians of ${f.syncRuns.length} rounds in turn: sync ${f.syncRuns.join(', ')} ms; floor ${f.floorRuns.join(', ')} ms; load average ${f.load[0]} -> ${f.load[1]}`,
   );
+  // Each round's sync beside the floor of the same round: the server's state moves between rounds
+  // (wave 29: the same build measured 1.16x and 1.66x in one run), so the spread of these says how
+  // far one run's ratio of medians can be trusted.
+  const paired = (runs: readonly number[]) => {
+    const ratios = runs.map((ms, i) => Math.round((ms / f.floorRuns[i]!) * 100) / 100);
+    const sorted = [...ratios].sort((a, b) => a - b);
+    return `${ratios.join(', ')} (median ${middle(ratios)}, from ${sorted[0]} to ${sorted.at(-1)})`;
+  };
+  console.log(`  each round's sync over the same round's floor: ${paired(f.syncRuns)}`);
+  if (f.syncBeforeRuns) console.log(`  the same for the --before build: ${paired(f.syncBeforeRuns)}`);
   console.log(
     `  floor on a pool already open (not a fresh apply's): ${f.floorWarmPool} ms; the sync is ${Math.round((f.syncFresh / f.floorWarmPool) * 100) / 100}x that`,
   );
