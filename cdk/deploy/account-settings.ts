@@ -2,6 +2,8 @@
 // hand: kept apart from template-grants.ts, which reads it, because it is data that grows with
 // each service AWS adds, not logic.
 
+import { actionTable } from './action-table';
+
 /**
  * The writes that take no resource type and change a setting of the account or Region that every
  * environment shares, as opposed to making something new of the app's own (`sqs:CreateQueue`-like
@@ -31,16 +33,7 @@
  * a CloudFront `Distribution.grant()` puts on `*` whichever of CloudFront's resourceless actions
  * the app names, its Savings Plan's among them, and is refused for these as any other).
  */
-export const ACCOUNT_SETTINGS: ReadonlyMap<string, string> = (() => {
-  const table = new Map<string, string>();
-  const group = (changes: string, ...actions: string[]) => {
-    for (const action of actions) {
-      // An action in two groups would be refused with the sentence of the later one only.
-      if (table.has(action)) throw new Error(`ACCOUNT_SETTINGS: ${action} is in two groups; keep it in one`);
-      table.set(action, changes);
-    }
-  };
-  // EC2's defaults and switches, which every environment's new volumes, instances, images and VPCs take.
+export const ACCOUNT_SETTINGS: ReadonlyMap<string, string> = actionTable('ACCOUNT_SETTINGS', (group) => {
   group(
     "the Region's EBS encryption by default and its default KMS key, for every environment's new volumes",
     'ec2:disableebsencryptionbydefault',
@@ -820,5 +813,4 @@ export const ACCOUNT_SETTINGS: ReadonlyMap<string, string> = (() => {
     'ssm-sap:putresourcepermission',
     'ssm-sap:deleteresourcepermission',
   );
-  return table;
-})();
+});

@@ -3,6 +3,8 @@
 // environment shares but one resource's tags, picked by the ARN or id the request carries; the
 // refusal says so in its own words. template-grants.ts reads both.
 
+import { actionTable } from './action-table';
+
 /**
  * The actions that take no resource type and tag or untag any resource of their service by the ARN,
  * id or name in the request (IAM gives the action no resource to bound, so it is granted only on
@@ -23,88 +25,81 @@
  * written (`*`: an environment trusted with the whole account). The CDK grants none of these
  * (aws-cdk-lib 2.276, searched as `service:Action` and by name).
  */
-export const RESOURCELESS_TAG_WRITES: ReadonlyMap<string, string> = (() => {
-  const table = new Map<string, string>();
-  const group = (tags: string, ...actions: string[]) => {
-    for (const action of actions) {
-      // An action in two groups would be refused with the sentence of the later one only.
-      if (table.has(action))
-        throw new Error(`RESOURCELESS_TAG_WRITES: ${action} is in two groups; keep it in one`);
-      table.set(action, tags);
-    }
-  };
-  group(
-    "any Cloud Map namespace's or service's tags by its ARN, which ABAC conditions on registering and discovering its instances read",
-    'servicediscovery:tagresource',
-    'servicediscovery:untagresource',
-  );
-  group(
-    "any OpenSearch Serverless collection's tags by its ARN (filed under Write)",
-    'aoss:tagresource',
-    'aoss:untagresource',
-  );
-  group(
-    "any Transcribe job's, vocabulary's, vocabulary filter's or custom language model's tags by its ARN",
-    'transcribe:tagresource',
-    'transcribe:untagresource',
-  );
-  group(
-    "any WorkSpace's, directory's, bundle's, image's or IP access group's tags by its id",
-    'workspaces:createtags',
-    'workspaces:deletetags',
-  );
-  group(
-    "any multi-party approval team's or identity source's tags by its ARN, which its approvals' aws:ResourceTag conditions read",
-    'mpa:tagresource',
-    'mpa:untagresource',
-  );
-  group(
-    "any registered domain's tags by its name",
-    'route53domains:updatetagsfordomain',
-    'route53domains:deletetagsfordomain',
-  );
-  group(
-    "any CloudWatch Application Insights application's tags by its ARN",
-    'applicationinsights:tagresource',
-    'applicationinsights:untagresource',
-  );
-  group(
-    "any Billing and Cost Management dashboard's tags by its ARN",
-    'bcm-dashboards:tagresource',
-    'bcm-dashboards:untagresource',
-  );
-  group(
-    "any Service Quotas quota's tags by its ARN",
-    'servicequotas:tagresource',
-    'servicequotas:untagresource',
-  );
-  group(
-    "any OpsWorks for Chef Automate or Puppet Enterprise server's or backup's tags by its ARN",
-    'opsworks-cm:tagresource',
-    'opsworks-cm:untagresource',
-  );
-  group("any Migration Hub resource's tags by its ARN", 'mgh:tagresource', 'mgh:untagresource');
-  group("any Honeycode workbook's tags by its ARN", 'honeycode:tagresource', 'honeycode:untagresource');
-  group(
-    "any Inspector Classic assessment template's tags by its ARN, replaced whole",
-    'inspector:settagsforresource',
-  );
-  group(
-    "the account's Application Discovery Service inventory: any configuration item's tags by its id",
-    'discovery:createtags',
-    'discovery:deletetags',
-  );
-  group(
-    "the principal tags any Cognito identity pool's users get, by the pool's id: which claims of its identity provider become the session tags aws:PrincipalTag conditions read (filed under Write)",
-    'cognito-identity:setprincipaltagattributemap',
-  );
-  group(
-    'any Service Catalog TagOption by its id: the tag Service Catalog puts on every product provisioned from the portfolios and products it is associated with (filed under Write)',
-    'servicecatalog:updatetagoption',
-    'servicecatalog:deletetagoption',
-  );
-  return table;
-})();
+export const RESOURCELESS_TAG_WRITES: ReadonlyMap<string, string> = actionTable(
+  'RESOURCELESS_TAG_WRITES',
+  (group) => {
+    group(
+      "any Cloud Map namespace's or service's tags by its ARN, which ABAC conditions on registering and discovering its instances read",
+      'servicediscovery:tagresource',
+      'servicediscovery:untagresource',
+    );
+    group(
+      "any OpenSearch Serverless collection's tags by its ARN (filed under Write)",
+      'aoss:tagresource',
+      'aoss:untagresource',
+    );
+    group(
+      "any Transcribe job's, vocabulary's, vocabulary filter's or custom language model's tags by its ARN",
+      'transcribe:tagresource',
+      'transcribe:untagresource',
+    );
+    group(
+      "any WorkSpace's, directory's, bundle's, image's or IP access group's tags by its id",
+      'workspaces:createtags',
+      'workspaces:deletetags',
+    );
+    group(
+      "any multi-party approval team's or identity source's tags by its ARN, which its approvals' aws:ResourceTag conditions read",
+      'mpa:tagresource',
+      'mpa:untagresource',
+    );
+    group(
+      "any registered domain's tags by its name",
+      'route53domains:updatetagsfordomain',
+      'route53domains:deletetagsfordomain',
+    );
+    group(
+      "any CloudWatch Application Insights application's tags by its ARN",
+      'applicationinsights:tagresource',
+      'applicationinsights:untagresource',
+    );
+    group(
+      "any Billing and Cost Management dashboard's tags by its ARN",
+      'bcm-dashboards:tagresource',
+      'bcm-dashboards:untagresource',
+    );
+    group(
+      "any Service Quotas quota's tags by its ARN",
+      'servicequotas:tagresource',
+      'servicequotas:untagresource',
+    );
+    group(
+      "any OpsWorks for Chef Automate or Puppet Enterprise server's or backup's tags by its ARN",
+      'opsworks-cm:tagresource',
+      'opsworks-cm:untagresource',
+    );
+    group("any Migration Hub resource's tags by its ARN", 'mgh:tagresource', 'mgh:untagresource');
+    group("any Honeycode workbook's tags by its ARN", 'honeycode:tagresource', 'honeycode:untagresource');
+    group(
+      "any Inspector Classic assessment template's tags by its ARN, replaced whole",
+      'inspector:settagsforresource',
+    );
+    group(
+      "the account's Application Discovery Service inventory: any configuration item's tags by its id",
+      'discovery:createtags',
+      'discovery:deletetags',
+    );
+    group(
+      "the principal tags any Cognito identity pool's users get, by the pool's id: which claims of its identity provider become the session tags aws:PrincipalTag conditions read (filed under Write)",
+      'cognito-identity:setprincipaltagattributemap',
+    );
+    group(
+      'any Service Catalog TagOption by its id: the tag Service Catalog puts on every product provisioned from the portfolios and products it is associated with (filed under Write)',
+      'servicecatalog:updatetagoption',
+      'servicecatalog:deletetagoption',
+    );
+  },
+);
 
 /**
  * The resourceless actions AWS files under Tagging that RESOURCELESS_TAG_WRITES leaves out, each
