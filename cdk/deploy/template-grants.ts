@@ -228,20 +228,17 @@ export const READS_FILED_ELSEWHERE: ReadonlyMap<string, string> = new Map([
   ['workdocs:searchresources', "a search of every document's content"],
 ]);
 
-/** Whether an action (not a pattern: a wildcard already counts as taking a resource) is one of ACCOUNT_SETTINGS. */
-function changesAccount(action: string): boolean {
-  return ACCOUNT_SETTINGS.has(action.toLowerCase());
-}
-
-/** Whether an action (not a pattern) is one of RESOURCELESS_TAG_WRITES. */
-function tagsAnyResource(action: string): boolean {
-  return RESOURCELESS_TAG_WRITES.has(action.toLowerCase());
-}
-
-/** Whether an action (not a pattern) is one of RESOURCELESS_WRITES_BY_ID. */
-function writesAnyById(action: string): boolean {
-  return RESOURCELESS_WRITES_BY_ID.has(action.toLowerCase());
-}
+/**
+ * The hand-judged tables of actions that take no resource type and reach every environment, with
+ * the bound each is refused under: an action (not a pattern: a wildcard already counts as taking a
+ * resource) found in one is bounded as that table says (one admit rule, `listedOrNamedWhole`, and
+ * each table's own sentence).
+ */
+const JUDGED_TABLES: readonly (readonly [ReadonlyMap<string, string>, 'settings' | 'tags' | 'by-id'])[] = [
+  [ACCOUNT_SETTINGS, 'settings'],
+  [RESOURCELESS_TAG_WRITES, 'tags'],
+  [RESOURCELESS_WRITES_BY_ID, 'by-id'],
+];
 
 /**
  * The reads of RESOURCELESS_READS that answer with no environment's data and that the CDK grants
@@ -499,9 +496,10 @@ function boundsOf(action: string): { readonly bound: Bound; readonly services: r
     ...(retagsStacks(action) ? [{ bound: 'stack-tags' as const, services: ['cloudformation'] }] : []),
     ...(reachesAccount(action) ? [{ bound: 'account' as const, services: ['*'] }] : []),
     ...(readsAccountWide(action) ? [{ bound: 'reads' as const, services: ['*'] }] : []),
-    ...(changesAccount(action) ? [{ bound: 'settings' as const, services: ['*'] }] : []),
-    ...(tagsAnyResource(action) ? [{ bound: 'tags' as const, services: ['*'] }] : []),
-    ...(writesAnyById(action) ? [{ bound: 'by-id' as const, services: ['*'] }] : []),
+    ...JUDGED_TABLES.filter(([table]) => table.has(action.toLowerCase())).map(([, bound]) => ({
+      bound,
+      services: ['*'],
+    })),
   ];
 }
 

@@ -1,15 +1,11 @@
 import type { KubeObject } from './types';
 import type { HostClaim } from './host-claim';
 import { podSpecs } from './pod-specs';
+import { fieldsOf, listOf } from './object-fields';
 
 // Host names an object asks cert-manager's issuers for without a Certificate: the csi-driver's
 // inline volumes and ingress-shim's annotations. A shared ClusterIssuer signs them as it signs a
 // Certificate's names, so traffic-claims.ts's hostClaimsOf counts them as the same claims.
-
-type Fields = Readonly<Record<string, unknown>>;
-const fieldsOf = (value: unknown): Fields =>
-  typeof value === 'object' && value !== null ? (value as Fields) : {};
-const listOf = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : []);
 
 /** cert-manager csi-driver's driver name and the attributes naming hosts (csi-driver `pkg/apis/v1alpha1/types.go`). */
 const CSI_DRIVER = 'csi.cert-manager.io';

@@ -356,12 +356,11 @@ function kedaUses(object: KubeObject, spec: Fields): readonly SharedCredentialUs
 export function sharedCredentialUsesOf(object: KubeObject): readonly SharedCredentialUse[] {
   const group = groupOf(object.apiVersion);
   const spec = fieldsOf((object as { spec?: unknown }).spec);
-  const operatorIdentity = operatorIdentityUsesOf(object);
   if (group === ESO_GROUP || group === ESO_GENERATORS_GROUP)
     return [...externalSecretsUses(object, spec), ...controllerIdentityUses(object, spec)];
   if (group === CERT_MANAGER_GROUP) return certManagerUses(object, spec);
   if (group === KEDA_GROUP || group === KEDA_EVENTING_GROUP)
-    return [...kedaUses(object, spec), ...operatorIdentity];
+    return [...kedaUses(object, spec), ...operatorIdentityUsesOf(object)];
   if (group === MONITORING_GROUP) return prometheusUsesOf(object, spec);
-  return [...certManagerByProxyUses(object), ...operatorIdentity];
+  return [...certManagerByProxyUses(object), ...operatorIdentityUsesOf(object)];
 }

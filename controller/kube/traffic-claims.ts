@@ -3,6 +3,7 @@ import { groupOf } from './object-ref';
 import { traefikRuleHosts } from './traefik-rule';
 import { csiCertificateClaims, ingressShimClaims } from './cert-manager-claims';
 import type { HostClaim } from './host-claim';
+import { fieldsOf, listOf, type Fields } from './object-fields';
 
 export type { HostClaim } from './host-claim';
 
@@ -124,10 +125,6 @@ const EMISSARY_ROUTES = ['Mapping', 'TCPMapping'];
 const CERT_MANAGER_GROUP = 'cert-manager.io';
 const ACME_GROUP = 'acme.cert-manager.io';
 
-type Fields = Readonly<Record<string, unknown>>;
-const fieldsOf = (value: unknown): Fields =>
-  typeof value === 'object' && value !== null ? (value as Fields) : {};
-const listOf = (value: unknown): readonly unknown[] => (Array.isArray(value) ? value : []);
 const nameOf = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;
 
