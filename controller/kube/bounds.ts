@@ -3,6 +3,7 @@ import { CairnError, type Phase } from '../model/errors';
 import { OWNER_LABEL, type Owner } from './identity';
 import { clusterPolicyOf, ownIdentityUse } from './cluster-policy';
 import { sharedCredentialUsesOf } from './shared-credentials';
+import { unreadablePodSpec } from './pod-specs';
 import { declaredNamespaceNames, groupOf, refOf, subjectOf } from './object-ref';
 import {
   controllerTargetsOf,
@@ -97,6 +98,9 @@ export function outOfBounds(
     return `ConfigMaps named cairn-inventory-* are cairn's own inventories`;
   if (group === 'coordination.k8s.io' && kind === 'Lease' && name.startsWith('cairn-'))
     return `Leases named cairn-* are cairn's own`;
+  // A pod spec no check can read would pass them all, whatever allowClusterPolicy says.
+  const unreadable = unreadablePodSpec(object);
+  if (unreadable) return unreadable;
   if (namespace === undefined) {
     if (!kindAllowed(bounds.clusterResources, group, kind))
       return `the cluster-scoped kind ${group ? `${group}/` : ''}${kind} is not in kubernetes.clusterResources (${bounds.clusterResources.join(', ') || 'none'})`;

@@ -215,11 +215,9 @@ export function ownIdentityUse(serviceAccount: string, object: KubeObject): stri
     if (object.metadata.annotations?.['kubernetes.io/service-account.name'] === saName)
       return `metadata.annotations.kubernetes.io/service-account.name ${why}`;
   }
-  for (const [path, pod] of podSpecs(object)) {
-    // As the kubelet reads it: serviceAccountName, else the deprecated serviceAccount, else `default`.
-    const used = pod.serviceAccountName ?? pod.serviceAccount ?? 'default';
-    if (used === saName) return `${path}.serviceAccountName ${why}`;
-  }
+  // podSpecs says which ServiceAccount each pod runs as (`default` when it names none).
+  for (const [path, pod] of podSpecs(object))
+    if (pod.serviceAccountName === saName) return `${path}.serviceAccountName ${why}`;
   return undefined;
 }
 
