@@ -266,12 +266,6 @@ describe('pod specs of operators, judged by outOfBounds', () => {
       }),
       undefined,
     ],
-    // A relative: an empty serviceAccountName is `default`, as the API server reads it.
-    [
-      "a Deployment's empty serviceAccountName when the environment's is default",
-      made('apps/v1', 'Deployment', template({ serviceAccountName: '' })),
-      undefined,
-    ],
   ])('%s', (_what, object, expected) => {
     const why = outOfBounds(bounds, object, new Set());
     if (expected === undefined) expect(why).toBeUndefined();
