@@ -25,6 +25,9 @@ export type PodSpecAt = readonly [string, Fields];
  * Tekton (workflow-pod-specs.ts).
  */
 export function podSpecs(object: KubeObject): readonly PodSpecAt[] {
+  // Every kind above keeps its pods under `spec`: a ConfigMap or a Secret (most of a large tree)
+  // returns here, before the group is parsed and the operators' tables are looked at.
+  if (!isObject((object as { spec?: unknown }).spec)) return [];
   const group = groupOf(object.apiVersion);
   const spec = fieldsOf((object as { spec?: unknown }).spec);
   const templates: [string, unknown][] = [
@@ -52,6 +55,7 @@ export function podSpecs(object: KubeObject): readonly PodSpecAt[] {
  * (unreadableArgoPodSpec).
  */
 export function unreadablePodSpec(object: KubeObject): string | undefined {
+  if (!isObject((object as { spec?: unknown }).spec)) return undefined;
   return unreadableArgoPodSpec(
     groupOf(object.apiVersion),
     object.kind,
