@@ -11,7 +11,9 @@ import { fieldsOf, listOf, nameOf, type Fields } from './object-fields';
 // namespace, KEDA's pod identity and Vault login, and Crossplane's ClusterProviderConfig. Each use
 // names its holder as `kubernetes.sharedCredentials` lists it (`ACKController/s3`,
 // `FluxController/kustomize-controller`, `FluxController/source-controller`,
-// `FluxController/kustomize-controller-kms`, `KedaController/aws`...), and
+// `FluxController/kustomize-controller-kms`, `FluxController/kustomize-controller-age`,
+// `KedaController/aws`...), one holder for each fallback a controller flag can make safe, so
+// that listing one lifts that use alone; and
 // shared-credentials.ts hands them to the same check as a ClusterSecretStore.
 
 const ACK_SERVICE_GROUP_SUFFIX = '.services.k8s.aws';
@@ -149,8 +151,11 @@ const FLUX_APPLIERS: Readonly<
  * cluster-admin as Flux installs it, unless the controller runs with `--default-service-account`,
  * which cairn cannot see (kustomize-controller `internal/controller/kustomization_controller.go`:
  * impersonates only "if r.DefaultServiceAccount != "" || obj.Spec.ServiceAccountName != """;
- * helm-controller `internal/kube/impersonate.go`). A source of another namespace (a `sourceRef` or
- * `chartRef` with a `namespace`) is read unless the controller runs with `--no-cross-namespace-refs`
+ * helm-controller 0f61a860 `main.go` binds the flag to `internal/kube/impersonate.go`
+ * `DefaultServiceAccountName`). An admin whose controllers run with it lists
+ * `FluxController/<controller>`, which stands for that missing name only (the remote cluster, the
+ * decryption and another namespace's source each have a holder of their own). A source of another
+ * namespace (a `sourceRef` or `chartRef` with a `namespace`) is read unless the controller runs with `--no-cross-namespace-refs`
  * (`kustomization_controller.go` "r.NoCrossNamespaceRefs && sourceNamespace != obj.GetNamespace()"):
  * another environment's private repository or chart, fetched with its credentials.
  */
@@ -172,7 +177,7 @@ function fluxUses(object: KubeObject, group: string, spec: Fields): readonly Sha
     uses.push({
       field: 'spec.serviceAccountName',
       holder: `FluxController/${applier.controller}`,
-      how: `left out, the ${applier.controller} applies what this object names with its own ServiceAccount (cluster-admin as Flux installs it): any object of any namespace, cairn's own included; name a ServiceAccount of this namespace`,
+      how: `left out, the ${applier.controller} applies what this object names with its own ServiceAccount (cluster-admin as Flux installs it): any object of any namespace, cairn's own included; name a ServiceAccount of this namespace (where the controller runs with --default-service-account, Flux's multi-tenancy lockdown, a left-out name is that ServiceAccount of this namespace, and listing this holder lifts this use alone)`,
     });
   for (const path of applier.sources) {
     const ref = fieldsOf(path.split('.').reduce<unknown>((at, key) => fieldsOf(at)[key], spec));
@@ -218,27 +223,53 @@ function fluxSourceUses(object: KubeObject, spec: Fields): readonly SharedCreden
   ];
 }
 
+/** Where a Kustomization decrypting with SOPS falls back to a key or identity of the kustomize-controller's own. */
+const FLUX_DECRYPTION_FALLBACKS: readonly {
+  /** The field of `spec.decryption` that, named, keeps the controller's own out. */
+  readonly own: 'serviceAccountName' | 'secretRef';
+  readonly holder: string;
+  readonly how: string;
+}[] = [
+  {
+    own: 'serviceAccountName',
+    holder: 'FluxController/kustomize-controller-kms',
+    how: "left out, the kustomize-controller decrypts this tree's KMS-encrypted files with its own cloud identity (and, once it runs with --sops-vault-configmap, logs in to the Vault a file names with its own ServiceAccount token; a secretRef's age or PGP keys do not stop it), so another environment's encrypted Secret committed here is decrypted and applied in this namespace; name a ServiceAccount of this namespace whose cloud identity reaches only this environment's keys (where the controller runs with --default-decryption-service-account, a left-out name is that ServiceAccount of this namespace, and listing this holder lifts this use alone)",
+  },
+  {
+    own: 'secretRef',
+    holder: 'FluxController/kustomize-controller-age',
+    how: "left out, the kustomize-controller decrypts this tree's age-encrypted files with the controller's own age key (its --sops-age-secret, a Secret of the controller's namespace, which cairn cannot see), so another environment's age-encrypted Secret committed here is decrypted and applied in this namespace; name a Secret of this namespace holding this environment's own keys in spec.decryption.secretRef (list this holder only where the controller runs without --sops-age-secret)",
+  },
+];
+
 /**
- * Flux's kustomize-controller decrypting with SOPS: whatever KMS key (AWS, Azure Key Vault, GCP) a
- * committed file is encrypted to is asked with the controller's own cloud identity unless
- * `spec.decryption.serviceAccountName` names one of this namespace (kustomize-controller
- * `internal/decryptor/decryptor.go` `SetAuthOptions`, which fills every provider a `secretRef`'s
- * keys left unset, so a secretRef of age keys alone does not stop it, unless the controller runs
- * with a default decryption ServiceAccount, `main.go` `auth.ControllerFlagDefaultDecryptionServiceAccount`,
- * which cairn cannot see): another environment's
- * sops-encrypted Secret, committed into this tree, is decrypted and applied here.
+ * Flux's kustomize-controller decrypting with SOPS (FLUX_DECRYPTION_FALLBACKS, read at
+ * kustomize-controller 186fb3b2):
+ * - without `spec.decryption.serviceAccountName`, whatever KMS key (AWS, Azure Key Vault, GCP) a
+ *   committed file is encrypted to is asked with the controller's own cloud identity
+ *   (`internal/decryptor/decryptor.go` `SetAuthOptions`, which fills every provider a `secretRef`'s
+ *   keys left unset, so a secretRef of age keys alone does not stop it), and, once the controller
+ *   runs with `--sops-vault-configmap`, a Vault it lists is logged in to with the controller's own
+ *   ServiceAccount token ("otherwise for the controller's own ServiceAccount"); unless the
+ *   controller runs with `--default-decryption-service-account` (`main.go`
+ *   `auth.SetDefaultDecryptionServiceAccount`; `SetAuthOptions` takes
+ *   `auth.GetDefaultDecryptionServiceAccount()` of the object's namespace), which cairn cannot see;
+ * - without `spec.decryption.secretRef`, the age keys of the controller's `--sops-age-secret` are
+ *   imported (`ImportKeys`: "secretRef == nil && d.sopsAgeSecret != nil"; `main.go` "a SOPS age
+ *   decryption key for fallback usage"), one key for every namespace: a committer copies another
+ *   environment's age-encrypted file into this tree and it is decrypted here.
+ * Two holders, since each flag makes one of them safe and not the other.
  */
 function fluxDecryptionUses(spec: Fields): readonly SharedCredentialUse[] {
   const decryption = fieldsOf(spec.decryption);
   if (decryption.provider !== 'sops') return [];
-  if (typeof decryption.serviceAccountName === 'string' && decryption.serviceAccountName !== '') return [];
-  return [
-    {
-      field: 'spec.decryption.serviceAccountName',
-      holder: 'FluxController/kustomize-controller-kms',
-      how: "left out, the kustomize-controller decrypts this tree's KMS-encrypted files with its own cloud identity (a secretRef's age or PGP keys do not stop it), so another environment's encrypted Secret committed here is decrypted and applied in this namespace; name a ServiceAccount of this namespace whose cloud identity reaches only this environment's keys",
-    },
-  ];
+  const named = (key: string) =>
+    decryption[key] !== undefined && decryption[key] !== null && decryption[key] !== '';
+  return FLUX_DECRYPTION_FALLBACKS.filter(({ own }) => !named(own)).map(({ own, holder, how }) => ({
+    field: `spec.decryption.${own}`,
+    holder,
+    how,
+  }));
 }
 
 /** Flux's other controllers that act on objects an object names, with where it names them (a list or one reference) and what the controller does with them. */

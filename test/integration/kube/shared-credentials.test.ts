@@ -260,6 +260,12 @@ const kustomization = (name: string, spec: object): Manifest => ({
     ...spec,
   },
 });
+/** A Kustomization that names its own ServiceAccounts but no decryption Secret: the controller's --sops-age-secret key decrypts. */
+const ageFallbackKustomization = (name: string): Manifest =>
+  kustomization(name, {
+    serviceAccountName: a.sa,
+    decryption: { provider: 'sops', serviceAccountName: a.sa },
+  });
 /** A Flux source of `kind` reading b's bucket or registry with a cloud `provider`, and `spec` on top. */
 const fluxSource = (kind: string, name: string, spec: object): Manifest => ({
   apiVersion: 'source.toolkit.fluxcd.io/v1',
@@ -559,7 +565,17 @@ const cases: readonly (readonly [
     (name) =>
       kustomization(name, {
         serviceAccountName: a.sa,
-        decryption: { provider: 'sops', serviceAccountName: a.sa },
+        decryption: { provider: 'sops', serviceAccountName: a.sa, secretRef: { name: 'age-keys' } },
+      }),
+  ],
+  [
+    "a Flux Kustomization decrypting b's age-encrypted Secret with the kustomize-controller's --sops-age-secret key",
+    (name) => ageFallbackKustomization(name),
+    "spec.decryption.secretRef uses FluxController/kustomize-controller-age, a credential the whole cluster shares: left out, the kustomize-controller decrypts this tree's age-encrypted files with the controller's own age key (its --sops-age-secret",
+    (name) =>
+      kustomization(name, {
+        serviceAccountName: a.sa,
+        decryption: { provider: 'sops', serviceAccountName: a.sa, secretRef: { name: 'age-keys' } },
       }),
   ],
   [
@@ -773,6 +789,7 @@ describe('a shared operator acting with the credentials the whole cluster shares
       'FluxController/kustomize-controller',
       'FluxController/source-controller',
       'FluxController/kustomize-controller-kms',
+      'FluxController/kustomize-controller-age',
       `GitRepository/${b.ns}/*`,
       'KedaController/aws',
       'ExternalSecretsController/kubernetes',
@@ -790,5 +807,29 @@ describe('a shared operator acting with the credentials the whole cluster shares
     expect(result.plan.failure).toBeUndefined();
     expect(result.apply.failure).toBeUndefined();
     for (const object of Object.values(files)) expect(await readBack(object)).toBeDefined();
+  });
+  it('lets the --sops-age-secret fallback through once FluxController/kustomize-controller-age is listed, and nothing else', async () => {
+    // given an admin whose kustomize-controller runs without --sops-age-secret lists that holder alone
+    const applier = applierOfA('a-age', { sharedCredentials: ['FluxController/kustomize-controller-age'] });
+    const ageOnly = ageFallbackKustomization(kit.name('age'));
+    const kmsToo = kustomization(kit.name('kms'), {
+      serviceAccountName: a.sa,
+      decryption: { provider: 'sops' },
+    });
+
+    // when a's commit declares a Kustomization without a decryption secretRef, then one without
+    // a decryption ServiceAccount either
+    const passed = await planAndApply(applier, { 'age.yaml': ageOnly });
+    const refused = await planAndApply(applier, { 'age.yaml': ageOnly, 'kms.yaml': kmsToo });
+
+    // then the first applies, and the second is refused on the KMS identity, which that holder does not stand for
+    expect(passed.plan.failure).toBeUndefined();
+    expect(passed.apply.failure).toBeUndefined();
+    expect(await readBack(ageOnly)).toBeDefined();
+    for (const r of [refused.plan, refused.apply])
+      expect(r.failure?.message).toContain(
+        `k8s-resources/kms.yaml: Kustomization/${a.ns}/${kmsToo.metadata.name}: spec.decryption.serviceAccountName uses FluxController/kustomize-controller-kms`,
+      );
+    expect(await readBack(kmsToo)).toBeUndefined();
   });
 });

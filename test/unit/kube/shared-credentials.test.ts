@@ -602,13 +602,34 @@ describe('sharedCredentialUsesOf', () => {
       [['spec.decryption.serviceAccountName', 'FluxController/kustomize-controller-kms']],
     ],
     [
-      'a Flux Kustomization decrypting with a ServiceAccount of its namespace',
+      'a Flux Kustomization decrypting with a ServiceAccount and a Secret of its namespace',
+      object('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', {
+        serviceAccountName: 'deployer',
+        sourceRef: { kind: 'GitRepository', name: 'apps' },
+        decryption: { provider: 'sops', serviceAccountName: 'decryptor', secretRef: { name: 'age-keys' } },
+      }),
+      [],
+    ],
+    [
+      "a Flux Kustomization decrypting without a secretRef, with the controller's --sops-age-secret key",
       object('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', {
         serviceAccountName: 'deployer',
         sourceRef: { kind: 'GitRepository', name: 'apps' },
         decryption: { provider: 'sops', serviceAccountName: 'decryptor' },
       }),
-      [],
+      [['spec.decryption.secretRef', 'FluxController/kustomize-controller-age']],
+    ],
+    [
+      'a Flux Kustomization decrypting with neither: both fallbacks, each its own holder',
+      object('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', {
+        serviceAccountName: 'deployer',
+        sourceRef: { kind: 'GitRepository', name: 'apps' },
+        decryption: { provider: 'sops' },
+      }),
+      [
+        ['spec.decryption.serviceAccountName', 'FluxController/kustomize-controller-kms'],
+        ['spec.decryption.secretRef', 'FluxController/kustomize-controller-age'],
+      ],
     ],
     [
       "a KEDA TriggerAuthentication on KEDA's own AWS, Azure and Google identities",
@@ -903,6 +924,48 @@ describe('outOfBounds and kubernetes.sharedCredentials', () => {
     );
     if (expected) expect(why).toMatch(expected);
     else expect(why).toBeUndefined();
+  });
+
+  it("refuses SOPS decryption on the controller's --sops-age-secret, saying what it means and what to do", () => {
+    const why = outOfBounds(
+      { ...bounds, sharedCredentials: ['FluxController/kustomize-controller-kms'] },
+      object('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', {
+        serviceAccountName: 'deployer',
+        sourceRef: { kind: 'GitRepository', name: 'apps' },
+        decryption: { provider: 'sops' },
+      }),
+      new Set(),
+    );
+    expect(why).toMatch(
+      /^spec\.decryption\.secretRef uses FluxController\/kustomize-controller-age, a credential the whole cluster shares: left out, the kustomize-controller decrypts this tree's age-encrypted files with the controller's own age key \(its --sops-age-secret.*another environment's age-encrypted Secret committed here is decrypted.*name a Secret of this namespace holding this environment's own keys in spec\.decryption\.secretRef/,
+    );
+  });
+
+  // A Kustomization using every fallback at once. An admin lists the holder a controller flag makes
+  // safe (--default-service-account, --default-decryption-service-account, running without
+  // --sops-age-secret): that must lift its own use and no other.
+  const everyFallback = object('kustomize.toolkit.fluxcd.io/v1', 'Kustomization', {
+    sourceRef: { kind: 'GitRepository', name: 'apps', namespace: 'flux-system' },
+    kubeConfig: { configMapRef: { name: 'prod-eks' } },
+    decryption: { provider: 'sops' },
+  });
+  const fluxHolders = [
+    'FluxController/kustomize-controller',
+    'FluxController/kustomize-controller-kms',
+    'FluxController/kustomize-controller-age',
+    'FluxController/kustomize-controller/remote',
+    'GitRepository/flux-system/apps',
+  ];
+  it.each(fluxHolders)('refuses the use of %s while every other Flux holder is listed', (missing) => {
+    const listed = fluxHolders.filter((holder) => holder !== missing);
+    expect(outOfBounds({ ...bounds, sharedCredentials: listed }, everyFallback, new Set())).toContain(
+      `uses ${missing}, a credential the whole cluster shares`,
+    );
+  });
+  it('passes that Kustomization once every one of its holders is listed', () => {
+    expect(
+      outOfBounds({ ...bounds, sharedCredentials: fluxHolders }, everyFallback, new Set()),
+    ).toBeUndefined();
   });
 
   it("refuses the environment's own Namespace picking another AWS account for ACK", () => {
