@@ -1,6 +1,6 @@
 import { formatDuration } from '../duration';
 import type { ControlSummary } from '../audit/types';
-import type { AuditEntry, Change, Failure, Target } from '../model';
+import { warningLines, type AuditEntry, type Change, type Failure, type Target } from '../model';
 
 export { formatDuration };
 
@@ -144,6 +144,15 @@ function timingLines(e: AuditEntry): string[] {
   return ['Timings', ...columns([...rows, ['total', durationOf(e).padStart(7)]], '  ')];
 }
 
+/**
+ * The API server's warnings, one line each naming file and object, under a title; no section when
+ * there were none. The server went ahead with each object: a warning is neither a change nor a failure.
+ */
+export function warningSection(changes: readonly Change[]): string[][] {
+  const lines = warningLines(changes);
+  return lines.length > 0 ? [['Warnings from the API server', ...lines.map((l) => `  ${l}`)]] : [];
+}
+
 /** What a failure means for what comes next. */
 function retryLine(failure: Failure): string {
   return failure.retryable
@@ -157,6 +166,7 @@ export function renderAuditEntry(entry: AuditEntry): string {
     commitLines(entry),
     planeLines(entry, 'aws'),
     planeLines(entry, 'kubernetes'),
+    ...warningSection(entry.changes),
     timingLines(entry),
   ];
   if (entry.failure) {

@@ -1,6 +1,6 @@
 import type { Action, Change, PlaneResult, Target } from '../model';
 import type { EnvironmentPlan } from '../reconcile/plan-environment';
-import { changeLines } from './render-audit';
+import { changeLines, warningSection } from './render-audit';
 
 export type { EnvironmentPlan } from '../reconcile/plan-environment';
 
@@ -37,6 +37,7 @@ export function renderPlan(plan: EnvironmentPlan): string {
   lines.push('', 'Kubernetes objects:');
   lines.push(...planeLines(plan.kubernetes, 'kubernetes', 'no kubernetes target'));
   const objects = plan.kubernetes?.changes ?? [];
+  for (const section of warningSection(objects)) lines.push('', ...section);
   for (const o of objects.filter((x) => x.diff)) {
     lines.push(
       '',

@@ -328,6 +328,14 @@ async function walkTree(
       const t = readable[i]!;
       changes.push(s.change);
       if (s.failure) failures.push(s.failure);
+      // The server went ahead and said so in a header only: each warning is a line of its own (a
+      // plan shows them beside its objects instead). env and sha come from the reconcile's fields.
+      if (!dryRun && s.change.warnings)
+        for (const warning of s.change.warnings)
+          log.warn(
+            { phase, subject: s.change.subject, file: t.manifest.file, warning },
+            'API server warning',
+          );
       // Discovery said the kind was served, the server says not (its CRD was deleted since): the
       // next reconcile asks discovery again rather than trust what it cached.
       if (s.failure?.code === 'kube.unknown-kind') p.discovery.invalidate(t.ref.apiVersion);

@@ -7,11 +7,18 @@ import { CairnError } from '../model/errors';
 import { kubeconfigSource } from '../model/kubeconfig-source';
 import type { WriteFence } from '../model/pipeline';
 import { sendWithCredentials } from '../model/rotating-credentials';
+import { warningsOf } from './server-warnings';
 
-/** One answer of the API server: the status code and the parsed JSON body (or raw text). */
+/** One answer of the API server: the status code, the parsed JSON body (or raw text) and its warnings. */
 export interface KubeResponse {
   readonly status: number;
   readonly body: unknown;
+  /**
+   * The texts of the answer's `Warning` headers (see `warningsOf`), absent when there were none:
+   * a deprecated API, a Pod Security `warn` violation, an admission webhook's warning. The server
+   * went ahead; only this header says so.
+   */
+  readonly warnings?: readonly string[];
 }
 
 /** A request to the API server, path relative to the server URL. */
@@ -259,7 +266,8 @@ function send(
         } catch {
           // Not JSON (a proxy's HTML page): keep the text for the error message.
         }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
+        const warnings = warningsOf(res.rawHeaders);
+        resolve({ status: res.statusCode ?? 0, body: parsed, ...(warnings ? { warnings } : {}) });
       });
     });
     req.on('timeout', () => req.destroy(new Error(`request to ${path} timed out`)));

@@ -74,8 +74,8 @@ export async function settleObject(
     durationMs: Math.round(performance.now() - started),
     ...extra,
   });
-  const failed = (failure: Failure, reason = 'failed'): Settled => ({
-    change: change('skipped', { reason }),
+  const failed = (failure: Failure, reason = 'failed', extra: Partial<Change> = {}): Settled => ({
+    change: change('skipped', { reason, ...extra }),
     failure,
   });
   const refused = (res: KubeResponse): Settled => {
@@ -100,14 +100,19 @@ export async function settleObject(
         subject,
         message: `${target.label}: the server no longer serves kind ${target.ref.kind} in apiVersion ${target.ref.apiVersion} (HTTP 404; its CustomResourceDefinition was deleted?)`,
       });
-    return failed({
-      code: res.status === 409 ? 'kube.conflict' : 'kube.rejected',
-      phase,
-      // The server refusing the object again will not change without a new commit; overload will.
-      retryable: retryableRefusal(res.status, res.body),
-      subject,
-      message: `${target.label}: ${refusalOf(res.status, res.body, target.ref.kind)}`,
-    });
+    // A refused object keeps what the server warned about it too: the deprecated API it was sent in.
+    return failed(
+      {
+        code: res.status === 409 ? 'kube.conflict' : 'kube.rejected',
+        phase,
+        // The server refusing the object again will not change without a new commit; overload will.
+        retryable: retryableRefusal(res.status, res.body),
+        subject,
+        message: `${target.label}: ${refusalOf(res.status, res.body, target.ref.kind)}`,
+      },
+      'failed',
+      warned(res),
+    );
   };
   const send = (dryRun: boolean): Promise<KubeResponse> =>
     sendApply(client, target, live, {
@@ -127,6 +132,7 @@ export async function settleObject(
       change: change(action, {
         ...(reason && action !== 'unchanged' ? { reason } : {}),
         ...(diff ? { diff } : {}),
+        ...warned(res),
       }),
       object: result,
     };
@@ -162,7 +168,8 @@ export async function settleObject(
       case 'check': {
         const dry = await send(true);
         if (dry.status !== 200) return refused(dry);
-        if (sameObject(live!, dry.body as KubeObject)) return { change: change('unchanged'), object: live! };
+        if (sameObject(live!, dry.body as KubeObject))
+          return { change: change('unchanged', warned(dry)), object: live! };
         if (options.dryRun) return outcome(dry, DRIFT_REPAIRED);
         const res = await send(false);
         return res.status === 200 || res.status === 201 ? outcome(res, DRIFT_REPAIRED) : refused(res);
@@ -173,7 +180,7 @@ export async function settleObject(
         // A dry run of an object whose namespace arrives in this same commit: the namespace is planned too.
         if (options.dryRun && res.status === 404 && !live) {
           const diff = objectDiff(undefined, target.body);
-          return { change: change('created', diff ? { diff } : {}) };
+          return { change: change('created', { ...(diff ? { diff } : {}), ...warned(res) }) };
         }
         if (res.status !== 200 && res.status !== 201) return refused(res);
         const adopted = decision.kind === 'apply' ? decision.adoptedFrom : undefined;
@@ -192,6 +199,11 @@ export async function settleObject(
       message: `${target.label}: ${errorMessage(error)}`,
     });
   }
+}
+
+/** The warnings of an answer, as a change carries them (nothing when the server gave none). */
+function warned(res: KubeResponse): Partial<Change> {
+  return res.warnings ? { warnings: res.warnings } : {};
 }
 
 /**

@@ -31,6 +31,22 @@ export interface Change {
   /** CloudFormation replaces the resource (true), may replace it (conditional). */
   readonly replacement?: boolean | 'conditional';
   readonly durationMs?: number;
+  /**
+   * What the API server warned about the subject while it went ahead (a deprecated API, a Pod
+   * Security `warn` violation, an admission webhook's warning): neither a failure nor a change.
+   */
+  readonly warnings?: readonly string[];
+}
+
+/**
+ * Every warning of `changes`, one line each, naming the file and the subject it is about:
+ * `k8s-resources/app.yaml: Deployment/a/web: v1 Endpoints is deprecated ...`. What a plan, the
+ * pull-request comment and `cairn sync` print.
+ */
+export function warningLines(changes: readonly Change[]): string[] {
+  return changes.flatMap((c) =>
+    (c.warnings ?? []).map((w) => `${c.file ? `${c.file}: ` : ''}${c.subject}: ${w}`),
+  );
 }
 
 /** What one plane did (or would do): its changes, and the failure that stopped it, if any. */

@@ -196,7 +196,13 @@ function hideIn(
     forms.reduce((t, form) => t.replaceAll(form, options.replacement), text);
   if (options.secretDiffsOnly) {
     const hideDiff = (c: Change): Change =>
-      c.diff && c.subject.startsWith('Secret/') ? { ...c, diff: hide(c.diff) } : c;
+      c.subject.startsWith('Secret/') && (c.diff || c.warnings)
+        ? {
+            ...c,
+            ...(c.diff === undefined ? {} : { diff: hide(c.diff) }),
+            ...(c.warnings === undefined ? {} : { warnings: c.warnings.map(hide) }),
+          }
+        : c;
     return { ...plan, changes: plan.changes.map(hideDiff) };
   }
   const hideChange = (c: Change): Change => ({
@@ -205,6 +211,8 @@ function hideIn(
     ...(c.diff === undefined ? {} : { diff: hide(c.diff) }),
     ...(c.reason === undefined ? {} : { reason: hide(c.reason) }),
     ...(c.type === undefined ? {} : { type: hide(c.type) }),
+    // A webhook's warning may quote the field's value.
+    ...(c.warnings === undefined ? {} : { warnings: c.warnings.map(hide) }),
   });
   const failure = plan.failure && {
     ...plan.failure,

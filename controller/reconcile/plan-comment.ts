@@ -1,6 +1,6 @@
 import type { PromotionGate } from '../config/types';
 import { formatDuration } from '../duration';
-import { maskSecrets, type Change, type Failure } from '../model';
+import { maskSecrets, warningLines, type Change, type Failure } from '../model';
 import { markdownCode, markdownText as inline } from '../model/markdown';
 import { planFailure, type PullRequestPlan } from './pull-request-plan';
 
@@ -101,6 +101,16 @@ function kubeSummary(plan: PullRequestPlan): string[] {
     '| ---: | ---: | ---: | ---: | ---: |',
     `| ${count('created')} | ${count('configured')} | ${count('deleted')} | ${count('unchanged')} | ${count('skipped')} |`,
   ];
+  // In the summary, not the folded details: a warning is about an unchanged object too, and a
+  // comment cut at its size limit still shows it.
+  const warnings = warningLines(plan.kubernetes.changes);
+  if (warnings.length > 0)
+    lines.push(
+      '',
+      '**Warnings from the API server** (a warning fails neither the plan nor the apply):',
+      '',
+      fenced(capText(warnings.join('\n'), DIFF_LIMIT)),
+    );
   if (plan.kubernetes.failure)
     lines.push('', ...failureLines('The Kubernetes plan', plan.kubernetes.failure));
   return lines;

@@ -223,4 +223,34 @@ describe('renderAuditEntry', () => {
     });
     expect(text).toContain('retryable: no (the environment stalls until a new commit or a manual sync)');
   });
+
+  it('names each API server warning with its file and object, after the changes (what cairn sync prints)', () => {
+    const text = renderAuditEntry({
+      ...base,
+      changes: [
+        {
+          target: 'kubernetes',
+          subject: 'Ingress/apps/web',
+          action: 'created',
+          type: 'networking.k8s.io/v1',
+          file: 'k8s-resources/web.yaml',
+          warnings: [
+            `annotation "kubernetes.io/ingress.class" is deprecated, please use 'spec.ingressClassName' instead`,
+          ],
+        },
+      ],
+    });
+    expect(text).toContain(
+      [
+        'Kubernetes',
+        '  created  Ingress/apps/web  networking.k8s.io/v1',
+        '',
+        'Warnings from the API server',
+        `  k8s-resources/web.yaml: Ingress/apps/web: annotation "kubernetes.io/ingress.class" is deprecated, please use 'spec.ingressClassName' instead`,
+        '',
+        'Timings',
+      ].join('\n'),
+    );
+    expect(renderAuditEntry(base)).not.toContain('Warnings');
+  });
 });

@@ -1,4 +1,5 @@
 import { scrubRecord } from '../../../controller/audit/secret-guard';
+import { forgetSecrets, rememberSecrets } from '../../../controller/model';
 
 describe('scrubRecord', () => {
   it.each([
@@ -58,5 +59,28 @@ describe('scrubRecord', () => {
     // and a record with nothing to mask is given back as it is
     const clean = { id: 'f', changes: [quiet] };
     expect(scrubRecord(clean)).toBe(clean);
+  });
+
+  it("masks an API server warning that quotes a field's value, as any other text of a change", () => {
+    // given a change whose admission webhook warning quotes a remembered secret and an access key id
+    rememberSecrets(['webhook-saw-this-token-93']);
+    try {
+      const entry = {
+        changes: [
+          {
+            target: 'kubernetes',
+            subject: 'ConfigMap/apps/a',
+            action: 'created',
+            warnings: ['value "webhook-saw-this-token-93" looks like a token', 'key AKIAIOSFODNN7EXAMPLE'],
+          },
+        ],
+      };
+      // when the entry is scrubbed for the ledger
+      const scrubbed = scrubRecord(entry);
+      // then neither value is left in the warnings
+      expect(scrubbed.changes[0]!.warnings).toEqual(['value "[masked]" looks like a token', 'key [masked]']);
+    } finally {
+      forgetSecrets();
+    }
   });
 });

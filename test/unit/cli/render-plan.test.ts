@@ -83,4 +83,49 @@ describe('renderPlan', () => {
       ].join('\n'),
     );
   });
+
+  it('prints each API server warning beside its object, naming the file, and none for a quiet plan', () => {
+    // given a plan whose Deployment the server warned about twice (Pod Security) and an Endpoints once
+    const web = {
+      target: 'kubernetes' as const,
+      subject: 'Deployment/a/web',
+      action: 'unchanged' as const,
+      type: 'apps/v1',
+      file: 'k8s-resources/app.yaml',
+      warnings: ['would violate PodSecurity "restricted:latest": runAsNonRoot != true', 'second'],
+    };
+    const endpoints = {
+      target: 'kubernetes' as const,
+      subject: 'Endpoints/a/legacy',
+      action: 'created' as const,
+      type: 'v1',
+      file: 'k8s-resources/endpoints.yaml',
+      warnings: ['v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice'],
+    };
+    const warned = renderPlan({
+      env: 'dev',
+      sha: 'a'.repeat(40),
+      aws: null,
+      kubernetes: { changes: [web, endpoints] },
+    });
+    const quiet = renderPlan({
+      env: 'dev',
+      sha: 'a'.repeat(40),
+      aws: null,
+      kubernetes: { changes: [{ ...web, warnings: undefined }] },
+    });
+    // then one line per warning follows the object list; a plan without any has no such section
+    expect(warned).toContain(
+      [
+        '  created    Endpoints/a/legacy  v1',
+        '',
+        'Warnings from the API server',
+        '  k8s-resources/app.yaml: Deployment/a/web: would violate PodSecurity "restricted:latest": runAsNonRoot != true',
+        '  k8s-resources/app.yaml: Deployment/a/web: second',
+        '  k8s-resources/endpoints.yaml: Endpoints/a/legacy: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice',
+        '',
+      ].join('\n'),
+    );
+    expect(quiet).not.toContain('Warnings');
+  });
 });

@@ -168,6 +168,7 @@ describe('plannedBindings (what cairn plan shows)', () => {
             action: 'configured',
             diff: `+   u: ${TOKEN}\n+   j: "${JSON.stringify(`"${TOKEN}`).slice(1, -1)}"\n+   s: short`,
             reason: `refused: ${encodeURIComponent(TOKEN)}`,
+            warnings: [`webhook: value "${TOKEN}" looks odd`],
           },
         ],
         failure: {
@@ -184,13 +185,14 @@ describe('plannedBindings (what cairn plan shows)', () => {
     expect(plan.changes[0]).toMatchObject({
       subject: `ConfigMap/apps/${OUTPUT_VALUE}`,
       reason: `refused: ${OUTPUT_VALUE}`,
+      warnings: [`webhook: value "${OUTPUT_VALUE}" looks odd`],
     });
     // (a value under six characters is left: hiding it would hide ordinary words of every diff)
     expect(plan.changes[0]!.diff).toContain('+   s: short');
     expect(plan.failure).toMatchObject({ message: `spec.type: Unsupported value: "${OUTPUT_VALUE}"` });
   });
 
-  it("hides a Secret's bound values in its diff, and leaves other objects' diffs alone", () => {
+  it("hides a Secret's bound values in its diff and warnings, and leaves other objects' alone", () => {
     const plan = hideSecretValues(
       {
         changes: [
@@ -199,6 +201,7 @@ describe('plannedBindings (what cairn plan shows)', () => {
             subject: 'Secret/apps/db',
             action: 'configured',
             diff: `+     note: ${TOKEN}`,
+            warnings: [`webhook saw ${TOKEN}`],
           },
           {
             target: 'kubernetes',
@@ -211,5 +214,6 @@ describe('plannedBindings (what cairn plan shows)', () => {
       [TOKEN],
     );
     expect(plan.changes.map((c) => c.diff)).toEqual([`+     note: ${SECRET_VALUE}`, `+   u: ${TOKEN}`]);
+    expect(plan.changes[0]!.warnings).toEqual([`webhook saw ${SECRET_VALUE}`]);
   });
 });

@@ -296,4 +296,38 @@ describe('planDescription', () => {
   ])('case %#', (given, expected) => {
     expect(planDescription(given)).toBe(expected);
   });
+
+  it('lists the API server warnings under the objects table, naming file and object, masked and fenced', () => {
+    // given a plan whose unchanged Deployment got a Pod Security warning, and a webhook warning that quotes a remembered secret
+    rememberSecrets(['webhook-quoted-secret-77']);
+    const warned = (subject: string, file: string, warnings: string[]): Change => ({
+      ...object(subject, 'unchanged', undefined, file),
+      warnings,
+    });
+    const kube: PlaneResult = {
+      changes: [
+        warned('Deployment/a/web', 'k8s-resources/app.yaml', [
+          'would violate PodSecurity "restricted:latest"',
+        ]),
+        warned('ConfigMap/a/cfg', 'k8s-resources/cfg.yaml', ['value webhook-quoted-secret-77 ``` looks odd']),
+        object('ConfigMap/a/quiet', 'created', '+ a: b', 'k8s-resources/quiet.yaml'),
+      ],
+    };
+    // when the comment is rendered
+    const body = renderPlanComment(plan({ kubernetes: kube }));
+    // then both warnings are in one fenced block a backtick run cannot close, the secret masked
+    expect(body).toContain(
+      [
+        '**Warnings from the API server** (a warning fails neither the plan nor the apply):',
+        '',
+        '````',
+        'k8s-resources/app.yaml: Deployment/a/web: would violate PodSecurity "restricted:latest"',
+        'k8s-resources/cfg.yaml: ConfigMap/a/cfg: value [masked] ``` looks odd',
+        '````',
+      ].join('\n'),
+    );
+    expect(renderPlanComment(plan({ kubernetes: { changes: [kube.changes[2]!] } }))).not.toContain(
+      'Warnings',
+    );
+  });
 });
