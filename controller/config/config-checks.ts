@@ -12,6 +12,22 @@ export function branchOf(raw: RawConfig, env: RawConfig['environments'][number])
 const HAS_USER_INFO = /^https?:\/\/[^/?#\\]*@/i;
 
 /**
+ * Why a `kubernetes.sharedCredentials` entry names a Crossplane ClusterProviderConfig without its
+ * provider's API group, if it does. cairn counts one as `ClusterProviderConfig/<group>/<name>`
+ * (kube/crossplane.ts): an entry of the name alone, which once counted for every provider's
+ * ClusterProviderConfig of that name, would now match none. Refused at load rather than left to
+ * match nothing, so that the admin learns what to write before an environment is refused; `*`
+ * (every provider's, every name) is as plain as it reads and stays.
+ */
+function unqualifiedProviderConfig(entry: string): string | undefined {
+  const prefix = 'ClusterProviderConfig/';
+  if (!entry.startsWith(prefix)) return undefined;
+  const name = entry.slice(prefix.length);
+  if (name.includes('/') || name === '*') return undefined;
+  return `"${entry}" names no provider: a Crossplane ClusterProviderConfig is listed with its provider's API group, ClusterProviderConfig/<group>/<name>, so that a name listed for one provider does not count for another's; write ClusterProviderConfig/aws.m.upbound.io/${name} for Upbound's AWS provider family (the group of its ProviderConfigs), or ClusterProviderConfig/*/${name} for every provider's`;
+}
+
+/**
  * The cross-field rules the schema cannot state (unique names and branches, a section per
  * environment, URLs a setting needs, gates and receivers naming real environments): one message
  * per problem, each naming its field; empty for a config that keeps them all.
@@ -38,6 +54,10 @@ export function checkEnvironments(raw: RawConfig): string[] {
       errors.push(
         `environments[${i}].kubernetes.serviceAccount: environment "${env.name}" names no ServiceAccount, and kubernetes.requireServiceAccount is true; set serviceAccount: <namespace>/<name>`,
       );
+    env.kubernetes?.sharedCredentials?.forEach((entry, j) => {
+      const why = unqualifiedProviderConfig(entry);
+      if (why) errors.push(`environments[${i}].kubernetes.sharedCredentials[${j}]: ${why}`);
+    });
     for (const [field, isolation] of [
       ['aws.synth', env.aws?.synth],
       ['kubernetes.render', env.kubernetes?.render],

@@ -16,6 +16,7 @@ import {
   unreadable,
 } from './apply-outcomes';
 import { checkTree, pruneOutOfBounds, type Bounds } from './bounds';
+import { managedKindsOf } from './crossplane';
 import { readDeclaredNamespaces, type DeclaredNamespaces } from './declared-namespaces';
 import { namespaceTerminating } from './health';
 import type { Owner } from './identity';
@@ -105,8 +106,8 @@ async function walkTree(
   const resources = findResources(manifests, p.discovery);
   const bodies = buildTargets(resources, orderInWaves(manifests, waveItem), owner, building);
   // The whole tree is checked against the environment's bounds before anything is written; the
-  // only reads before it are of the Namespaces the tree declares (do they widen the bounds?) and
-  // of the inventory.
+  // only reads before it are of the Namespaces the tree declares (do they widen the bounds?), of
+  // the inventory, and discovery's of the tree's kinds.
   let declared: DeclaredNamespaces;
   try {
     declared = await readDeclaredNamespaces(bounds, manifests, p.client, p.discovery, {
@@ -117,7 +118,15 @@ async function walkTree(
   } catch (error) {
     return { changes: [], failure: failureFrom(error, phase) };
   }
-  const outside = checkTree(bounds, manifests, phase, declared.foreign);
+  // Discovery's categories tell a Crossplane managed resource whatever its group (crossplane.ts);
+  // the lookups are the ones the writes below need, already on the wire.
+  let managedKinds: ReadonlySet<string>;
+  try {
+    managedKinds = managedKindsOf((await resources).found);
+  } catch (error) {
+    return { changes: [], failure: failureFrom(error, phase) };
+  }
+  const outside = checkTree(bounds, manifests, phase, declared.foreign, managedKinds);
   if (outside) {
     return {
       changes: manifests.map((m) => ({ ...changeOf(m, 'skipped'), reason: 'refused: out of bounds' })),

@@ -3,6 +3,7 @@ import { CairnError, type Phase } from '../model/errors';
 import { OWNER_LABEL, type Owner } from './identity';
 import { clusterPolicyOf, ownIdentityUse } from './cluster-policy';
 import { sharedCredentialUsesOf } from './shared-credentials';
+import { crossplaneReferencesOf } from './crossplane';
 import { unreadablePodSpec } from './pod-specs';
 import { declaredNamespaceNames, groupOf, refOf, subjectOf } from './object-ref';
 import {
@@ -79,12 +80,15 @@ export function boundsOf(target: KubernetesTargetConfig, owner: Owner): Bounds {
  * May this environment write this object? Undefined when it may; else the bound it crosses, said
  * for a person. `declared` is the set of Namespace names the environment's own tree declares (the
  * default namespaces). Cluster-scoped objects carry no `metadata.namespace` (resolveScope dropped it).
+ * `managedKind`: the server files the object's kind under Crossplane's category `managed` (a
+ * managed resource, whatever its group: see crossplane.ts).
  */
 export function outOfBounds(
   bounds: Bounds,
   object: KubeObject,
   declared: ReadonlySet<string>,
   foreign: ReadonlyMap<string, string> = new Map(),
+  managedKind = false,
 ): string | undefined {
   const { kind, apiVersion } = object;
   const group = groupOf(apiVersion);
@@ -132,9 +136,9 @@ export function outOfBounds(
   if (policy) return refusedPolicy(policy);
   return (
     namespaceOutOfBounds(bounds, namespace, declared, foreign) ??
-    sharedCredentialOutOfBounds(bounds, object) ??
+    sharedCredentialOutOfBounds(bounds, object, managedKind) ??
     hostOutOfBounds(bounds, object, ownNamespace) ??
-    referenceOutOfBounds(bounds, object, declared, foreign) ??
+    referenceOutOfBounds(bounds, object, declared, foreign, managedKind) ??
     controllerTargetOutOfBounds(bounds, object, declared, foreign) ??
     meshRuleOutOfBounds(bounds, object, namespace, declared, foreign)
   );
@@ -148,9 +152,13 @@ export function outOfBounds(
  * secrets, certificates or cloud; an admin lists a holder once it reaches only this environment's.
  * `allowClusterPolicy` does not lift it: a trusted environment lists the holders it uses.
  */
-function sharedCredentialOutOfBounds(bounds: Bounds, object: KubeObject): string | undefined {
+function sharedCredentialOutOfBounds(
+  bounds: Bounds,
+  object: KubeObject,
+  managedKind = false,
+): string | undefined {
   const listed = bounds.sharedCredentials ?? [];
-  for (const { field, holder, how } of sharedCredentialUsesOf(object)) {
+  for (const { field, holder, how } of sharedCredentialUsesOf(object, managedKind)) {
     const slash = holder.indexOf('/');
     const [kind, name] = [holder.slice(0, slash), holder.slice(slash + 1)];
     const allowed = listed.some((entry) => {
@@ -217,15 +225,18 @@ function othersHostClaimed(bounds: Bounds, object: KubeObject): string | undefin
  * that environment exposes itself. A request of the controller's own (a Contour ExtensionService
  * authorizing this object's requests) is bounded as an `auth-url` is: a platform's shared auth
  * service passes, another environment's and the cluster's own are refused. A reference whose
- * namespace cannot be told is refused, never guessed.
+ * namespace cannot be told is refused, never guessed. Crossplane's references (a managed
+ * resource's `<field>Ref.namespace`, a Usage's) are held to the same namespaces.
  */
 function referenceOutOfBounds(
   bounds: Bounds,
   object: KubeObject,
   declared: ReadonlySet<string>,
   foreign: ReadonlyMap<string, string>,
+  managedKind = false,
 ): string | undefined {
-  for (const { field, namespace, use, kind, unreadable } of namespaceReferencesOf(object)) {
+  const references = [...namespaceReferencesOf(object), ...crossplaneReferencesOf(object, managedKind)];
+  for (const { field, namespace, use, kind, unreadable } of references) {
     if (unreadable !== undefined) return `${field} ${unreadable}`;
     if (namespace === undefined) continue;
     const why =
@@ -414,18 +425,21 @@ const compiledGlobs = new Map<string, RegExp>();
  * Checks a whole tree before anything is written: the `kube.out-of-bounds` error (terminal) naming
  * each object out of bounds with its file and the bound, or undefined when every object is in bounds.
  * `foreign`: the tree's Namespaces that exist and are not this environment's (readDeclaredNamespaces),
- * with the reason; they do not widen the default bounds.
+ * with the reason; they do not widen the default bounds. `managedKinds`: the `apiVersion|kind` of
+ * each kind the server files under Crossplane's category `managed` (managedKindsOf).
  */
 export function checkTree(
   bounds: Bounds,
   manifests: readonly Manifest[],
   phase: Phase,
   foreign: ReadonlyMap<string, string> = new Map(),
+  managedKinds: ReadonlySet<string> = new Set(),
 ): CairnError | undefined {
   const declared = new Set(declaredNamespaceNames(manifests));
   const problems: { subject: string; line: string }[] = [];
   for (const m of manifests) {
-    const why = outOfBounds(bounds, m.object, declared, foreign);
+    const managed = managedKinds.size > 0 && managedKinds.has(`${m.object.apiVersion}|${m.object.kind}`);
+    const why = outOfBounds(bounds, m.object, declared, foreign, managed);
     if (!why) continue;
     const subject = subjectOf(refOf(m.object));
     problems.push({ subject, line: `${m.file}: ${subject}: ${why}` });

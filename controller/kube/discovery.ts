@@ -2,10 +2,12 @@ import type { KubeClient } from './kube-client';
 import { statusMessage } from './kube-client';
 import { CairnError } from '../model/errors';
 
-/** What discovery says about one kind: its URL segment and whether it lives in a namespace. */
+/** What discovery says about one kind: its URL segment, whether it lives in a namespace, and its categories. */
 export interface ResourceInfo {
   readonly plural: string;
   readonly namespaced: boolean;
+  /** The CRD's `names.categories` (`managed` for a Crossplane managed resource); absent when none. */
+  readonly categories?: readonly string[];
 }
 
 /** Which kinds the server serves, per API version; cached and refreshed when a CRD is applied. */
@@ -17,7 +19,12 @@ export interface Discovery {
 }
 
 interface ApiResourceList {
-  readonly resources?: readonly { name: string; kind: string; namespaced: boolean }[];
+  readonly resources?: readonly {
+    name: string;
+    kind: string;
+    namespaced: boolean;
+    categories?: readonly string[];
+  }[];
 }
 
 /** Discovery by API version, each version fetched once, on first use. */
@@ -50,7 +57,12 @@ export function createDiscovery(client: KubeClient): Discovery {
     const kinds = new Map<string, ResourceInfo>();
     for (const r of (res.body as ApiResourceList).resources ?? []) {
       // Subresources (`deployments/status`) share the kind of their parent; skip them.
-      if (!r.name.includes('/')) kinds.set(r.kind, { plural: r.name, namespaced: r.namespaced });
+      if (!r.name.includes('/'))
+        kinds.set(r.kind, {
+          plural: r.name,
+          namespaced: r.namespaced,
+          ...(r.categories?.length ? { categories: r.categories } : {}),
+        });
     }
     return kinds;
   };

@@ -2,6 +2,7 @@ import type { KubeObject } from './types';
 import type { SharedCredentialUse } from './shared-credential-use';
 import { groupOf } from './object-ref';
 import { fieldsOf, listOf, nameOf, type Fields } from './object-fields';
+import { crossplaneUses } from './crossplane';
 
 // Where an object of an environment makes a shared operator act with the operator's own identity
 // (its IAM role, its cluster-admin ServiceAccount, its workload identity) rather than a credential
@@ -471,46 +472,15 @@ function kedaOperatorTriggers(spec: Fields): readonly SharedCredentialUse[] {
   );
 }
 
-/** Whether an API group follows Crossplane v2's convention for namespaced managed resources (`s3.aws.m.upbound.io`). */
-function crossplaneNamespacedGroup(group: string): boolean {
-  return group.split('.').slice(1, -1).includes('m');
-}
-
 /**
- * Crossplane v2: a namespaced managed resource's `spec.providerConfigRef` of kind
- * `ClusterProviderConfig`, which is also what it uses when the reference is left out (crossplane
- * `apis/core/v2/resource_namespace.go`: `+kubebuilder:default={"kind": "ClusterProviderConfig",
- * "name": "default"}`): the provider creates, changes, deletes or imports the cloud resource with
- * the platform's credentials, which reach every environment's. A `ProviderConfig` is the
- * namespace's own and passes. A left-out reference is counted only for an object with
- * `spec.forProvider` in a group of the `.m.` convention, the only sign cairn has of a namespaced
- * managed resource (a ProviderConfig of that group has neither).
+ * Every use by this object of an operator's own identity (ACK, Flux, KEDA's pod identity,
+ * Crossplane's: crossplane.ts), with the field and the holder; empty for every other object.
+ * `managedKind`: the server files its kind under Crossplane's category `managed`.
  */
-function crossplaneUses(group: string, spec: Fields): readonly SharedCredentialUse[] {
-  const ref = spec.providerConfigRef;
-  const name =
-    ref === undefined
-      ? crossplaneNamespacedGroup(group) && spec.forProvider !== undefined
-        ? 'default'
-        : undefined
-      : fieldsOf(ref).kind === 'ClusterProviderConfig'
-        ? nameOf(fieldsOf(ref).name)
-        : undefined;
-  if (name === undefined) return [];
-  return [
-    {
-      field: 'spec.providerConfigRef',
-      holder: `ClusterProviderConfig/${name}`,
-      how: `${ref === undefined ? 'left out, it is the ClusterProviderConfig "default": ' : ''}the Crossplane provider creates, changes, deletes or imports this cloud resource with a ClusterProviderConfig's credentials, the whole cluster's, which reach every environment's resources; name a ProviderConfig of this namespace (kind: ProviderConfig)`,
-    },
-  ];
-}
-
-/**
- * Every use by this object of an operator's own identity (ACK, Flux, KEDA's pod identity), with
- * the field and the holder; empty for every other object.
- */
-export function operatorIdentityUsesOf(object: KubeObject): readonly SharedCredentialUse[] {
+export function operatorIdentityUsesOf(
+  object: KubeObject,
+  managedKind = false,
+): readonly SharedCredentialUse[] {
   const group = groupOf(object.apiVersion);
   const spec = fieldsOf((object as { spec?: unknown }).spec);
   if (group === 'keda.sh') return kedaIdentityUses(object, spec);
@@ -521,5 +491,5 @@ export function operatorIdentityUsesOf(object: KubeObject): readonly SharedCrede
       ...fluxReferenceUses(object, group, spec),
       ...(group === 'notification.toolkit.fluxcd.io' ? fluxNotificationIdentityUses(object, spec) : []),
     ];
-  return [...ackUses(object, group, spec), ...crossplaneUses(group, spec)];
+  return [...ackUses(object, group, spec), ...crossplaneUses(object, group, managedKind)];
 }

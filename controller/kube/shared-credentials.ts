@@ -351,9 +351,12 @@ function kedaUses(object: KubeObject, spec: Fields): readonly SharedCredentialUs
  * (asked directly, or through ingress-shim's annotations or csi-driver's volumes) or KEDA, or of a
  * shared operator's own identity (External Secrets', ACK's, Flux's, KEDA's: operator-identities.ts;
  * Prometheus's files and discovery: prometheus-scrapes.ts), with the field and the holder; empty for
- * every other object.
+ * every other object. `managedKind`: the server files its kind under Crossplane's category `managed`.
  */
-export function sharedCredentialUsesOf(object: KubeObject): readonly SharedCredentialUse[] {
+export function sharedCredentialUsesOf(
+  object: KubeObject,
+  managedKind = false,
+): readonly SharedCredentialUse[] {
   const group = groupOf(object.apiVersion);
   const spec = fieldsOf((object as { spec?: unknown }).spec);
   if (group === ESO_GROUP || group === ESO_GENERATORS_GROUP)
@@ -362,5 +365,5 @@ export function sharedCredentialUsesOf(object: KubeObject): readonly SharedCrede
   if (group === KEDA_GROUP || group === KEDA_EVENTING_GROUP)
     return [...kedaUses(object, spec), ...operatorIdentityUsesOf(object)];
   if (group === MONITORING_GROUP) return prometheusUsesOf(object, spec);
-  return [...certManagerByProxyUses(object), ...operatorIdentityUsesOf(object)];
+  return [...certManagerByProxyUses(object), ...operatorIdentityUsesOf(object, managedKind)];
 }

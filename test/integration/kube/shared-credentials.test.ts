@@ -660,7 +660,7 @@ const cases: readonly (readonly [
       metadata: { name },
       spec: { forProvider: { region: 'eu-west-1' } },
     }),
-    'spec.providerConfigRef uses ClusterProviderConfig/default, a credential the whole cluster shares: left out',
+    'spec.providerConfigRef uses ClusterProviderConfig/aws.m.upbound.io/default, a credential the whole cluster shares: left out',
     (name) => ({
       apiVersion: 's3.aws.m.upbound.io/v1beta1',
       kind: 'Bucket',
@@ -799,7 +799,7 @@ describe('a shared operator acting with the credentials the whole cluster shares
       `Kustomization/${b.ns}/*`,
       'KedaController/kubernetes',
       'FluxController/kustomize-controller/remote',
-      'ClusterProviderConfig/default',
+      'ClusterProviderConfig/aws.m.upbound.io/default',
       'FluxController/notification-controller',
     ];
     const files = Object.fromEntries(cases.map(([, take], i) => [`listed-${i}.yaml`, take(`listed-${i}`)]));

@@ -785,7 +785,7 @@ describe('sharedCredentialUsesOf', () => {
     [
       'a Crossplane v2 namespaced managed resource leaving out providerConfigRef (ClusterProviderConfig/default)',
       object('s3.aws.m.upbound.io/v1beta1', 'Bucket', { forProvider: { region: 'eu-west-1' } }),
-      [['spec.providerConfigRef', 'ClusterProviderConfig/default']],
+      [['spec.providerConfigRef', 'ClusterProviderConfig/aws.m.upbound.io/default']],
     ],
     [
       'a Crossplane v2 managed resource naming a ClusterProviderConfig',
@@ -793,7 +793,7 @@ describe('sharedCredentialUsesOf', () => {
         forProvider: { region: 'eu-west-1' },
         providerConfigRef: { kind: 'ClusterProviderConfig', name: 'platform' },
       }),
-      [['spec.providerConfigRef', 'ClusterProviderConfig/platform']],
+      [['spec.providerConfigRef', 'ClusterProviderConfig/aws.m.upbound.io/platform']],
     ],
     [
       "a Crossplane v2 managed resource on its namespace's ProviderConfig, and that ProviderConfig",
