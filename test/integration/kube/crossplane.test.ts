@@ -1,15 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { stringify } from 'yaml';
-import type { PlaneResult } from '../../../controller/model';
 import type { KubeApplier } from '../../../controller/kube/types';
-import { sandboxEnv } from '../../sandbox/sandbox-env';
-import {
-  KUBECTL,
-  kubectlApply,
-  kubectlDelete,
-  twoEnvironmentInstall,
-  waitCrdEstablished,
-} from '../../helpers/install-identities';
+import { twoEnvironmentInstall } from '../../helpers/install-identities';
+import { operatorKinds, planAndApply, type Manifest } from '../../helpers/operator-kinds';
 import { kubeKit } from './kube-kit';
 
 /**
@@ -36,61 +27,13 @@ const crossplaneCrds = [
   { group: 'storage.gcp.m.upbound.io', plural: 'buckets', kind: 'Bucket', managed: true },
   { group: 'aws.m.upbound.io', plural: 'providerconfigs', kind: 'ProviderConfig', managed: false },
   { group: 'protection.crossplane.io', plural: 'usages', kind: 'Usage', managed: false },
-].map((c) => ({ ...c, version: c.group === 'database.example.org' ? 'v1alpha1' : 'v1beta1' }));
-const crdsMadeHere: string[] = [];
-const crossplaneRbac = [
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: { name: `crossplane-kinds-${suffix}`, namespace: a.ns },
-    rules: crossplaneCrds.map((c) => ({ apiGroups: [c.group], resources: [c.plural], verbs: ['*'] })),
-  },
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: `crossplane-kinds-${suffix}`, namespace: a.ns },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `crossplane-kinds-${suffix}` },
-    subjects: [{ kind: 'ServiceAccount', name: a.sa, namespace: a.ns }],
-  },
-]
-  .map((o) => stringify(o))
-  .join('---\n');
-
-function installCrossplaneCrds(): void {
-  const kubeconfig = sandboxEnv().kubernetes.kubeconfig;
-  for (const c of crossplaneCrds) {
-    const name = `${c.plural}.${c.group}`;
-    const there = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, 'get', 'crd', name], { encoding: 'utf8' });
-    if (there.status === 0) continue;
-    kubectlApply(
-      stringify({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name },
-        spec: {
-          group: c.group,
-          scope: 'Namespaced',
-          names: {
-            plural: c.plural,
-            singular: c.kind.toLowerCase(),
-            kind: c.kind,
-            categories: c.managed ? ['crossplane', 'managed'] : ['crossplane'],
-          },
-          versions: [
-            {
-              name: c.version,
-              served: true,
-              storage: true,
-              schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-            },
-          ],
-        },
-      }),
-    );
-    crdsMadeHere.push(name);
-    waitCrdEstablished(kubeconfig, name);
-  }
-}
+].map((c) => ({
+  ...c,
+  version: c.group === 'database.example.org' ? 'v1alpha1' : 'v1beta1',
+  categories: c.managed ? ['crossplane', 'managed'] : ['crossplane'],
+}));
+const kinds = operatorKinds(kit, install, `crossplane-kinds-${suffix}`, crossplaneCrds);
+const { admittedAsA } = kinds;
 
 /** An applier of environment a that lists AWS's ClusterProviderConfig team-a (and no other provider's). */
 function applierOfA(name: string): KubeApplier {
@@ -106,70 +49,12 @@ function applierOfA(name: string): KubeApplier {
   );
 }
 
-beforeAll(() => {
-  kubectlApply(install.exported);
-  installCrossplaneCrds();
-  kubectlApply(crossplaneRbac);
-});
+beforeAll(() => kinds.setUp());
 
-afterAll(async () => {
-  await kit.cleanup();
-  kubectlDelete(crossplaneRbac);
-  kubectlDelete(install.exported);
-  for (const name of crdsMadeHere)
-    spawnSync(KUBECTL, [
-      '--kubeconfig',
-      sandboxEnv().kubernetes.kubeconfig,
-      'delete',
-      'crd',
-      name,
-      '--wait=false',
-    ]);
-});
-
-/** An object of a tree, as a test writes it. */
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string }; spec?: object };
-
-/** Whether the API server admits `object` in a's namespace from a's ServiceAccount (a server-side dry run). */
-function admittedAsA(object: Manifest): { ok: boolean; stderr: string } {
-  const res = spawnSync(
-    KUBECTL,
-    [
-      '--kubeconfig',
-      sandboxEnv().kubernetes.kubeconfig,
-      'create',
-      '--dry-run=server',
-      `--as=system:serviceaccount:${a.ns}:${a.sa}`,
-      '-n',
-      a.ns,
-      '-f',
-      '-',
-    ],
-    { input: JSON.stringify(object), encoding: 'utf8' },
-  );
-  return { ok: res.status === 0, stderr: res.stderr };
-}
-
-/** The same tree planned, then applied, by `applier`. */
-async function planAndApply(
-  applier: KubeApplier,
-  files: Record<string, Manifest>,
-): Promise<{ plan: PlaneResult; apply: PlaneResult }> {
-  const texts = Object.fromEntries(Object.entries(files).map(([file, o]) => [file, stringify(o)]));
-  const manifests = await applier.load(await kit.workspace(texts));
-  return { plan: await applier.plan(manifests), apply: await applier.apply(manifests) };
-}
+afterAll(() => kinds.tearDown());
 
 /** `object` of a's namespace as the API server holds it (read as the sandbox's admin), or undefined. */
-function readBack(object: Manifest): Promise<unknown> {
-  const crd = crossplaneCrds.find(
-    (c) => `${c.group}/${c.version}` === object.apiVersion && c.kind === object.kind,
-  );
-  const path = crd
-    ? `/apis/${object.apiVersion}/namespaces/${a.ns}/${crd.plural}/${object.metadata.name}`
-    : `/api/v1/namespaces/${a.ns}/configmaps/${object.metadata.name}`;
-  return kit.get(path);
-}
+const readBack = (object: Manifest): Promise<unknown> => kit.get(kinds.pathOf(object));
 
 const own = { kind: 'ProviderConfig', name: 'team-a' };
 const instance = (name: string, spec: object): Manifest => ({
@@ -250,7 +135,7 @@ describe("Crossplane acting with the platform's credentials or on another enviro
 
     // when a's commit declares it beside an ordinary ConfigMap
     const beside = configMap(kit.name('beside'));
-    const result = await planAndApply(applierOfA('a'), { 'take.yaml': object, 'beside.yaml': beside });
+    const result = await planAndApply(kit, applierOfA('a'), { 'take.yaml': object, 'beside.yaml': beside });
 
     // then plan and apply refuse it naming the file, the object and the field, and nothing of the tree is written
     for (const r of [result.plan, result.apply]) {
@@ -265,7 +150,7 @@ describe("Crossplane acting with the platform's credentials or on another enviro
 
   it("applies each on a's own ProviderConfig, namespaces and resources, and AWS's listed team-a", async () => {
     const files = Object.fromEntries(cases.map(([, , , mine], i) => [`own-${i}.yaml`, mine(`own-${i}`)]));
-    const result = await planAndApply(applierOfA('a-own'), files);
+    const result = await planAndApply(kit, applierOfA('a-own'), files);
     expect(result.plan.failure).toBeUndefined();
     expect(result.apply.failure).toBeUndefined();
     for (const object of Object.values(files)) expect(await readBack(object)).toBeDefined();

@@ -1,16 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { stringify } from 'yaml';
 import type { KubeApplier } from '../../../controller/kube/types';
 import type { KubernetesTargetConfig } from '../../../controller/config/types';
-import type { PlaneResult } from '../../../controller/model';
-import { sandboxEnv } from '../../sandbox/sandbox-env';
-import {
-  KUBECTL,
-  waitCrdEstablished,
-  kubectlApply,
-  kubectlDelete,
-  twoEnvironmentInstall,
-} from '../../helpers/install-identities';
+import { twoEnvironmentInstall } from '../../helpers/install-identities';
+import { operatorKinds, planAndApply, type Manifest } from '../../helpers/operator-kinds';
 import { kubeKit } from './kube-kit';
 
 /**
@@ -36,55 +27,8 @@ const operatorCrds = [
   { group: 'kubeflow.org', version: 'v1', plural: 'pytorchjobs', kind: 'PyTorchJob' },
   { group: 'ray.io', version: 'v1', plural: 'rayclusters', kind: 'RayCluster' },
 ];
-const crdsMadeHere: string[] = [];
-const kindsRbac = [
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: { name: `operator-kinds-${suffix}`, namespace: a.ns },
-    rules: operatorCrds.map((c) => ({ apiGroups: [c.group], resources: [c.plural], verbs: ['*'] })),
-  },
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: `operator-kinds-${suffix}`, namespace: a.ns },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `operator-kinds-${suffix}` },
-    subjects: [{ kind: 'ServiceAccount', name: a.sa, namespace: a.ns }],
-  },
-]
-  .map((o) => stringify(o))
-  .join('---\n');
-
-function installOperatorCrds(): void {
-  const kubeconfig = sandboxEnv().kubernetes.kubeconfig;
-  for (const c of operatorCrds) {
-    const name = `${c.plural}.${c.group}`;
-    const there = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, 'get', 'crd', name], { encoding: 'utf8' });
-    if (there.status === 0) continue;
-    kubectlApply(
-      stringify({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name },
-        spec: {
-          group: c.group,
-          scope: 'Namespaced',
-          names: { plural: c.plural, singular: c.kind.toLowerCase(), kind: c.kind },
-          versions: [
-            {
-              name: c.version,
-              served: true,
-              storage: true,
-              schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-            },
-          ],
-        },
-      }),
-    );
-    crdsMadeHere.push(name);
-    waitCrdEstablished(kubeconfig, name);
-  }
-}
+const kinds = operatorKinds(kit, install, `operator-kinds-${suffix}`, operatorCrds);
+const { admittedAsA } = kinds;
 
 /** An applier of environment a as the install makes it, with `overrides` on top. */
 function applierOfA(name: string, overrides: Partial<KubernetesTargetConfig> = {}): KubeApplier {
@@ -100,68 +44,12 @@ function applierOfA(name: string, overrides: Partial<KubernetesTargetConfig> = {
   );
 }
 
-beforeAll(() => {
-  kubectlApply(install.exported);
-  installOperatorCrds();
-  kubectlApply(kindsRbac);
-});
+beforeAll(() => kinds.setUp());
 
-afterAll(async () => {
-  await kit.cleanup();
-  kubectlDelete(kindsRbac);
-  kubectlDelete(install.exported);
-  for (const name of crdsMadeHere)
-    spawnSync(KUBECTL, [
-      '--kubeconfig',
-      sandboxEnv().kubernetes.kubeconfig,
-      'delete',
-      'crd',
-      name,
-      '--wait=false',
-    ]);
-});
-
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string }; spec?: object };
-
-/** Whether the API server admits `object` in a's namespace from a's ServiceAccount (a server-side dry run). */
-function admittedAsA(object: Manifest): { ok: boolean; stderr: string } {
-  const res = spawnSync(
-    KUBECTL,
-    [
-      '--kubeconfig',
-      sandboxEnv().kubernetes.kubeconfig,
-      'create',
-      '--dry-run=server',
-      `--as=system:serviceaccount:${a.ns}:${a.sa}`,
-      '-n',
-      a.ns,
-      '-f',
-      '-',
-    ],
-    { input: JSON.stringify(object), encoding: 'utf8' },
-  );
-  return { ok: res.status === 0, stderr: res.stderr };
-}
+afterAll(() => kinds.tearDown());
 
 /** `object` of a's tree as the API server holds it, or undefined. */
-function readBack(object: Manifest): Promise<unknown> {
-  const c = operatorCrds.find(
-    (crd) => `${crd.group}/${crd.version}` === object.apiVersion && crd.kind === object.kind,
-  );
-  const path = c
-    ? `/apis/${object.apiVersion}/namespaces/${a.ns}/${c.plural}/${object.metadata.name}`
-    : `/api/v1/namespaces/${a.ns}/configmaps/${object.metadata.name}`;
-  return kit.get(path);
-}
-
-async function planAndApply(
-  applier: KubeApplier,
-  files: Record<string, Manifest>,
-): Promise<{ plan: PlaneResult; apply: PlaneResult }> {
-  const texts = Object.fromEntries(Object.entries(files).map(([file, o]) => [file, stringify(o)]));
-  const manifests = await applier.load(await kit.workspace(texts));
-  return { plan: await applier.plan(manifests), apply: await applier.apply(manifests) };
-}
+const readBack = (object: Manifest): Promise<unknown> => kit.get(kinds.pathOf(object));
 
 const beside = (): Manifest =>
   ({
@@ -174,7 +62,7 @@ const beside = (): Manifest =>
 /** Plans and applies `object` beside a ConfigMap with `applier`: both refused naming `line`, neither on the server. */
 async function expectRefused(object: Manifest, line: string, applier: KubeApplier) {
   const other = beside();
-  const result = await planAndApply(applier, { 'take.yaml': object, 'beside.yaml': other });
+  const result = await planAndApply(kit, applier, { 'take.yaml': object, 'beside.yaml': other });
   for (const r of [result.plan, result.apply]) {
     expect(r.failure).toMatchObject({ code: 'kube.out-of-bounds', retryable: false });
     expect(r.failure!.message).toContain(
@@ -187,7 +75,7 @@ async function expectRefused(object: Manifest, line: string, applier: KubeApplie
 
 /** Plans and applies `object` with `applier`: no failure, and it is on the server. */
 async function expectApplied(object: Manifest, applier: KubeApplier) {
-  const result = await planAndApply(applier, { 'own.yaml': object });
+  const result = await planAndApply(kit, applier, { 'own.yaml': object });
   expect(result.plan.failure).toBeUndefined();
   expect(result.apply.failure).toBeUndefined();
   expect(await readBack(object)).toBeDefined();

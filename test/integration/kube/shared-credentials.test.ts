@@ -1,16 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { stringify } from 'yaml';
 import type { KubernetesTargetConfig } from '../../../controller/config/types';
-import type { PlaneResult } from '../../../controller/model';
 import type { KubeApplier } from '../../../controller/kube/types';
-import { sandboxEnv } from '../../sandbox/sandbox-env';
-import {
-  KUBECTL,
-  kubectlApply,
-  kubectlDelete,
-  twoEnvironmentInstall,
-  waitCrdEstablished,
-} from '../../helpers/install-identities';
+import { twoEnvironmentInstall } from '../../helpers/install-identities';
+import { operatorKinds, planAndApply, type Manifest } from '../../helpers/operator-kinds';
 import { kubeKit } from './kube-kit';
 
 /**
@@ -59,55 +50,8 @@ const operatorCrds = [
   { group: 'monitoring.coreos.com', version: 'v1', plural: 'servicemonitors', kind: 'ServiceMonitor' },
   { group: 'monitoring.coreos.com', version: 'v1alpha1', plural: 'scrapeconfigs', kind: 'ScrapeConfig' },
 ];
-const crdsMadeHere: string[] = [];
-const operatorRbac = [
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: { name: `operator-kinds-${suffix}`, namespace: a.ns },
-    rules: operatorCrds.map((c) => ({ apiGroups: [c.group], resources: [c.plural], verbs: ['*'] })),
-  },
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: `operator-kinds-${suffix}`, namespace: a.ns },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `operator-kinds-${suffix}` },
-    subjects: [{ kind: 'ServiceAccount', name: a.sa, namespace: a.ns }],
-  },
-]
-  .map((o) => stringify(o))
-  .join('---\n');
-
-function installOperatorCrds(): void {
-  const kubeconfig = sandboxEnv().kubernetes.kubeconfig;
-  for (const c of operatorCrds) {
-    const name = `${c.plural}.${c.group}`;
-    const there = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, 'get', 'crd', name], { encoding: 'utf8' });
-    if (there.status === 0) continue;
-    kubectlApply(
-      stringify({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: { name },
-        spec: {
-          group: c.group,
-          scope: 'Namespaced',
-          names: { plural: c.plural, singular: c.kind.toLowerCase(), kind: c.kind },
-          versions: [
-            {
-              name: c.version,
-              served: true,
-              storage: true,
-              schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-            },
-          ],
-        },
-      }),
-    );
-    crdsMadeHere.push(name);
-    waitCrdEstablished(kubeconfig, name);
-  }
-}
+const kinds = operatorKinds(kit, install, `operator-kinds-${suffix}`, operatorCrds);
+const { admittedAsA } = kinds;
 
 /** An applier of environment a (named `name`, so its inventory is its own), with `overrides` on top. */
 function applierOfA(name: string, overrides: Partial<KubernetesTargetConfig> = {}): KubeApplier {
@@ -124,72 +68,12 @@ function applierOfA(name: string, overrides: Partial<KubernetesTargetConfig> = {
   );
 }
 
-beforeAll(() => {
-  kubectlApply(install.exported);
-  installOperatorCrds();
-  kubectlApply(operatorRbac);
-});
+beforeAll(() => kinds.setUp());
 
-afterAll(async () => {
-  await kit.cleanup();
-  kubectlDelete(operatorRbac);
-  kubectlDelete(install.exported);
-  for (const name of crdsMadeHere)
-    spawnSync(KUBECTL, [
-      '--kubeconfig',
-      sandboxEnv().kubernetes.kubeconfig,
-      'delete',
-      'crd',
-      name,
-      '--wait=false',
-    ]);
-});
-
-/** An object of a tree, as a test writes it. */
-type Manifest = { apiVersion: string; kind: string; metadata: { name: string }; spec?: object };
-
-/** Whether the API server admits `object` in a's namespace from a's ServiceAccount (a server-side dry run). */
-function admittedAsA(object: Manifest): { ok: boolean; stderr: string } {
-  const res = spawnSync(
-    KUBECTL,
-    [
-      '--kubeconfig',
-      sandboxEnv().kubernetes.kubeconfig,
-      'create',
-      '--dry-run=server',
-      `--as=system:serviceaccount:${a.ns}:${a.sa}`,
-      '-n',
-      a.ns,
-      '-f',
-      '-',
-    ],
-    { input: JSON.stringify(object), encoding: 'utf8' },
-  );
-  return { ok: res.status === 0, stderr: res.stderr };
-}
-
-/** The same tree planned, then applied, by `applier`. */
-async function planAndApply(
-  applier: KubeApplier,
-  files: Record<string, Manifest>,
-): Promise<{ plan: PlaneResult; apply: PlaneResult }> {
-  const texts = Object.fromEntries(Object.entries(files).map(([file, o]) => [file, stringify(o)]));
-  const manifests = await applier.load(await kit.workspace(texts));
-  return { plan: await applier.plan(manifests), apply: await applier.apply(manifests) };
-}
+afterAll(() => kinds.tearDown());
 
 /** `object` of a's namespace as the API server holds it (read as the sandbox's admin), or undefined. */
-function readBack(object: Manifest): Promise<unknown> {
-  const crd = operatorCrds.find(
-    (c) => `${c.group}/${c.version}` === object.apiVersion && c.kind === object.kind,
-  );
-  const path = crd
-    ? `/apis/${object.apiVersion}/namespaces/${a.ns}/${crd.plural}/${object.metadata.name}`
-    : object.kind === 'Deployment'
-      ? `/apis/apps/v1/namespaces/${a.ns}/deployments/${object.metadata.name}`
-      : `/api/v1/namespaces/${a.ns}/configmaps/${object.metadata.name}`;
-  return kit.get(path);
-}
+const readBack = (object: Manifest): Promise<unknown> => kit.get(kinds.pathOf(object));
 
 const externalSecret = (name: string, spec: object): Manifest => ({
   apiVersion: 'external-secrets.io/v1',
@@ -708,7 +592,7 @@ describe('a shared operator acting with the credentials the whole cluster shares
 
     // when a's commit declares it beside an ordinary ConfigMap
     const beside = configMap(kit.name('beside'));
-    const result = await planAndApply(applierOfA('a'), { 'take.yaml': object, 'beside.yaml': beside });
+    const result = await planAndApply(kit, applierOfA('a'), { 'take.yaml': object, 'beside.yaml': beside });
 
     // then plan and apply refuse it naming the file, the object, the field and the holder, and
     // nothing of the tree reaches the server
@@ -738,7 +622,7 @@ describe('a shared operator acting with the credentials the whole cluster shares
     expect(admittedAsA(request)).toMatchObject({ ok: true });
 
     // when a's commit declares it
-    const result = await planAndApply(applierOfA('a-no-hosts', { hosts: undefined }), {
+    const result = await planAndApply(kit, applierOfA('a-no-hosts', { hosts: undefined }), {
       'csr.yaml': request,
     });
 
@@ -754,7 +638,7 @@ describe('a shared operator acting with the credentials the whole cluster shares
     const files = Object.fromEntries(
       cases.flatMap(([, , , own], i) => (own ? [[`own-${i}.yaml`, own(`own-${i}`)]] : [])),
     );
-    const result = await planAndApply(applierOfA('a-own'), files);
+    const result = await planAndApply(kit, applierOfA('a-own'), files);
     expect(result.plan.failure).toBeUndefined();
     expect(result.apply.failure).toBeUndefined();
     for (const object of Object.values(files)) expect(await readBack(object)).toBeDefined();
@@ -771,7 +655,7 @@ describe('a shared operator acting with the credentials the whole cluster shares
 
     // when a's commit declares it
     const applier = applierOfA('a-selector', { sharedCredentials: ['ClusterSecretStore/team-a-aws'] });
-    const result = await planAndApply(applier, { 'push.yaml': object });
+    const result = await planAndApply(kit, applier, { 'push.yaml': object });
 
     // then it counts as every store (an empty selector matches all), refused and not written
     for (const r of [result.plan, result.apply])
@@ -803,7 +687,7 @@ describe('a shared operator acting with the credentials the whole cluster shares
       'FluxController/notification-controller',
     ];
     const files = Object.fromEntries(cases.map(([, take], i) => [`listed-${i}.yaml`, take(`listed-${i}`)]));
-    const result = await planAndApply(applierOfA('a-listed', { sharedCredentials: listed }), files);
+    const result = await planAndApply(kit, applierOfA('a-listed', { sharedCredentials: listed }), files);
     expect(result.plan.failure).toBeUndefined();
     expect(result.apply.failure).toBeUndefined();
     for (const object of Object.values(files)) expect(await readBack(object)).toBeDefined();
@@ -819,8 +703,8 @@ describe('a shared operator acting with the credentials the whole cluster shares
 
     // when a's commit declares a Kustomization without a decryption secretRef, then one without
     // a decryption ServiceAccount either
-    const passed = await planAndApply(applier, { 'age.yaml': ageOnly });
-    const refused = await planAndApply(applier, { 'age.yaml': ageOnly, 'kms.yaml': kmsToo });
+    const passed = await planAndApply(kit, applier, { 'age.yaml': ageOnly });
+    const refused = await planAndApply(kit, applier, { 'age.yaml': ageOnly, 'kms.yaml': kmsToo });
 
     // then the first applies, and the second is refused on the KMS identity, which that holder does not stand for
     expect(passed.plan.failure).toBeUndefined();

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,13 +8,8 @@ import type { KubeApplier, KubeObject } from '../../../controller/kube/types';
 import type { KubernetesTargetConfig } from '../../../controller/config/types';
 import type { PlaneResult } from '../../../controller/model';
 import { sandboxEnv } from '../../sandbox/sandbox-env';
-import {
-  KUBECTL,
-  waitCrdEstablished,
-  kubectlApply,
-  kubectlDelete,
-  twoEnvironmentInstall,
-} from '../../helpers/install-identities';
+import { KUBECTL, twoEnvironmentInstall } from '../../helpers/install-identities';
+import { operatorKinds, planAndApply } from '../../helpers/operator-kinds';
 import { kubeKit } from './kube-kit';
 
 /**
@@ -37,6 +32,9 @@ const hostB = `b-${suffix}.example.com`;
 
 let applierA: KubeApplier;
 let applierB: KubeApplier;
+
+/** The approval of Gateway API's CRDs by the Kubernetes API review. */
+const APPROVED = { 'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/gateway-api/pull/4530' };
 
 /**
  * Minimal CRDs of the ingress controllers', gateways' and meshes' kinds, as their charts install
@@ -78,35 +76,35 @@ const routeCrds = [
     version: 'v1',
     plural: 'tcproutes',
     kind: 'TCPRoute',
-    approved: true,
+    annotations: APPROVED,
   },
   {
     group: 'gateway.networking.k8s.io',
     version: 'v1',
     plural: 'udproutes',
     kind: 'UDPRoute',
-    approved: true,
+    annotations: APPROVED,
   },
   {
     group: 'gateway.networking.k8s.io',
     version: 'v1',
     plural: 'gateways',
     kind: 'Gateway',
-    approved: true,
+    annotations: APPROVED,
   },
   {
     group: 'gateway.networking.k8s.io',
     version: 'v1',
     plural: 'httproutes',
     kind: 'HTTPRoute',
-    approved: true,
+    annotations: APPROVED,
   },
   {
     group: 'gateway.networking.k8s.io',
     version: 'v1',
     plural: 'listenersets',
     kind: 'ListenerSet',
-    approved: true,
+    annotations: APPROVED,
   },
   {
     group: 'gateway.networking.x-k8s.io',
@@ -122,80 +120,8 @@ const routeCrds = [
     cluster: true,
   },
 ];
-const crdsMadeHere: string[] = [];
-const routeRbac = [
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: { name: `route-kinds-${suffix}`, namespace: a.ns },
-    rules: routeCrds.map((c) => ({ apiGroups: [c.group], resources: [c.plural], verbs: ['*'] })),
-  },
-  // the cluster-scoped kinds, as the install grants a kind kubernetes.clusterResources lists
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: { name: `route-kinds-${suffix}` },
-    rules: routeCrds
-      .filter((c) => c.cluster)
-      .map((c) => ({ apiGroups: [c.group], resources: [c.plural], verbs: ['*'] })),
-  },
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    metadata: { name: `route-kinds-${suffix}` },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `route-kinds-${suffix}` },
-    subjects: [{ kind: 'ServiceAccount', name: a.sa, namespace: a.ns }],
-  },
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: `route-kinds-${suffix}`, namespace: a.ns },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `route-kinds-${suffix}` },
-    subjects: [{ kind: 'ServiceAccount', name: a.sa, namespace: a.ns }],
-  },
-]
-  .map((o) => stringify(o))
-  .join('---\n');
-
-function installRouteCrds(): void {
-  const kubeconfig = sandboxEnv().kubernetes.kubeconfig;
-  for (const c of routeCrds) {
-    const name = `${c.plural}.${c.group}`;
-    const there = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, 'get', 'crd', name], { encoding: 'utf8' });
-    if (there.status === 0) continue;
-    kubectlApply(
-      stringify({
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: {
-          name,
-          ...(c.approved
-            ? {
-                annotations: {
-                  'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/gateway-api/pull/4530',
-                },
-              }
-            : {}),
-        },
-        spec: {
-          group: c.group,
-          scope: c.cluster ? 'Cluster' : 'Namespaced',
-          names: { plural: c.plural, singular: c.kind.toLowerCase(), kind: c.kind },
-          versions: [
-            {
-              name: c.version,
-              served: true,
-              storage: true,
-              schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-            },
-          ],
-        },
-      }),
-    );
-    crdsMadeHere.push(name);
-    waitCrdEstablished(kubeconfig, name);
-  }
-}
+const kinds = operatorKinds(kit, install, `route-kinds-${suffix}`, routeCrds);
+const { admittedAsA } = kinds;
 
 /** What the install's config, loaded as cairn loads it, gives environment a to know of the others. */
 function claimsOfA() {
@@ -230,63 +156,14 @@ function applierOfA(name: string, overrides: Partial<KubernetesTargetConfig> = {
 }
 
 beforeAll(() => {
-  kubectlApply(install.exported);
-  installRouteCrds();
-  kubectlApply(routeRbac);
+  kinds.setUp();
   applierA = applierOfA('a', { hosts: [hostA, `*.${hostA}`] });
   applierB = kit.applier('b', kit.target(b.ns, { serviceAccount: `${b.ns}/${b.sa}`, hosts: [hostB] }), {
     repository,
   });
 });
 
-afterAll(async () => {
-  await kit.cleanup();
-  kubectlDelete(routeRbac);
-  kubectlDelete(install.exported);
-  for (const name of crdsMadeHere)
-    spawnSync(KUBECTL, [
-      '--kubeconfig',
-      sandboxEnv().kubernetes.kubeconfig,
-      'delete',
-      'crd',
-      name,
-      '--wait=false',
-    ]);
-});
-
-/** The same tree planned, then applied, by `applier`. */
-async function planAndApply(
-  applier: KubeApplier,
-  files: Record<string, object>,
-): Promise<{ plan: PlaneResult; apply: PlaneResult }> {
-  const texts = Object.fromEntries(Object.entries(files).map(([file, o]) => [file, stringify(o)]));
-  const manifests = await applier.load(await kit.workspace(texts));
-  return { plan: await applier.plan(manifests), apply: await applier.apply(manifests) };
-}
-
-/**
- * Whether the API server admits `object` in `namespace` from environment a's ServiceAccount (a
- * server-side dry run, impersonated by the sandbox's admin): RBAC, validation and admission, all
- * but cairn's own check.
- */
-function admittedAsA(object: object): { ok: boolean; stderr: string } {
-  const res = spawnSync(
-    KUBECTL,
-    [
-      '--kubeconfig',
-      sandboxEnv().kubernetes.kubeconfig,
-      'create',
-      '--dry-run=server',
-      `--as=system:serviceaccount:${a.ns}:${a.sa}`,
-      '-n',
-      a.ns,
-      '-f',
-      '-',
-    ],
-    { input: JSON.stringify(object), encoding: 'utf8' },
-  );
-  return { ok: res.status === 0, stderr: res.stderr };
-}
+afterAll(() => kinds.tearDown());
 
 const backend = { service: { name: 'web', port: { number: 80 } } };
 const ingress = (name: string, spec: object, annotations?: Record<string, string>) => ({
@@ -318,34 +195,15 @@ type Named = { kind: string; metadata: { name: string } };
 /** An object of a tree, as a test writes it. */
 type Manifest = Named & { apiVersion: string; metadata: { namespace?: string } };
 
-/** The plurals of the built-in kinds the trees hold; the route kinds' are in routeCrds. */
-const BUILT_IN_PLURALS: Readonly<Record<string, string>> = {
-  Ingress: 'ingresses',
-  Deployment: 'deployments',
-  CronJob: 'cronjobs',
-  Service: 'services',
-  Secret: 'secrets',
-};
-
 /** `object` of a's tree as the API server holds it (read as the sandbox's admin), or undefined. */
-function readBack(object: Manifest): Promise<unknown> {
-  const crd = routeCrds.find(
-    (c) => `${c.group}/${c.version}` === object.apiVersion && c.kind === object.kind,
-  );
-  const plural = crd?.plural ?? BUILT_IN_PLURALS[object.kind];
-  if (plural === undefined)
-    throw new Error(`readBack: no plural known for ${object.apiVersion} ${object.kind}`);
-  const api = object.apiVersion.includes('/') ? `/apis/${object.apiVersion}` : `/api/${object.apiVersion}`;
-  const scope = crd?.cluster ? '' : `/namespaces/${object.metadata.namespace ?? a.ns}`;
-  return kit.get(`${api}${scope}/${plural}/${object.metadata.name}`);
-}
+const readBack = (object: Manifest): Promise<unknown> => kit.get(kinds.pathOf(object));
 
 /**
  * Plans and applies `files` with `applier` (a's unless another is given): neither reports a
  * failure, and every object of the tree is on the server afterwards.
  */
 async function expectApplied(files: Record<string, Manifest>, applier: KubeApplier = applierA) {
-  const result = await planAndApply(applier, files);
+  const result = await planAndApply(kit, applier, files);
   expect(result.plan.failure).toBeUndefined();
   expect(result.apply.failure).toBeUndefined();
   for (const object of Object.values(files)) expect(await readBack(object)).toBeDefined();
@@ -361,7 +219,7 @@ async function expectRefusedBeside<T extends Named>(
   line: string,
   read: (object: T) => Promise<unknown>,
 ) {
-  const result = await planAndApply(applierA, { 'take.yaml': object, 'beside.yaml': beside });
+  const result = await planAndApply(kit, applierA, { 'take.yaml': object, 'beside.yaml': beside });
   expectRefused(result, `k8s-resources/take.yaml: ${object.kind}/${a.ns}/${object.metadata.name}: ${line}`);
   expect(await read(object)).toBeUndefined();
   expect(await read(beside)).toBeUndefined();
@@ -370,7 +228,9 @@ async function expectRefusedBeside<T extends Named>(
 describe("another environment's host", () => {
   it("refuses an Ingress for a host environment b serves, and applies none of a's tree", async () => {
     // given environment b serves its host
-    const served = await planAndApply(applierB, { 'web.yaml': ingress('web', { rules: [hostRule(hostB)] }) });
+    const served = await planAndApply(kit, applierB, {
+      'web.yaml': ingress('web', { rules: [hostRule(hostB)] }),
+    });
     expect(served.apply.failure).toBeUndefined();
 
     // and the API server would take an Ingress for b's host from a's ServiceAccount
@@ -378,7 +238,7 @@ describe("another environment's host", () => {
     expect(admittedAsA(take)).toMatchObject({ ok: true });
 
     // when a's commit declares an Ingress for its own host and one for b's
-    const result = await planAndApply(applierA, {
+    const result = await planAndApply(kit, applierA, {
       'own.yaml': ingress('own', { rules: [hostRule(hostA)] }),
       'take.yaml': take,
     });
@@ -424,7 +284,7 @@ describe("another environment's host", () => {
     const name = kit.name('claim');
     const object = ingress(name, spec);
     expect(admittedAsA(object)).toMatchObject({ ok: true });
-    const result = await planAndApply(applierA, { 'claim.yaml': object });
+    const result = await planAndApply(kit, applierA, { 'claim.yaml': object });
     expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/${name}`)).toBeUndefined();
     expectRefused(result, `Ingress/${a.ns}/${name}: ${field}`);
   });
@@ -469,7 +329,7 @@ describe("another environment's host", () => {
       const name = kit.name('theirs');
       const object = ingress(name, { rules: [hostRule(host)] });
       expect(admittedAsA(object)).toMatchObject({ ok: true });
-      const result = await planAndApply(unlisted, { 'theirs.yaml': object });
+      const result = await planAndApply(kit, unlisted, { 'theirs.yaml': object });
       // then plan and apply refuse it, naming the host and the environment that lists it
       expect(
         await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/${name}`),
@@ -523,7 +383,7 @@ describe('ingress controller snippets', () => {
       },
     );
     expect(admittedAsA(object)).toMatchObject({ ok: true });
-    const result = await planAndApply(applierA, { 'snippet.yaml': object });
+    const result = await planAndApply(kit, applierA, { 'snippet.yaml': object });
 
     // then it never reaches the server, and cairn refuses it naming the annotation
     expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/snippet`)).toBeUndefined();
@@ -549,7 +409,7 @@ describe("ingress-nginx annotations naming another namespace's Secret", () => {
     const key = `nginx.ingress.kubernetes.io/${annotation}`;
     const object = ingress(name, { rules: [hostRule(hostA)] }, { [key]: `${b.ns}/tls` });
     expect(admittedAsA(object)).toMatchObject({ ok: true });
-    const result = await planAndApply(applierA, { 'sec.yaml': object });
+    const result = await planAndApply(kit, applierA, { 'sec.yaml': object });
     expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/${name}`)).toBeUndefined();
     expectRefused(
       result,
@@ -600,7 +460,7 @@ describe('ingress-nginx annotations naming a URL the controller requests', () =>
     const key = `nginx.ingress.kubernetes.io/${annotation}`;
     const object = ingress(name, { rules: [hostRule(hostA)] }, { [key]: url() });
     expect(admittedAsA(object)).toMatchObject({ ok: true });
-    const result = await planAndApply(applierA, { 'url.yaml': object });
+    const result = await planAndApply(kit, applierA, { 'url.yaml': object });
     expect(await kit.get(`/apis/networking.k8s.io/v1/namespaces/${a.ns}/ingresses/${name}`)).toBeUndefined();
     expectRefused(result, `Ingress/${a.ns}/${name}: metadata.annotations.${key} `);
     expect(result.apply.failure!.message).toContain(line());
@@ -615,7 +475,7 @@ describe('ingress-nginx annotations naming a URL the controller requests', () =>
     });
     const theirs = middleware(kit.name('fwd'), `http://web.${b.ns}.svc.cluster.local/auth`);
     expect(admittedAsA(theirs)).toMatchObject({ ok: true });
-    const refused = await planAndApply(applierA, { 'fwd.yaml': theirs });
+    const refused = await planAndApply(kit, applierA, { 'fwd.yaml': theirs });
     expectRefused(
       refused,
       `Middleware/${a.ns}/${theirs.metadata.name}: spec.forwardAuth.address web.${b.ns}.svc.cluster.local names a Service of namespace ${b.ns}`,
@@ -670,7 +530,7 @@ describe('Emissary-ingress Mappings', () => {
   ])('refuses one claiming or serving %s', async (_what, spec, line) => {
     const object = mapping(kit.name('map'), spec);
     expect(admittedAsA(object)).toMatchObject({ ok: true });
-    const result = await planAndApply(applierA, { 'map.yaml': object });
+    const result = await planAndApply(kit, applierA, { 'map.yaml': object });
     expectRefused(result, `Mapping/${a.ns}/${object.metadata.name}: ${line()}`);
   });
 
@@ -728,7 +588,7 @@ describe('Istio rules for the mesh', () => {
   ])('refuses %s', async (_what, make, line) => {
     const object = make();
     expect(admittedAsA(object)).toMatchObject({ ok: true });
-    const result = await planAndApply(applierA, { 'mesh.yaml': object });
+    const result = await planAndApply(kit, applierA, { 'mesh.yaml': object });
     expectRefused(result, `${object.kind}/${a.ns}/${object.metadata.name}: ${line()}`);
   });
 
@@ -765,7 +625,7 @@ async function expectExternalNameRefused(label: string, target: string, reason: 
   const name = kit.name(label);
   const object = externalName(name, target);
   expect(admittedAsA(object)).toMatchObject({ ok: true });
-  const result = await planAndApply(applierA, { [`${label}.yaml`]: object });
+  const result = await planAndApply(kit, applierA, { [`${label}.yaml`]: object });
   expect(await kit.get(`/api/v1/namespaces/${a.ns}/services/${name}`)).toBeUndefined();
   expectRefused(result, `Service/${a.ns}/${name}: spec.externalName ${target} ${reason}`);
 }
@@ -821,7 +681,7 @@ describe('ExternalName Services', () => {
     const name = kit.name('domain');
     const object = externalName(name, `web.${b.ns}.svc.${domain}`);
     expect(admittedAsA(object)).toMatchObject({ ok: true });
-    const refused = await planAndApply(applier, {
+    const refused = await planAndApply(kit, applier, {
       'domain.yaml': object,
       'own.yaml': externalName('own-domain', `web.${a.extra}.svc.${domain}`),
     });
@@ -927,7 +787,7 @@ describe("other ingress controllers' route kinds", () => {
     expect(admittedAsA(object)).toMatchObject({ ok: true });
 
     // when a's commit declares it, then plan and apply refuse it naming the field, and it never reaches the server
-    const result = await planAndApply(applierA, { 'take.yaml': object });
+    const result = await planAndApply(kit, applierA, { 'take.yaml': object });
     expectRefused(result, `${object.kind}/${a.ns}/${object.metadata.name}: ${line()}`);
     const plural = {
       HTTPProxy: 'projectcontour.io/v1/namespaces/X/httpproxies',
@@ -1221,7 +1081,7 @@ describe("Traefik's default TLS options", () => {
   it('refuses a TLSOption named default as cluster policy, and applies nothing of the commit', async () => {
     const object = tlsOption('default');
     expect(admittedAsA(object)).toMatchObject({ ok: true });
-    const result = await planAndApply(applierA, {
+    const result = await planAndApply(kit, applierA, {
       'default.yaml': object,
       'mtls.yaml': tlsOption('mtls-beside'),
     });
@@ -1241,7 +1101,7 @@ describe("Traefik's default TLS options", () => {
       spec: { defaultGeneratedCert: { resolver: 'letsencrypt', domain: { main: hostB } } },
     };
     expect(admittedAsA(store)).toMatchObject({ ok: true });
-    const result = await planAndApply(applierA, { 'store.yaml': store });
+    const result = await planAndApply(kit, applierA, { 'store.yaml': store });
     expectRefused(
       result,
       `k8s-resources/store.yaml: TLSStore/${a.ns}/default: metadata.name default: a Traefik TLSStore named default is the ingress controller's own, whatever its namespace`,
@@ -1281,7 +1141,7 @@ describe("Kong's TCPIngress", () => {
     const name = kit.name('tcp');
     const object = tcpIngress(name, rule);
     expect(admittedAsA(object)).toMatchObject({ ok: true });
-    const result = await planAndApply(applierA, { 'tcp.yaml': object });
+    const result = await planAndApply(kit, applierA, { 'tcp.yaml': object });
     expectRefused(result, `k8s-resources/tcp.yaml: TCPIngress/${a.ns}/${name}: ${line}`);
     expect(await read(name)).toBeUndefined();
   });
@@ -1668,7 +1528,7 @@ describe("Kong's KongClusterPlugins", () => {
 
   it('refuses one where kubernetes.clusterResources does not list it', async () => {
     const name = kit.name('kcp');
-    const result = await planAndApply(applierA, { 'plugin.yaml': clusterPlugin(name, { config: {} }) });
+    const result = await planAndApply(kit, applierA, { 'plugin.yaml': clusterPlugin(name, { config: {} }) });
     expectRefused(
       result,
       `k8s-resources/plugin.yaml: KongClusterPlugin/${name}: the cluster-scoped kind configuration.konghq.com/KongClusterPlugin is not in kubernetes.clusterResources`,
@@ -1704,7 +1564,7 @@ describe("Kong's KongClusterPlugins", () => {
       const [name, beside] = [kit.name('kcp'), kit.name('beside')];
       const object = make(name);
       expect(admittedAsA(object)).toMatchObject({ ok: true });
-      const result = await planAndApply(listing(), {
+      const result = await planAndApply(kit, listing(), {
         'take.yaml': object,
         'beside.yaml': clusterPlugin(beside, { configFrom: secretOf(a.ns) }),
       });
@@ -1750,7 +1610,7 @@ describe("Kong's consumers", () => {
     const name = kit.name('consumer');
     const object = consumer(name, [`${name}-key`, `${name}-acl`]);
     expect(admittedAsA(object)).toMatchObject({ ok: true });
-    const result = await planAndApply(applierA, {
+    const result = await planAndApply(kit, applierA, {
       'take.yaml': object,
       'key.yaml': credential(`${name}-key`, 'key-auth', { key: 'let-me-in' }),
       'acl.yaml': credential(`${name}-acl`, 'acl', { group: 'b-admins' }),
@@ -1993,7 +1853,7 @@ describe("a shared gateway's port taken whole", () => {
       const unlisted = applierOfA('a-unlisted');
       const object = make();
       expect(admittedAsA(object)).toMatchObject({ ok: true });
-      const result = await planAndApply(unlisted, { 'take.yaml': object });
+      const result = await planAndApply(kit, unlisted, { 'take.yaml': object });
       expectRefused(
         result,
         `k8s-resources/take.yaml: ${object.kind}/${a.ns}/${object.metadata.name}: ${field}: it takes`,
