@@ -213,7 +213,22 @@ async function walkTree(
   // Every request of an inventory write is fenced as it goes out, not only before the write: it
   // may make the default namespace, then send the record again.
   const fence = () => gate.check();
-  const aheadOptions = { existingNamespace: treeMakesNamespace, fence, ...(version ? { version } : {}) };
+  // What the server warned about the inventory's writes (rare: an admission webhook's) is a line
+  // each, as an object's; the write ahead and the write at the end hear the same ones: told once.
+  const inventoryWarnings = new Set<string>();
+  const onWarnings = (warnings: readonly string[]) => {
+    for (const warning of warnings) {
+      if (inventoryWarnings.has(warning)) continue;
+      inventoryWarnings.add(warning);
+      log.warn({ phase, subject: p.inventory.subject, warning }, 'API server warning');
+    }
+  };
+  const aheadOptions = {
+    existingNamespace: treeMakesNamespace,
+    fence,
+    onWarnings,
+    ...(version ? { version } : {}),
+  };
   const sendAhead = (entries: readonly InventoryEntry[]) => {
     aheadSent = p.inventory.write(entries, aheadOptions);
     aheadSent.catch(() => undefined);
@@ -337,14 +352,7 @@ async function walkTree(
       const t = readable[i]!;
       changes.push(s.change);
       if (s.failure) failures.push(s.failure);
-      // The server went ahead and said so in a header only: each warning is a line of its own (a
-      // plan shows them beside its objects instead). env and sha come from the reconcile's fields.
-      if (!dryRun && s.change.warnings)
-        for (const warning of s.change.warnings)
-          log.warn(
-            { phase, subject: s.change.subject, file: t.manifest.file, warning },
-            'API server warning',
-          );
+      if (!dryRun) logWarnings(log, phase, s.change);
       // Discovery said the kind was served, the server says not (its CRD was deleted since): the
       // next reconcile asks discovery again rather than trust what it cached.
       if (s.failure?.code === 'kube.unknown-kind') p.discovery.invalidate(t.ref.apiVersion);
@@ -413,6 +421,7 @@ async function walkTree(
     );
     changes.push(...pruned.changes);
     failures.push(...pruned.failures);
+    if (!dryRun) for (const c of pruned.changes) logWarnings(log, phase, c);
     const kept = new Set(pruned.keep.map(keyOf));
     keep = candidates.filter((c) => kept.has(keyOf(c)));
   }
@@ -428,7 +437,7 @@ async function walkTree(
   );
   if (record.source !== 'current' || !sameEntries(previous, next)) {
     try {
-      await p.inventory.write(next, { fence, ...(version ? { version } : {}) });
+      await p.inventory.write(next, { fence, onWarnings, ...(version ? { version } : {}) });
     } catch (error) {
       failures.push(failureFrom(error, phase));
     }
@@ -438,6 +447,19 @@ async function walkTree(
   for (const f of failures)
     log.warn({ phase: f.phase, subject: f.subject, err: f.message }, 'object not applied cleanly');
   return planeResult(changes, failures);
+}
+
+/**
+ * Logs each warning of an applied or pruned object's change as a line of its own: the server went
+ * ahead and said so in a header only (a plan shows them beside its objects instead). env and sha
+ * come from the reconcile's fields; a pruned object has no file any more.
+ */
+function logWarnings(log: Log, phase: Phase, change: Change): void {
+  for (const warning of change.warnings ?? [])
+    log.warn(
+      { phase, subject: change.subject, ...(change.file ? { file: change.file } : {}), warning },
+      'API server warning',
+    );
 }
 
 /**

@@ -1,7 +1,7 @@
 import { CairnError, isCairnError } from '../model/errors';
 import { forbiddenError } from './api-errors';
 import type { WriteFence } from '../model/pipeline';
-import type { KubeClient } from './kube-client';
+import type { KubeClient, KubeResponse } from './kube-client';
 import { statusMessage } from './kube-client';
 import { liveOwner, OWNED_BY_ANNOTATION, ownedBy, OWNER_LABEL, type Owner } from './identity';
 import { applyRequest, createRequest, getObject, type Located } from './object-ops';
@@ -51,7 +51,8 @@ export interface Inventory {
    * the record; without, only where there is no record yet (a create). Either way it throws a
    * retryable `kube.inventory` when another write came first. With `fence`, each request it sends
    * (the namespace's create and the record's retry after it included) is fenced right before it
-   * goes out (see KubeRequest.fence).
+   * goes out (see KubeRequest.fence). `onWarnings` is told what the server warned about each of
+   * those requests (an admission webhook's warning), when it warned at all.
    */
   write(
     entries: readonly InventoryEntry[],
@@ -59,6 +60,7 @@ export interface Inventory {
       readonly existingNamespace?: boolean;
       readonly version?: string;
       readonly fence?: WriteFence;
+      readonly onWarnings?: (warnings: readonly string[]) => void;
     },
   ): Promise<string | undefined>;
 }
@@ -182,10 +184,20 @@ export function createInventory(client: KubeClient, env: string, owner: Owner, n
       // in review, `kill-points.test.ts`: the successor's new object left the inventory). A
       // server-side apply cannot say "must not exist"; a POST answers 409 when it does.
       const fenced = options.fence ? { fence: options.fence } : {};
-      const send = () =>
-        options.version
-          ? applyRequest(client, location, body, { force: true, fieldManager: INVENTORY_MANAGER, ...fenced })
-          : createRequest(client, location, body, { fieldManager: INVENTORY_MANAGER, ...fenced });
+      const heard = (res: KubeResponse): KubeResponse => {
+        if (res.warnings) options.onWarnings?.(res.warnings);
+        return res;
+      };
+      const send = async () =>
+        heard(
+          await (options.version
+            ? applyRequest(client, location, body, {
+                force: true,
+                fieldManager: INVENTORY_MANAGER,
+                ...fenced,
+              })
+            : createRequest(client, location, body, { fieldManager: INVENTORY_MANAGER, ...fenced })),
+        );
       let res = await send();
       if (res.status === 404 && !options.version) {
         if (options.existingNamespace) return undefined;
@@ -195,11 +207,13 @@ export function createInventory(client: KubeClient, env: string, owner: Owner, n
           ref: { apiVersion: 'v1', kind: 'Namespace', name: namespace },
           info: NAMESPACE,
         };
-        await applyRequest(client, nsLocation, ns, {
-          force: false,
-          fieldManager: INVENTORY_MANAGER,
-          ...fenced,
-        });
+        heard(
+          await applyRequest(client, nsLocation, ns, {
+            force: false,
+            fieldManager: INVENTORY_MANAGER,
+            ...fenced,
+          }),
+        );
         res = await send();
       }
       if (res.status === 409 || (res.status === 404 && options.version)) {

@@ -153,12 +153,14 @@ export async function pruneObjects(
         changes.push(change(l.ref, 'skipped', 'not pruned: this replica lost the Lease'));
         return;
       }
-      const failure = await deleteOne(ctx.client, l, object!, phase, ctx.fence);
+      const { failure, warnings } = await deleteOne(ctx.client, l, object!, phase, ctx.fence);
+      // What the server warned about the delete stays on the change, as an apply's does.
+      const warned = warnings ? { warnings } : {};
       if (failure) {
         keep.push(l.ref);
         failures.push(failure);
-        changes.push(change(l.ref, 'skipped', 'prune failed'));
-      } else changes.push(change(l.ref, 'deleted'));
+        changes.push({ ...change(l.ref, 'skipped', 'prune failed'), ...warned });
+      } else changes.push({ ...change(l.ref, 'deleted'), ...warned });
     });
   }
   return { changes, keep, failures };
@@ -189,40 +191,53 @@ function unreadable(ref: ObjectRef, error: Error, phase: Phase): Failure {
   return { code: 'kube.prune-failed', phase, retryable: true, subject, message };
 }
 
+/** What one delete came to: its failure, if any, and what the server warned about it, if anything. */
+interface Deleted {
+  readonly failure?: Failure;
+  readonly warnings?: readonly string[];
+}
+
 async function deleteOne(
   client: KubeClient,
   target: Located,
   live: KubeObject,
   phase: Phase,
   fence: (() => void) | undefined,
-): Promise<Failure | undefined> {
+): Promise<Deleted> {
   const subject = subjectOf(target.ref);
   try {
     const res = await deleteObject(client, target, live, fence);
-    if (res.status === 200 || res.status === 202 || res.status === 404) return undefined;
+    const warned = res.warnings ? { warnings: res.warnings } : {};
+    if (res.status === 200 || res.status === 202 || res.status === 404) return warned;
     if (res.status === 403) {
       const ns = target.ref.namespace;
-      return failureFrom(
-        forbiddenError(res.body, { kind: target.ref.kind, ...(ns ? { namespace: ns } : {}), subject, phase }),
+      const forbidden = forbiddenError(res.body, {
+        kind: target.ref.kind,
+        ...(ns ? { namespace: ns } : {}),
+        subject,
         phase,
-      );
+      });
+      return { failure: failureFrom(forbidden, phase), ...warned };
     }
-    return {
+    const refused: Failure = {
       code: 'kube.prune-failed',
       phase,
       retryable: res.status === 409 || res.status === 429 || res.status >= 500,
       subject,
       message: `${subject}: prune failed: ${refusalOf(res.status, res.body, target.ref.kind)}`,
     };
+    return { failure: refused, ...warned };
   } catch (error) {
     // The fence stopped the delete before an attempt (a resend after a 401): the Lease is gone.
-    if (isCairnError(error) && error.code === 'shard.lost') return failureFrom(error, phase);
+    if (isCairnError(error) && error.code === 'shard.lost') return { failure: failureFrom(error, phase) };
     return {
-      code: 'kube.prune-failed',
-      phase,
-      retryable: true,
-      subject,
-      message: `${subject}: prune failed: ${errorMessage(error)}`,
+      failure: {
+        code: 'kube.prune-failed',
+        phase,
+        retryable: true,
+        subject,
+        message: `${subject}: prune failed: ${errorMessage(error)}`,
+      },
     };
   }
 }

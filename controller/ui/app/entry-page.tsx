@@ -119,6 +119,7 @@ export function EntryPage({ id, session }: { id: string; session: SessionInfo })
           <pre class="message">{entry.failure.message}</pre>
         </section>
       )}
+      <Warnings changes={entry.changes} />
       <h2>Phases</h2>
       <Timeline entry={entry} />
       <h2>Changes</h2>
@@ -176,6 +177,31 @@ export function EntryPage({ id, session }: { id: string; session: SessionInfo })
   );
 }
 
+/**
+ * What the API server warned about while it went ahead (a deprecated API, a Pod Security `warn`
+ * violation), one item per warning naming file and object, as `cairn audit show` lists them. Apart
+ * from the change rows, so that a warning on an object hidden as unchanged is still seen.
+ */
+function Warnings({ changes }: { changes: readonly Change[] }) {
+  const warned = changes.filter((c) => c.warnings && c.warnings.length > 0);
+  if (warned.length === 0) return null;
+  return (
+    <section class="warning-box" aria-label="Warnings from the API server">
+      <h2>Warnings from the API server</h2>
+      <ul class="warnings">
+        {warned.flatMap((c) =>
+          c.warnings!.map((text, i) => (
+            <li key={`${c.target}:${c.subject}:${i}`} data-subject={c.subject}>
+              {c.file && <span class="sub">{c.file}: </span>}
+              <span class="subject">{c.subject}</span>: {text}
+            </li>
+          )),
+        )}
+      </ul>
+    </section>
+  );
+}
+
 function ChangeRow({ change }: { change: Change }) {
   const [open, setOpen] = useState(false);
   return (
@@ -189,6 +215,12 @@ function ChangeRow({ change }: { change: Change }) {
         </span>
       )}
       {change.reason && <span class="sub"> ({change.reason})</span>}
+      {change.warnings && change.warnings.length > 0 && (
+        <span class="warned">
+          {' '}
+          ⚠ {change.warnings.length} {change.warnings.length === 1 ? 'warning' : 'warnings'}
+        </span>
+      )}
       {change.durationMs !== undefined && <span class="sub"> {duration(change.durationMs)}</span>}
       {change.file && <div class="sub">{change.file}</div>}
       {change.diff && (
