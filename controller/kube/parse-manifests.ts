@@ -48,9 +48,7 @@ export function* manifestDocuments(text: string, file: string): Generator<readon
       const index = documentIndex++;
       if (value === null || value === undefined) continue;
       const line = chunk.line + firstContentLine(chunk.text);
-      // Only an alias (`*name`) makes a document weigh more than its text: without a `*` in the
-      // text there is none, and the walk (a visible share of a thousand documents' parse) is skipped.
-      if (chunk.text.includes('*') && expandsBeyond(value, EXPANSION_PER_BYTE * chunk.text.length + 1000)) {
+      if (expandsPastText(value, chunk.text)) {
         throw invalid(file, line, 1, 'the document expands past its size through aliases');
       }
       yield unpack(value, file, line).map((object) => ({ object, file, documentIndex: index, line }));
@@ -113,6 +111,17 @@ function firstContentLine(text: string): number {
   const lines = text.split('\n', 64);
   const i = lines.findIndex((l) => !START.test(l) && !l.startsWith('%') && !/^\s*(#.*)?$/.test(l));
   return (i < 0 ? 0 : i) + 1;
+}
+
+/**
+ * Whether `value`, parsed from `text`, weighs more than EXPANSION_PER_BYTE per byte of it once its
+ * aliases are expanded (a "billion laughs" document): every YAML text cairn parses out of a
+ * repository goes through it (a manifest document, an Argo podSpecPatch). Only an alias (`*name`)
+ * makes a value weigh more than its text: without a `*` in the text there is none, and the walk (a
+ * visible share of a thousand documents' parse) is skipped.
+ */
+export function expandsPastText(value: unknown, text: string): boolean {
+  return text.includes('*') && expandsBeyond(value, EXPANSION_PER_BYTE * text.length + 1000);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { jsYaml } from '../model/js-yaml';
 import { fieldsOf, listOf, type Fields } from './object-fields';
+import { expandsPastText } from './parse-manifests';
 
 // The pods of workflow engines whose objects hold no whole pod template: Argo Workflows and Tekton
 // build each pod from pieces (containers here, pod fields there). pod-specs.ts's podSpecs is the one
@@ -125,12 +126,18 @@ function argoPatches(prefix: string, wf: Fields): readonly { path: string; text:
   ].filter((p) => p.text !== undefined && p.text !== '');
 }
 
-/** A podSpecPatch as pod fields, or undefined when it is no YAML (JSON is YAML) object. */
+/**
+ * A podSpecPatch as pod fields, or undefined when it is no YAML (JSON is YAML) object, or one that
+ * its aliases expand past its size (the bound every manifest document has), which no check walks.
+ */
 function parsePatch(text: unknown): Fields | undefined {
   if (typeof text !== 'string') return undefined;
   try {
     const value: unknown = jsYaml.load(text, { schema: jsYaml.CORE_SCHEMA });
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
+    return typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      !expandsPastText(value, text)
       ? (value as Fields)
       : undefined;
   } catch {
@@ -197,30 +204,22 @@ function expressions(text: string): number {
 /**
  * How many Argo expressions the string values under `value` hold: fewer than its text holds means
  * one sits where Argo's filling it in would write keys or structure (`{{…}}` alone parses as a
- * mapping), which cairn cannot judge. Past `budget` nodes, -1 (a YAML alias bomb must not stall it).
+ * mapping), which cairn cannot judge. Its values are bounded by their text (parsePatch, and the
+ * manifest's own parse), so the walk is too.
  */
-function expressionsInValues(value: unknown, budget = { nodes: 10_000 }): number {
-  if (--budget.nodes < 0) return -1;
+function expressionsInValues(value: unknown): number {
   if (typeof value === 'string') return expressions(value);
   if (typeof value !== 'object' || value === null) return 0;
   let count = 0;
-  for (const v of Object.values(value)) {
-    const inner = expressionsInValues(v, budget);
-    if (inner < 0) return -1;
-    count += inner;
-  }
+  for (const v of Object.values(value)) count += expressionsInValues(v);
   return count;
 }
 
-/**
- * Whether an Argo expression appears anywhere in `value`; past `budget` nodes it counts as one (a
- * YAML alias bomb in a patch must not stall the check).
- */
-function mentionsExpression(value: unknown, budget = { nodes: 10_000 }): boolean {
-  if (--budget.nodes < 0) return true;
+/** Whether an Argo expression appears anywhere in `value` (bounded as expressionsInValues says). */
+function mentionsExpression(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('{{');
   if (typeof value !== 'object' || value === null) return false;
-  return Object.entries(value).some(([k, v]) => k.includes('{{') || mentionsExpression(v, budget));
+  return Object.entries(value).some(([k, v]) => k.includes('{{') || mentionsExpression(v));
 }
 
 /** `{ serviceAccountName }` when it names one, else nothing (another object decides it). */

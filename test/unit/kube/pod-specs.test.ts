@@ -74,6 +74,25 @@ describe('pod specs of operators, judged by outOfBounds', () => {
       /^spec\.templates\[0\]\.podSpecPatch \(main\): cairn cannot read it as a YAML or JSON object/,
     ],
     [
+      // Nine levels of nine aliases: 387 million strings once expanded, a few hundred bytes of text.
+      'a podSpecPatch whose aliases expand past its size',
+      workflow({
+        templates: [
+          main({
+            podSpecPatch: [
+              "a0: &a0 ['{{x}}','{{x}}','{{x}}','{{x}}','{{x}}','{{x}}','{{x}}','{{x}}','{{x}}']",
+              ...Array.from(
+                { length: 9 },
+                (_, i) => `a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(',')}]`,
+              ),
+              'containers: [{name: c, image: i, args: *a9}]',
+            ].join('\n'),
+          }),
+        ],
+      }),
+      /^spec\.templates\[0\]\.podSpecPatch \(main\): cairn cannot read it as a YAML or JSON object/,
+    ],
+    [
       'a podSpecPatch that is one Argo expression',
       workflow({ podSpecPatch: '{{workflow.parameters.patch}}', templates: [main()] }),
       /^spec\.podSpecPatch: cairn cannot read it/,
